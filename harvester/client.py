@@ -1,0 +1,283 @@
+"""The arXiv query API client: politeness, paging and retries.
+
+arXiv's terms of use (https://info.arxiv.org/help/api/tou.html) allow one request
+every 3 seconds over one connection; `Pacer` keeps request starts that far apart
+across every topic of a run, and the httpx pool holds a single connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import stop_after_delay, wait_exponential_jitter
+
+from harvester import __version__, feed
+from harvester.errors import EmptyPageError, FeedError, FetchError
+from harvester.models import Paper
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_DELAY_SECONDS = 3.0
+# arXiv serves up to 2,000 results per request, but its largest pages are the ones
+# that come back slow, truncated or empty; 1,000 halves that risk for little cost.
+DEFAULT_PAGE_SIZE = 1000
+MAX_PAGE_SIZE = 2000
+MAX_OFFSET = 30_000  # arXiv serves nothing past this offset of one query
+MAX_BODY_BYTES = 64 * 1024 * 1024  # a 2,000-entry page is about 5 MB
+USER_AGENT = f"arxiv-harvester/{__version__}"
+_TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+class Pacer:
+    """Keeps the starts of any two requests at least `delay_seconds` apart.
+
+    One pacer is shared by every request of a run, so the limit holds across
+    topics and across retries. The default of 3 s is arXiv's terms of use.
+    """
+
+    def __init__(
+        self,
+        *,
+        delay_seconds: float = DEFAULT_DELAY_SECONDS,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self.delay_seconds = delay_seconds
+        self._clock = clock
+        self._sleep = sleep
+        self._last_start: float | None = None
+
+    def wait(self) -> None:
+        """Block until a request may start, and record that it starts now."""
+        if self._last_start is not None:
+            remaining = self._last_start + self.delay_seconds - self._clock()
+            if remaining > 0:
+                self._sleep(remaining)
+        self._last_start = self._clock()
+
+
+@dataclass
+class SearchResult:
+    """What one query returned.
+
+    Attributes:
+        papers: valid records in the order arXiv served them (may repeat a paper).
+        total_results: what arXiv said the query matches.
+        requests: HTTP requests sent, retries included.
+    """
+
+    papers: list[Paper] = field(default_factory=list)
+    total_results: int = 0
+    requests: int = 0
+
+
+class ArxivClient:
+    """A polite client of the arXiv query API.
+
+    Args:
+        api_url: the query endpoint.
+        pacer: spaces request starts; share one across a run.
+        page_size: results asked for per request (at most 2,000).
+        connect_timeout_seconds: time to open the connection.
+        read_timeout_seconds: time to wait for any byte of the response.
+        max_attempts: attempts per page before its failure is reported.
+        max_retry_seconds: total time spent retrying one page before giving up.
+        max_retry_after_seconds: the most a server's `Retry-After` may make us wait.
+        sleep: how to wait between attempts (tests inject a recorder).
+        transport: an httpx transport (tests inject mocks).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_url: str = DEFAULT_API_URL,
+        pacer: Pacer,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        connect_timeout_seconds: float = 10.0,
+        read_timeout_seconds: float = 60.0,
+        max_attempts: int = 5,
+        max_retry_seconds: float = 600.0,
+        max_retry_after_seconds: float = 120.0,
+        sleep: Sleep = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+        self.api_url = api_url
+        self.page_size = page_size
+        self._pacer = pacer
+        self._sleep = sleep
+        self._max_attempts = max_attempts
+        self._max_retry_seconds = max_retry_seconds
+        self._max_retry_after_seconds = max_retry_after_seconds
+        self._http = httpx.Client(
+            headers={"User-Agent": USER_AGENT},
+            timeout=httpx.Timeout(read_timeout_seconds, connect=connect_timeout_seconds),
+            # One connection at a time, as arXiv's terms ask.
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            follow_redirects=True,
+            transport=transport,
+        )
+        self.requests = 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._http.close()
+
+    def search(self, query: str, *, max_results: int | None = None) -> SearchResult:
+        """Fetch every result of `query` (or the first `max_results`), newest first.
+
+        Raises:
+            FetchError: a request failed for good.
+            FeedError: a response was unusable for good, or arXiv rejected the query.
+        """
+        result = SearchResult()
+        requests_before = self.requests
+        start = 0
+        while True:
+            size = self.page_size if max_results is None else min(self.page_size, max_results - start)
+            page = self._page(query, start, size)
+            result.total_results = page.total_results
+            result.papers.extend(page.papers)
+            start += page.entries
+            wanted = page.total_results if max_results is None else min(page.total_results, max_results)
+            if wanted > MAX_OFFSET:
+                raise FeedError(
+                    f"query matches {page.total_results} results, more than the {MAX_OFFSET} "
+                    "arXiv serves per query: narrow it, or set since or max_results",
+                    url=self.api_url,
+                    transient=False,
+                )
+            if start >= wanted or page.entries == 0:
+                break
+        result.requests = self.requests - requests_before
+        logger.info(
+            "fetched %d of %d results in %d requests (%d pages)",
+            len(result.papers),
+            result.total_results,
+            result.requests,
+            math.ceil(start / self.page_size) if start else 1,
+        )
+        return result
+
+    def _page(self, query: str, start: int, size: int) -> feed.Page:
+        """Fetch and parse one page, retrying what is transient."""
+        params = {
+            "search_query": query,
+            "start": str(start),
+            "max_results": str(size),
+            # Sent explicitly: arXiv's default order is relevance, which is not stable.
+            "sortBy": "submittedDate",
+            "sortOrder": "descending",
+        }
+        retrying = Retrying(
+            stop=stop_after_attempt(self._max_attempts) | stop_after_delay(self._max_retry_seconds),
+            wait=self._wait,
+            retry=retry_if_exception(_is_transient),
+            reraise=True,
+            sleep=self._sleep,
+            before_sleep=self._log_retry,
+        )
+        return retrying(self._attempt, params)
+
+    def _attempt(self, params: dict[str, str]) -> feed.Page:
+        self._pacer.wait()
+        self.requests += 1
+        request = self._http.build_request("GET", self.api_url, params=params)
+        url = str(request.url)
+        logger.debug("GET %s", url)
+        try:
+            response = self._http.send(request, stream=True)
+            try:
+                body = _read_capped(response, url)
+            finally:
+                response.close()
+        except httpx.TransportError as exc:
+            raise FetchError(f"{type(exc).__name__}: {exc}", url=url) from exc
+        status = response.status_code
+        if status != 200 and status != 400:
+            raise FetchError(
+                f"HTTP {status}",
+                url=url,
+                status=status,
+                retry_after_seconds=_retry_after(response),
+            )
+        try:
+            page = feed.parse(body)
+        except FeedError as exc:
+            if status == 400 and not isinstance(exc, feed.QueryRejected):
+                raise FetchError("HTTP 400", url=url, status=status) from None
+            raise exc.at(url) from None
+        if status == 400:
+            raise FetchError("HTTP 400 without an arXiv error entry", url=url, status=status)
+        start = int(params["start"])
+        if page.entries == 0 and start < page.total_results:
+            raise EmptyPageError(
+                f"empty page at offset {start} of {page.total_results} results", url=url
+            )
+        return page
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, FetchError) and exc.retry_after_seconds is not None:
+            return min(exc.retry_after_seconds, self._max_retry_after_seconds)
+        return float(wait_exponential_jitter(initial=2, max=60, jitter=1)(state))
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
+        logger.warning(
+            "attempt %d of %d failed: %s; retrying in %.1f s",
+            state.attempt_number,
+            self._max_attempts,
+            exc,
+            wait,
+        )
+
+
+def _is_transient(exc: BaseException) -> bool:
+    return isinstance(exc, FetchError | FeedError) and exc.transient
+
+
+def _read_capped(response: httpx.Response, url: str) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise FeedError(
+                f"response larger than {MAX_BODY_BYTES} bytes refused", url=url, transient=False
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP-date, or garbage: fall back to our own backoff

@@ -1,0 +1,170 @@
+"""`queries.toml`: load, validate, and describe what is wrong by naming the key.
+
+Format (DESIGN.md, "queries.toml")::
+
+    [defaults]                 # optional; every key here may be set per topic too
+    since = 2022-01-01         # keep papers whose v1 is from this date on
+    max_results = 5000         # cap per topic and run
+
+    [topics.rlhf_code]
+    query = 'cat:cs.LG AND all:"code generation"'
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator
+
+from harvester.errors import ConfigError
+
+TOPIC_NAME = re.compile(r"[a-z0-9][a-z0-9_]*")
+
+# What each key must be, in the words of the error message.
+_EXPECTED = {
+    "query": "a non-empty string in arXiv search_query syntax",
+    "since": "a date like 2022-01-01",
+    "max_results": "a positive integer",
+    "defaults": "a table",
+    "topics": "a table of [topics.NAME] tables",
+}
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    since: date | None = None
+    max_results: PositiveInt | None = None
+
+
+class _TopicTable(_Settings):
+    query: str
+
+    @field_validator("query")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("empty")
+        return value.strip()
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    defaults: _Settings = Field(default_factory=_Settings)
+    topics: dict[str, _TopicTable]
+
+
+class Topic(BaseModel):
+    """One topic: a name (its file is `data/<name>.json`) and its arXiv query."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    """The topic's name, matching `^[a-z0-9][a-z0-9_]*$`."""
+    query: str
+    """The arXiv `search_query`."""
+    since: date | None = None
+    """Keep only papers whose first version is from this date on; None keeps all."""
+    max_results: int | None = None
+    """At most this many results are fetched per run; None fetches all."""
+
+
+class Config(BaseModel):
+    """A validated `queries.toml`: its topics in file order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: Path
+    """The file it was read from."""
+    topics: dict[str, Topic]
+    """Topics by name, in the order of the file."""
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a topics file.
+
+    Raises:
+        ConfigError: the file is unreadable, not TOML, or breaks the format; the
+            message names the key and what was expected.
+    """
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(path, f"not UTF-8 text: {exc.reason}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, f"not valid TOML: {exc}") from None
+    try:
+        parsed = _File.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        # An unknown key is the likeliest root cause (a typo), so name it first.
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
+        raise ConfigError(path, _describe(first, raw)) from None
+    if not parsed.topics:
+        raise ConfigError(path, "no topics: add a [topics.NAME] table with a query")
+    for name in parsed.topics:
+        if not TOPIC_NAME.fullmatch(name):
+            raise ConfigError(
+                path,
+                f'topic name "{name}" must match ^[a-z0-9][a-z0-9_]*$ (it becomes a file name)',
+            )
+    defaults = parsed.defaults
+    topics = {
+        name: Topic(
+            name=name,
+            query=table.query,
+            since=table.since if "since" in table.model_fields_set else defaults.since,
+            max_results=table.max_results
+            if "max_results" in table.model_fields_set
+            else defaults.max_results,
+        )
+        for name, table in parsed.topics.items()
+    }
+    return Config(path=path, topics=topics)
+
+
+def _describe(error: Any, raw: dict[str, Any]) -> str:
+    """Turn pydantic's first error into one sentence that names the key."""
+    loc = [str(part) for part in error["loc"]]
+    key = loc[-1]
+    if loc[0] == "topics" and len(loc) > 2:
+        prefix = f'topic "{loc[1]}": '
+    elif loc[0] == "defaults" and len(loc) > 1:
+        prefix = "[defaults]: "
+    else:
+        prefix = ""
+    if error["type"] == "extra_forbidden":
+        known = _SETTINGS_KEYS | ({"query"} if loc[0] == "topics" else set())
+        if len(loc) == 1:
+            known = {"defaults", "topics"}
+        return f'{prefix}unknown key "{key}"{_did_you_mean(key, known)}'
+    if error["type"] == "missing":
+        return f'{prefix}missing required key "{key}" ({_EXPECTED.get(key, "required")})'
+    if loc[0] == "topics" and len(loc) == 2:
+        return f'topic "{key}" must be a table with a query, like [topics.{key}]'
+    return f"{prefix}{key} must be {_EXPECTED.get(key, 'valid')} (got {_shown(raw, loc)})"
+
+
+_SETTINGS_KEYS = set(_Settings.model_fields)
+
+
+def _did_you_mean(key: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(key, sorted(known), n=1)
+    return f' (did you mean "{close[0]}"?)' if close else f" (known keys: {', '.join(sorted(known))})"
+
+
+def _shown(raw: dict[str, Any], loc: list[str]) -> str:
+    value: Any = raw
+    for part in loc:
+        if not isinstance(value, dict) or part not in value:
+            return "nothing"
+        value = value[part]
+    return repr(value)

@@ -1,0 +1,109 @@
+"""The one error tree of the harvester.
+
+Every failure the tool expects is a `HarvestError`; the CLI maps the tree to exit
+codes in one place (`UsageError` and `ConfigError` -> 2, everything else -> 1).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class HarvestError(Exception):
+    """Base of every error the harvester reports as one line."""
+
+
+class UsageError(HarvestError):
+    """The command line asked for something that does not exist (exit code 2)."""
+
+
+class ConfigError(HarvestError):
+    """`queries.toml` is missing, unreadable or invalid (exit code 2).
+
+    Attributes:
+        path: the config file.
+        detail: what is wrong, naming the key.
+    """
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"{path}: {detail}")
+
+
+class FetchError(HarvestError):
+    """An HTTP request to arXiv failed.
+
+    Attributes:
+        url: the request URL.
+        attempt: which attempt failed (1-based).
+        status: the HTTP status, or None for a transport failure.
+        retry_after_seconds: the server's `Retry-After`, when it sent one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        attempt: int = 1,
+        status: int | None = None,
+        retry_after_seconds: float | None = None,
+    ) -> None:
+        self.message = message
+        self.url = url
+        self.attempt = attempt
+        self.status = status
+        self.retry_after_seconds = retry_after_seconds
+        super().__init__(f"{message} ({url})")
+
+    @property
+    def transient(self) -> bool:
+        """Whether arXiv may answer differently if asked again."""
+        return self.status is None or self.status == 429 or self.status >= 500
+
+
+class FeedError(HarvestError):
+    """A response body is not a usable arXiv Atom feed.
+
+    Attributes:
+        detail: what is wrong with the body.
+        url: where it came from, when known.
+        transient: whether fetching the same page again may help
+            (a truncated body may; a body arXiv means, like an error feed, will not).
+    """
+
+    def __init__(self, detail: str, *, url: str | None = None, transient: bool = True) -> None:
+        self.detail = detail
+        self.url = url
+        self.transient = transient
+        super().__init__(f"{detail} ({url})" if url else detail)
+
+    def at(self, url: str) -> FeedError:
+        """Return a copy of this error that names the URL it came from."""
+        return type(self)(self.detail, url=url, transient=self.transient)
+
+
+class QueryRejected(FeedError):
+    """arXiv answered with its error feed: the query or id is bad. Never retried."""
+
+    def __init__(self, detail: str, *, url: str | None = None, transient: bool = False) -> None:
+        super().__init__(detail, url=url, transient=False)
+
+
+class EmptyPageError(FeedError):
+    """A page came back empty although `totalResults` says there is more."""
+
+
+class StoreError(HarvestError):
+    """A data file cannot be read, is not valid, or cannot be written.
+
+    Attributes:
+        path: the data file.
+        detail: what is wrong and where.
+    """
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(f"{path}: {detail}")

@@ -1,0 +1,89 @@
+"""The record shape: one `Paper` per arXiv paper, as stored in `data/<topic>.json`.
+
+The field order is the file's key order (DESIGN.md, "data/NAME.json"): the original
+database's eight keys, then five more.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_serializer
+
+# New-style ids (YYMM.NNNN or YYMM.NNNNN, since April 2007) and old-style ids
+# (archive or archive.SUBJ, then YYMMNNN), each with its version.
+ARXIV_ID = re.compile(r"(?P<key>\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})v(?P<v>\d+)")
+
+
+def split_id(arxiv_id: str) -> tuple[str, int]:
+    """Split a versioned arXiv id into the paper's identity and its version.
+
+    Raises:
+        ValueError: the id is not a versioned arXiv id.
+    """
+    match = ARXIV_ID.fullmatch(arxiv_id)
+    if match is None:
+        raise ValueError(f"not a versioned arXiv id: {arxiv_id!r}")
+    return match["key"], int(match["v"])
+
+
+def _check_id(value: str) -> str:
+    split_id(value)
+    return value
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
+class Paper(BaseModel):
+    """One arXiv paper at one version, normalised from the API's Atom entry."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str
+    """The title, whitespace runs collapsed to one space, stripped."""
+    authors: list[str]
+    """Author names in feed order."""
+    summary: str
+    """The abstract, whitespace runs collapsed to one space, stripped."""
+    arxiv_id: Annotated[str, AfterValidator(_check_id)]
+    """Short id with version: `2301.13816v4`, `hep-th/9901001v2`."""
+    published: date
+    """Date (UTC) of version 1."""
+    categories: list[str]
+    """Category terms in feed order, the primary one included."""
+    url: str
+    """The abstract page of this version."""
+    pdf_url: str
+    """The PDF of this version."""
+    updated: Annotated[datetime | None, AfterValidator(_utc)] = Field(default=None)
+    """When this version appeared (UTC); None only for records imported without it."""
+    primary_category: str | None = None
+    """The primary category; None only for records imported without it."""
+    comment: str | None = None
+    """The authors' comment, whitespace collapsed, or None."""
+    journal_ref: str | None = None
+    """The journal reference, whitespace collapsed, or None."""
+    doi: str | None = None
+    """The DOI, or None."""
+
+    @field_serializer("updated")
+    def _serialize_updated(self, value: datetime | None) -> str | None:
+        return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    @property
+    def key(self) -> str:
+        """The paper's identity: its id without the version (the dedupe key)."""
+        return split_id(self.arxiv_id)[0]
+
+    @property
+    def version(self) -> int:
+        """The version number of this record."""
+        return split_id(self.arxiv_id)[1]
+
+    def sort_key(self) -> tuple[date, str]:
+        """The file order key: `published`, then id (both sorted descending)."""
+        return (self.published, self.key)

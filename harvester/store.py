@@ -1,0 +1,203 @@
+"""`data/<topic>.json`: load, merge and write one topic's records.
+
+The file is a JSON array of records, UTF-8, 2-space indent, newline at the end,
+newest first (`published` descending, then id descending); DESIGN.md, "data/NAME.json".
+Its bytes depend only on the set of records, so a run that finds nothing new
+writes nothing, and a write is atomic: the file is either the old or the new one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+from pydantic import ValidationError
+
+from harvester.errors import StoreError
+from harvester.models import Paper
+
+logger = logging.getLogger(__name__)
+
+LOCK_NAME = ".harvest.lock"
+
+
+@dataclass(frozen=True)
+class Merge:
+    """The result of merging fetched records into stored ones.
+
+    Attributes:
+        papers: every paper, by identity (id without version).
+        new: papers that were not stored before.
+        updated: stored papers replaced by a newer version.
+        changed: stored papers whose record changed at the same version
+            (arXiv adds a DOI or journal reference without a new version).
+    """
+
+    papers: dict[str, Paper]
+    new: int = 0
+    updated: int = 0
+    changed: int = 0
+
+
+def load(path: Path) -> dict[str, Paper]:
+    """Read a topic file; a missing file is an empty topic.
+
+    Raises:
+        StoreError: the file is unreadable, not JSON, not an array of records,
+            or holds one paper twice; the message says where.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise StoreError(path, f"cannot read: {exc.strerror}") from None
+    try:
+        items = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise StoreError(path, f"not UTF-8 at byte {exc.start}") from None
+    except json.JSONDecodeError as exc:
+        raise StoreError(
+            path, f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    if not isinstance(items, list):
+        raise StoreError(path, f"expected a JSON array of records, found {type(items).__name__}")
+    papers: dict[str, Paper] = {}
+    where: dict[str, int] = {}
+    for index, item in enumerate(items):
+        try:
+            paper = Paper.model_validate(item)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            field = ".".join(str(part) for part in error["loc"]) or "record"
+            raise StoreError(path, f"record {index}: {field}: {error['msg']}") from None
+        if paper.key in papers:
+            raise StoreError(
+                path, f"record {index}: paper {paper.key} is also record {where[paper.key]}"
+            )
+        papers[paper.key] = paper
+        where[paper.key] = index
+    return papers
+
+
+def merge(stored: dict[str, Paper], fetched: Iterable[Paper]) -> Merge:
+    """Merge fetched records into stored ones; nothing stored is ever dropped.
+
+    A fetched record replaces the stored one of the same paper when its version is
+    newer, or equal (arXiv's word on that version is the latest). An older
+    version never replaces a newer one.
+    """
+    papers = dict(stored)
+    for paper in fetched:
+        old = papers.get(paper.key)
+        if old is None or paper.version >= old.version:
+            papers[paper.key] = paper
+    # Counted on the outcome, so a paper fetched twice in one run counts once.
+    new = updated = changed = 0
+    for key, paper in papers.items():
+        before = stored.get(key)
+        if before is None:
+            new += 1
+        elif paper.version > before.version:
+            updated += 1
+        elif paper != before:
+            changed += 1
+    return Merge(papers=papers, new=new, updated=updated, changed=changed)
+
+
+def dumps(papers: Iterable[Paper]) -> bytes:
+    """Serialise records in the file's fixed order: newest first, then id descending."""
+    ordered = sorted(papers, key=Paper.sort_key, reverse=True)
+    records = [paper.model_dump(mode="json") for paper in ordered]
+    return (json.dumps(records, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` atomically, unless the file already holds exactly it.
+
+    Returns:
+        Whether the file was written.
+
+    Raises:
+        StoreError: the file could not be written; it is left as it was.
+    """
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise StoreError(path, f"cannot read: {exc.strerror}") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # The temp file lives beside the target so os.replace is a same-filesystem rename.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise StoreError(path, f"cannot write: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise StoreError(path, f"cannot write: {exc.strerror}") from None
+        raise
+    _fsync_dir(path.parent)
+    return True
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform can open a directory.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
+    """Hold the data directory's lock: one harvest at a time writes there.
+
+    The holder's pid and start time are kept beside the lock, so a run that gives
+    up waiting can say who holds it.
+
+    Raises:
+        StoreError: the lock was not free within `timeout_seconds`.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(data_dir / LOCK_NAME, timeout=timeout_seconds)
+    owner = data_dir / f"{LOCK_NAME}.owner"
+    try:
+        lock.acquire()
+    except Timeout:
+        try:
+            holder = owner.read_text(encoding="utf-8").strip() or "unknown"
+        except OSError:
+            holder = "unknown"
+        raise StoreError(
+            data_dir / LOCK_NAME,
+            f"another harvest holds the lock ({holder}); gave up after {timeout_seconds:g} s",
+        ) from None
+    try:
+        started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        owner.write_text(f"pid {os.getpid()} on {socket.gethostname()} since {started}\n")
+        yield
+    finally:
+        owner.unlink(missing_ok=True)
+        lock.release()
