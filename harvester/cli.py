@@ -12,12 +12,18 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from harvester import __version__, store
-from harvester.client import DEFAULT_API_URL, DEFAULT_DELAY_SECONDS, DEFAULT_PAGE_SIZE
-from harvester.client import MAX_PAGE_SIZE, ArxivClient, Pacer
+from harvester.client import (
+    DEFAULT_API_URL,
+    DEFAULT_DELAY_SECONDS,
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    ArxivClient,
+    Pacer,
+)
 from harvester.config import Config, Topic, load_config
 from harvester.errors import ConfigError, HarvestError, UsageError
 from harvester.harvest import TopicResult, harvest_topic
@@ -38,26 +44,67 @@ def build_parser() -> argparse.ArgumentParser:
         prog="harvest",
         description="Fetch arXiv papers for the topics in queries.toml into data/<topic>.json.",
     )
-    parser.add_argument("--topic", action="append", metavar="NAME",
-                        help="harvest only this topic (repeatable; default: all)")
-    parser.add_argument("--config", type=Path, default=Path("queries.toml"), metavar="PATH",
-                        help="the topics file (default: queries.toml)")
-    parser.add_argument("--data-dir", type=Path, default=Path("data"), metavar="DIR",
-                        help="where <topic>.json files live (default: data)")
-    parser.add_argument("--api-url", default=os.environ.get("ARXIV_API_URL") or DEFAULT_API_URL,
-                        metavar="URL", help="the arXiv query endpoint (env ARXIV_API_URL)")
-    parser.add_argument("--delay", type=_non_negative, default=DEFAULT_DELAY_SECONDS,
-                        metavar="SECONDS",
-                        help="minimum seconds between request starts (default: 3, arXiv's terms)")
-    parser.add_argument("--page-size", type=_page_size, default=DEFAULT_PAGE_SIZE, metavar="N",
-                        help=f"results per request, 1-{MAX_PAGE_SIZE} (default: {DEFAULT_PAGE_SIZE})")
-    parser.add_argument("--lock-timeout", type=_non_negative, default=600.0, metavar="SECONDS",
-                        help="how long to wait for another harvest on the same data directory")
+    parser.add_argument(
+        "--topic",
+        action="append",
+        metavar="NAME",
+        help="harvest only this topic (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=Path("queries.toml"),
+        metavar="PATH",
+        help="the topics file (default: queries.toml)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("data"),
+        metavar="DIR",
+        help="where <topic>.json files live (default: data)",
+    )
+    parser.add_argument(
+        "--api-url",
+        default=os.environ.get("ARXIV_API_URL") or DEFAULT_API_URL,
+        metavar="URL",
+        help="the arXiv query endpoint (env ARXIV_API_URL)",
+    )
+    parser.add_argument(
+        "--delay",
+        type=_non_negative,
+        default=DEFAULT_DELAY_SECONDS,
+        metavar="SECONDS",
+        help="minimum seconds between request starts (default: 3, arXiv's terms)",
+    )
+    parser.add_argument(
+        "--page-size",
+        type=_page_size,
+        default=DEFAULT_PAGE_SIZE,
+        metavar="N",
+        help=f"results per request, 1-{MAX_PAGE_SIZE} (default: {DEFAULT_PAGE_SIZE})",
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=_non_negative,
+        default=600.0,
+        metavar="SECONDS",
+        help="how long to wait for another harvest on the same data directory",
+    )
     parser.add_argument("--dry-run", action="store_true", help="fetch and report, write nothing")
-    parser.add_argument("-q", "--quiet", action="store_true",
-                        help="print nothing unless something changed or failed")
-    parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="log progress (-v) or every request (-vv); show tracebacks")
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print nothing unless something changed or failed",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log progress (-v) or every request (-vv); show tracebacks",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -88,10 +135,10 @@ def _handle_errors(*, verbose: int) -> Iterator[None]:
     try:
         yield
     except (UsageError, ConfigError) as exc:
-        _error(str(exc), verbose=verbose)
+        _error(str(exc), exc, verbose=verbose)
         raise _Exit(EXIT_USAGE) from None
     except HarvestError as exc:
-        _error(str(exc), verbose=verbose)
+        _error(str(exc), exc, verbose=verbose)
         raise _Exit(EXIT_FAILED) from None
 
 
@@ -100,25 +147,27 @@ def _run(args: argparse.Namespace, topics: list[Topic]) -> int:
     results: list[TopicResult] = []
     failed: list[str] = []
     pacer = Pacer(delay_seconds=args.delay)
-    with ArxivClient(api_url=args.api_url, pacer=pacer, page_size=args.page_size) as client:
-        lock = _nothing() if args.dry_run else store.locked(
-            args.data_dir, timeout_seconds=args.lock_timeout
-        )
-        with lock:
-            for topic in topics:
-                requests_before = client.requests
-                try:
-                    result = harvest_topic(
-                        topic, client=client, data_dir=args.data_dir, dry_run=args.dry_run
-                    )
-                except HarvestError as exc:
-                    failed.append(topic.name)
-                    _error(f"{topic.name}: {exc}", verbose=args.verbose)
-                    _out(f"{topic.name}: failed after {_n(client.requests - requests_before, 'request')}")
-                    continue
-                results.append(result)
-                if not args.quiet or result.written:
-                    _out(_topic_line(result, dry_run=args.dry_run))
+    lock = (
+        nullcontext()
+        if args.dry_run
+        else store.locked(args.data_dir, timeout_seconds=args.lock_timeout)
+    )
+    with ArxivClient(api_url=args.api_url, pacer=pacer, page_size=args.page_size) as client, lock:
+        for topic in topics:
+            requests_before = client.requests
+            try:
+                result = harvest_topic(
+                    topic, client=client, data_dir=args.data_dir, dry_run=args.dry_run
+                )
+            except HarvestError as exc:
+                failed.append(topic.name)
+                _error(f"{topic.name}: {exc}", exc, verbose=args.verbose)
+                spent = _n(client.requests - requests_before, "request")
+                _out(f"{topic.name}: failed after {spent}")
+                continue
+            results.append(result)
+            if not args.quiet or result.written:
+                _out(_topic_line(result, dry_run=args.dry_run))
         requests = client.requests
     if not args.quiet or failed or any(r.written for r in results):
         _out(_summary(results, failed, requests, time.monotonic() - started))
@@ -150,8 +199,12 @@ def _summary(results: list[TopicResult], failed: list[str], requests: int, secon
     done = len(results)
     new = sum(r.new for r in results)
     updated = sum(r.updated for r in results)
-    head = f"Harvested {_n(done, 'topic')}" if not failed else (
-        f"Harvested {done} of {_n(done + len(failed), 'topic')} (failed: {', '.join(failed)})"
+    head = (
+        f"Harvested {_n(done, 'topic')}"
+        if not failed
+        else (
+            f"Harvested {done} of {_n(done + len(failed), 'topic')} (failed: {', '.join(failed)})"
+        )
     )
     return f"{head}: {new} new, {updated} updated, {_n(requests, 'request')} in {seconds:.1f} s"
 
@@ -164,25 +217,22 @@ def _out(line: str) -> None:
     print(line, flush=True)
 
 
-def _error(message: str, *, verbose: int) -> None:
+def _error(message: str, exc: BaseException, *, verbose: int) -> None:
     if verbose:
-        logger.exception("error")
+        logger.error("traceback of the error below", exc_info=exc)
     print(f"ERROR {message}", file=sys.stderr, flush=True)
 
 
 def _setup_logging(verbose: int, *, quiet: bool) -> None:
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     root = logging.getLogger("harvester")
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
 
 
 def _non_negative(text: str) -> float:

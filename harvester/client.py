@@ -16,11 +16,18 @@ from types import TracebackType
 from typing import Self
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
-from tenacity import stop_after_delay, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential,
+    wait_random,
+)
 
 from harvester import __version__, feed
-from harvester.errors import EmptyPageError, FeedError, FetchError
+from harvester.errors import EmptyPageError, FeedError, FetchError, QueryRejected
 from harvester.models import Paper
 
 logger = logging.getLogger(__name__)
@@ -34,7 +41,9 @@ MAX_PAGE_SIZE = 2000
 MAX_OFFSET = 30_000  # arXiv serves nothing past this offset of one query
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a 2,000-entry page is about 5 MB
 USER_AGENT = f"arxiv-harvester/{__version__}"
-_TRANSIENT_STATUS = frozenset({429, 500, 502, 503, 504})
+# 2 s, 4 s, 8 s ... up to 60 s, plus up to 1 s of jitter so that clients that
+# failed together do not come back together.
+_BACKOFF = wait_exponential(multiplier=2, max=60) + wait_random(0, 1)
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -158,12 +167,16 @@ class ArxivClient:
         requests_before = self.requests
         start = 0
         while True:
-            size = self.page_size if max_results is None else min(self.page_size, max_results - start)
+            size = (
+                self.page_size if max_results is None else min(self.page_size, max_results - start)
+            )
             page = self._page(query, start, size)
             result.total_results = page.total_results
             result.papers.extend(page.papers)
             start += page.entries
-            wanted = page.total_results if max_results is None else min(page.total_results, max_results)
+            wanted = (
+                page.total_results if max_results is None else min(page.total_results, max_results)
+            )
             if wanted > MAX_OFFSET:
                 raise FeedError(
                     f"query matches {page.total_results} results, more than the {MAX_OFFSET} "
@@ -218,7 +231,7 @@ class ArxivClient:
         except httpx.TransportError as exc:
             raise FetchError(f"{type(exc).__name__}: {exc}", url=url) from exc
         status = response.status_code
-        if status != 200 and status != 400:
+        if status not in {200, 400}:
             raise FetchError(
                 f"HTTP {status}",
                 url=url,
@@ -228,7 +241,7 @@ class ArxivClient:
         try:
             page = feed.parse(body)
         except FeedError as exc:
-            if status == 400 and not isinstance(exc, feed.QueryRejected):
+            if status == 400 and not isinstance(exc, QueryRejected):
                 raise FetchError("HTTP 400", url=url, status=status) from None
             raise exc.at(url) from None
         if status == 400:
@@ -244,7 +257,7 @@ class ArxivClient:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, FetchError) and exc.retry_after_seconds is not None:
             return min(exc.retry_after_seconds, self._max_retry_after_seconds)
-        return float(wait_exponential_jitter(initial=2, max=60, jitter=1)(state))
+        return float(_BACKOFF(state))
 
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from harvester.errors import ConfigError
 
@@ -131,7 +132,7 @@ def load_config(path: Path) -> Config:
     return Config(path=path, topics=topics)
 
 
-def _describe(error: Any, raw: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails, raw: dict[str, Any]) -> str:
     """Turn pydantic's first error into one sentence that names the key."""
     loc = [str(part) for part in error["loc"]]
     key = loc[-1]
@@ -158,7 +159,9 @@ _SETTINGS_KEYS = set(_Settings.model_fields)
 
 def _did_you_mean(key: str, known: set[str]) -> str:
     close = difflib.get_close_matches(key, sorted(known), n=1)
-    return f' (did you mean "{close[0]}"?)' if close else f" (known keys: {', '.join(sorted(known))})"
+    return (
+        f' (did you mean "{close[0]}"?)' if close else f" (known keys: {', '.join(sorted(known))})"
+    )
 
 
 def _shown(raw: dict[str, Any], loc: list[str]) -> str:

@@ -55,9 +55,7 @@ def collapse(text: str) -> str:
 def _parser() -> etree.XMLParser:
     # No DTD loading, no entity expansion, no network: an arXiv feed needs none of
     # them, and each is a way for a hostile body to blow up memory or reach out.
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 def parse(content: bytes) -> Page:

@@ -76,9 +76,7 @@ def harvest_topic(
     )
     # arXiv applies the date range too; this keeps the promise if a server does not.
     fetched = [
-        paper
-        for paper in result.papers
-        if topic.since is None or paper.published >= topic.since
+        paper for paper in result.papers if topic.since is None or paper.published >= topic.since
     ]
     merged = store.merge(stored, fetched)
     written = False

@@ -62,7 +62,7 @@ def load(path: Path) -> dict[str, Paper]:
     except OSError as exc:
         raise StoreError(path, f"cannot read: {exc.strerror}") from None
     try:
-        items = json.loads(raw)
+        items = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise StoreError(path, f"not UTF-8 at byte {exc.start}") from None
     except json.JSONDecodeError as exc:
@@ -144,11 +144,13 @@ def write(path: Path, data: bytes) -> bool:
     except OSError as exc:
         raise StoreError(path, f"cannot write: {exc.strerror}") from None
     try:
+        # mkstemp makes the file private (0600); a data file is as readable as any other.
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
@@ -156,6 +158,12 @@ def write(path: Path, data: bytes) -> bool:
         raise
     _fsync_dir(path.parent)
     return True
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -1,0 +1,47 @@
+"""Shared fixtures: the stand-in arXiv, a topics file, and the installed `harvest`."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.standin import Standin
+
+FIXTURES = Path(__file__).parent / "fixtures"
+RLHF_QUERY = (
+    '(cat:cs.LG OR cat:cs.AI OR cat:cs.SE) AND (all:"reinforcement learning" AND '
+    '(all:"code generation" OR all:"program synthesis" OR all:"RLHF"))'
+)
+
+
+@pytest.fixture
+def standin() -> Iterator[Standin]:
+    """A stand-in arXiv on 127.0.0.1 serving the recorded entries."""
+    with Standin() as server:
+        yield server
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    """A topics file with two topics and no date limit (the recordings go back to 1995)."""
+    path = tmp_path / "queries.toml"
+    path.write_text(
+        f"[topics.rlhf_code]\nquery = '{RLHF_QUERY}'\n\n"
+        "[topics.llm_alignment]\nquery = 'all:\"preference optimization\"'\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture(scope="session")
+def harvest_bin() -> str:
+    """The `harvest` console script of the environment running the tests."""
+    candidate = Path(sys.executable).parent / "harvest"
+    found = str(candidate) if candidate.exists() else shutil.which("harvest")
+    if found is None:
+        pytest.fail("the harvest console script is not installed: pip install -e '.[test]'")
+    return found

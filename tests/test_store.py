@@ -1,0 +1,171 @@
+"""The topic file: format, merge rules, no-op writes and atomicity."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from harvester import store
+from harvester.errors import StoreError
+from harvester.models import Paper
+
+KEYS = [
+    "title", "authors", "summary", "arxiv_id", "published", "categories", "url", "pdf_url",
+    "updated", "primary_category", "comment", "journal_ref", "doi",
+]  # fmt: skip
+
+
+def paper(arxiv_id: str, published: date = date(2024, 1, 1), title: str = "T") -> Paper:
+    """A minimal valid record."""
+    return Paper(
+        title=title,
+        authors=["Ada Lovelace"],
+        summary="S",
+        arxiv_id=arxiv_id,
+        published=published,
+        categories=["cs.LG"],
+        url=f"https://arxiv.org/abs/{arxiv_id}",
+        pdf_url=f"https://arxiv.org/pdf/{arxiv_id}.pdf",
+        updated=datetime(2024, 2, 1, 12, 0, tzinfo=UTC),
+        primary_category="cs.LG",
+    )
+
+
+def test_dumps_follows_the_file_contract():
+    """UTF-8, 2-space indent, newline at the end, contract key order, newest first then id."""
+    papers = [
+        paper("2401.00001v1", date(2024, 1, 1)),
+        paper("2402.00002v1", date(2024, 2, 2), title="Über"),
+        paper("hep-th/9901001v2", date(1999, 1, 1)),
+        paper("2401.00009v1", date(2024, 1, 1)),
+    ]
+    data = store.dumps(papers)
+    assert data.endswith(b"]\n")
+    assert "Über".encode() in data
+    records = json.loads(data)
+    assert [r["arxiv_id"] for r in records] == [
+        "2402.00002v1", "2401.00009v1", "2401.00001v1", "hep-th/9901001v2",
+    ]  # fmt: skip
+    assert all(list(r) == KEYS for r in records)
+    assert records[0]["updated"] == "2024-02-01T12:00:00Z"
+    assert data.decode().splitlines()[1] == "  {"
+
+
+def test_bytes_depend_only_on_the_set_of_records():
+    """Any order of the same records serialises to the same bytes."""
+    papers = [paper(f"2401.0000{i}v1") for i in range(5)]
+    assert store.dumps(papers) == store.dumps(reversed(papers))
+
+
+def test_newer_version_replaces_older():
+    """v2 replaces v1 of the same paper and counts as updated, not new."""
+    merged = store.merge({"2401.00001": paper("2401.00001v1")}, [paper("2401.00001v2", title="B")])
+    assert merged.papers["2401.00001"].arxiv_id == "2401.00001v2"
+    assert (merged.new, merged.updated) == (0, 1)
+
+
+def test_older_version_never_replaces_newer():
+    """A v1 arriving after v2 is stored leaves v2 in place."""
+    stored = {"2401.00001": paper("2401.00001v2")}
+    merged = store.merge(stored, [paper("2401.00001v1")])
+    assert merged.papers == stored
+    assert (merged.new, merged.updated, merged.changed) == (0, 0, 0)
+
+
+def test_nothing_stored_is_dropped():
+    """Papers a run did not return stay; new ones are added and counted once."""
+    stored = {"2401.00001": paper("2401.00001v1")}
+    merged = store.merge(stored, [paper("2401.00002v1"), paper("2401.00002v1")])
+    assert set(merged.papers) == {"2401.00001", "2401.00002"}
+    assert merged.new == 1
+
+
+def test_same_version_metadata_change_is_taken():
+    """arXiv's newest word on a version (a DOI added later) replaces the stored record."""
+    stored = {"2401.00001": paper("2401.00001v1")}
+    newer = paper("2401.00001v1").model_copy(update={"doi": "10.1/x"})
+    merged = store.merge(stored, [newer])
+    assert merged.papers["2401.00001"].doi == "10.1/x"
+    assert merged.changed == 1
+
+
+def test_unchanged_file_is_not_rewritten(tmp_path: Path):
+    """Writing the bytes a file already holds does nothing: its mtime stays."""
+    path = tmp_path / "t.json"
+    data = store.dumps([paper("2401.00001v1")])
+    assert store.write(path, data) is True
+    os.utime(path, (1_000_000, 1_000_000))
+    assert store.write(path, data) is False
+    assert path.stat().st_mtime == 1_000_000
+    assert store.load(path) == {"2401.00001": paper("2401.00001v1")}
+
+
+def test_failed_write_leaves_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """If the rename fails, the old file is intact and the temp file is gone."""
+    path = tmp_path / "t.json"
+    path.write_bytes(b"[]\n")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(StoreError, match="No space left on device"):
+        store.write(path, store.dumps([paper("2401.00001v1")]))
+    assert path.read_bytes() == b"[]\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.json"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b'[{"title": ', "not valid JSON at line 1 column 12", id="truncated"),
+        pytest.param(
+            b'{"rlhf_code": []}', "expected a JSON array of records, found dict", id="not-array"
+        ),
+        pytest.param(b'[{"title": "x"}]', "record 0: authors: Field required", id="missing-key"),
+        pytest.param(b"\xff\xfe[]", "not UTF-8 at byte 0", id="not-utf8"),
+    ],
+)
+def test_load_rejects_bad_files_with_position(tmp_path: Path, content: bytes, message: str):
+    """A corrupt data file raises StoreError naming the file and the position."""
+    path = tmp_path / "t.json"
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match=message) as caught:
+        store.load(path)
+    assert str(path) in str(caught.value)
+
+
+def test_load_rejects_duplicate_papers(tmp_path: Path):
+    """Two records of one paper (v1 and v2) in a file is corruption, reported by index."""
+    path = tmp_path / "t.json"
+    path.write_bytes(
+        store.dumps([paper("2401.00001v2")])[:-3]
+        + b",\n"
+        + store.dumps([paper("2401.00001v1")])[2:]
+    )
+    with pytest.raises(StoreError, match=r"record 1: paper 2401.00001 is also record 0"):
+        store.load(path)
+
+
+def test_lock_timeout_names_the_holder(tmp_path: Path):
+    """A second holder of the data directory gives up with a message naming the first."""
+    with (
+        store.locked(tmp_path, timeout_seconds=0),
+        pytest.raises(StoreError, match=rf"another harvest holds the lock \(pid {os.getpid()} on"),
+        store.locked(tmp_path, timeout_seconds=0),
+    ):
+        pass
+
+
+def test_written_file_has_ordinary_permissions(tmp_path: Path):
+    """A data file is created readable by others (0644 under umask 022), not private."""
+    old = os.umask(0o022)
+    try:
+        store.write(tmp_path / "t.json", b"[]\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "t.json").stat().st_mode & 0o777 == 0o644
