@@ -22,7 +22,9 @@ from harvester.client import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     ArxivClient,
+    Clock,
     Pacer,
+    Sleep,
 )
 from harvester.config import Config, Topic, load_config
 from harvester.errors import ConfigError, HarvestError, UsageError
@@ -109,8 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str]) -> int:
-    """Run `harvest` with these arguments and return its exit code."""
+def main(argv: Sequence[str], *, sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> int:
+    """Run `harvest` with these arguments and return its exit code.
+
+    Args:
+        argv: the arguments, without the program name.
+        sleep: how to wait, for pacing and retries (tests inject a recorder).
+        clock: the monotonic clock the pacer reads (tests inject a fake one).
+    """
     try:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # argparse has printed the usage error or the help
@@ -120,7 +128,7 @@ def main(argv: Sequence[str]) -> int:
         with _handle_errors(verbose=args.verbose):
             config = load_config(args.config)
             topics = _select(config, args.topic)
-            return _run(args, topics)
+            return _run(args, topics, sleep=sleep, clock=clock)
     except _Exit as exit_:
         return exit_.code
 
@@ -142,17 +150,18 @@ def _handle_errors(*, verbose: int) -> Iterator[None]:
         raise _Exit(EXIT_FAILED) from None
 
 
-def _run(args: argparse.Namespace, topics: list[Topic]) -> int:
+def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: Clock) -> int:
     started = time.monotonic()
     results: list[TopicResult] = []
     failed: list[str] = []
-    pacer = Pacer(delay_seconds=args.delay)
+    pacer = Pacer(delay_seconds=args.delay, clock=clock, sleep=sleep)
     lock = (
         nullcontext()
         if args.dry_run
         else store.locked(args.data_dir, timeout_seconds=args.lock_timeout)
     )
-    with ArxivClient(api_url=args.api_url, pacer=pacer, page_size=args.page_size) as client, lock:
+    client = ArxivClient(api_url=args.api_url, pacer=pacer, page_size=args.page_size, sleep=sleep)
+    with client, lock:
         for topic in topics:
             requests_before = client.requests
             try:

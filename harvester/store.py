@@ -203,6 +203,10 @@ def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
             f"another harvest holds the lock ({holder}); gave up after {timeout_seconds:g} s",
         ) from None
     try:
+        # Under the lock no write is in progress, so a temp file is what a killed run left.
+        for stale in data_dir.glob(".*.json.*.tmp"):
+            logger.info("removing %s, left by an interrupted write", stale)
+            stale.unlink(missing_ok=True)
         started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         owner.write_text(f"pid {os.getpid()} on {socket.gethostname()} since {started}\n")
         yield

@@ -92,7 +92,8 @@ class Standin:
     """The stand-in's state: what it serves, what it was asked, what it will do next."""
 
     entries: list[etree._Element] = field(default_factory=recorded_entries)
-    script: list[Reply | Callable[[dict[str, str]], Reply]] = field(default_factory=list)
+    script: list[Reply | Callable[[dict[str, str]], Reply] | None] = field(default_factory=list)
+    """Answers for the next requests, in order; None serves the page as usual."""
     requests: list[dict[str, str]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
 
@@ -114,8 +115,8 @@ class Standin:
 
     def reply(self, params: dict[str, str]) -> Reply:
         """What to answer to one request: the next scripted reply, else the page."""
-        if self.script:
-            scripted = self.script.pop(0)
+        scripted = self.script.pop(0) if self.script else None
+        if scripted is not None:
             return scripted(params) if callable(scripted) else scripted
         start = int(params.get("start", "0"))
         max_results = int(params.get("max_results", "10"))

@@ -172,6 +172,12 @@ def test_unusable_entry_is_skipped_with_warning(entry: str, logged: str, caplog)
             True,
             id="html",
         ),
+        pytest.param(
+            b"<!DOCTYPE html><html><body>Bad Gateway</body></html>",
+            "not an Atom feed",
+            True,
+            id="html-with-doctype",
+        ),
         pytest.param(b"", "not well-formed XML", True, id="empty-body"),
         pytest.param(
             _feed(_entry()).replace(b"<opensearch:totalResults>1</opensearch:totalResults>", b""),
@@ -183,14 +189,14 @@ def test_unusable_entry_is_skipped_with_warning(entry: str, logged: str, caplog)
             b'<?xml version="1.0"?><!DOCTYPE f [<!ENTITY a "aaaaaaaaaa">'
             b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]>'
             b'<feed xmlns="http://www.w3.org/2005/Atom"><title>&c;</title></feed>',
-            "DTD",
+            "declares XML entities",
             False,
             id="billion-laughs",
         ),
         pytest.param(
             b'<?xml version="1.0"?><!DOCTYPE f [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
             b'<feed xmlns="http://www.w3.org/2005/Atom"><title>&x;</title></feed>',
-            "DTD",
+            "declares XML entities",
             False,
             id="external-entity",
         ),

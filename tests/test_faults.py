@@ -1,0 +1,179 @@
+"""Issue #3: arXiv's failures and bad input, injected end to end; nothing lost, nothing corrupt."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from harvester.cli import main
+from tests.conftest import FIXTURES
+from tests.standin import Reply, Standin, entry_id
+
+HTML = b"<!DOCTYPE html><html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
+BOMB = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">'
+    b'<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">'
+    b'<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">'
+    b'<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">'
+    b'<!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">'
+    b'<!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">'
+    b'<!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>'
+    b'<feed xmlns="http://www.w3.org/2005/Atom"><title>&lol9;</title></feed>'
+)
+
+
+class Sleeps:
+    """An injected sleep that records every wait instead of waiting."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def argv(standin: Standin, config: Path, data_dir: Path, *extra: str) -> list[str]:
+    return [
+        "--config", str(config), "--data-dir", str(data_dir), "--api-url", standin.url,
+        "--delay", "0", *extra,
+    ]  # fmt: skip
+
+
+def empty_page(total: int) -> bytes:
+    """A page with no entries although totalResults says more."""
+    return (
+        Standin(entries=[])
+        .feed(0, 10)
+        .replace(b"<opensearch:totalResults>0<", f"<opensearch:totalResults>{total}<".encode())
+    )
+
+
+def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
+    """Every stored file's bytes and mtime (the lock's own files aside)."""
+    return {
+        p.name: (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(directory.iterdir())
+        if not p.name.startswith(".harvest.lock")
+    }
+
+
+def test_scripted_faults_end_byte_identical_to_fault_free_run(
+    standin: Standin, config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """503, 429, a reset, an empty page, truncated bodies and an HTML page change nothing."""
+    clean = tmp_path / "clean"
+    assert main([*argv(standin, config, clean, "--page-size", "40"), "--topic", "rlhf_code"]) == 0
+    page_80 = standin.feed(80, 40)
+    standin.script = [
+        Reply(status=503, headers={"Retry-After": "1"}), None,  # page at 0
+        Reply(status=429), Reply(reset=True), None,  # page at 40
+        Reply(body=empty_page(111)),  # page at 80 ...
+        Reply(body=page_80, truncate_to=len(page_80) // 2),  # connection closed mid-body
+        Reply(body=page_80[: len(page_80) // 3]),  # a complete response of a cut document
+        Reply(status=200, body=HTML),
+        None,
+    ]  # fmt: skip
+    standin.requests.clear()
+    sleeps = Sleeps()
+    faulty = tmp_path / "faulty"
+    code = main(
+        [*argv(standin, config, faulty, "--page-size", "40"), "--topic", "rlhf_code"], sleep=sleeps
+    )
+    assert code == 0
+    assert (faulty / "rlhf_code.json").read_bytes() == (clean / "rlhf_code.json").read_bytes()
+    assert [r["start"] for r in standin.requests] == ["0"] * 2 + ["40"] * 3 + ["80"] * 5
+    assert sleeps.waits[0] == 1.0  # as the Retry-After said
+    backoff = [(2, 3), (4, 5), (2, 3), (4, 5), (8, 9), (16, 17)]  # per page: 2 s, doubling, +jitter
+    assert len(sleeps.waits) == 7
+    assert all(lo <= w <= hi for w, (lo, hi) in zip(sleeps.waits[1:], backoff, strict=True))
+    err = capsys.readouterr().err
+    assert err.count("WARNING") == 7
+    for reason in ["HTTP 503", "HTTP 429", "empty page at offset 80", "not well-formed XML",
+                   "not an Atom feed", "RemoteProtocolError"]:  # fmt: skip
+        assert reason in err
+
+
+def test_fault_outlasting_retries_fails_only_that_topic(
+    standin: Standin, config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A topic whose fault outlasts the retries fails alone: exit 1, its file as it was."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "rlhf_code.json").write_bytes(b"[]\n")
+    before = snapshot(data)
+    standin.script = [Reply(status=503)] * 5
+    assert main(argv(standin, config, data), sleep=Sleeps()) == 1
+    assert snapshot(data)["rlhf_code.json"] == before["rlhf_code.json"]
+    assert len(json.loads((data / "llm_alignment.json").read_bytes())) == 111
+    out, err = capsys.readouterr()
+    assert "rlhf_code: failed after 5 requests" in out
+    assert "llm_alignment: 111 new" in out
+    assert out.splitlines()[-1].startswith("Harvested 1 of 2 topics (failed: rlhf_code)")
+    errors = [line for line in err.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 1
+    assert errors[0].startswith("ERROR rlhf_code: HTTP 503 (http://127.0.0.1:")
+
+
+def test_two_processes_on_one_data_directory_take_turns(
+    config: Path, tmp_path: Path, harvest_bin: str
+):
+    """Two harvests started together run one after the other; every record of both is kept."""
+    entries = Standin().entries
+    first_requested, release = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def held(params: dict[str, str]) -> Reply:
+        first_requested.set()
+        release.wait(timeout=30)
+        order.append("first answered")
+        return Reply(body=first.feed(int(params["start"]), int(params["max_results"])))
+
+    def second_reply(params: dict[str, str]) -> Reply:
+        order.append("second asked")
+        return Reply(body=second.feed(int(params["start"]), int(params["max_results"])))
+
+    data = tmp_path / "data"
+    with (
+        Standin(entries=entries[:60], script=[held]) as first,
+        Standin(entries=entries[50:], script=[second_reply]) as second,
+    ):
+        procs = []
+        for standin in (first, second):
+            args = [harvest_bin, "--topic", "rlhf_code", *argv(standin, config, data)]
+            procs.append(subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+            if standin is first:
+                assert first_requested.wait(timeout=30)
+                owner = (data / ".harvest.lock.owner").read_text()
+                assert owner.startswith(f"pid {procs[0].pid} on ")
+        release.set()
+        results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert order == ["first answered", "second asked"]
+    records = json.loads((data / "rlhf_code.json").read_bytes())
+    assert {r["arxiv_id"] for r in records} == {entry_id(e) for e in entries}
+    assert len(records) == 111
+
+
+def test_lock_held_too_long_exits_1_naming_the_holder(
+    standin: Standin, config: Path, tmp_path: Path, harvest_bin: str
+):
+    """A harvest that cannot get the lock in time exits 1 and says who holds it."""
+    from harvester import store
+
+    data = tmp_path / "data"
+    with store.locked(data, timeout_seconds=0):
+        result = subprocess.run(
+            [harvest_bin, *argv(standin, config, data), "--lock-timeout", "0"],
+            capture_output=True, text=True, check=False, env=os.environ,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert f"another harvest holds the lock (pid {os.getpid()} on" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert standin.requests == []
