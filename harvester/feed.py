@@ -73,7 +73,8 @@ def parse(content: bytes) -> Page:
     except etree.XMLSyntaxError as exc:
         raise FeedError(f"response is not well-formed XML: {exc}") from None
     dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):
+    # lxml-stubs does not know DTD.iterentities.
+    if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[union-attr]
         # arXiv never declares entities; a body that does is an attack, not a glitch.
         raise FeedError("response declares XML entities; refused, not expanded", transient=False)
     if root.tag != f"{ATOM}feed":

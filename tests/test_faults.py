@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from harvester import store
 from harvester.cli import main
-from tests.conftest import FIXTURES
 from tests.standin import Reply, Standin, entry_id
 
 HTML = b"<!DOCTYPE html><html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
@@ -165,8 +165,6 @@ def test_lock_held_too_long_exits_1_naming_the_holder(
     standin: Standin, config: Path, tmp_path: Path, harvest_bin: str
 ):
     """A harvest that cannot get the lock in time exits 1 and says who holds it."""
-    from harvester import store
-
     data = tmp_path / "data"
     with store.locked(data, timeout_seconds=0):
         result = subprocess.run(
