@@ -25,6 +25,9 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
+# libxml2 stops an entity bomb itself (amplification or recursion limits); fetching
+# the same body again cannot help, so these are refused, not retried.
+_REFUSED = frozenset({etree.ErrorTypes.ERR_RESOURCE_LIMIT, etree.ErrorTypes.ERR_ENTITY_LOOP})
 _WHITESPACE = re.compile(r"\s+")
 _ERROR_ID = "arxiv.org/api/errors"
 _ABS_ID = re.compile(r"https?://arxiv\.org/abs/(?P<id>.+)")
@@ -71,6 +74,8 @@ def parse(content: bytes) -> Page:
     try:
         root = etree.fromstring(content, parser=_parser())
     except etree.XMLSyntaxError as exc:
+        if exc.code in _REFUSED:  # type: ignore[attr-defined]  # lxml-stubs lacks .code
+            raise FeedError(f"response refused: {exc}", transient=False) from None
         raise FeedError(f"response is not well-formed XML: {exc}") from None
     dtd = root.getroottree().docinfo.internalDTD
     # lxml-stubs does not know DTD.iterentities.

@@ -247,3 +247,18 @@ def test_one_connection_and_explicit_timeouts():
         assert http.timeout.read == 60
         pool = http._transport._pool  # type: ignore[attr-defined]
         assert pool._max_connections == 1
+
+
+@respx.mock
+def test_timeouts_and_refused_connections_are_retried():
+    """A read timeout and a refused connection are transient: retried, then the page arrives."""
+    route = respx.get(API).mock(
+        side_effect=[
+            httpx.ReadTimeout("timed out"),
+            httpx.ConnectError("[Errno 111] Connection refused"),
+            httpx.Response(200, content=Standin().feed(0, 1000)),
+        ]
+    )
+    with make_client(FakeTime()) as arxiv:
+        assert len(arxiv.search("q").papers) == 111
+    assert route.call_count == 3

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from harvester import store
+from harvester import feed, store
 from harvester.cli import main
+from tests.conftest import FIXTURES
 from tests.standin import Reply, Standin, entry_id
 
 HTML = b"<!DOCTYPE html><html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
@@ -175,3 +176,83 @@ def test_lock_held_too_long_exits_1_naming_the_holder(
     assert f"another harvest holds the lock (pid {os.getpid()} on" in result.stderr
     assert "Traceback" not in result.stderr
     assert standin.requests == []
+
+
+GOOD_PAPERS = Standin().entries[:3]
+
+
+def _good_file() -> bytes:
+    return store.dumps(feed.parse(Standin(entries=GOOD_PAPERS).feed(0, 10)).papers)
+
+
+def _records(*edits: dict[str, object]) -> bytes:
+    records = json.loads(_good_file())
+    return json.dumps([{**records[i], **edit} for i, edit in enumerate(edits)]).encode()
+
+
+GOOD = _good_file()
+ERROR_FEED = FIXTURES / "arxiv" / "pubs-pubs__idlist_INVALIDID.xml"
+ERROR_FEED_2026 = FIXTURES / "arxiv" / "lukasschwab-arxiv.py__id_abc_s0_m100.xml"
+TRUNCATED = Standin().feed(0, 10)[:4000]
+NO_TOTAL = (
+    Standin().feed(0, 10).replace(b"<opensearch:totalResults>111</opensearch:totalResults>", b"")
+)
+BAD_INPUTS = [
+    # Configs: exit 2, nothing fetched, nothing touched.
+    pytest.param({"config": "unknown_key.toml"}, 2, 'unknown key "max_result" (did you mean', id="cfg-unknown-key"),
+    pytest.param({"config": "bad_syntax.toml"}, 2, "not valid TOML: Illegal character '\\n' (at line 2", id="cfg-syntax"),
+    pytest.param({"config": "bad_topic_name.toml"}, 2, 'topic name "LLM-Alignment" must match', id="cfg-topic-name"),
+    pytest.param({"config": "empty_query.toml"}, 2, "query must be a non-empty string", id="cfg-empty-query"),
+    pytest.param({"config": "bad_date.toml"}, 2, "since must be a date like 2022-01-01", id="cfg-bad-date"),
+    pytest.param({"config": "unknown_table.toml"}, 2, 'unknown key "topic" (did you mean "topics"?)', id="cfg-unknown-table"),
+    pytest.param({"topic": "nope"}, 2, "unknown topic 'nope'", id="unknown-topic"),
+    # Data files: the topic fails before any request, the file stays as it was.
+    pytest.param({"data": GOOD[:200]}, 1, "rlhf_code.json: not valid JSON at line 7 column 7", id="data-truncated"),
+    pytest.param({"data": b'{"rlhf_code": []}\n'}, 1, "expected a JSON array of records, found dict", id="data-not-array"),
+    pytest.param({"data": _records({"authors": None})}, 1, "record 0: authors: Input should be a valid list", id="data-bad-field"),
+    pytest.param({"data": _records({}, {"arxiv_id": "not-an-id"})}, 1, "record 1: arxiv_id: Value error, not a versioned arXiv id", id="data-bad-id"),
+    pytest.param({"data": GOOD[:-3] + b",\n" + GOOD[2:]}, 1, "record 3: paper 2604.03438 is also record 0", id="data-duplicate"),
+    pytest.param({"data": b"\xef\xbb\xbf\xff[]"}, 1, "not UTF-8 at byte 3", id="data-not-utf8"),
+    # arXiv bodies: refused or retried, then the topic fails and nothing is written.
+    pytest.param({"reply": Reply(body=BOMB)}, 1, "response refused: ", id="body-billion-laughs"),
+    pytest.param({"reply": Reply(status=400, body=ERROR_FEED.read_bytes())}, 1, "arXiv rejected the query: incorrect id format for INVALIDID", id="body-error-feed-legacy"),
+    pytest.param({"reply": Reply(status=400, body=ERROR_FEED_2026.read_bytes())}, 1, "arXiv rejected the query: incorrect id format for abc", id="body-error-feed-2026"),
+    pytest.param({"reply": Reply(body=HTML), "times": 5}, 1, "response is not an Atom feed (root element 'html')", id="body-html"),
+    pytest.param({"reply": Reply(body=TRUNCATED), "times": 5}, 1, "response is not well-formed XML", id="body-truncated"),
+    pytest.param({"reply": Reply(body=NO_TOTAL), "times": 5}, 1, "feed has no valid opensearch:totalResults", id="body-no-total"),
+    pytest.param({"reply": Reply(status=404, body=b"Not Found")}, 1, "HTTP 404 (http://127.0.0.1:", id="body-404"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "code", "message"), BAD_INPUTS)
+def test_bad_input_gets_one_line_the_right_code_and_changes_no_file(
+    standin: Standin,
+    config: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    case: dict[str, object],
+    code: int,
+    message: str,
+):
+    """Each bad input exits with its code and one ERROR line saying what and where; no file moves."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "rlhf_code.json").write_bytes(case.get("data", GOOD))  # type: ignore[arg-type]
+    (data / "llm_alignment.json").write_bytes(GOOD)
+    if "config" in case:
+        config = FIXTURES / "config" / str(case["config"])
+    if "reply" in case:
+        standin.script = [case["reply"]] * int(case.get("times", 1))  # type: ignore[list-item, call-overload]
+    before = snapshot(data)
+    topic = str(case.get("topic", "rlhf_code"))
+    exit_code = main([*argv(standin, config, data), "--topic", topic], sleep=Sleeps())
+    err = capsys.readouterr().err
+    assert exit_code == code
+    errors = [line for line in err.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 1, err
+    assert message in errors[0]
+    assert "Traceback" not in err
+    assert snapshot(data) == before
+    if code == 2 or "data" in case:
+        assert standin.requests == []
+    assert len(standin.requests) == int(case.get("times", 1 if "reply" in case else 0))  # type: ignore[call-overload]

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import multiprocessing
 import os
+import random
+import signal
 from datetime import UTC, date, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
@@ -169,3 +174,47 @@ def test_written_file_has_ordinary_permissions(tmp_path: Path):
     finally:
         os.umask(old)
     assert (tmp_path / "t.json").stat().st_mode & 0o777 == 0o644
+
+
+def _writer(path: Path, contents: list[bytes], progress: Connection) -> None:
+    """Write the contents in turn, forever, saying after each write which one it was."""
+    for turn in itertools.count():
+        store.write(path, contents[turn % 2])
+        progress.send(turn % 2)
+
+
+def _big_topic(count: int, title: str) -> bytes:
+    return store.dumps(
+        paper(f"2401.{i:05d}v1", title=f"{title} {i} " + "x" * 2000) for i in range(count)
+    )
+
+
+def test_sigkill_at_random_moments_leaves_old_or_new_file(tmp_path: Path):
+    """A writer killed with SIGKILL at 50 random moments always leaves a whole file, old or new."""
+    path = tmp_path / "big.json"
+    contents = [_big_topic(2000, "old"), _big_topic(2000, "new")]  # about 5 MB each
+    path.write_bytes(contents[1])
+    rng = random.Random(20261124)
+    forked = multiprocessing.get_context("fork")
+    mid_write = 0
+    for _ in range(50):
+        receiver, sender = forked.Pipe(duplex=False)
+        child = forked.Process(target=_writer, args=(path, contents, sender))
+        child.start()
+        for _ in range(rng.randrange(0, 4)):  # let it finish 0 to 3 writes
+            receiver.recv()
+        # Then strike at a random point of the next write (a few ms of work at most): the
+        # moment of the kill is what is random here; nothing waits for a condition.
+        for _ in range(rng.randrange(0, 200_000)):
+            pass
+        os.kill(child.pid or 0, signal.SIGKILL)
+        child.join()
+        assert child.exitcode == -signal.SIGKILL
+        assert path.read_bytes() in contents
+        json.loads(path.read_bytes())
+        leftovers = list(tmp_path.glob(".big.json.*.tmp"))
+        mid_write += bool(leftovers)
+        with store.locked(tmp_path, timeout_seconds=0):  # the next run clears what was left
+            pass
+        assert not list(tmp_path.glob(".big.json.*.tmp"))
+    assert mid_write > 0  # some kills did land in the middle of a write
