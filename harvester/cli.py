@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
+from datetime import date
 from pathlib import Path
 
 from harvester import __version__, store
@@ -93,6 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long to wait for another harvest on the same data directory",
     )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="harvest each topic's whole range again, not just what changed",
+    )
+    parser.add_argument(
+        "--since",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="fetch papers first submitted from this date on, this run only",
+    )
     parser.add_argument("--dry-run", action="store_true", help="fetch and report, write nothing")
     parser.add_argument(
         "-q",
@@ -166,7 +178,12 @@ def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: 
             requests_before = client.requests
             try:
                 result = harvest_topic(
-                    topic, client=client, data_dir=args.data_dir, dry_run=args.dry_run
+                    topic,
+                    client=client,
+                    data_dir=args.data_dir,
+                    dry_run=args.dry_run,
+                    full=args.full,
+                    since=args.since,
                 )
             except HarvestError as exc:
                 failed.append(topic.name)
@@ -199,9 +216,12 @@ def _topic_line(result: TopicResult, *, dry_run: bool) -> str:
     counts = [f"{result.new} new", f"{result.updated} updated"]
     if result.revised:
         counts.append(f"{result.revised} revised")
-    counts += [f"{result.total} total", _n(result.requests, "request")]
-    state = "dry run, not written" if dry_run else "written" if result.written else "unchanged"
-    return f"{result.topic}: {', '.join(counts)} ({state}, {result.seconds:.1f} s)"
+    counts += [f"{result.unchanged} unchanged", f"{result.total} total"]
+    file = "dry run, not written" if dry_run else "written" if result.written else "file unchanged"
+    return (
+        f"{result.topic}: {', '.join(counts)}; {_n(result.requests, 'request')} in "
+        f"{result.seconds:.1f} s ({result.mode}, {file})"
+    )
 
 
 def _summary(results: list[TopicResult], failed: list[str], requests: int, seconds: float) -> str:
@@ -242,6 +262,13 @@ def _setup_logging(verbose: int, *, quiet: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2022-01-01: {text!r}") from None
 
 
 def _non_negative(text: str) -> float:

@@ -8,12 +8,12 @@ across every topic of a run, and the httpx pool holds a single connection.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Literal, Self
 
 import httpx
 from tenacity import (
@@ -27,7 +27,14 @@ from tenacity import (
 )
 
 from harvester import __version__, feed
-from harvester.errors import EmptyPageError, FeedError, FetchError, QueryRejected
+from harvester.errors import (
+    EmptyPageError,
+    FeedError,
+    FetchError,
+    OutOfOrder,
+    QueryRejected,
+    TooManyResults,
+)
 from harvester.models import Paper
 
 logger = logging.getLogger(__name__)
@@ -45,6 +52,7 @@ USER_AGENT = f"arxiv-harvester/{__version__}"
 # failed together do not come back together.
 _BACKOFF = wait_exponential(multiplier=2, max=60) + wait_random(0, 1)
 
+SortField = Literal["submittedDate", "lastUpdatedDate"]
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 
@@ -156,54 +164,66 @@ class ArxivClient:
         """Close the connection."""
         self._http.close()
 
-    def search(self, query: str, *, max_results: int | None = None) -> SearchResult:
+    def search(
+        self, query: str, *, sort_by: SortField = "submittedDate", max_results: int | None = None
+    ) -> SearchResult:
         """Fetch every result of `query` (or the first `max_results`), newest first.
 
+        Args:
+            query: the `search_query`.
+            sort_by: the date field results are sorted on (descending), and checked against.
+            max_results: stop after this many results.
+
         Raises:
+            TooManyResults: the query matches more than arXiv serves; split it.
+            OutOfOrder: results span pages and came back out of order, so paging
+                them may have skipped some; fetch the range in one-page windows.
             FetchError: a request failed for good.
             FeedError: a response was unusable for good, or arXiv rejected the query.
         """
         result = SearchResult()
         requests_before = self.requests
         start = 0
+        newest: datetime | None = None  # the sort key of the last paper seen
+        disordered = False
         while True:
-            size = (
-                self.page_size if max_results is None else min(self.page_size, max_results - start)
-            )
-            page = self._page(query, start, size)
-            result.total_results = page.total_results
-            result.papers.extend(page.papers)
-            start += page.entries
+            limit = self.page_size if max_results is None else max_results - start
+            page = self._page(query, start, min(self.page_size, limit), sort_by)
             wanted = (
                 page.total_results if max_results is None else min(page.total_results, max_results)
             )
             if wanted > MAX_OFFSET:
-                raise FeedError(
-                    f"query matches {page.total_results} results, more than the {MAX_OFFSET} "
-                    "arXiv serves per query: narrow it, or set since or max_results",
-                    url=self.api_url,
-                    transient=False,
+                raise TooManyResults(page.total_results, url=self.api_url)
+            result.total_results = page.total_results
+            result.papers.extend(page.papers)
+            for stamp in _sort_keys(page, sort_by):
+                disordered = disordered or (newest is not None and stamp > newest)
+                newest = stamp
+            start += page.entries
+            done = start >= wanted or page.entries == 0
+            if disordered and (start > page.entries or not done):
+                raise OutOfOrder(
+                    f"results sorted by {sort_by} came back out of order", url=self.api_url
                 )
-            if start >= wanted or page.entries == 0:
+            if done:
                 break
         result.requests = self.requests - requests_before
         logger.info(
-            "fetched %d of %d results in %d requests (%d pages)",
+            "fetched %d of %d results in %d requests",
             len(result.papers),
             result.total_results,
             result.requests,
-            math.ceil(start / self.page_size) if start else 1,
         )
         return result
 
-    def _page(self, query: str, start: int, size: int) -> feed.Page:
+    def _page(self, query: str, start: int, size: int, sort_by: SortField) -> feed.Page:
         """Fetch and parse one page, retrying what is transient."""
         params = {
             "search_query": query,
             "start": str(start),
             "max_results": str(size),
             # Sent explicitly: arXiv's default order is relevance, which is not stable.
-            "sortBy": "submittedDate",
+            "sortBy": sort_by,
             "sortOrder": "descending",
         }
         retrying = Retrying(
@@ -269,6 +289,12 @@ class ArxivClient:
             exc,
             wait,
         )
+
+
+def _sort_keys(page: feed.Page, sort_by: SortField) -> list[datetime]:
+    if sort_by == "submittedDate":
+        return page.published_at
+    return [paper.updated for paper in page.papers if paper.updated is not None]
 
 
 def _is_transient(exc: BaseException) -> bool:

@@ -5,6 +5,7 @@ Format (DESIGN.md, "queries.toml")::
     [defaults]                 # optional; every key here may be set per topic too
     since = 2022-01-01         # keep papers whose v1 is from this date on
     max_results = 5000         # cap per topic and run
+    lookback_days = 3          # incremental runs start this long before the newest update
 
     [topics.rlhf_code]
     query = 'cat:cs.LG AND all:"code generation"'
@@ -19,11 +20,20 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+)
 from pydantic_core import ErrorDetails
 
 from harvester.errors import ConfigError
 
+DEFAULT_LOOKBACK_DAYS = 3
 TOPIC_NAME = re.compile(r"[a-z0-9][a-z0-9_]*")
 
 # What each key must be, in the words of the error message.
@@ -31,6 +41,7 @@ _EXPECTED = {
     "query": "a non-empty string in arXiv search_query syntax",
     "since": "a date like 2022-01-01",
     "max_results": "a positive integer",
+    "lookback_days": "a whole number of days, 0 or more",
     "defaults": "a table",
     "topics": "a table of [topics.NAME] tables",
 }
@@ -41,6 +52,7 @@ class _Settings(BaseModel):
 
     since: date | None = None
     max_results: PositiveInt | None = None
+    lookback_days: NonNegativeInt | None = None
 
 
 class _TopicTable(_Settings):
@@ -74,6 +86,9 @@ class Topic(BaseModel):
     """Keep only papers whose first version is from this date on; None keeps all."""
     max_results: int | None = None
     """At most this many results are fetched per run; None fetches all."""
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS
+    """An incremental run starts this many days before the newest `updated` stored,
+    for papers arXiv indexes late."""
 
 
 class Config(BaseModel):
@@ -117,19 +132,19 @@ def load_config(path: Path) -> Config:
                 path,
                 f'topic name "{name}" must match ^[a-z0-9][a-z0-9_]*$ (it becomes a file name)',
             )
-    defaults = parsed.defaults
     topics = {
-        name: Topic(
-            name=name,
-            query=table.query,
-            since=table.since if "since" in table.model_fields_set else defaults.since,
-            max_results=table.max_results
-            if "max_results" in table.model_fields_set
-            else defaults.max_results,
-        )
+        name: Topic(name=name, query=table.query, **_inherit(table, parsed.defaults))
         for name, table in parsed.topics.items()
     }
     return Config(path=path, topics=topics)
+
+
+def _inherit(table: _TopicTable, defaults: _Settings) -> dict[str, Any]:
+    """The topic's settings: its own where set, else the defaults, else the built-ins."""
+    merged = defaults.model_dump(exclude_unset=True) | table.model_dump(
+        exclude_unset=True, exclude={"query"}
+    )
+    return {key: value for key, value in merged.items() if value is not None}
 
 
 def _describe(error: ErrorDetails, raw: dict[str, Any]) -> str:

@@ -95,6 +95,33 @@ class EmptyPageError(FeedError):
     """A page came back empty although `totalResults` says there is more."""
 
 
+class TooManyResults(FeedError):
+    """The query matches more results than arXiv serves for one query (30,000).
+
+    Attributes:
+        total: what arXiv says the query matches.
+    """
+
+    def __init__(self, total: int, *, url: str | None = None) -> None:
+        self.total = total
+        super().__init__(
+            f"query matches {total} results, more than the 30000 arXiv serves per query",
+            url=url,
+            transient=False,
+        )
+
+
+class OutOfOrder(FeedError):
+    """Results spanning several pages came back out of the requested order.
+
+    Paging through an unreliable order can skip papers, so the caller fetches the
+    range again in windows small enough for one page each.
+    """
+
+    def __init__(self, detail: str, *, url: str | None = None) -> None:
+        super().__init__(detail, url=url, transient=False)
+
+
 class StoreError(HarvestError):
     """A data file cannot be read, is not valid, or cannot be written.
 

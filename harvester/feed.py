@@ -42,12 +42,15 @@ class Page:
         start_index: the offset of this page's first entry.
         entries: how many `<entry>` elements the page held, skipped ones included.
         papers: the entries that made valid records, in feed order.
+        published_at: the full `<published>` time of each paper, for order checks.
     """
 
     total_results: int
     start_index: int
     entries: int
     papers: list[Paper] = field(default_factory=list)
+    published_at: list[datetime] = field(default_factory=list)
+    """The full `<published>` time of each paper (the record keeps only its date)."""
 
 
 def collapse(text: str) -> str:
@@ -94,8 +97,20 @@ def parse(content: bytes) -> Page:
 
     total = _header_int(root, "totalResults")
     start = _header_int(root, "startIndex")
-    papers = [paper for paper in map(_paper, entries) if paper is not None]
-    return Page(total_results=total, start_index=start, entries=len(entries), papers=papers)
+    papers: list[Paper] = []
+    published_at: list[datetime] = []
+    for entry in entries:
+        built = _paper(entry)
+        if built is not None:
+            papers.append(built[0])
+            published_at.append(built[1])
+    return Page(
+        total_results=total,
+        start_index=start,
+        entries=len(entries),
+        papers=papers,
+        published_at=published_at,
+    )
 
 
 def _header_int(root: etree._Element, name: str) -> int:
@@ -124,8 +139,8 @@ def _optional(entry: etree._Element, tag: str) -> str | None:
     return collapse(text) if text and text.strip() else None
 
 
-def _paper(entry: etree._Element) -> Paper | None:
-    """Build the record of one `<entry>`, or None (with a warning) if it is unusable."""
+def _paper(entry: etree._Element) -> tuple[Paper, datetime] | None:
+    """Build the record of one `<entry>` and its published time, or None (with a warning)."""
     raw_id = (entry.findtext(f"{ATOM}id") or "").strip()
     match = _ABS_ID.fullmatch(raw_id)
     if match is None or ARXIV_ID.fullmatch(match["id"]) is None:
@@ -140,7 +155,7 @@ def _paper(entry: etree._Element) -> Paper | None:
         return None
     primary = entry.find(f"{ARXIV}primary_category")
     try:
-        return Paper(
+        paper = Paper(
             title=collapse(entry.findtext(f"{ATOM}title") or ""),
             authors=[
                 collapse(author.findtext(f"{ATOM}name") or "")
@@ -163,3 +178,4 @@ def _paper(entry: etree._Element) -> Paper | None:
     except ValidationError as exc:
         logger.warning("Skipping entry %s: %s", arxiv_id, exc.errors()[0]["msg"])
         return None
+    return paper, published

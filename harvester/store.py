@@ -38,14 +38,16 @@ class Merge:
         papers: every paper, by identity (id without version).
         new: papers that were not stored before.
         updated: stored papers replaced by a newer version.
-        changed: stored papers whose record changed at the same version
+        revised: stored papers whose record changed at the same version
             (arXiv adds a DOI or journal reference without a new version).
+        unchanged: fetched papers that were already stored exactly so.
     """
 
     papers: dict[str, Paper]
     new: int = 0
     updated: int = 0
-    changed: int = 0
+    revised: int = 0
+    unchanged: int = 0
 
 
 def load(path: Path) -> dict[str, Paper]:
@@ -97,21 +99,24 @@ def merge(stored: dict[str, Paper], fetched: Iterable[Paper]) -> Merge:
     version never replaces a newer one.
     """
     papers = dict(stored)
+    seen: set[str] = set()
     for paper in fetched:
+        seen.add(paper.key)
         old = papers.get(paper.key)
         if old is None or paper.version >= old.version:
             papers[paper.key] = paper
     # Counted on the outcome, so a paper fetched twice in one run counts once.
-    new = updated = changed = 0
-    for key, paper in papers.items():
-        before = stored.get(key)
+    new = updated = revised = 0
+    for key in seen:
+        before, after = stored.get(key), papers[key]
         if before is None:
             new += 1
-        elif paper.version > before.version:
+        elif after.version > before.version:
             updated += 1
-        elif paper != before:
-            changed += 1
-    return Merge(papers=papers, new=new, updated=updated, changed=changed)
+        elif after != before:
+            revised += 1
+    unchanged = len(seen) - new - updated - revised
+    return Merge(papers=papers, new=new, updated=updated, revised=revised, unchanged=unchanged)
 
 
 def dumps(papers: Iterable[Paper]) -> bytes:

@@ -6,13 +6,14 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from harvester.cli import main
 from tests.conftest import FIXTURES
-from tests.standin import Reply, Standin, entry_id, new_version
+from tests.standin import Reply, Standin
 
 KEYS = [
     "title", "authors", "summary", "arxiv_id", "published", "categories", "url", "pdf_url",
@@ -52,26 +53,39 @@ def test_end_to_end_writes_contract_file_and_rerun_changes_nothing(
     path = config.parent / "data" / "rlhf_code.json"
     data = path.read_bytes()
     records = json.loads(data)
-    assert [r["arxiv_id"] for r in records] == [entry_id(e) for e in standin.entries]
+    assert [r["arxiv_id"] for r in records] == [e.arxiv_id for e in standin.entries]
     assert len(records) == 111
     assert all(list(r) == KEYS for r in records)
     order = [(r["published"], r["arxiv_id"].rsplit("v", 1)[0]) for r in records]
     assert order == sorted(order, reverse=True)
     assert data.endswith(b"}\n]\n")
     assert result.stdout.splitlines()[0].startswith(
-        "rlhf_code: 111 new, 0 updated, 111 total, 3 requests (written"
+        "rlhf_code: 111 new, 0 updated, 0 unchanged, 111 total; 3 requests in "
     )
     assert [r["start"] for r in standin.requests] == ["0", "40", "80"]
 
-    os.utime(path, (1_000_000, 1_000_000))
+    files = sorted(
+        p for p in path.parent.rglob("*") if p.is_file() and ".harvest.lock" not in p.name
+    )
+    assert (
+        [str(p.relative_to(path.parent)) for p in files]
+        == [
+            ".harvest/rlhf_code.json",  # how far the harvest got: complete, so later runs are incremental
+            "rlhf_code.json",
+        ]
+    )
+    for file in files:
+        os.utime(file, (1_000_000, 1_000_000))
+    before = {file: file.read_bytes() for file in files}
     again = run(harvest_bin, *harvest_args(standin, config, "--page-size", "40"), cwd=config.parent)
     assert again.returncode == 0, again.stderr
     assert path.read_bytes() == data
-    assert path.stat().st_mtime == 1_000_000
-    assert again.stdout.startswith("rlhf_code: 0 new, 0 updated, 111 total, 3 requests (unchanged")
-    assert [p.name for p in path.parent.iterdir() if not p.name.startswith(".harvest.lock")] == [
-        "rlhf_code.json"
-    ]
+    assert {file: file.read_bytes() for file in files} == before
+    assert all(file.stat().st_mtime == 1_000_000 for file in files)
+    assert again.stdout.startswith(
+        "rlhf_code: 0 new, 0 updated, 1 unchanged, 111 total; 1 request in"
+    )
+    assert "(incremental, file unchanged)" in again.stdout.splitlines()[0]
 
 
 @pytest.mark.parametrize(
@@ -164,16 +178,16 @@ def test_usage_and_config_errors_exit_2_without_traceback(
 def test_new_version_replaces_old_record(standin: Standin, config: Path, capsys):
     """A paper served as v1 and then as v2 ends as one record with v2's id, title and updated."""
     first = standin.entries[0]
-    assert entry_id(first).endswith("v1")
+    assert first.arxiv_id.endswith("v1")
     assert main(harvest_args(standin, config)) == 0
-    standin.entries[0] = new_version(
-        first, 2, title="A Better   Title\n  for v2", updated="2026-11-20T08:30:00Z"
+    standin.entries[0] = first.new_version(
+        2, title="A Better   Title\n  for v2", updated=datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
     )
     capsys.readouterr()
     assert main(harvest_args(standin, config)) == 0
-    assert capsys.readouterr().out.startswith("rlhf_code: 0 new, 1 updated, 111 total")
+    assert capsys.readouterr().out.startswith("rlhf_code: 0 new, 1 updated, 0 unchanged, 111 total")
     records = json.loads((config.parent / "data" / "rlhf_code.json").read_text())
-    base = entry_id(first)[:-2]
+    base = first.key
     mine = [r for r in records if r["arxiv_id"].startswith(base)]
     assert len(mine) == 1
     assert mine[0]["arxiv_id"] == f"{base}v2"
@@ -188,7 +202,8 @@ def test_all_topics_summary_and_dry_run(standin: Standin, config: Path, capsys):
             "--api-url", standin.url, "--delay", "0"]  # fmt: skip
     assert main([*argv, "--dry-run"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("rlhf_code: 111 new, 0 updated, 111 total, 1 request (dry run")
+    assert out[0].startswith("rlhf_code: 111 new, 0 updated, 0 unchanged, 111 total; 1 request in")
+    assert out[0].endswith("(full, dry run, not written)")
     assert out[1].startswith("llm_alignment: 111 new")
     assert out[2].startswith("Harvested 2 topics: 222 new, 0 updated, 2 requests in ")
     assert not (config.parent / "data").exists()

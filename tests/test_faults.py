@@ -13,7 +13,7 @@ import pytest
 from harvester import feed, store
 from harvester.cli import main
 from tests.conftest import FIXTURES
-from tests.standin import Reply, Standin, entry_id
+from tests.standin import Reply, Standin
 
 HTML = b"<!DOCTYPE html><html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
 BOMB = (
@@ -61,7 +61,7 @@ def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
     return {
         p.name: (p.read_bytes(), p.stat().st_mtime_ns)
         for p in sorted(directory.iterdir())
-        if not p.name.startswith(".harvest.lock")
+        if p.is_file() and not p.name.startswith(".harvest.lock")
     }
 
 
@@ -158,7 +158,7 @@ def test_two_processes_on_one_data_directory_take_turns(
     assert [p.returncode for p in procs] == [0, 0], results
     assert order == ["first answered", "second asked"]
     records = json.loads((data / "rlhf_code.json").read_bytes())
-    assert {r["arxiv_id"] for r in records} == {entry_id(e) for e in entries}
+    assert {r["arxiv_id"] for r in records} == {e.arxiv_id for e in entries}
     assert len(records) == 111
 
 

@@ -78,7 +78,7 @@ def test_older_version_never_replaces_newer():
     stored = {"2401.00001": paper("2401.00001v2")}
     merged = store.merge(stored, [paper("2401.00001v1")])
     assert merged.papers == stored
-    assert (merged.new, merged.updated, merged.changed) == (0, 0, 0)
+    assert (merged.new, merged.updated, merged.revised, merged.unchanged) == (0, 0, 0, 1)
 
 
 def test_nothing_stored_is_dropped():
@@ -95,7 +95,7 @@ def test_same_version_metadata_change_is_taken():
     newer = paper("2401.00001v1").model_copy(update={"doi": "10.1/x"})
     merged = store.merge(stored, [newer])
     assert merged.papers["2401.00001"].doi == "10.1/x"
-    assert merged.changed == 1
+    assert merged.revised == 1
 
 
 def test_unchanged_file_is_not_rewritten(tmp_path: Path):

@@ -1,0 +1,71 @@
+"""`data/.harvest/<topic>.json`: how far a topic's harvest has got.
+
+A first harvest (a backfill) records each finished `submittedDate` window, so an
+interrupted one resumes where it stopped; once it is complete the state stays put,
+and later runs are incremental from the newest `updated` in the topic's file. The
+state names the query and `since` it was made for: change either and the topic is
+harvested in full again (keeping every paper already stored).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from harvester import store
+from harvester.errors import StoreError
+
+STATE_DIR = ".harvest"
+
+
+class TopicState(BaseModel):
+    """What is known to be harvested for one topic."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    query: str
+    """The topic's query this state is for."""
+    since: date | None
+    """The topic's `since` this state is for."""
+    until: datetime
+    """The upper bound (exclusive) of the first harvest's `submittedDate` range."""
+    complete: bool = False
+    """Whether every window up to `until` is harvested."""
+    done: list[tuple[datetime, datetime]] = []
+    """Finished `[start, end)` windows of an unfinished first harvest."""
+
+    def matches(self, query: str, since: date | None) -> bool:
+        """Whether this state was made for this query and `since`."""
+        return self.query == query and self.since == since
+
+
+def path_for(data_dir: Path, topic: str) -> Path:
+    """Where a topic's state lives."""
+    return data_dir / STATE_DIR / f"{topic}.json"
+
+
+def load(path: Path) -> TopicState | None:
+    """Read a topic's state; None when there is none yet.
+
+    Raises:
+        StoreError: the file is unreadable or invalid.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(path, f"cannot read: {exc.strerror}") from None
+    try:
+        return TopicState.model_validate_json(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "state"
+        raise StoreError(path, f"invalid harvest state: {where}: {error['msg']}") from None
+
+
+def save(path: Path, state: TopicState) -> None:
+    """Write a topic's state atomically (unchanged bytes are not rewritten)."""
+    store.write(path, (state.model_dump_json(indent=2) + "\n").encode("utf-8"))
