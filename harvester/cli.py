@@ -228,6 +228,7 @@ def _summary(results: list[TopicResult], failed: list[str], requests: int, secon
     done = len(results)
     new = sum(r.new for r in results)
     updated = sum(r.updated for r in results)
+    unchanged = sum(r.unchanged for r in results)
     head = (
         f"Harvested {_n(done, 'topic')}"
         if not failed
@@ -235,7 +236,8 @@ def _summary(results: list[TopicResult], failed: list[str], requests: int, secon
             f"Harvested {done} of {_n(done + len(failed), 'topic')} (failed: {', '.join(failed)})"
         )
     )
-    return f"{head}: {new} new, {updated} updated, {_n(requests, 'request')} in {seconds:.1f} s"
+    counts = f"{new} new, {updated} updated, {unchanged} unchanged"
+    return f"{head}: {counts}; {_n(requests, 'request')} in {seconds:.1f} s"
 
 
 def _n(count: int, noun: str) -> str:

@@ -134,12 +134,15 @@ class Reply:
     truncate_to: int | None = None
 
 
+Scripted = Reply | Callable[[dict[str, str]], Reply] | None
+
+
 @dataclass
 class Standin:
     """The stand-in's state: what it serves, what it was asked, what it will do next."""
 
     entries: list[Entry] = field(default_factory=recorded_entries)
-    script: list[Reply | Callable[[dict[str, str]], Reply] | None] = field(default_factory=list)
+    script: list[Scripted] = field(default_factory=list)
     """Answers for the next requests, in order; None serves the page as usual."""
     requests: list[dict[str, str]] = field(default_factory=list)
     ignore_sort: bool = False

@@ -205,7 +205,7 @@ def test_all_topics_summary_and_dry_run(standin: Standin, config: Path, capsys):
     assert out[0].startswith("rlhf_code: 111 new, 0 updated, 0 unchanged, 111 total; 1 request in")
     assert out[0].endswith("(full, dry run, not written)")
     assert out[1].startswith("llm_alignment: 111 new")
-    assert out[2].startswith("Harvested 2 topics: 222 new, 0 updated, 2 requests in ")
+    assert out[2].startswith("Harvested 2 topics: 222 new, 0 updated, 0 unchanged; 2 requests in ")
     assert not (config.parent / "data").exists()
     assert main(argv) == 0
     assert sorted(p.name for p in (config.parent / "data").glob("*.json")) == [

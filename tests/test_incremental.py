@@ -10,12 +10,13 @@ import subprocess
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from harvester import state
 from harvester.cli import main
-from tests.standin import MAX_OFFSET, Entry, Reply, Standin, synthetic_entries
+from tests.standin import MAX_OFFSET, Entry, Reply, Scripted, Standin, synthetic_entries
 
 SOON = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -36,7 +37,7 @@ def tree(directory: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
-def records(config: Path, topic: str = "rlhf_code") -> dict[str, dict[str, object]]:
+def records(config: Path, topic: str = "rlhf_code") -> dict[str, dict[str, Any]]:
     path = config.parent / "data" / f"{topic}.json"
     return {r["arxiv_id"].rsplit("v", 1)[0]: r for r in json.loads(path.read_bytes())}
 
@@ -59,7 +60,7 @@ def test_first_run_pages_then_reruns_cost_one_request_and_no_byte(
     assert "0 new, 0 updated" in out[0]
     assert "1 request in" in out[0]
     assert "(incremental, file unchanged)" in out[0]
-    assert out[-1].startswith("Harvested 2 topics: 0 new, 0 updated, 2 requests in ")
+    assert out[-1].startswith("Harvested 2 topics: 0 new, 0 updated, 2 unchanged; 2 requests in ")
 
 
 def test_new_papers_and_versions_cost_one_request_and_change_only_them(
@@ -126,7 +127,7 @@ def test_since_flag_is_one_off_and_changed_query_harvests_in_full(
     assert main(argv(standin, config, "--topic", "rlhf_code", "--since", "2026-01-01")) == 0
     assert "submittedDate:[202601010000 TO " in standin.requests[0]["search_query"]
     assert not (config.parent / "data" / ".harvest").exists()
-    assert all(r["published"] >= "2026-01-01" for r in records(config).values())
+    assert all(str(r["published"]) >= "2026-01-01" for r in records(config).values())
     assert main(argv(standin, config, "--topic", "rlhf_code")) == 0
     saved = state.load(state.path_for(config.parent / "data", "rlhf_code"))
     assert saved is not None
@@ -173,7 +174,8 @@ def test_70000_papers_through_windows_resuming_after_a_kill(
         never.wait(timeout=60)
         return Reply(status=503)
 
-    with Standin(entries=big, script=[None] * 20 + [hang]) as standin:
+    script: list[Scripted] = [None] * 20
+    with Standin(entries=big, script=[*script, hang]) as standin:
         args = [harvest_bin, *argv(standin, config, "--page-size", str(page))]
         process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert reached.wait(timeout=120)
@@ -208,5 +210,5 @@ def test_70000_papers_through_windows_resuming_after_a_kill(
     # The request count: one per page, plus one per window that had to be split.
     fetched_pages = math.ceil(70_000 / page)
     total = len(first_run) - 1 + len(second_run)  # the hung request returned nothing
-    windows = len({w for w in _windows_asked(first_run + second_run)})
+    windows = len(set(_windows_asked(first_run + second_run)))
     assert total <= 1.1 * (fetched_pages + windows)
