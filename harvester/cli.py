@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 import time
@@ -16,20 +17,14 @@ from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 
+import httpx
+
 from harvester import __version__, store
-from harvester.client import (
-    DEFAULT_API_URL,
-    DEFAULT_DELAY_SECONDS,
-    DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
-    ArxivClient,
-    Clock,
-    Pacer,
-    Sleep,
-)
+from harvester.client import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ArxivClient
 from harvester.config import Config, Topic, load_config
 from harvester.errors import ConfigError, HarvestError, UsageError
 from harvester.harvest import TopicResult, harvest_topic
+from harvester.pacer import DEFAULT_DELAY_SECONDS, Clock, Pacer, Sleep
 
 logger = logging.getLogger("harvester")
 
@@ -69,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--api-url",
+        type=_api_url,
         default=os.environ.get("ARXIV_API_URL") or DEFAULT_API_URL,
         metavar="URL",
         help="the arXiv query endpoint (env ARXIV_API_URL)",
@@ -192,10 +188,10 @@ def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: 
                 _out(f"{topic.name}: failed after {spent}")
                 continue
             results.append(result)
-            if not args.quiet or result.written:
+            if not args.quiet or _changed(result):
                 _out(_topic_line(result, dry_run=args.dry_run))
         requests = client.requests
-    if not args.quiet or failed or any(r.written for r in results):
+    if not args.quiet or failed or any(map(_changed, results)):
         _out(_summary(results, failed, requests, time.monotonic() - started))
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -273,13 +269,27 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date like 2022-01-01: {text!r}") from None
 
 
+def _changed(result: TopicResult) -> bool:
+    return bool(result.new or result.updated or result.revised or result.written)
+
+
+def _api_url(text: str) -> str:
+    try:
+        url = httpx.URL(text)
+    except httpx.InvalidURL as exc:
+        raise argparse.ArgumentTypeError(f"not a URL: {text!r} ({exc})") from None
+    if url.scheme not in {"http", "https"} or not url.host:
+        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
+    return text
+
+
 def _non_negative(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative: {text}")
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number, 0 or more: {text}")
     return value
 
 

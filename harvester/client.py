@@ -7,9 +7,10 @@ across every topic of a run, and the httpx pool holds a single connection.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -36,11 +37,11 @@ from harvester.errors import (
     TooManyResults,
 )
 from harvester.models import Paper
+from harvester.pacer import Pacer, Sleep
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
-DEFAULT_DELAY_SECONDS = 3.0
 # arXiv serves up to 2,000 results per request, but its largest pages are the ones
 # that come back slow, truncated or empty; 1,000 halves that risk for little cost.
 DEFAULT_PAGE_SIZE = 1000
@@ -53,36 +54,6 @@ USER_AGENT = f"arxiv-harvester/{__version__}"
 _BACKOFF = wait_exponential(multiplier=2, max=60) + wait_random(0, 1)
 
 SortField = Literal["submittedDate", "lastUpdatedDate"]
-Clock = Callable[[], float]
-Sleep = Callable[[float], None]
-
-
-class Pacer:
-    """Keeps the starts of any two requests at least `delay_seconds` apart.
-
-    One pacer is shared by every request of a run, so the limit holds across
-    topics and across retries. The default of 3 s is arXiv's terms of use.
-    """
-
-    def __init__(
-        self,
-        *,
-        delay_seconds: float = DEFAULT_DELAY_SECONDS,
-        clock: Clock = time.monotonic,
-        sleep: Sleep = time.sleep,
-    ) -> None:
-        self.delay_seconds = delay_seconds
-        self._clock = clock
-        self._sleep = sleep
-        self._last_start: float | None = None
-
-    def wait(self) -> None:
-        """Block until a request may start, and record that it starts now."""
-        if self._last_start is not None:
-            remaining = self._last_start + self.delay_seconds - self._clock()
-            if remaining > 0:
-                self._sleep(remaining)
-        self._last_start = self._clock()
 
 
 @dataclass
@@ -186,9 +157,11 @@ class ArxivClient:
         start = 0
         newest: datetime | None = None  # the sort key of the last paper seen
         disordered = False
+        expected = 0  # the most results arXiv has said there are
         while True:
             limit = self.page_size if max_results is None else max_results - start
-            page = self._page(query, start, min(self.page_size, limit), sort_by)
+            page = self._page(query, start, min(self.page_size, limit), sort_by, expected)
+            expected = max(expected, page.total_results)
             wanted = (
                 page.total_results if max_results is None else min(page.total_results, max_results)
             )
@@ -207,6 +180,8 @@ class ArxivClient:
                 )
             if done:
                 break
+        if max_results is not None:
+            del result.papers[max_results:]  # a server may serve more than it was asked for
         result.requests = self.requests - requests_before
         logger.info(
             "fetched %d of %d results in %d requests",
@@ -216,8 +191,14 @@ class ArxivClient:
         )
         return result
 
-    def _page(self, query: str, start: int, size: int, sort_by: SortField) -> feed.Page:
-        """Fetch and parse one page, retrying what is transient."""
+    def _page(
+        self, query: str, start: int, size: int, sort_by: SortField, expected: int
+    ) -> feed.Page:
+        """Fetch and parse one page, retrying what is transient.
+
+        `expected` is the most results earlier pages said there are: a page that
+        comes back empty before that is a glitch, even if its own total shrank.
+        """
         params = {
             "search_query": query,
             "start": str(start),
@@ -234,9 +215,10 @@ class ArxivClient:
             sleep=self._sleep,
             before_sleep=self._log_retry,
         )
-        return retrying(self._attempt, params)
+        return retrying(self._attempt, params, expected, itertools.count(1))
 
-    def _attempt(self, params: dict[str, str]) -> feed.Page:
+    def _attempt(self, params: dict[str, str], expected: int, attempts: Iterator[int]) -> feed.Page:
+        attempt = next(attempts)
         self._pacer.wait()
         self.requests += 1
         request = self._http.build_request("GET", self.api_url, params=params)
@@ -249,12 +231,13 @@ class ArxivClient:
             finally:
                 response.close()
         except httpx.TransportError as exc:
-            raise FetchError(f"{type(exc).__name__}: {exc}", url=url) from exc
+            raise FetchError(f"{type(exc).__name__}: {exc}", url=url, attempt=attempt) from exc
         status = response.status_code
         if status not in {200, 400}:
             raise FetchError(
                 f"HTTP {status}",
                 url=url,
+                attempt=attempt,
                 status=status,
                 retry_after_seconds=_retry_after(response),
             )
@@ -262,15 +245,18 @@ class ArxivClient:
             page = feed.parse(body)
         except FeedError as exc:
             if status == 400 and not isinstance(exc, QueryRejected):
-                raise FetchError("HTTP 400", url=url, status=status) from None
+                raise FetchError("HTTP 400", url=url, attempt=attempt, status=status) from None
             raise exc.at(url) from None
         if status == 400:
-            raise FetchError("HTTP 400 without an arXiv error entry", url=url, status=status)
-        start = int(params["start"])
-        if page.entries == 0 and start < page.total_results:
-            raise EmptyPageError(
-                f"empty page at offset {start} of {page.total_results} results", url=url
+            raise FetchError(
+                "HTTP 400 without an arXiv error entry", url=url, attempt=attempt, status=status
             )
+        start = int(params["start"])
+        total = max(page.total_results, expected)
+        if page.entries == 0 and start < total:
+            raise EmptyPageError(f"empty page at offset {start} of {total} results", url=url)
+        if page.entries and page.start_index != start:
+            raise FeedError(f"asked for offset {start}, got offset {page.start_index}", url=url)
         return page
 
     def _wait(self, state: RetryCallState) -> float:

@@ -18,17 +18,9 @@ import re
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    NonNegativeInt,
-    PositiveInt,
-    ValidationError,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
 from harvester.errors import ConfigError
@@ -51,8 +43,9 @@ class _Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     since: date | None = None
-    max_results: PositiveInt | None = None
-    lookback_days: NonNegativeInt | None = None
+    # Strict: TOML has real integers, so `true` or `2.0` here is a mistake, not a 1 or a 2.
+    max_results: Annotated[int, Field(strict=True, gt=0)] | None = None
+    lookback_days: Annotated[int, Field(strict=True, ge=0)] | None = None
 
 
 class _TopicTable(_Settings):
@@ -185,4 +178,6 @@ def _shown(raw: dict[str, Any], loc: list[str]) -> str:
         if not isinstance(value, dict) or part not in value:
             return "nothing"
         value = value[part]
+    if isinstance(value, date):  # datetime too: show it as written in TOML, not as a repr
+        return value.isoformat()
     return repr(value)

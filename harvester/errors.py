@@ -60,7 +60,7 @@ class FetchError(HarvestError):
     @property
     def transient(self) -> bool:
         """Whether arXiv may answer differently if asked again."""
-        return self.status is None or self.status == 429 or self.status >= 500
+        return self.status in {None, 429, 500, 502, 503, 504}
 
 
 class FeedError(HarvestError):

@@ -35,7 +35,11 @@ def _check_id(value: str) -> str:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return None if value is None else value.astimezone(UTC)
+    if value is None:
+        return None
+    if value.tzinfo is None:  # our files always say Z; read a bare time as UTC, never as local
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 class Paper(BaseModel):

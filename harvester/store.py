@@ -193,12 +193,12 @@ def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
     Raises:
         StoreError: the lock was not free within `timeout_seconds`.
     """
-    data_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(data_dir / LOCK_NAME, timeout=timeout_seconds)
     owner = data_dir / f"{LOCK_NAME}.owner"
     try:
+        data_dir.mkdir(parents=True, exist_ok=True)
         lock.acquire()
-    except Timeout:
+    except Timeout:  # a TimeoutError, hence an OSError: caught first
         try:
             holder = owner.read_text(encoding="utf-8").strip() or "unknown"
         except OSError:
@@ -207,6 +207,8 @@ def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
             data_dir / LOCK_NAME,
             f"another harvest holds the lock ({holder}); gave up after {timeout_seconds:g} s",
         ) from None
+    except OSError as exc:
+        raise StoreError(data_dir, f"cannot use as data directory: {exc.strerror}") from None
     try:
         # Under the lock no write is in progress, so a temp file is what a killed run left.
         for stale in data_dir.glob(".*.json.*.tmp"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -151,7 +152,22 @@ def test_error_feed_fails_topic_and_leaves_file(
             id="page-size",
         ),
         pytest.param(
-            ["--delay", "-1"], 2, "argument --delay: must not be negative: -1", id="negative-delay"
+            ["--delay", "-1"],
+            2,
+            "argument --delay: must be a finite number, 0 or more: -1",
+            id="negative-delay",
+        ),
+        pytest.param(
+            ["--delay", "nan"], 2, "argument --delay: must be a finite number", id="nan-delay"
+        ),
+        pytest.param(
+            ["--api-url", "foo"], 2, "argument --api-url: not an http(s) URL: 'foo'", id="api-url"
+        ),
+        pytest.param(
+            ["--api-url", "http://[::1"], 2, "argument --api-url: not a URL", id="api-url-broken"
+        ),
+        pytest.param(
+            ["--since", "2022-13-01"], 2, "argument --since: not a date like 2022-01-01", id="since"
         ),
     ],
 )
@@ -236,3 +252,64 @@ def test_python_dash_m_runs_the_cli():
     )
     assert result.returncode == 0
     assert result.stdout.startswith("harvest ")
+
+
+def test_data_dir_that_is_a_file_is_one_line(standin: Standin, config: Path, capsys):
+    """A data directory that cannot be one fails with one line, no traceback."""
+    not_a_dir = config.parent / "file"
+    not_a_dir.write_text("x")
+    code = main(["--config", str(config), "--data-dir", str(not_a_dir), "--api-url", standin.url])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err == f"ERROR {not_a_dir}: cannot use as data directory: File exists\n"
+
+
+def test_quiet_prints_nothing_when_nothing_changed(standin: Standin, config: Path, capsys):
+    """-q is silent on a run with nothing new and exits 0; it still reports changes."""
+    args = harvest_args(standin, config)
+    assert main([*args, "-q", "--dry-run"]) == 0
+    assert capsys.readouterr().out.startswith("rlhf_code: 111 new")  # a dry run's changes count
+    assert main([*args, "-q"]) == 0
+    assert capsys.readouterr().out.startswith("rlhf_code: 111 new")
+    assert main([*args, "-q"]) == 0
+    assert capsys.readouterr() == ("", "")
+
+
+def test_verbose_logs_progress_and_tracebacks(standin: Standin, config: Path, capsys):
+    """-v logs progress; a failing topic's error then comes with its traceback."""
+    standin.script = [Reply(status=404)]
+    assert main([*harvest_args(standin, config), "-v"]) == 1
+    err = capsys.readouterr().err
+    assert "INFO rlhf_code: full harvest of submittedDate 1991-01-01 00:00 to " in err
+    assert "Traceback (most recent call last)" in err
+    assert "harvester.errors.FetchError: HTTP 404" in err
+
+
+def test_api_url_from_environment(standin: Standin, config: Path, harvest_bin: str):
+    """ARXIV_API_URL is the endpoint when --api-url is not given."""
+    args = [harvest_bin, "--config", str(config), "--data-dir", str(config.parent / "d"),
+            "--delay", "0", "--topic", "rlhf_code"]  # fmt: skip
+    env = {**os.environ, "ARXIV_API_URL": standin.url}
+    result = subprocess.run(args, capture_output=True, text=True, env=env, check=False, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert len(standin.requests) == 1
+
+
+def test_delay_spaces_requests_across_topics_in_a_run(standin: Standin, config: Path):
+    """With --delay 3, request starts of the whole run, across topics, are 3 s apart."""
+    now = [0.0]
+    starts: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    def serve(params: dict[str, str]) -> Reply:
+        starts.append(now[0])
+        return Reply(body=standin.feed(int(params["start"]), int(params["max_results"])))
+
+    standin.script = [serve] * 6
+    argv = ["--config", str(config), "--data-dir", str(config.parent / "data"),
+            "--api-url", standin.url, "--delay", "3", "--page-size", "40"]  # fmt: skip
+    assert main(argv, sleep=sleep, clock=lambda: now[0]) == 0
+    assert len(starts) == 6  # three pages for each of the two topics
+    assert [b - a for a, b in itertools.pairwise(starts)] == [3.0] * 5

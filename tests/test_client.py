@@ -11,8 +11,9 @@ import pytest
 import respx
 
 from harvester import client as client_module
-from harvester.client import USER_AGENT, ArxivClient, Pacer
+from harvester.client import USER_AGENT, ArxivClient
 from harvester.errors import EmptyPageError, FeedError, FetchError, QueryRejected
+from harvester.pacer import Pacer
 from tests.standin import Standin
 
 API = "https://export.arxiv.org/api/query"
@@ -262,3 +263,63 @@ def test_timeouts_and_refused_connections_are_retried():
     with make_client(FakeTime()) as arxiv:
         assert len(arxiv.search("q").papers) == 111
     assert route.call_count == 3
+
+
+@respx.mock
+def test_empty_page_after_the_total_shrank_is_retried():
+    """An empty later page is a glitch even if that page's own total dropped to 0."""
+    data = Standin()
+    pages = [
+        httpx.Response(200, content=data.feed(0, 25)),
+        httpx.Response(200, content=empty_page(0)),
+        *[httpx.Response(200, content=data.feed(s, 25)) for s in range(25, 111, 25)],
+    ]
+    respx.get(API).mock(side_effect=pages)
+    with make_client(FakeTime(), page_size=25) as arxiv:
+        result = arxiv.search("q")
+    assert len({p.key for p in result.papers}) == 111
+    assert result.requests == 6
+
+
+@respx.mock
+def test_page_at_the_wrong_offset_is_retried():
+    """A page whose startIndex is not the offset asked for is not taken for it."""
+    data = Standin()
+    respx.get(API).mock(
+        side_effect=[
+            httpx.Response(200, content=data.feed(0, 60)),
+            httpx.Response(200, content=data.feed(0, 60)),  # start ignored
+            httpx.Response(200, content=data.feed(60, 60)),
+        ]
+    )
+    with make_client(FakeTime(), page_size=60) as arxiv:
+        result = arxiv.search("q")
+    assert len({p.key for p in result.papers}) == 111
+    assert result.requests == 3
+
+
+@respx.mock
+def test_more_results_than_asked_are_cut_to_the_cap():
+    """A server that serves more than max_results does not push the topic past its cap."""
+    respx.get(API).mock(return_value=httpx.Response(200, content=Standin().feed(0, 100)))
+    with make_client(FakeTime()) as arxiv:
+        assert len(arxiv.search("q", max_results=30).papers) == 30
+
+
+@respx.mock
+def test_final_error_carries_its_attempt():
+    """The error that ends the retries says which attempt it was."""
+    respx.get(API).mock(return_value=httpx.Response(502))
+    with make_client(FakeTime(), attempts=3) as arxiv, pytest.raises(FetchError) as caught:
+        arxiv.search("q")
+    assert caught.value.attempt == 3
+
+
+@pytest.mark.parametrize("status", [501, 505])
+@respx.mock
+def test_only_the_listed_5xx_are_transient(status: int):
+    """501 and 505 say the request can never work: not retried."""
+    route = respx.get(API).mock(return_value=httpx.Response(status))
+    with make_client(FakeTime()) as arxiv, pytest.raises(FetchError):
+        arxiv.search("q")
+    assert route.call_count == 1

@@ -75,6 +75,11 @@ def test_topic_settings_override_defaults(tmp_path: Path):
             "zero_cap", 'topic "llm": max_results must be a positive integer (got 0)', id="zero-cap"
         ),
         pytest.param(
+            "bool_cap",
+            'topic "llm": max_results must be a positive integer (got True)',
+            id="bool-cap",
+        ),
+        pytest.param(
             "query_not_string",
             'topic "llm": query must be a non-empty string',
             id="query-not-string",

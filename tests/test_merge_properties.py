@@ -82,3 +82,14 @@ def test_serialise_load_serialise_is_byte_stable(titles: list[tuple[str, str]]):
         path = Path(tmp) / "t.json"
         path.write_bytes(data)
         assert store.dumps(store.load(path).values()) == data
+
+
+@given(stored_sets, st.sampled_from(KEYS), text)
+def test_same_version_arriving_later_wins(stored: dict[str, Paper], key: str, title: str):
+    """arXiv's latest word on a version replaces the stored record of that version."""
+    version = stored[key].version if key in stored else 1
+    fresh = record(key, version, title)
+    merged = store.merge(stored, [fresh])
+    assert merged.papers[key] == fresh
+    changed = key in stored and stored[key] != fresh
+    assert merged.revised == int(changed)

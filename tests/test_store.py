@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import random
 import signal
+import time
 from datetime import UTC, date, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -218,3 +219,18 @@ def test_sigkill_at_random_moments_leaves_old_or_new_file(tmp_path: Path):
             pass
         assert not list(tmp_path.glob(".big.json.*.tmp"))
     assert mid_write > 0  # some kills did land in the middle of a write
+
+
+def test_time_without_zone_in_a_file_is_utc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An `updated` without Z is read as UTC, whatever the machine's time zone."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        record = json.loads(store.dumps([paper("2401.00001v1")]))
+        record[0]["updated"] = "2024-02-01T12:00:00"
+        path = tmp_path / "t.json"
+        path.write_text(json.dumps(record))
+        assert store.load(path)["2401.00001"].updated == datetime(2024, 2, 1, 12, 0, tzinfo=UTC)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
