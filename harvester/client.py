@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -85,6 +85,7 @@ class ArxivClient:
         max_retry_after_seconds: the most a server's `Retry-After` may make us wait.
         sleep: how to wait between attempts (tests inject a recorder).
         transport: an httpx transport (tests inject mocks).
+        on_page: called with every page that arrives (progress displays).
     """
 
     def __init__(
@@ -100,12 +101,14 @@ class ArxivClient:
         max_retry_after_seconds: float = 120.0,
         sleep: Sleep = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        on_page: Callable[[feed.Page], None] | None = None,
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
         self.api_url = api_url
         self.page_size = page_size
         self._pacer = pacer
+        self._on_page = on_page
         self._sleep = sleep
         self._max_attempts = max_attempts
         self._max_retry_seconds = max_retry_seconds
@@ -162,6 +165,8 @@ class ArxivClient:
             limit = self.page_size if max_results is None else max_results - start
             page = self._page(query, start, min(self.page_size, limit), sort_by, expected)
             expected = max(expected, page.total_results)
+            if self._on_page is not None:
+                self._on_page(page)
             wanted = (
                 page.total_results if max_results is None else min(page.total_results, max_results)
             )

@@ -91,19 +91,27 @@ def load(path: Path) -> dict[str, Paper]:
     return papers
 
 
-def merge(stored: dict[str, Paper], fetched: Iterable[Paper]) -> Merge:
+def merge(
+    stored: dict[str, Paper], fetched: Iterable[Paper], *, ties_keep_stored: bool = False
+) -> Merge:
     """Merge fetched records into stored ones; nothing stored is ever dropped.
 
     A fetched record replaces the stored one of the same paper when its version is
-    newer, or equal (arXiv's word on that version is the latest). An older
-    version never replaces a newer one.
+    newer, or equal (arXiv's word on that version is the latest) unless
+    `ties_keep_stored` (an import knows less than a harvest did). An older version
+    never replaces a newer one.
     """
     papers = dict(stored)
     seen: set[str] = set()
     for paper in fetched:
         seen.add(paper.key)
         old = papers.get(paper.key)
-        if old is None or paper.version >= old.version:
+        tie_wins = not (ties_keep_stored and paper.key in stored)
+        if (
+            old is None
+            or paper.version > old.version
+            or (paper.version == old.version and tie_wins)
+        ):
             papers[paper.key] = paper
     # Counted on the outcome, so a paper fetched twice in one run counts once.
     new = updated = revised = 0

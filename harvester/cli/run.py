@@ -1,39 +1,38 @@
-"""The `harvest` command: flags in, one line per topic out, errors mapped to exit codes.
-
-Exit codes (DESIGN.md): 0 every requested topic harvested; 1 at least one topic
-failed (the others were still written); 2 usage or config error (nothing fetched).
-"""
+"""`harvest [flags]`: harvest the topics, one line per topic, a summary line at the end."""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import math
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
-from datetime import date
+from collections.abc import Sequence
+from contextlib import nullcontext
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
 
 from harvester import __version__, store
+from harvester.cli import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
+from harvester.cli.progress import Progress
 from harvester.client import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ArxivClient
 from harvester.config import Config, Topic, load_config
-from harvester.errors import ConfigError, HarvestError, UsageError
+from harvester.errors import HarvestError, UsageError
 from harvester.harvest import TopicResult, harvest_topic
 from harvester.pacer import DEFAULT_DELAY_SECONDS, Clock, Pacer, Sleep
+from harvester.report import Report, TopicReport
 
-logger = logging.getLogger("harvester")
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class _Exit(Exception):
-    def __init__(self, code: int) -> None:
-        self.code = code
+TOOLS_EPILOG = """\
+tools around the data (each has --help):
+  harvest export [--out DIR]     papers_database.json, Markdown and BibTeX per topic
+  harvest import FILE            merge an existing papers_database.json into data/
+  harvest stats                  papers per topic and year, newest paper, harvest state
+  harvest check                  validate every data file against the file format
+  harvest commit --report FILE   commit data/ if it changed, with a summary message
+  harvest summary FILE           a run report as a Markdown table
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="harvest",
         description="Fetch arXiv papers for the topics in queries.toml into data/<topic>.json.",
+        epilog=TOOLS_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--topic",
@@ -103,6 +104,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--dry-run", action="store_true", help="fetch and report, write nothing")
     parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="PATH",
+        help="also write what the run did as JSON, for scripts and CI",
+    )
+    parser.add_argument(
         "-q",
         "--quiet",
         action="store_true",
@@ -119,59 +126,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str], *, sleep: Sleep = time.sleep, clock: Clock = time.monotonic) -> int:
-    """Run `harvest` with these arguments and return its exit code.
-
-    Args:
-        argv: the arguments, without the program name.
-        sleep: how to wait, for pacing and retries (tests inject a recorder).
-        clock: the monotonic clock the pacer reads (tests inject a fake one).
-    """
-    try:
-        args = build_parser().parse_args(argv)
-    except SystemExit as exc:  # argparse has printed the usage error or the help
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    _setup_logging(args.verbose, quiet=args.quiet)
-    try:
-        with _handle_errors(verbose=args.verbose):
-            config = load_config(args.config)
-            topics = _select(config, args.topic)
-            return _run(args, topics, sleep=sleep, clock=clock)
-    except _Exit as exit_:
-        return exit_.code
-
-
-def entrypoint() -> None:
-    """The console script `harvest`."""
-    sys.exit(main(sys.argv[1:]))
-
-
-@contextmanager
-def _handle_errors(*, verbose: int) -> Iterator[None]:
-    try:
-        yield
-    except (UsageError, ConfigError) as exc:
-        _error(str(exc), exc, verbose=verbose)
-        raise _Exit(EXIT_USAGE) from None
-    except HarvestError as exc:
-        _error(str(exc), exc, verbose=verbose)
-        raise _Exit(EXIT_FAILED) from None
+def main(argv: Sequence[str], *, sleep: Sleep, clock: Clock) -> int:
+    """Harvest the requested topics; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    setup_logging(args.verbose, quiet=args.quiet)
+    with handle_errors(verbose=args.verbose):
+        config = load_config(args.config)
+        topics = select(config, args.topic)
+        return _run(args, topics, sleep=sleep, clock=clock)
 
 
 def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: Clock) -> int:
-    started = time.monotonic()
+    started, started_at = time.monotonic(), datetime.now(UTC)
     results: list[TopicResult] = []
-    failed: list[str] = []
+    reports: dict[str, TopicReport] = {}
     pacer = Pacer(delay_seconds=args.delay, clock=clock, sleep=sleep)
+    progress = Progress(sys.stderr, live=sys.stderr.isatty() and not args.quiet)
     lock = (
         nullcontext()
         if args.dry_run
         else store.locked(args.data_dir, timeout_seconds=args.lock_timeout)
     )
-    client = ArxivClient(api_url=args.api_url, pacer=pacer, page_size=args.page_size, sleep=sleep)
+    client = ArxivClient(
+        api_url=args.api_url,
+        pacer=pacer,
+        page_size=args.page_size,
+        sleep=sleep,
+        on_page=progress.page,
+    )
     with client, lock:
         for topic in topics:
             requests_before = client.requests
+            progress.start(topic.name)
             try:
                 result = harvest_topic(
                     topic,
@@ -182,21 +168,39 @@ def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: 
                     since=args.since,
                 )
             except HarvestError as exc:
-                failed.append(topic.name)
-                _error(f"{topic.name}: {exc}", exc, verbose=args.verbose)
-                spent = _n(client.requests - requests_before, "request")
-                _out(f"{topic.name}: failed after {spent}")
+                progress.finish()
+                spent = client.requests - requests_before
+                reports[topic.name] = TopicReport(requests=spent, error=str(exc))
+                error(f"{topic.name}: {exc}", exc, verbose=args.verbose)
+                out(f"{topic.name}: failed after {_n(spent, 'request')}")
                 continue
+            progress.finish()
             results.append(result)
+            reports[topic.name] = TopicReport(
+                mode=result.mode, new=result.new, updated=result.updated, revised=result.revised,
+                unchanged=result.unchanged, total=result.total, requests=result.requests,
+                written=result.written,
+            )  # fmt: skip
             if not args.quiet or _changed(result):
-                _out(_topic_line(result, dry_run=args.dry_run))
+                out(_topic_line(result, dry_run=args.dry_run))
         requests = client.requests
+    failed = [name for name, report in reports.items() if report.error]
+    seconds = time.monotonic() - started
     if not args.quiet or failed or any(map(_changed, results)):
-        _out(_summary(results, failed, requests, time.monotonic() - started))
-    return EXIT_FAILED if failed else EXIT_OK
+        out(_summary(results, failed, requests, seconds))
+    code = EXIT_FAILED if failed else EXIT_OK
+    if args.report:
+        report = Report(started=started_at, seconds=seconds, exit_code=code, topics=reports)
+        store.write(args.report, report.dumps())
+    return code
 
 
-def _select(config: Config, names: list[str] | None) -> list[Topic]:
+def select(config: Config, names: list[str] | None) -> list[Topic]:
+    """The topics named on the command line (all when none), in config order.
+
+    Raises:
+        UsageError: a name is not a topic of the config.
+    """
     if not names:
         return list(config.topics.values())
     unknown = [name for name in names if name not in config.topics]
@@ -240,35 +244,6 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _out(line: str) -> None:
-    print(line, flush=True)
-
-
-def _error(message: str, exc: BaseException, *, verbose: int) -> None:
-    if verbose:
-        logger.error("traceback of the error below", exc_info=exc)
-    print(f"ERROR {message}", file=sys.stderr, flush=True)
-
-
-def _setup_logging(verbose: int, *, quiet: bool) -> None:
-    level = (
-        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    )
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    root = logging.getLogger("harvester")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date like 2022-01-01: {text!r}") from None
-
-
 def _changed(result: TopicResult) -> bool:
     return bool(result.new or result.updated or result.revised or result.written)
 
@@ -301,3 +276,10 @@ def _page_size(text: str) -> int:
     if not 1 <= value <= MAX_PAGE_SIZE:
         raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_PAGE_SIZE}: {text}")
     return value
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2022-01-01: {text!r}") from None

@@ -1,0 +1,129 @@
+"""The tools around the data: `harvest export|import|stats|check|commit|summary`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from harvester import audit, export, migrate, publish, report, store
+from harvester.cli import EXIT_OK, handle_errors, out, setup_logging
+from harvester.cli.run import select
+from harvester.config import load_config
+
+
+def _parser(command: str, description: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"harvest {command}", description=description)
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="show tracebacks")
+    return parser
+
+
+def _config_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=Path("queries.toml"), metavar="PATH",
+                        help="the topics file (default: queries.toml)")  # fmt: skip
+    _data_flag(parser)
+
+
+def _data_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, default=Path("data"), metavar="DIR",
+                        help="where <topic>.json files live (default: data)")  # fmt: skip
+
+
+def _export(argv: Sequence[str]) -> int:
+    parser = _parser("export", "Write papers_database.json, <topic>.md and <topic>.bib.")
+    _config_flags(parser)
+    parser.add_argument("--out", type=Path, default=Path("export"), metavar="DIR",
+                        help="where to write (default: export)")  # fmt: skip
+    args = parser.parse_args(argv)
+    with handle_errors(verbose=args.verbose):
+        config = load_config(args.config)
+        written = export.export(config, args.data_dir, args.out)
+        out(f"Exported {len(config.topics)} topics to {args.out}: {len(written)} files")
+    return EXIT_OK
+
+
+def _import(argv: Sequence[str]) -> int:
+    parser = _parser("import", "Merge an existing papers_database.json into data/<topic>.json.")
+    parser.add_argument("file", type=Path, help="the papers_database.json to import")
+    _config_flags(parser)
+    parser.add_argument("--topic", action="append", metavar="NAME",
+                        help="import only this topic (repeatable)")  # fmt: skip
+    parser.add_argument("--lock-timeout", type=float, default=600.0, metavar="SECONDS")
+    args = parser.parse_args(argv)
+    with handle_errors(verbose=args.verbose):
+        config = load_config(args.config)
+        only = [t.name for t in select(config, args.topic)] if args.topic else None
+        with store.locked(args.data_dir, timeout_seconds=args.lock_timeout):
+            merges = migrate.import_database(args.file, config, args.data_dir, only=only)
+        for name, merged in merges.items():
+            kept = merged.unchanged + merged.revised
+            out(f"{name}: {merged.new} new, {merged.updated} updated, "
+                f"{kept} already stored, {len(merged.papers)} total")  # fmt: skip
+        out(f"Imported {len(merges)} topics from {args.file}")
+    return EXIT_OK
+
+
+def _stats(argv: Sequence[str]) -> int:
+    parser = _parser("stats", "Papers per topic and year, the newest paper, the harvest state.")
+    _config_flags(parser)
+    args = parser.parse_args(argv)
+    with handle_errors(verbose=args.verbose):
+        for s in audit.stats(load_config(args.config), args.data_dir):
+            years = ", ".join(f"{year}: {n}" for year, n in s.per_year.items()) or "none"
+            newest = f"{s.newest.arxiv_id} ({s.newest.published})" if s.newest else "none"
+            changed = f"{s.file_changed:%Y-%m-%d %H:%M} UTC" if s.file_changed else "never"
+            out(f"{s.topic}: {s.papers} papers ({years}); newest {newest}; "
+                f"harvest {s.harvest}; file changed {changed}")  # fmt: skip
+    return EXIT_OK
+
+
+def _check(argv: Sequence[str]) -> int:
+    parser = _parser("check", "Validate every data/<topic>.json against the file format.")
+    _data_flag(parser)
+    args = parser.parse_args(argv)
+    with handle_errors(verbose=args.verbose):
+        counts = audit.check(args.data_dir)
+        out(f"{len(counts)} files, {sum(counts.values())} records: all valid")
+    return EXIT_OK
+
+
+def _commit(argv: Sequence[str]) -> int:
+    parser = _parser("commit", "Commit the data directory if it changed, saying what changed.")
+    _data_flag(parser)
+    parser.add_argument("--report", type=Path, metavar="FILE",
+                        help="the run's --report, for the commit message")  # fmt: skip
+    parser.add_argument("--repo", type=Path, default=Path(), metavar="DIR",
+                        help="the git work tree (default: .)")  # fmt: skip
+    args = parser.parse_args(argv)
+    with handle_errors(verbose=args.verbose):
+        message = report.load(args.report).commit_message() if args.report else "data: refresh"
+        if publish.commit_data(args.repo, args.data_dir, message):
+            out(message)
+        else:
+            out("nothing to commit")
+    return EXIT_OK
+
+
+def _summary(argv: Sequence[str]) -> int:
+    parser = _parser("summary", "Print a run report as a Markdown table.")
+    parser.add_argument("file", type=Path, help="the run's --report")
+    args = parser.parse_args(argv)
+    with handle_errors(verbose=args.verbose):
+        out(report.load(args.file).markdown().rstrip("\n"))
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "export": _export,
+    "import": _import,
+    "stats": _stats,
+    "check": _check,
+    "commit": _commit,
+    "summary": _summary,
+}
+
+
+def main(command: str, argv: Sequence[str]) -> int:
+    """Run one tool; returns its exit code."""
+    setup_logging(0, quiet=False)
+    return COMMANDS[command](argv)
