@@ -51,8 +51,8 @@ def markdown(topic: str, papers: Iterable[Paper]) -> str:
             title = p.title.translate(_MARKDOWN_SPECIAL)
             category = p.primary_category or (p.categories[0] if p.categories else "")
             lines.append(
-                f"- **{title}**. {authors.translate(_MARKDOWN_SPECIAL)}. "
-                f"[{p.arxiv_id}]({p.url}), {p.published.isoformat()}, {category}"
+                f"- **{title}**: {authors.translate(_MARKDOWN_SPECIAL)} · "
+                f"[{p.arxiv_id}]({p.url}) · {p.published.isoformat()} · {category}"
             )
         lines.append("")
     return "\n".join(lines)

@@ -59,7 +59,7 @@ def _import(argv: Sequence[str]) -> int:
             kept = merged.unchanged + merged.revised
             out(f"{name}: {merged.new} new, {merged.updated} updated, "
                 f"{kept} already stored, {len(merged.papers)} total")  # fmt: skip
-        out(f"Imported {len(merges)} topics from {args.file}")
+        out(f"Imported {len(merges)} topic{'' if len(merges) == 1 else 's'} from {args.file}")
     return EXIT_OK
 
 
