@@ -83,7 +83,8 @@ def _check(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
         counts = audit.check(args.data_dir)
-        out(f"{len(counts)} files, {sum(counts.values())} records: all valid")
+        files = f"{len(counts)} file{'' if len(counts) == 1 else 's'}"
+        out(f"{files}, {sum(counts.values())} records: all valid")
     return EXIT_OK
 
 
