@@ -30,13 +30,14 @@ def split_id(arxiv_id: str) -> tuple[str, int]:
 
 
 def _check_id(value: str) -> str:
-    split_id(value)
+    if ARXIV_ID.fullmatch(value) is None:
+        raise ValueError(f"not a versioned arXiv id: {value!r}")
     return value
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
+    if value is None or value.tzinfo is UTC:
+        return value
     if value.tzinfo is None:  # our files always say Z; read a bare time as UTC, never as local
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
