@@ -72,7 +72,9 @@ class _Run:
         for name in self.counts:
             self.counts[name] += getattr(merged, name)
         self.papers = merged.papers
-        if not self.dry_run:
+        changed = merged.new or merged.updated or merged.revised
+        # Nothing changed: the file already holds these bytes, so skip making them again.
+        if not self.dry_run and (changed or not self.path.exists()):
             self.written |= store.write(self.path, store.dumps(self.papers.values()))
 
 

@@ -9,7 +9,6 @@ and an import never replaces a stored record of the same version.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -28,15 +27,10 @@ def read_database(path: Path) -> dict[str, list[Paper]]:
             the message names the topic and record.
     """
     try:
-        database = json.loads(path.read_bytes().decode("utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
         raise StoreError(path, f"cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise StoreError(path, f"not UTF-8 at byte {exc.start}") from None
-    except json.JSONDecodeError as exc:
-        raise StoreError(
-            path, f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
+    database = store.parse_json(path, raw)
     if not isinstance(database, dict) or not all(isinstance(v, list) for v in database.values()):
         raise StoreError(path, "expected an object of topic name -> array of records")
     topics: dict[str, list[Paper]] = {}

@@ -82,12 +82,12 @@ class Paper(BaseModel):
     @property
     def key(self) -> str:
         """The paper's identity: its id without the version (the dedupe key)."""
-        return split_id(self.arxiv_id)[0]
+        return self.arxiv_id.rpartition("v")[0]  # the id is validated: its last "v" is the version
 
     @property
     def version(self) -> int:
         """The version number of this record."""
-        return split_id(self.arxiv_id)[1]
+        return int(self.arxiv_id.rpartition("v")[2])
 
     def sort_key(self) -> tuple[date, str]:
         """The file order key: `published`, then id (both sorted descending)."""

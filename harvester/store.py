@@ -8,6 +8,7 @@ writes nothing, and a write is atomic: the file is either the old or the new one
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from harvester.errors import StoreError
 from harvester.models import Paper
@@ -28,6 +29,7 @@ from harvester.models import Paper
 logger = logging.getLogger(__name__)
 
 LOCK_NAME = ".harvest.lock"
+_RECORDS = TypeAdapter(list[Paper])
 
 
 @dataclass(frozen=True)
@@ -64,31 +66,49 @@ def load(path: Path) -> dict[str, Paper]:
     except OSError as exc:
         raise StoreError(path, f"cannot read: {exc.strerror}") from None
     try:
-        items = json.loads(raw.decode("utf-8"))
+        with _gc_paused():
+            records = _RECORDS.validate_json(raw)  # parse and validate in one pass, in Rust
+    except ValidationError:
+        _explain(path, raw)  # a slower pass, for a message that says where
+        raise  # pragma: no cover - _explain always raises
+    papers: dict[str, Paper] = {}
+    for index, paper in enumerate(records):
+        if paper.key in papers:
+            first = next(i for i, p in enumerate(records) if p.key == paper.key)
+            raise StoreError(path, f"record {index}: paper {paper.key} is also record {first}")
+        papers[paper.key] = paper
+    return papers
+
+
+def parse_json(path: Path, raw: bytes) -> object:
+    """Decode a JSON file's bytes.
+
+    Raises:
+        StoreError: the bytes are not UTF-8 JSON; the message says where.
+    """
+    try:
+        return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise StoreError(path, f"not UTF-8 at byte {exc.start}") from None
     except json.JSONDecodeError as exc:
         raise StoreError(
             path, f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
+
+
+def _explain(path: Path, raw: bytes) -> None:
+    """Raise the StoreError that says where `raw` breaks the file format."""
+    items = parse_json(path, raw)
     if not isinstance(items, list):
         raise StoreError(path, f"expected a JSON array of records, found {type(items).__name__}")
-    papers: dict[str, Paper] = {}
-    where: dict[str, int] = {}
     for index, item in enumerate(items):
         try:
-            paper = Paper.model_validate(item)
+            Paper.model_validate(item)
         except ValidationError as exc:
             error = exc.errors()[0]
             field = ".".join(str(part) for part in error["loc"]) or "record"
             raise StoreError(path, f"record {index}: {field}: {error['msg']}") from None
-        if paper.key in papers:
-            raise StoreError(
-                path, f"record {index}: paper {paper.key} is also record {where[paper.key]}"
-            )
-        papers[paper.key] = paper
-        where[paper.key] = index
-    return papers
+    raise StoreError(path, "not a valid topic file")
 
 
 def merge(
@@ -128,10 +148,27 @@ def merge(
 
 
 def dumps(papers: Iterable[Paper]) -> bytes:
-    """Serialise records in the file's fixed order: newest first, then id descending."""
+    """Serialise records in the file's fixed order: newest first, then id descending.
+
+    The bytes are those of `json.dumps(records, indent=2, ensure_ascii=False)` plus a
+    newline, written by pydantic-core, which is several times faster.
+    """
     ordered = sorted(papers, key=Paper.sort_key, reverse=True)
-    records = [paper.model_dump(mode="json") for paper in ordered]
-    return (json.dumps(records, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    with _gc_paused():
+        return _RECORDS.dump_json(ordered, indent=2) + b"\n"
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Building or walking 100,000 records would run the cyclic collector hundreds of
+    # times for nothing: records hold no reference cycles.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def write(path: Path, data: bytes) -> bool:

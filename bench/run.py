@@ -1,0 +1,255 @@
+"""Benchmarks: requests, parsing and merging, each side by side with its reference.
+
+    python bench/run.py            # the full run; writes bench/RESULTS.md
+    python bench/run.py --quick    # small sizes, a smoke test (the suite runs this)
+
+Times are the best of several runs in this process; memory is the peak RSS of a
+fresh subprocess per scenario, less that process's baseline (Linux: VmHWM after a
+reset), so C and Rust allocations count too. Ratios compare runs made in this one invocation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import arxiv._feed  # noqa: E402  (the reference parser)
+
+from harvester import feed, store  # noqa: E402
+from harvester.models import Paper  # noqa: E402
+from tests.standin import Entry, Standin, recorded_entries  # noqa: E402
+
+Row = tuple[str, str, str, str]
+
+
+def best(action: Callable[[], object], repeat: int) -> float:
+    """The fastest of `repeat` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def page_of(count: int) -> bytes:
+    """One response page of `count` entries made from the real recorded ones."""
+    return Standin(entries=made(count, start=datetime(2024, 1, 1, tzinfo=UTC))).feed(0, count)
+
+
+def made(count: int, *, start: datetime, step: timedelta = timedelta(hours=1)) -> list[Entry]:
+    """`count` papers from the real recorded entries, new ids, one every `step` from `start`."""
+    templates = recorded_entries()
+    return [
+        templates[i % len(templates)].rewritten(
+            f"{start.year % 100 + i // 100_000:02d}{start.month:02d}.{i % 100_000:05d}v1",
+            start + i * step,
+        )
+        for i in range(count)
+    ]
+
+
+def rss_of(scenario: str, *args: str) -> float:
+    """Peak RSS (MB) that one scenario adds to a fresh interpreter, and its printed time."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--scenario", scenario, *args],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    return float(out[0])
+
+
+def scenario(name: str, path: Path, extra: Path | None) -> None:
+    """Run one merge scenario in this (fresh) process and print the RSS it added."""
+    # A child's high-water mark starts at its parent's (it is kept across fork and
+    # exec), so reset it before measuring; Linux allows that through clear_refs.
+    Path("/proc/self/clear_refs").write_text("5")
+    base = _high_water_kb()
+    if name == "noop":
+        merge_run(path, [])
+    elif name == "merge":
+        assert extra is not None
+        merge_run(path, list(store.load(extra).values()))
+    elif name == "reference":
+        json_rewrite(path)
+    print((_high_water_kb() - base) / 1024)
+
+
+def _high_water_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def merge_run(path: Path, fetched: list[Paper]) -> int:
+    """What `harvest` does to a topic file after fetching: load, merge, write if changed.
+
+    Returns the bytes written.
+    """
+    merged = store.merge(store.load(path), fetched)
+    if not (merged.new or merged.updated or merged.revised):
+        return 0
+    data = store.dumps(merged.papers.values())
+    store.write(path, data)
+    return len(data)
+
+
+def json_rewrite(path: Path) -> int:
+    """The reference: what the one-shot script did every run, load and rewrite it all."""
+    records = json.loads(path.read_bytes())
+    data = (json.dumps(records, indent=2, ensure_ascii=False) + "\n").encode()
+    path.write_bytes(data)
+    return len(data)
+
+
+def bench_parse(entries: int, repeat: int) -> list[Row]:
+    body = page_of(entries)
+    ours = best(lambda: feed.parse(body), repeat)
+    theirs = best(lambda: arxiv._feed.parse(body), repeat)
+    assert len(feed.parse(body).papers) == len(arxiv._feed.parse(body).results) == entries
+    return [
+        ("parse: arxiv._feed.parse (reference)", f"{entries / theirs:,.0f} entries/s",
+         f"{theirs * 1000:.0f} ms for {entries:,} entries", "1.00"),
+        ("parse: harvester.feed.parse, validated", f"{entries / ours:,.0f} entries/s",
+         f"{ours * 1000:.0f} ms for {entries:,} entries", f"{theirs / ours:.2f}"),
+    ]  # fmt: skip
+
+
+def bench_merge(records: int, new: int, repeat: int, workdir: Path) -> list[Row]:
+    entries = made(records + new, start=datetime(2020, 1, 1, tzinfo=UTC))
+    papers: list[Paper] = []
+    for start in range(0, len(entries), 2000):
+        papers += feed.parse(Standin(entries=entries[start : start + 2000]).feed(0, 2000)).papers
+    base, extra = workdir / "topic.json", workdir / "new.json"
+    base.write_bytes(store.dumps(papers[:records]))
+    extra.write_bytes(store.dumps(papers[records:]))
+    fetched = papers[records:]
+    del papers, entries
+    gc.collect()
+    size = base.stat().st_size
+    work = workdir / "work.json"
+
+    def fresh() -> None:
+        shutil.copyfile(base, work)
+
+    def timed(action: Callable[[], int]) -> tuple[float, int]:
+        results = []
+        for _ in range(repeat):
+            fresh()
+            started = time.perf_counter()
+            written = action()
+            results.append((time.perf_counter() - started, written))
+        return min(results)
+
+    noop, noop_written = timed(lambda: merge_run(work, []))
+    merged, merged_written = timed(lambda: merge_run(work, fetched))
+    reference, reference_written = timed(lambda: json_rewrite(work))
+    fresh()
+    rss = {name: rss_of(name, str(work), str(extra)) for name in ("noop", "merge", "reference")}
+    mb = size / 1e6
+    return [
+        (f"merge: {records:,} records, nothing new", f"{noop:.2f} s, {noop_written:,} bytes written",
+         f"peak {rss['noop']:.0f} MB = {rss['noop'] / mb:.1f} x file", f"{reference / noop:.2f}"),
+        (f"merge: {records:,} records + {new:,} new, written", f"{merged:.2f} s, {merged_written / 1e6:.0f} MB written",
+         f"peak {rss['merge']:.0f} MB = {rss['merge'] / mb:.1f} x file", f"{reference / merged:.2f}"),
+        ("merge: json load + rewrite all (reference)", f"{reference:.2f} s, {reference_written / 1e6:.0f} MB written",
+         f"peak {rss['reference']:.0f} MB = {rss['reference'] / mb:.1f} x file ({mb:.0f} MB)", "1.00"),
+    ]  # fmt: skip
+
+
+def bench_requests(papers: int, page: int, delay: float, workdir: Path) -> list[Row]:
+    """A full then an incremental harvest, at --delay 0 (transfer and work) and at `delay`."""
+    config = workdir / "queries.toml"
+    config.write_text('[topics.bench]\nquery = "cat:cs.LG"\n')
+    # One paper a day: an incremental run's lookback (3 days) then holds a few papers.
+    entries = made(papers, start=datetime(2010, 1, 1, tzinfo=UTC), step=timedelta(days=1))
+    walls: dict[tuple[str, float], float] = {}
+    requests: dict[str, int] = {}
+    with Standin(entries=entries) as standin:
+        for pace in (0.0, delay):
+            data = workdir / f"data-{pace}"
+            for run in ("full", "incremental"):
+                standin.requests.clear()
+                started = time.perf_counter()
+                subprocess.run(
+                    [sys.executable, "-m", "harvester", "--config", str(config),
+                     "--data-dir", str(data), "--api-url", standin.url,
+                     "--delay", str(pace), "--page-size", str(page), "-q"],
+                    check=True, capture_output=True,
+                )  # fmt: skip
+                walls[run, pace] = time.perf_counter() - started
+                requests[run] = len(standin.requests)
+    rows = []
+    for run in ("full", "incremental"):
+        floor_requests = math.ceil(papers / page) if run == "full" else 1
+        floor = (requests[run] - 1) * delay + walls[run, 0.0]
+        rows.append((
+            f"requests: {run} harvest of {papers:,} papers, page {page:,}",
+            f"{requests[run]} requests (floor {floor_requests})",
+            f"{walls[run, delay]:.1f} s at --delay {delay:g}; floor {floor:.1f} s = "
+            f"{requests[run] - 1} x {delay:g} s + {walls[run, 0.0]:.1f} s at --delay 0",
+            f"{walls[run, delay] / floor:.2f} x floor",
+        ))  # fmt: skip
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    head = ("benchmark", "speed", "time / memory", "ratio")
+    lines = ["| " + " | ".join(head) + " |", "|---|---|---|---:|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--scenario", help=argparse.SUPPRESS)
+    parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.scenario:
+        scenario(args.scenario, args.paths[0], args.paths[1] if len(args.paths) > 1 else None)
+        return
+    quick = args.quick
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        rows = bench_parse(200 if quick else 2000, 3 if quick else 15)
+        rows += bench_merge(
+            2_000 if quick else 100_000, 200 if quick else 2000, 1 if quick else 3, workdir
+        )
+        rows += bench_requests(
+            300 if quick else 5000, 100 if quick else 1000, 0.05 if quick else 3.0, workdir
+        )
+    result = table(rows)
+    print(result)
+    header = (
+        "# Benchmark results\n\n"
+        f"`python bench/run.py{' --quick' if quick else ''}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}, "
+        f"arxiv {arxiv_version()}.\n\n"
+    )
+    args.out.write_text(header + result + "\n")
+
+
+def arxiv_version() -> str:
+    return version("arxiv")
+
+
+if __name__ == "__main__":
+    main()

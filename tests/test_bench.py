@@ -1,0 +1,25 @@
+"""The benchmark script runs (its numbers are read from bench/RESULTS.md, never asserted here)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_quick_benchmark_runs_and_writes_its_table(tmp_path: Path):
+    """`bench/run.py --quick` completes and writes every row with the machine's facts."""
+    out = tmp_path / "RESULTS.md"
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--out", str(out)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    text = out.read_text()
+    assert "Python 3." in text
+    assert "CPUs" in text
+    for row in ["parse: arxiv._feed.parse (reference)", "parse: harvester.feed.parse",
+                "merge: 2,000 records, nothing new", "merge: json load + rewrite all",
+                "requests: full harvest", "requests: incremental harvest"]:  # fmt: skip
+        assert row in text
