@@ -68,30 +68,35 @@ def bibtex(papers: Iterable[Paper]) -> str:
     entries = []
     for p in _ordered(papers):
         fields = [
-            ("title", f"{{{_braced(p.title)}}}"),
+            # Double braces keep the title's capitals as written.
+            ("title", f"{{{_bibtex_text(p.title)}}}"),
             ("author", " and ".join(_author(a) for a in p.authors)),
             ("year", str(p.published.year)),
             ("eprint", p.key),
             ("archivePrefix", "arXiv"),
             ("primaryClass", p.primary_category or (p.categories[0] if p.categories else "")),
             ("url", p.url),
+            ("doi", _bibtex_text(p.doi or "")),
+            ("note", _bibtex_text(p.journal_ref or "")),
         ]
-        if p.doi:
-            fields.append(("doi", p.doi))
-        if p.journal_ref:
-            fields.append(("note", p.journal_ref))
-        body = ",\n".join(f"  {name} = {{{_braced(value)}}}" for name, value in fields if value)
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
         entries.append(f"@misc{{{bibtex_key(p)},\n{body}\n}}\n")
     return "\n".join(entries)
 
 
 def _author(name: str) -> str:
+    text = _bibtex_text(name)
     # A name with " and " in it (a collaboration) must not split into two authors.
-    return f"{{{name}}}" if " and " in f" {name} " else name
+    return f"{{{text}}}" if " and " in f" {name} " else text
 
 
-def _braced(text: str) -> str:
-    """Text safe inside BibTeX braces: arXiv's LaTeX is kept unless its braces don't balance."""
+def _bibtex_text(text: str) -> str:
+    """Text safe inside BibTeX braces.
+
+    arXiv's LaTeX is kept as written when its braces balance. When they do not,
+    every brace becomes a LaTeX command: BibTeX counts braces even after a
+    backslash, so `\\{` would not help.
+    """
     depth = 0
     for char in text:
         depth += {"{": 1, "}": -1}.get(char, 0)
@@ -99,7 +104,11 @@ def _braced(text: str) -> str:
             break
     if depth == 0:
         return text
-    return text.replace("{", r"\{").replace("}", r"\}")
+    return (
+        text.replace("{", "\x00")
+        .replace("}", r"\textbraceright{}")
+        .replace("\x00", r"\textbraceleft{}")
+    )
 
 
 def export(config: Config, data_dir: Path, out_dir: Path) -> list[Path]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from harvester import state, store, windows
 from harvester.client import ArxivClient
 from harvester.config import Topic
+from harvester.errors import HarvestError
 from harvester.models import Paper
 
 logger = logging.getLogger(__name__)
@@ -52,10 +53,27 @@ class TopicResult:
     seconds: float
 
 
+class TopicFailed(HarvestError):
+    """A topic's harvest failed; `result` says what it did before (finished windows stay).
+
+    Attributes:
+        cause: the error that stopped it.
+        result: the counts of what was merged and written before it stopped.
+    """
+
+    def __init__(self, cause: HarvestError, result: TopicResult) -> None:
+        self.cause = cause
+        self.result = result
+        super().__init__(str(cause))
+
+
 @dataclass
 class _Run:
     """A topic's harvest in progress: what is stored now and what changed so far."""
 
+    topic: str
+    started: float
+    requests_before: int
     path: Path
     papers: dict[str, Paper]
     since: date | None
@@ -64,6 +82,18 @@ class _Run:
         default_factory=lambda: {"new": 0, "updated": 0, "revised": 0, "unchanged": 0}
     )
     written: bool = False
+
+    def result(self, mode: str, requests: int) -> TopicResult:
+        """What the harvest did so far, given the client's request count now."""
+        return TopicResult(
+            topic=self.topic,
+            mode=mode,
+            total=len(self.papers),
+            requests=requests - self.requests_before,
+            written=self.written,
+            seconds=time.monotonic() - self.started,
+            **self.counts,
+        )
 
     def merge(self, fetched: list[Paper]) -> None:
         # arXiv applies the date range too; this keeps the promise if a server does not.
@@ -104,14 +134,18 @@ def harvest_topic(
         now: the current time (tests pin it).
 
     Raises:
-        HarvestError: the file is invalid, or the fetch failed; windows finished
-            before the failure stay written, nothing else is.
+        HarvestError: the topic or state file is invalid (nothing was fetched).
+        TopicFailed: the fetch failed; windows finished before the failure stay
+            written, nothing else is.
     """
     started = time.monotonic()
     now = (now or datetime.now(UTC)).astimezone(UTC)
     horizon = windows.floor_minute(now) + timedelta(days=1)  # generous: clocks differ
     state_path = state.path_for(data_dir, topic.name)
     run = _Run(
+        topic=topic.name,
+        started=started,
+        requests_before=client.requests,
         path=data_dir / f"{topic.name}.json",
         papers=store.load(data_dir / f"{topic.name}.json"),
         since=since or topic.since,
@@ -123,58 +157,87 @@ def harvest_topic(
         logger.info("%s: query or since changed: harvesting it in full", topic.name)
         saved = None
     newest = max((p.updated for p in run.papers.values() if p.updated), default=None)
-    requests_before = client.requests
+    mode = "full"
+    try:
+        if saved is not None and saved.complete and not full:
+            mode = "incremental"
+            _incremental(topic, run, client, since=newest or saved.until, horizon=horizon)
+        else:
+            mode = _first_harvest(
+                topic, run, client, saved=None if full else saved, tracked=tracked,
+                state_path=state_path, horizon=horizon,
+            )  # fmt: skip
+    except HarvestError as exc:
+        raise TopicFailed(exc, run.result(mode, client.requests)) from exc
+    return run.result(mode, client.requests)
 
-    if saved is not None and saved.complete and not full and newest is not None:
-        mode = "incremental"
-        start = windows.floor_minute(newest - timedelta(days=topic.lookback_days))
-        query = topic.query
-        if run.since is not None:
-            query = f"({query}) AND submittedDate:[{run.since:%Y%m%d}0000 TO {horizon:%Y%m%d%H%M}]"
-        window = windows.Window("lastUpdatedDate", start, horizon)
-        logger.info("%s: incremental from %s", topic.name, window)
-        windows.fetch(
-            client, query, window, commit=lambda _, papers: run.merge(papers),
-            max_results=topic.max_results,
-        )  # fmt: skip
-    else:
-        resume = saved is not None and not saved.complete and not full
-        mode = "resumed" if resume else "full"
-        until = saved.until if resume and saved is not None else horizon
-        done = list(saved.done) if resume and saved is not None else []
-        lower = windows.FIRST_DAY
-        if run.since is not None:
-            lower = datetime(run.since.year, run.since.month, run.since.day, tzinfo=UTC)
-        whole = windows.Window("submittedDate", lower, until)
 
-        def commit(window: windows.Window, papers: list[Paper]) -> None:
-            run.merge(papers)
-            if tracked and not dry_run:
-                done.append((window.start, window.end))
-                state.save(
-                    state_path,
-                    state.TopicState(query=topic.query, since=topic.since, until=until, done=done),
-                )
+def _incremental(
+    topic: Topic, run: _Run, client: ArxivClient, *, since: datetime, horizon: datetime
+) -> None:
+    """Fetch what was updated since `since` (less the lookback) and merge it all at once.
 
-        remaining = topic.max_results
-        for gap in windows.gaps(whole, done):
-            logger.info("%s: %s harvest of %s", topic.name, mode, gap)
-            fetched = windows.fetch(client, topic.query, gap, commit=commit, max_results=remaining)
-            if remaining is not None:
-                remaining -= fetched
-                if remaining <= 0:
-                    break
-        if tracked and not dry_run:
+    Merged only when every window is in: the next run starts from the newest
+    `updated` stored, so storing the newer half of a failed run would skip the rest.
+    The topic's cap does not apply: it bounds a first harvest, and an update
+    left out here would never be fetched again.
+    """
+    start = windows.floor_minute(since - timedelta(days=topic.lookback_days))
+    query = topic.query
+    if run.since is not None:
+        query = f"({query}) AND submittedDate:[{run.since:%Y%m%d}0000 TO {horizon:%Y%m%d%H%M}]"
+    window = windows.Window("lastUpdatedDate", start, horizon)
+    logger.info("%s: incremental from %s", topic.name, window)
+    fetched: list[Paper] = []
+    windows.fetch(client, query, window, commit=lambda _, papers: fetched.extend(papers))
+    run.merge(fetched)
+
+
+def _first_harvest(
+    topic: Topic,
+    run: _Run,
+    client: ArxivClient,
+    *,
+    saved: state.TopicState | None,
+    tracked: bool,
+    state_path: Path,
+    horizon: datetime,
+) -> str:
+    """Fetch the topic's whole range window by window, committing each; returns the mode.
+
+    With `max_results`, the topic is its newest that many papers: reaching the cap
+    completes the harvest.
+    """
+    resume = saved is not None and not saved.complete
+    until = saved.until if resume and saved is not None else horizon
+    done = list(saved.done) if resume and saved is not None else []
+    lower = windows.FIRST_DAY
+    if run.since is not None:
+        lower = datetime(run.since.year, run.since.month, run.since.day, tzinfo=UTC)
+    whole = windows.Window("submittedDate", lower, until)
+    mode = "resumed" if resume else "full"
+
+    def commit(window: windows.Window, papers: list[Paper]) -> None:
+        run.merge(papers)
+        if tracked and not run.dry_run:
+            done.append((window.start, window.end))
             state.save(
                 state_path,
-                state.TopicState(query=topic.query, since=topic.since, until=until, complete=True),
+                state.TopicState(query=topic.query, since=topic.since, until=until, done=done),
             )
-    return TopicResult(
-        topic=topic.name,
-        mode=mode,
-        total=len(run.papers),
-        requests=client.requests - requests_before,
-        written=run.written,
-        seconds=time.monotonic() - started,
-        **run.counts,
-    )
+
+    remaining = topic.max_results
+    for gap in windows.gaps(whole, done):
+        logger.info("%s: %s harvest of %s", topic.name, mode, gap)
+        fetched = windows.fetch(client, topic.query, gap, commit=commit, max_results=remaining)
+        if remaining is not None:
+            remaining -= fetched
+            if remaining <= 0:
+                logger.info("%s: reached max_results (%d)", topic.name, topic.max_results)
+                break
+    if tracked and not run.dry_run:
+        state.save(
+            state_path,
+            state.TopicState(query=topic.query, since=topic.since, until=until, complete=True),
+        )
+    return mode

@@ -256,7 +256,7 @@ def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
         raise StoreError(data_dir, f"cannot use as data directory: {exc.strerror}") from None
     try:
         # Under the lock no write is in progress, so a temp file is what a killed run left.
-        for stale in data_dir.glob(".*.json.*.tmp"):
+        for stale in [*data_dir.glob(".*.json.*.tmp"), *data_dir.glob(".harvest/.*.json.*.tmp")]:
             logger.info("removing %s, left by an interrupted write", stale)
             stale.unlink(missing_ok=True)
         started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

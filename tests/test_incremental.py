@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +212,80 @@ def test_70000_papers_through_windows_resuming_after_a_kill(
     total = len(first_run) - 1 + len(second_run)  # the hung request returned nothing
     windows = len(set(_windows_asked(first_run + second_run)))
     assert total <= 1.1 * (fetched_pages + windows)
+
+
+def _new_papers(standin: Standin, count: int) -> list[Entry]:
+    """`count` new papers, one a day up to SOON, made from a recorded one."""
+    template = standin.entries[40]
+    return [template.rewritten(f"2611.2{i:04d}v1", SOON - timedelta(days=i)) for i in range(count)]
+
+
+def test_failed_incremental_run_stores_nothing_and_the_next_run_gets_all(
+    standin: Standin, config: Path
+):
+    """A split incremental run that fails keeps no half: the next run still finds every paper."""
+    args = argv(standin, config, "--page-size", "25", "--topic", "rlhf_code")
+    assert main(args) == 0
+    before = (config.parent / "data" / "rlhf_code.json").read_bytes()
+    added = _new_papers(standin, 30)
+    standin.entries.extend(added)
+    standin.ignore_sort = True  # forces the fallback into windows ...
+    script: list[Scripted] = [None] * 3
+    standin.script = script + [Reply(status=503)] * 30  # ... of which a later one fails
+    assert main(args, sleep=lambda _: None) == 1
+    assert (config.parent / "data" / "rlhf_code.json").read_bytes() == before
+    standin.ignore_sort = False
+    standin.script = []
+    assert main(args) == 0
+    assert {e.key for e in added} <= set(records(config))
+
+
+def test_max_results_caps_the_first_harvest_but_never_drops_updates(
+    standin: Standin, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A capped topic is its newest N papers; later runs take every update, however many."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.rlhf_code]\nquery = "all:rl"\nmax_results = 20\n')
+    assert main(argv(standin, config)) == 0
+    assert len(records(config)) == 20
+    assert set(records(config)) == {e.key for e in standin.entries[:20]}
+    added = _new_papers(standin, 30)
+    standin.entries.extend(added)
+    capsys.readouterr()
+    assert main(argv(standin, config)) == 0
+    assert capsys.readouterr().out.startswith("rlhf_code: 30 new")
+    assert {e.key for e in added} <= set(records(config))
+
+
+def test_empty_topic_reruns_change_no_byte(standin: Standin, config: Path):
+    """A topic with no papers yet costs one request a run and never rewrites its state."""
+    standin.entries = []
+    assert main(argv(standin, config, "--topic", "rlhf_code")) == 0
+    before = tree(config.parent / "data")
+    assert json.loads(before["rlhf_code.json"][0]) == []
+    standin.requests.clear()
+    assert main(argv(standin, config, "--topic", "rlhf_code")) == 0
+    assert len(standin.requests) == 1
+    assert "lastUpdatedDate:[" in standin.requests[0]["search_query"]
+    assert tree(config.parent / "data") == before
+
+
+def test_failed_first_harvest_reports_the_windows_it_wrote(
+    standin: Standin, config: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Windows finished before a failure stay written, and the run's report says so."""
+    standin.ignore_sort = True
+    script: list[Scripted] = [None] * 9  # a full run takes 13 requests
+    standin.script = script + [Reply(status=503)] * 60
+    report = config.parent / "report.json"
+    args = argv(
+        standin, config, "--page-size", "25", "--topic", "rlhf_code", "--report", str(report)
+    )
+    assert main(args, sleep=lambda _: None) == 1
+    stored = records(config)
+    assert 0 < len(stored) < 111
+    topic = json.loads(report.read_text())["topics"]["rlhf_code"]
+    assert topic["written"] is True
+    assert topic["new"] == len(stored)
+    assert topic["error"].startswith("HTTP 503")
+    assert "rlhf_code: failed after " in capsys.readouterr().out

@@ -234,3 +234,17 @@ def test_time_without_zone_in_a_file_is_utc(tmp_path: Path, monkeypatch: pytest.
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_lock_clears_temp_files_that_killed_runs_left(tmp_path: Path):
+    """Temp files beside topic and state files are what a killed write left: taking the lock removes them."""
+    (tmp_path / ".harvest").mkdir()
+    left = [tmp_path / ".t.json.x1.tmp", tmp_path / ".harvest" / ".t.json.x2.tmp"]
+    for path in left:
+        path.write_text("half")
+    kept = tmp_path / "t.json"
+    kept.write_text("[]\n")
+    with store.locked(tmp_path, timeout_seconds=0):
+        pass
+    assert not any(path.exists() for path in left)
+    assert kept.exists()

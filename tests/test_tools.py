@@ -7,12 +7,15 @@ import os
 import pty
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from bibtexparser.entrypoint import parse_string
 
 from harvester.cli import main
+from harvester.export import bibtex
+from harvester.models import Paper
 from tests.conftest import FIXTURES
 from tests.standin import Reply, Standin
 
@@ -276,7 +279,7 @@ def test_report_and_its_summary_for_a_failed_topic(standin: Standin, config: Pat
     assert main(["summary", str(report)]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0] == "| topic | mode | new | updated | unchanged | total | requests | result |"
-    assert table[2].startswith("| rlhf_code |  | 0 | 0 | 0 |  | 1 | failed: HTTP 404")
+    assert table[2].startswith("| rlhf_code | full | 0 | 0 | 0 | 0 | 1 | failed: HTTP 404")
     assert table[3] == "| llm_alignment | full | 111 | 0 | 0 | 111 | 1 | written |"
     assert table[-1].startswith("1 of 2 topics harvested in ")
 
@@ -311,3 +314,19 @@ def test_progress_shows_only_on_a_terminal(standin: Standin, config: Path, harve
     assert piped.stderr == ""
     verbose = subprocess.run([*args, "--full", "-v"], capture_output=True, text=True, check=True)
     assert "INFO rlhf_code: page 3, 111 papers" in verbose.stderr
+
+
+def test_bibtex_survives_unbalanced_braces_and_collaborations():
+    """Unbalanced braces become LaTeX commands; a collaboration stays one author."""
+    paper = Paper(
+        title="Closing } the {gap", authors=["ATLAS and CMS Collaborations", "X { Y"],
+        summary="s", arxiv_id="2401.00001v1", published=date(2024, 1, 1), categories=["hep-ex"],
+        url="https://arxiv.org/abs/2401.00001v1", pdf_url="https://arxiv.org/pdf/2401.00001v1.pdf",
+    )  # fmt: skip
+    text = bibtex([paper])
+    assert text.count("{") == text.count("}")
+    assert r"title = {{Closing \textbraceright{} the \textbraceleft{}gap}}" in text
+    assert r"author = {{ATLAS and CMS Collaborations} and X \textbraceleft{} Y}" in text
+    library = parse_string(text)
+    assert library.failed_blocks == []
+    assert len(library.entries) == 1

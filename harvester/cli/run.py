@@ -20,7 +20,7 @@ from harvester.cli.progress import Progress
 from harvester.client import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ArxivClient
 from harvester.config import Config, Topic, load_config
 from harvester.errors import HarvestError, UsageError
-from harvester.harvest import TopicResult, harvest_topic
+from harvester.harvest import TopicFailed, TopicResult, harvest_topic
 from harvester.pacer import DEFAULT_DELAY_SECONDS, Clock, Pacer, Sleep
 from harvester.report import Report, TopicReport
 
@@ -170,17 +170,18 @@ def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: 
             except HarvestError as exc:
                 progress.finish()
                 spent = client.requests - requests_before
-                reports[topic.name] = TopicReport(requests=spent, error=str(exc))
+                # Finished windows of a failed first harvest stay written: report them.
+                partial = exc.result if isinstance(exc, TopicFailed) else None
+                reports[topic.name] = _report(partial, error=str(exc), requests=spent)
                 error(f"{topic.name}: {exc}", exc, verbose=args.verbose)
-                out(f"{topic.name}: failed after {_n(spent, 'request')}")
+                written = (
+                    f" ({partial.new} new papers written)" if partial and partial.written else ""
+                )
+                out(f"{topic.name}: failed after {_n(spent, 'request')}{written}")
                 continue
             progress.finish()
             results.append(result)
-            reports[topic.name] = TopicReport(
-                mode=result.mode, new=result.new, updated=result.updated, revised=result.revised,
-                unchanged=result.unchanged, total=result.total, requests=result.requests,
-                written=result.written,
-            )  # fmt: skip
+            reports[topic.name] = _report(result)
             if not args.quiet or _changed(result):
                 out(_topic_line(result, dry_run=args.dry_run))
         requests = client.requests
@@ -193,6 +194,18 @@ def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: 
         report = Report(started=started_at, seconds=seconds, exit_code=code, topics=reports)
         store.write(args.report, report.dumps())
     return code
+
+
+def _report(
+    result: TopicResult | None, *, error: str | None = None, requests: int = 0
+) -> TopicReport:
+    if result is None:
+        return TopicReport(requests=requests, error=error)
+    return TopicReport(
+        mode=result.mode, new=result.new, updated=result.updated, revised=result.revised,
+        unchanged=result.unchanged, total=result.total, requests=result.requests,
+        written=result.written, error=error,
+    )  # fmt: skip
 
 
 def select(config: Config, names: list[str] | None) -> list[Topic]:
