@@ -105,9 +105,8 @@ def merge_run(path: Path, fetched: list[Paper]) -> int:
     merged = store.merge(store.load(path), fetched)
     if not (merged.new or merged.updated or merged.revised):
         return 0
-    data = store.dumps(merged.papers.values())
-    store.write(path, data)
-    return len(data)
+    store.save(path, merged.papers.values())
+    return path.stat().st_size
 
 
 def json_rewrite(path: Path) -> int:

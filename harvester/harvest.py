@@ -105,7 +105,7 @@ class _Run:
         changed = merged.new or merged.updated or merged.revised
         # Nothing changed: the file already holds these bytes, so skip making them again.
         if not self.dry_run and (changed or not self.path.exists()):
-            self.written |= store.write(self.path, store.dumps(self.papers.values()))
+            self.written |= store.save(self.path, self.papers.values())
 
 
 def harvest_topic(

@@ -75,6 +75,6 @@ def import_database(
     for name in names:
         target = data_dir / f"{name}.json"
         merged = store.merge(store.load(target), database[name], ties_keep_stored=True)
-        store.write(target, store.dumps(merged.papers.values()))
+        store.save(target, merged.papers.values())
         merges[name] = merged
     return merges

@@ -10,7 +10,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_serializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 # New-style ids (YYMM.NNNN or YYMM.NNNNN, since April 2007) and old-style ids
 # (archive or archive.SUBJ, then YYMMNNN), each with its version.
@@ -65,7 +65,8 @@ class Paper(BaseModel):
     pdf_url: str
     """The PDF of this version."""
     updated: Annotated[datetime | None, AfterValidator(_utc)] = Field(default=None)
-    """When this version appeared (UTC); None only for records imported without it."""
+    """When this version appeared (UTC, written `2023-06-02T17:01:05Z`); None only for
+    records imported without it."""
     primary_category: str | None = None
     """The primary category; None only for records imported without it."""
     comment: str | None = None
@@ -74,10 +75,6 @@ class Paper(BaseModel):
     """The journal reference, whitespace collapsed, or None."""
     doi: str | None = None
     """The DOI, or None."""
-
-    @field_serializer("updated")
-    def _serialize_updated(self, value: datetime | None) -> str | None:
-        return None if value is None else value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     @property
     def key(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -93,3 +94,19 @@ def test_same_version_arriving_later_wins(stored: dict[str, Paper], key: str, ti
     assert merged.papers[key] == fresh
     changed = key in stored and stored[key] != fresh
     assert merged.revised == int(changed)
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(KEYS), text), max_size=5, unique_by=lambda t: t[0]),
+    st.integers(1, 3),
+)
+def test_file_bytes_are_json_dumps_with_two_space_indent(
+    titles: list[tuple[str, str]], per_piece: int
+):
+    """The file is exactly json.dumps(indent=2, ensure_ascii=False) plus a newline, in any pieces."""
+    papers = [record(key, 1, title) for key, title in titles]
+    ordered = sorted(papers, key=Paper.sort_key, reverse=True)
+    expected = json.dumps(
+        [p.model_dump(mode="json") for p in ordered], indent=2, ensure_ascii=False
+    )
+    assert b"".join(store.pieces(papers, records_per_piece=per_piece)) == expected.encode() + b"\n"

@@ -248,3 +248,23 @@ def test_lock_clears_temp_files_that_killed_runs_left(tmp_path: Path):
         pass
     assert not any(path.exists() for path in left)
     assert kept.exists()
+
+
+@pytest.mark.parametrize(
+    ("pieces", "written"),
+    [
+        pytest.param([b"[\n", b"]\n"], False, id="same-bytes-in-pieces"),
+        pytest.param([b"[\n", b"]\n", b"x"], True, id="longer"),
+        pytest.param([b"[\n"], True, id="shorter"),
+        pytest.param([b"[\r", b"]\n"], True, id="differs"),
+    ],
+)
+def test_streamed_write_compares_with_the_file(tmp_path: Path, pieces: list[bytes], written: bool):
+    """Pieces equal to the file leave it (and its mtime) alone; any difference replaces it."""
+    path = tmp_path / "t.json"
+    path.write_bytes(b"[\n]\n")
+    os.utime(path, (1_000_000, 1_000_000))
+    assert store.write(path, iter(pieces)) is written
+    assert path.read_bytes() == (b"".join(pieces) if written else b"[\n]\n")
+    assert (path.stat().st_mtime == 1_000_000) is not written
+    assert [p.name for p in tmp_path.iterdir()] == ["t.json"]
