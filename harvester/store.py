@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 LOCK_NAME = ".harvest.lock"
 _RECORDS = TypeAdapter(list[Paper])
+_BETWEEN = b"\n  },\n  {\n"  # between two records of a topic file
+_BLOCK_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -60,16 +62,14 @@ def load(path: Path) -> dict[str, Paper]:
             or holds one paper twice; the message says where.
     """
     try:
-        raw = path.read_bytes()
+        with _gc_paused():
+            records = _read_records(path)
     except FileNotFoundError:
         return {}
     except OSError as exc:
         raise StoreError(path, f"cannot read: {exc.strerror}") from None
-    try:
-        with _gc_paused():
-            records = _RECORDS.validate_json(raw)  # parse and validate in one pass, in Rust
     except ValidationError:
-        _explain(path, raw)  # a slower pass, for a message that says where
+        _explain(path, path.read_bytes())  # a slower pass, for a message that says where
         raise  # pragma: no cover - _explain always raises
     papers: dict[str, Paper] = {}
     for index, paper in enumerate(records):
@@ -78,6 +78,34 @@ def load(path: Path) -> dict[str, Paper]:
             raise StoreError(path, f"record {index}: paper {paper.key} is also record {first}")
         papers[paper.key] = paper
     return papers
+
+
+def _read_records(path: Path) -> list[Paper]:
+    """Parse and validate a topic file a block at a time.
+
+    A file in the tool's own format separates records with exactly `_BETWEEN` (a raw
+    newline never occurs inside a JSON string, and records hold no nested objects),
+    so it can be validated a block of records at a time without ever holding all its
+    bytes beside all its records. Any other valid JSON is read whole.
+
+    Raises:
+        ValidationError: the file is not a valid topic file.
+    """
+    records: list[Paper] = []
+    with path.open("rb") as handle:
+        buffer = handle.read(_BLOCK_BYTES)
+        if not buffer.startswith(b"[\n  {\n"):
+            return _RECORDS.validate_json(buffer + handle.read())
+        buffer = buffer[2:]  # the records, from the first one's "  {"
+        while more := handle.read(_BLOCK_BYTES):
+            buffer += more
+            cut = buffer.rfind(_BETWEEN)
+            if cut != -1:
+                # Up to the closing "\n  }" of the last whole record; then skip "\n  },\n".
+                records += _RECORDS.validate_json(b"[" + buffer[: cut + 4] + b"]")
+                buffer = buffer[cut + len(_BETWEEN) - 4 :]
+        records += _RECORDS.validate_json(b"[" + buffer)  # the rest ends with "\n]\n"
+    return records
 
 
 def parse_json(path: Path, raw: bytes) -> object:

@@ -268,3 +268,28 @@ def test_streamed_write_compares_with_the_file(tmp_path: Path, pieces: list[byte
     assert path.read_bytes() == (b"".join(pieces) if written else b"[\n]\n")
     assert (path.stat().st_mtime == 1_000_000) is not written
     assert [p.name for p in tmp_path.iterdir()] == ["t.json"]
+
+
+@pytest.mark.parametrize("block", [7, 64, 1000, 1 << 20])
+def test_load_by_blocks_reads_every_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+):
+    """Reading a file a block at a time, whatever the block size, gives every record once."""
+    monkeypatch.setattr(store, "_BLOCK_BYTES", block)
+    papers = [paper(f"2401.{i:05d}v1", title=f"T {i} }},\\n  {{") for i in range(40)]
+    path = tmp_path / "t.json"
+    store.save(path, papers)
+    assert store.load(path) == {p.key: p for p in papers}
+
+
+def test_load_by_blocks_still_says_where_a_record_is_bad(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A bad record deep in a large file is named by its index, as for a small one."""
+    monkeypatch.setattr(store, "_BLOCK_BYTES", 100)
+    records = json.loads(store.dumps(paper(f"2401.{i:05d}v1") for i in range(30)))
+    records[17]["authors"] = "one"
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(records, indent=2) + "\n")
+    with pytest.raises(StoreError, match="record 17: authors: Input should be a valid list"):
+        store.load(path)
