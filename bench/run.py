@@ -183,7 +183,8 @@ def bench_requests(papers: int, page: int, delay: float, workdir: Path) -> list[
     with Standin(entries=entries) as standin:
         for pace in (0.0, delay):
             data = workdir / f"data-{pace}"
-            for run in ("full", "incremental"):
+            # A sub-second incremental run is mostly interpreter start-up: take the best of 3.
+            for run in ("full", "incremental", "incremental", "incremental"):
                 standin.requests.clear()
                 started = time.perf_counter()
                 subprocess.run(
@@ -192,7 +193,8 @@ def bench_requests(papers: int, page: int, delay: float, workdir: Path) -> list[
                      "--delay", str(pace), "--page-size", str(page), "-q"],
                     check=True, capture_output=True,
                 )  # fmt: skip
-                walls[run, pace] = time.perf_counter() - started
+                wall = time.perf_counter() - started
+                walls[run, pace] = min(wall, walls.get((run, pace), wall))
                 requests[run] = len(standin.requests)
     rows = []
     for run in ("full", "incremental"):
@@ -228,7 +230,7 @@ def main() -> None:
     quick = args.quick
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        rows = bench_parse(200 if quick else 2000, 3 if quick else 15)
+        rows = bench_parse(200 if quick else 2000, 3 if quick else 30)
         rows += bench_merge(
             2_000 if quick else 100_000, 200 if quick else 2000, 1 if quick else 3, workdir
         )

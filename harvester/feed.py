@@ -18,7 +18,7 @@ from lxml import etree
 from pydantic import TypeAdapter, ValidationError
 
 from harvester.errors import FeedError, QueryRejected
-from harvester.models import ARXIV_ID, Paper
+from harvester.models import ARXIV_ID, Paper, gc_paused
 
 logger = logging.getLogger(__name__)
 
@@ -122,15 +122,16 @@ def parse(content: bytes) -> Page:
     start = _header_int(root, "startIndex")
     fields: list[dict[str, Any]] = []
     published_at: list[datetime] = []
-    for entry in entries:
-        built = _fields(entry)
-        if built is not None:
-            fields.append(built[0])
-            published_at.append(built[1])
-    try:
-        papers = _PAPERS.validate_python(fields)  # one call for the page: the common case
-    except ValidationError:
-        papers, published_at = _validate_each(fields, published_at)
+    with gc_paused():
+        for entry in entries:
+            built = _fields(entry)
+            if built is not None:
+                fields.append(built[0])
+                published_at.append(built[1])
+        try:
+            papers = _PAPERS.validate_python(fields)  # one call for the page: the common case
+        except ValidationError:
+            papers, published_at = _validate_each(fields, published_at)
     return Page(
         total_results=total,
         start_index=start,

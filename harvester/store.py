@@ -8,7 +8,6 @@ writes nothing, and a write is atomic: the file is either the old or the new one
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import os
@@ -24,7 +23,7 @@ from filelock import FileLock, Timeout
 from pydantic import TypeAdapter, ValidationError
 
 from harvester.errors import StoreError
-from harvester.models import Paper
+from harvester.models import Paper, gc_paused
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ def load(path: Path) -> dict[str, Paper]:
             or holds one paper twice; the message says where.
     """
     try:
-        with _gc_paused():
+        with gc_paused():
             records = _read_records(path)
     except FileNotFoundError:
         return {}
@@ -189,14 +188,14 @@ def pieces(papers: Iterable[Paper], *, records_per_piece: int = 1000) -> Iterato
     holding a 100,000-record file in memory. Written by pydantic-core, which is several
     times faster than `json.dumps`.
     """
-    with _gc_paused():
+    with gc_paused():
         ordered = sorted(papers, key=Paper.sort_key, reverse=True)
     if not ordered:
         yield b"[]\n"
         return
     yield b"[\n"
     for start in range(0, len(ordered), records_per_piece):
-        with _gc_paused():
+        with gc_paused():
             chunk = _RECORDS.dump_json(ordered[start : start + records_per_piece], indent=2)
         # A chunk is `[\n  {...},\n  {...}\n]`: its items are already indented as the
         # file's, so dropping its brackets and joining with ",\n" makes the whole list.
@@ -207,19 +206,6 @@ def pieces(papers: Iterable[Paper], *, records_per_piece: int = 1000) -> Iterato
 def save(path: Path, papers: Iterable[Paper]) -> bool:
     """Write a topic file from its records (see `write`); returns whether it was written."""
     return write(path, pieces(papers))
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Building or walking 100,000 records would run the cyclic collector hundreds of
-    # times for nothing: records hold no reference cycles.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def write(path: Path, data: bytes | Iterable[bytes]) -> bool:
