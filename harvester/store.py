@@ -11,15 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from filelock import FileLock, Timeout
 from pydantic import TypeAdapter, ValidationError
 
 from harvester.errors import StoreError
@@ -27,7 +23,6 @@ from harvester.models import Paper, gc_paused
 
 logger = logging.getLogger(__name__)
 
-LOCK_NAME = ".harvest.lock"
 _RECORDS = TypeAdapter(list[Paper])
 _BETWEEN = b"\n  },\n  {\n"  # between two records of a topic file
 _BLOCK_BYTES = 8 * 1024 * 1024
@@ -279,42 +274,3 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-@contextmanager
-def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
-    """Hold the data directory's lock: one harvest at a time writes there.
-
-    The holder's pid and start time are kept beside the lock, so a run that gives
-    up waiting can say who holds it.
-
-    Raises:
-        StoreError: the lock was not free within `timeout_seconds`.
-    """
-    lock = FileLock(data_dir / LOCK_NAME, timeout=timeout_seconds)
-    owner = data_dir / f"{LOCK_NAME}.owner"
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        lock.acquire()
-    except Timeout:  # a TimeoutError, hence an OSError: caught first
-        try:
-            holder = owner.read_text(encoding="utf-8").strip() or "unknown"
-        except OSError:
-            holder = "unknown"
-        raise StoreError(
-            data_dir / LOCK_NAME,
-            f"another harvest holds the lock ({holder}); gave up after {timeout_seconds:g} s",
-        ) from None
-    except OSError as exc:
-        raise StoreError(data_dir, f"cannot use as data directory: {exc.strerror}") from None
-    try:
-        # Under the lock no write is in progress, so a temp file is what a killed run left.
-        for stale in [*data_dir.glob(".*.json.*.tmp"), *data_dir.glob(".harvest/.*.json.*.tmp")]:
-            logger.info("removing %s, left by an interrupted write", stale)
-            stale.unlink(missing_ok=True)
-        started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        owner.write_text(f"pid {os.getpid()} on {socket.gethostname()} since {started}\n")
-        yield
-    finally:
-        owner.unlink(missing_ok=True)
-        lock.release()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harvester import feed, store
+from harvester import feed, lock, store
 from harvester.cli import main
 from tests.conftest import FIXTURES
 from tests.standin import Reply, Standin
@@ -167,7 +167,7 @@ def test_lock_held_too_long_exits_1_naming_the_holder(
 ):
     """A harvest that cannot get the lock in time exits 1 and says who holds it."""
     data = tmp_path / "data"
-    with store.locked(data, timeout_seconds=0):
+    with lock.locked(data, timeout_seconds=0):
         result = subprocess.run(
             [harvest_bin, *argv(standin, config, data), "--lock-timeout", "0"],
             capture_output=True, text=True, check=False, env=os.environ,

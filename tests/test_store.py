@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from harvester import store
+from harvester import lock, store
 from harvester.errors import StoreError
 from harvester.models import Paper
 
@@ -157,16 +157,6 @@ def test_load_rejects_duplicate_papers(tmp_path: Path):
         store.load(path)
 
 
-def test_lock_timeout_names_the_holder(tmp_path: Path):
-    """A second holder of the data directory gives up with a message naming the first."""
-    with (
-        store.locked(tmp_path, timeout_seconds=0),
-        pytest.raises(StoreError, match=rf"another harvest holds the lock \(pid {os.getpid()} on"),
-        store.locked(tmp_path, timeout_seconds=0),
-    ):
-        pass
-
-
 def test_written_file_has_ordinary_permissions(tmp_path: Path):
     """A data file is created readable by others (0644 under umask 022), not private."""
     old = os.umask(0o022)
@@ -215,7 +205,7 @@ def test_sigkill_at_random_moments_leaves_old_or_new_file(tmp_path: Path):
         json.loads(path.read_bytes())
         leftovers = list(tmp_path.glob(".big.json.*.tmp"))
         mid_write += bool(leftovers)
-        with store.locked(tmp_path, timeout_seconds=0):  # the next run clears what was left
+        with lock.locked(tmp_path, timeout_seconds=0):  # the next run clears what was left
             pass
         assert not list(tmp_path.glob(".big.json.*.tmp"))
     assert mid_write > 0  # some kills did land in the middle of a write
@@ -234,20 +224,6 @@ def test_time_without_zone_in_a_file_is_utc(tmp_path: Path, monkeypatch: pytest.
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
-
-
-def test_lock_clears_temp_files_that_killed_runs_left(tmp_path: Path):
-    """Temp files beside topic and state files are what a killed write left: taking the lock removes them."""
-    (tmp_path / ".harvest").mkdir()
-    left = [tmp_path / ".t.json.x1.tmp", tmp_path / ".harvest" / ".t.json.x2.tmp"]
-    for path in left:
-        path.write_text("half")
-    kept = tmp_path / "t.json"
-    kept.write_text("[]\n")
-    with store.locked(tmp_path, timeout_seconds=0):
-        pass
-    assert not any(path.exists() for path in left)
-    assert kept.exists()
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from harvester import __version__, store
+from harvester import __version__, lock, store
 from harvester.cli import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.cli.progress import Progress
 from harvester.client import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ArxivClient
@@ -142,10 +142,10 @@ def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: 
     reports: dict[str, TopicReport] = {}
     pacer = Pacer(delay_seconds=args.delay, clock=clock, sleep=sleep)
     progress = Progress(sys.stderr, live=sys.stderr.isatty() and not args.quiet)
-    lock = (
+    holding = (
         nullcontext()
         if args.dry_run
-        else store.locked(args.data_dir, timeout_seconds=args.lock_timeout)
+        else lock.locked(args.data_dir, timeout_seconds=args.lock_timeout)
     )
     client = ArxivClient(
         api_url=args.api_url,
@@ -154,7 +154,7 @@ def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: 
         sleep=sleep,
         on_page=progress.page,
     )
-    with client, lock:
+    with client, holding:
         for topic in topics:
             requests_before = client.requests
             progress.start(topic.name)

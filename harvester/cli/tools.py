@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from harvester import audit, export, migrate, publish, report, store
+from harvester import audit, export, lock, migrate, publish, report
 from harvester.cli import EXIT_OK, handle_errors, out, setup_logging
 from harvester.cli.run import select
 from harvester.config import load_config
@@ -53,7 +53,7 @@ def _import(argv: Sequence[str]) -> int:
     with handle_errors(verbose=args.verbose):
         config = load_config(args.config)
         only = [t.name for t in select(config, args.topic)] if args.topic else None
-        with store.locked(args.data_dir, timeout_seconds=args.lock_timeout):
+        with lock.locked(args.data_dir, timeout_seconds=args.lock_timeout):
             merges = migrate.import_database(args.file, config, args.data_dir, only=only)
         for name, merged in merges.items():
             kept = merged.unchanged + merged.revised

@@ -1,0 +1,63 @@
+"""One harvest at a time per data directory: `data/.harvest.lock`.
+
+The holder's pid, host and start time are kept beside the lock, so a run that gives
+up waiting can say who holds it. Under the lock no write is in progress, so any temp
+file found then is what a killed run left, and is removed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from harvester.errors import StoreError
+
+logger = logging.getLogger(__name__)
+
+LOCK_NAME = ".harvest.lock"
+
+
+@contextmanager
+def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
+    """Hold the data directory's lock: one harvest at a time writes there.
+
+    The holder's pid and start time are kept beside the lock, so a run that gives
+    up waiting can say who holds it.
+
+    Raises:
+        StoreError: the lock was not free within `timeout_seconds`.
+    """
+    lock = FileLock(data_dir / LOCK_NAME, timeout=timeout_seconds)
+    owner = data_dir / f"{LOCK_NAME}.owner"
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except Timeout:  # a TimeoutError, hence an OSError: caught first
+        try:
+            holder = owner.read_text(encoding="utf-8").strip() or "unknown"
+        except OSError:
+            holder = "unknown"
+        raise StoreError(
+            data_dir / LOCK_NAME,
+            f"another harvest holds the lock ({holder}); gave up after {timeout_seconds:g} s",
+        ) from None
+    except OSError as exc:
+        raise StoreError(data_dir, f"cannot use as data directory: {exc.strerror}") from None
+    try:
+        # Under the lock no write is in progress, so a temp file is what a killed run left.
+        for stale in [*data_dir.glob(".*.json.*.tmp"), *data_dir.glob(".harvest/.*.json.*.tmp")]:
+            logger.info("removing %s, left by an interrupted write", stale)
+            stale.unlink(missing_ok=True)
+        started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        owner.write_text(f"pid {os.getpid()} on {socket.gethostname()} since {started}\n")
+        yield
+    finally:
+        owner.unlink(missing_ok=True)
+        lock.release()
