@@ -78,7 +78,8 @@ class Topic(BaseModel):
     since: date | None = None
     """Keep only papers whose first version is from this date on; None keeps all."""
     max_results: int | None = None
-    """At most this many results are fetched per run; None fetches all."""
+    """A first harvest keeps only the newest this many papers; None keeps all. Later
+    runs take every update."""
     lookback_days: int = DEFAULT_LOOKBACK_DAYS
     """An incremental run starts this many days before the newest `updated` stored,
     for papers arXiv indexes late."""

@@ -72,6 +72,11 @@ def collapse(text: str) -> str:
         or "\r" in stripped
         or "\x0b" in stripped
         or "\x0c" in stripped
+        # Never in XML 1.0, but str.isspace() (hence `\s`) counts them as whitespace.
+        or "\x1c" in stripped
+        or "\x1d" in stripped
+        or "\x1e" in stripped
+        or "\x1f" in stripped
     ):
         return stripped
     return " ".join(stripped.split())  # str.split() splits on exactly what `\s` matches

@@ -2,8 +2,8 @@
 
 A topic's first harvest (or `--full`) fetches its whole `submittedDate` range, in
 windows when it matches more than arXiv serves, committing each finished window.
-Once that is complete, each run fetches only what was updated since the newest
-`updated` in the topic's file, less a lookback for arXiv's indexing lag.
+Once that is complete, each run fetches only what was updated since the topic's
+watermark (kept in its state), less a lookback for arXiv's indexing lag.
 The CLI runs this per topic; everything that prints or exits stays in the CLI.
 """
 
@@ -95,7 +95,8 @@ class _Run:
             **self.counts,
         )
 
-    def merge(self, fetched: list[Paper]) -> None:
+    def merge(self, fetched: list[Paper]) -> bool:
+        """Merge fetched records and write the file if they changed it; returns whether."""
         # arXiv applies the date range too; this keeps the promise if a server does not.
         kept = [p for p in fetched if self.since is None or p.published >= self.since]
         merged = store.merge(self.papers, kept)
@@ -106,6 +107,7 @@ class _Run:
         # Nothing changed: the file already holds these bytes, so skip making them again.
         if not self.dry_run and (changed or not self.path.exists()):
             self.written |= store.save(self.path, self.papers.values())
+        return bool(changed)
 
 
 def harvest_topic(
@@ -140,7 +142,6 @@ def harvest_topic(
     """
     started = time.monotonic()
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    horizon = windows.floor_minute(now) + timedelta(days=1)  # generous: clocks differ
     state_path = state.path_for(data_dir, topic.name)
     run = _Run(
         topic=topic.name,
@@ -156,16 +157,15 @@ def harvest_topic(
     if saved is not None and not saved.matches(topic.query, topic.since):
         logger.info("%s: query or since changed: harvesting it in full", topic.name)
         saved = None
-    newest = max((p.updated for p in run.papers.values() if p.updated), default=None)
     mode = "full"
     try:
         if saved is not None and saved.complete and not full:
             mode = "incremental"
-            _incremental(topic, run, client, since=newest or saved.until, horizon=horizon)
+            _incremental(topic, run, client, saved=saved, state_path=state_path, now=now)
         else:
             mode = _first_harvest(
                 topic, run, client, saved=None if full else saved, tracked=tracked,
-                state_path=state_path, horizon=horizon,
+                state_path=state_path, now=now,
             )  # fmt: skip
     except HarvestError as exc:
         raise TopicFailed(exc, run.result(mode, client.requests)) from exc
@@ -173,16 +173,24 @@ def harvest_topic(
 
 
 def _incremental(
-    topic: Topic, run: _Run, client: ArxivClient, *, since: datetime, horizon: datetime
+    topic: Topic,
+    run: _Run,
+    client: ArxivClient,
+    *,
+    saved: state.TopicState,
+    state_path: Path,
+    now: datetime,
 ) -> None:
-    """Fetch what was updated since `since` (less the lookback) and merge it all at once.
+    """Fetch what was updated since the watermark (less the lookback), merge it at once.
 
-    Merged only when every window is in: the next run starts from the newest
-    `updated` stored, so storing the newer half of a failed run would skip the rest.
-    The topic's cap does not apply: it bounds a first harvest, and an update
-    left out here would never be fetched again.
+    Merged only when every window is in, and the watermark moves to this run's start
+    only then (and only if something changed): a failed run leaves both as they were,
+    so the next one asks for the same range. The topic's cap does not apply: it bounds
+    a first harvest, and an update left out here would never be fetched again.
     """
-    start = windows.floor_minute(since - timedelta(days=topic.lookback_days))
+    watermark = saved.watermark or saved.until - timedelta(days=1)  # states before watermarks
+    horizon = windows.floor_minute(now) + timedelta(days=1)  # generous: clocks differ
+    start = windows.floor_minute(watermark - timedelta(days=topic.lookback_days))
     query = topic.query
     if run.since is not None:
         query = f"({query}) AND submittedDate:[{run.since:%Y%m%d}0000 TO {horizon:%Y%m%d%H%M}]"
@@ -190,7 +198,8 @@ def _incremental(
     logger.info("%s: incremental from %s", topic.name, window)
     fetched: list[Paper] = []
     windows.fetch(client, query, window, commit=lambda _, papers: fetched.extend(papers))
-    run.merge(fetched)
+    if run.merge(fetched) and not run.dry_run:
+        state.save(state_path, saved.model_copy(update={"watermark": windows.floor_minute(now)}))
 
 
 def _first_harvest(
@@ -201,43 +210,51 @@ def _first_harvest(
     saved: state.TopicState | None,
     tracked: bool,
     state_path: Path,
-    horizon: datetime,
+    now: datetime,
 ) -> str:
     """Fetch the topic's whole range window by window, committing each; returns the mode.
 
     With `max_results`, the topic is its newest that many papers: reaching the cap
-    completes the harvest.
+    (counted across resumed runs) completes the harvest.
     """
-    resume = saved is not None and not saved.complete
-    until = saved.until if resume and saved is not None else horizon
-    done = list(saved.done) if resume and saved is not None else []
+    if saved is not None and not saved.complete:
+        mode, progress = "resumed", saved
+    else:
+        mode = "full"
+        # Updates from the first attempt on are left to the incremental runs that follow.
+        progress = state.TopicState(
+            query=topic.query,
+            since=topic.since,
+            until=windows.floor_minute(now) + timedelta(days=1),  # generous: clocks differ
+            watermark=windows.floor_minute(now),
+        )
     lower = windows.FIRST_DAY
     if run.since is not None:
         lower = datetime(run.since.year, run.since.month, run.since.day, tzinfo=UTC)
-    whole = windows.Window("submittedDate", lower, until)
-    mode = "resumed" if resume else "full"
+    whole = windows.Window("submittedDate", lower, progress.until)
 
     def commit(window: windows.Window, papers: list[Paper]) -> None:
+        nonlocal progress
         run.merge(papers)
+        progress = progress.model_copy(
+            update={
+                "done": [*progress.done, (window.start, window.end)],
+                "fetched": progress.fetched + len(papers),
+            }
+        )
         if tracked and not run.dry_run:
-            done.append((window.start, window.end))
-            state.save(
-                state_path,
-                state.TopicState(query=topic.query, since=topic.since, until=until, done=done),
-            )
+            state.save(state_path, progress)
 
-    remaining = topic.max_results
-    for gap in windows.gaps(whole, done):
+    cap = topic.max_results
+    for gap in windows.gaps(whole, list(progress.done)):
+        remaining = None if cap is None else cap - progress.fetched
+        if remaining is not None and remaining <= 0:
+            logger.info("%s: reached max_results (%d)", topic.name, cap)
+            break
         logger.info("%s: %s harvest of %s", topic.name, mode, gap)
-        fetched = windows.fetch(client, topic.query, gap, commit=commit, max_results=remaining)
-        if remaining is not None:
-            remaining -= fetched
-            if remaining <= 0:
-                logger.info("%s: reached max_results (%d)", topic.name, topic.max_results)
-                break
+        windows.fetch(client, topic.query, gap, commit=commit, max_results=remaining)
     if tracked and not run.dry_run:
         state.save(
-            state_path,
-            state.TopicState(query=topic.query, since=topic.since, until=until, complete=True),
+            state_path, progress.model_copy(update={"complete": True, "done": [], "fetched": 0})
         )
     return mode

@@ -1,8 +1,8 @@
 """`data/.harvest/<topic>.json`: how far a topic's harvest has got.
 
 A first harvest (a backfill) records each finished `submittedDate` window, so an
-interrupted one resumes where it stopped; once it is complete the state stays put,
-and later runs are incremental from the newest `updated` in the topic's file. The
+interrupted one resumes where it stopped; once it is complete, later runs are
+incremental from its watermark, which moves only when a run finds something. The
 state names the query and `since` it was made for: change either and the topic is
 harvested in full again (keeping every paper already stored).
 """
@@ -35,6 +35,13 @@ class TopicState(BaseModel):
     """Whether every window up to `until` is harvested."""
     done: list[tuple[datetime, datetime]] = []
     """Finished `[start, end)` windows of an unfinished first harvest."""
+    fetched: int = 0
+    """Results an unfinished first harvest has fetched so far (counted against a cap)."""
+    watermark: datetime | None = None
+    """Every update before this time is harvested: when the first harvest began, then
+    the start of the last run that found something. The next run asks for updates
+    from here, less the lookback. Only complete runs move it; a run that finds
+    nothing leaves it, so that run changes no byte."""
 
     def matches(self, query: str, since: date | None) -> bool:
         """Whether this state was made for this query and `since`."""

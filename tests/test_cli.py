@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -84,7 +84,7 @@ def test_end_to_end_writes_contract_file_and_rerun_changes_nothing(
     assert {file: file.read_bytes() for file in files} == before
     assert all(file.stat().st_mtime == 1_000_000 for file in files)
     assert again.stdout.startswith(
-        "rlhf_code: 0 new, 0 updated, 1 unchanged, 111 total; 1 request in"
+        "rlhf_code: 0 new, 0 updated, 0 unchanged, 111 total; 1 request in"
     )
     assert "(incremental, file unchanged)" in again.stdout.splitlines()[0]
 
@@ -195,10 +195,9 @@ def test_new_version_replaces_old_record(standin: Standin, config: Path, capsys)
     """A paper served as v1 and then as v2 ends as one record with v2's id, title and updated."""
     first = standin.entries[0]
     assert first.arxiv_id.endswith("v1")
+    recent = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)  # after the first run
     assert main(harvest_args(standin, config)) == 0
-    standin.entries[0] = first.new_version(
-        2, title="A Better   Title\n  for v2", updated=datetime(2026, 11, 20, 8, 30, tzinfo=UTC)
-    )
+    standin.entries[0] = first.new_version(2, title="A Better   Title\n  for v2", updated=recent)
     capsys.readouterr()
     assert main(harvest_args(standin, config)) == 0
     assert capsys.readouterr().out.startswith("rlhf_code: 0 new, 1 updated, 0 unchanged, 111 total")
@@ -208,7 +207,7 @@ def test_new_version_replaces_old_record(standin: Standin, config: Path, capsys)
     assert len(mine) == 1
     assert mine[0]["arxiv_id"] == f"{base}v2"
     assert mine[0]["title"] == "A Better Title for v2"
-    assert mine[0]["updated"] == "2026-11-20T08:30:00Z"
+    assert mine[0]["updated"] == f"{recent:%Y-%m-%dT%H:%M:%SZ}"
     assert mine[0]["url"] == f"https://arxiv.org/abs/{base}v2"
 
 

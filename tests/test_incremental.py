@@ -16,9 +16,14 @@ import pytest
 
 from harvester import state
 from harvester.cli import main
+from harvester.client import ArxivClient
+from harvester.config import Topic
+from harvester.harvest import TopicFailed, harvest_topic
+from harvester.pacer import Pacer
 from tests.standin import MAX_OFFSET, Entry, Reply, Scripted, Standin, synthetic_entries
 
-SOON = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+# "Just now": after the watermark a first run sets, whenever the suite runs.
+SOON = (datetime.now(UTC) - timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
 
 
 def argv(standin: Standin, config: Path, *extra: str) -> list[str]:
@@ -60,7 +65,7 @@ def test_first_run_pages_then_reruns_cost_one_request_and_no_byte(
     assert "0 new, 0 updated" in out[0]
     assert "1 request in" in out[0]
     assert "(incremental, file unchanged)" in out[0]
-    assert out[-1].startswith("Harvested 2 topics: 0 new, 0 updated, 2 unchanged; 2 requests in ")
+    assert out[-1].startswith("Harvested 2 topics: 0 new, 0 updated, 0 unchanged; 2 requests in ")
 
 
 def test_new_papers_and_versions_cost_one_request_and_change_only_them(
@@ -88,7 +93,9 @@ def test_new_papers_and_versions_cost_one_request_and_change_only_them(
     changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
     assert changed == {e.key for e in added} | {standin.entries[i].key for i in bumped}
     assert all(after[standin.entries[i].key]["title"] == bumped[i] for i in bumped)
-    assert all(after[standin.entries[i].key]["updated"] == "2026-11-23T09:00:00Z" for i in bumped)
+    assert all(
+        after[standin.entries[i].key]["updated"] == f"{SOON:%Y-%m-%dT%H:%M:%SZ}" for i in bumped
+    )
 
 
 def test_results_in_the_wrong_order_fall_back_and_miss_nothing(
@@ -215,9 +222,11 @@ def test_70000_papers_through_windows_resuming_after_a_kill(
 
 
 def _new_papers(standin: Standin, count: int) -> list[Entry]:
-    """`count` new papers, one a day up to SOON, made from a recorded one."""
+    """`count` new papers, one a minute up to SOON, made from a recorded one."""
     template = standin.entries[40]
-    return [template.rewritten(f"2611.2{i:04d}v1", SOON - timedelta(days=i)) for i in range(count)]
+    return [
+        template.rewritten(f"2611.2{i:04d}v1", SOON - timedelta(minutes=i)) for i in range(count)
+    ]
 
 
 def test_failed_incremental_run_stores_nothing_and_the_next_run_gets_all(
@@ -289,3 +298,69 @@ def test_failed_first_harvest_reports_the_windows_it_wrote(
     assert topic["new"] == len(stored)
     assert topic["error"].startswith("HTTP 503")
     assert "rlhf_code: failed after " in capsys.readouterr().out
+
+
+def test_one_off_since_run_does_not_move_the_watermark(standin: Standin, config: Path, capsys):
+    """After a --since run, a new version of an older paper is still found by the next run."""
+    args = argv(standin, config, "--topic", "rlhf_code")
+    assert main(args) == 0
+    state_file = state.path_for(config.parent / "data", "rlhf_code")
+    before = state_file.read_bytes()
+    assert main([*args, "--since", "2026-04-01"]) == 0
+    assert state_file.read_bytes() == before
+    old = standin.entries[60]
+    version = int(old.arxiv_id.rsplit("v", 1)[1]) + 1
+    standin.entries[60] = old.new_version(version, title="Later", updated=SOON)
+    capsys.readouterr()
+    assert main(args) == 0
+    assert capsys.readouterr().out.startswith("rlhf_code: 0 new, 1 updated")
+
+
+def _harvest_at(standin: Standin, topic: Topic, data: Path, now: datetime, **kwargs: Any) -> None:
+    pacer = Pacer(delay_seconds=0)
+    with ArxivClient(
+        api_url=standin.url, pacer=pacer, page_size=25, sleep=lambda _: None
+    ) as client:
+        harvest_topic(topic, client=client, data_dir=data, now=now, **kwargs)
+
+
+def test_first_harvest_resumed_weeks_later_misses_nothing_submitted_meanwhile(
+    standin: Standin, tmp_path: Path
+):
+    """Papers that appear while an interrupted first harvest waits are caught afterwards."""
+    topic = Topic(name="t", query="all:x")
+    data = tmp_path / "data"
+    first_try = datetime(2026, 6, 1, tzinfo=UTC)
+    standin.entries = [e for e in standin.entries if e.updated < first_try]
+    standin.ignore_sort = True  # windows, so that the first try finishes some before failing
+    script: list[Scripted] = [None] * 9
+    standin.script = script + [Reply(status=503)] * 60
+    with pytest.raises(TopicFailed):
+        _harvest_at(standin, topic, data, first_try)
+    interrupted = state.load(state.path_for(data, "t"))
+    assert interrupted is not None
+    assert interrupted.done
+    assert not interrupted.complete
+    meanwhile = standin.entries[5].rewritten("2606.99999v1", first_try + timedelta(days=10))
+    standin.entries.append(meanwhile)
+    standin.script = []
+    _harvest_at(standin, topic, data, first_try + timedelta(days=40))  # resumes and completes
+    _harvest_at(standin, topic, data, first_try + timedelta(days=41))  # incremental
+    stored = json.loads((data / "t.json").read_bytes())
+    assert meanwhile.arxiv_id in {r["arxiv_id"] for r in stored}
+    assert len(stored) == len(standin.entries)
+
+
+def test_resumed_capped_harvest_stops_at_the_cap(standin: Standin, tmp_path: Path):
+    """A capped first harvest that is interrupted and resumed ends with the cap, not more."""
+    topic = Topic(name="t", query="all:x", max_results=30)
+    data = tmp_path / "data"
+    standin.ignore_sort = True
+    script: list[Scripted] = [None] * 5  # the 5th request finishes a window of 22 papers
+    standin.script = script + [Reply(status=503)] * 60
+    with pytest.raises(TopicFailed):
+        _harvest_at(standin, topic, data, SOON)
+    assert 0 < len(json.loads((data / "t.json").read_bytes())) < 30
+    standin.script = []
+    _harvest_at(standin, topic, data, SOON)
+    assert len(json.loads((data / "t.json").read_bytes())) == 30

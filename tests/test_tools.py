@@ -7,7 +7,7 @@ import os
 import pty
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -256,7 +256,7 @@ def test_commit_only_when_data_changed(standin: Standin, repo: Path, capsys, mon
     entry = standin.entries[3]
     version = int(entry.arxiv_id.rsplit("v", 1)[1]) + 1
     standin.entries[3] = entry.new_version(
-        version, title="New", updated=entry.updated.replace(year=2026, month=11)
+        version, title="New", updated=datetime.now(UTC).replace(microsecond=0)
     )
     assert main(args) == 0
     assert main(["commit", "--report", "report.json"]) == 0
