@@ -23,6 +23,11 @@ from harvester.models import Paper
 
 logger = logging.getLogger(__name__)
 
+# A first harvest writes its finished windows once this many papers have gathered
+# (and at the end): a 100,000-paper topic is rewritten about ten times, not once per
+# window, and a killed run fetches at most this many again.
+COMMIT_EVERY = 10_000
+
 
 @dataclass(frozen=True)
 class TopicResult:
@@ -212,7 +217,8 @@ def _first_harvest(
     state_path: Path,
     now: datetime,
 ) -> str:
-    """Fetch the topic's whole range window by window, committing each; returns the mode.
+    """Fetch the topic's whole range window by window, committing finished ones; returns
+    the mode.
 
     With `max_results`, the topic is its newest that many papers: reaching the cap
     (counted across resumed runs) completes the harvest.
@@ -233,26 +239,42 @@ def _first_harvest(
         lower = datetime(run.since.year, run.since.month, run.since.day, tzinfo=UTC)
     whole = windows.Window("submittedDate", lower, progress.until)
 
-    def commit(window: windows.Window, papers: list[Paper]) -> None:
+    pending: list[Paper] = []  # fetched in finished windows, not yet written
+    finished: list[tuple[datetime, datetime]] = []
+
+    def flush() -> None:
         nonlocal progress
-        run.merge(papers)
+        if not finished:
+            return
+        run.merge(pending)
         progress = progress.model_copy(
             update={
-                "done": [*progress.done, (window.start, window.end)],
-                "fetched": progress.fetched + len(papers),
+                "done": [*progress.done, *finished],
+                "fetched": progress.fetched + len(pending),
             }
         )
+        pending.clear()
+        finished.clear()
         if tracked and not run.dry_run:
-            state.save(state_path, progress)
+            state.save(state_path, progress)  # after the data: a window is done once written
+
+    def commit(window: windows.Window, papers: list[Paper]) -> None:
+        pending.extend(papers)
+        finished.append((window.start, window.end))
+        if len(pending) >= COMMIT_EVERY:
+            flush()
 
     cap = topic.max_results
-    for gap in windows.gaps(whole, list(progress.done)):
-        remaining = None if cap is None else cap - progress.fetched
-        if remaining is not None and remaining <= 0:
-            logger.info("%s: reached max_results (%d)", topic.name, cap)
-            break
-        logger.info("%s: %s harvest of %s", topic.name, mode, gap)
-        windows.fetch(client, topic.query, gap, commit=commit, max_results=remaining)
+    try:
+        for gap in windows.gaps(whole, list(progress.done)):
+            remaining = None if cap is None else cap - progress.fetched - len(pending)
+            if remaining is not None and remaining <= 0:
+                logger.info("%s: reached max_results (%d)", topic.name, cap)
+                break
+            logger.info("%s: %s harvest of %s", topic.name, mode, gap)
+            windows.fetch(client, topic.query, gap, commit=commit, max_results=remaining)
+    finally:
+        flush()  # windows finished before a failure stay written
     if tracked and not run.dry_run:
         state.save(
             state_path, progress.model_copy(update={"complete": True, "done": [], "fetched": 0})

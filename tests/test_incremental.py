@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from harvester import state
+from harvester import state, store
 from harvester.cli import main
 from harvester.client import ArxivClient
 from harvester.config import Topic
@@ -364,3 +364,22 @@ def test_resumed_capped_harvest_stops_at_the_cap(standin: Standin, tmp_path: Pat
     standin.script = []
     _harvest_at(standin, topic, data, SOON)
     assert len(json.loads((data / "t.json").read_bytes())) == 30
+
+
+def test_first_harvest_writes_windows_in_batches(
+    standin: Standin, config: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Many small windows make one write of the topic file, not one per window."""
+    saves: list[int] = []
+    real_save = store.save
+
+    def counting_save(path: Path, papers: Any) -> bool:
+        saves.append(1)
+        return real_save(path, papers)
+
+    monkeypatch.setattr(store, "save", counting_save)
+    standin.ignore_sort = True  # falls back to one-page windows: several of them
+    assert main(argv(standin, config, "--page-size", "25", "--topic", "rlhf_code")) == 0
+    assert len(standin.requests) > 5
+    assert len(saves) == 1
+    assert len(records(config)) == 111
