@@ -91,11 +91,16 @@ def stats(config: Config, data_dir: Path) -> list[TopicStats]:
         path = data_dir / f"{name}.json"
         papers = list(store.load(path).values())
         saved = state.load(state.path_for(data_dir, name))
-        harvest = (
-            "never" if saved is None
-            else "complete" if saved.complete
-            else f"first harvest in progress ({len(saved.done)} windows done)"
-        )  # fmt: skip
+        if saved is None:
+            harvest = "never"
+        elif not saved.complete:
+            harvest = f"first harvest in progress ({len(saved.done)} windows done)"
+        elif saved.watermark is not None:
+            # The watermark moves only when a run finds something: a run that finds
+            # nothing changes no byte, so its time is kept nowhere.
+            harvest = f"complete, last finding something {saved.watermark:%Y-%m-%d %H:%M} UTC"
+        else:
+            harvest = "complete"
         result.append(
             TopicStats(
                 topic=name,

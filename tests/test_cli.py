@@ -312,3 +312,14 @@ def test_delay_spaces_requests_across_topics_in_a_run(standin: Standin, config: 
     assert main(argv, sleep=sleep, clock=lambda: now[0]) == 0
     assert len(starts) == 6  # three pages for each of the two topics
     assert [b - a for a, b in itertools.pairwise(starts)] == [3.0] * 5
+
+
+def test_closed_pipe_ends_quietly(config: Path, harvest_bin: str):
+    """A reader that goes away (`harvest stats | head`) gets no traceback, just exit code 1."""
+    args = [harvest_bin, "stats", "--config", str(config), "--data-dir", str(config.parent)]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    process.stdout.close()  # before anything is written
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert err == b""

@@ -206,7 +206,7 @@ def test_stats_per_topic(standin: Standin, config: Path, capsys):
     assert tool("stats", config) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("rlhf_code: 111 papers (2026: ")
-    assert "newest 2604.03438v1 (2026-04-03); harvest complete; file changed " in lines[0]
+    assert "newest 2604.03438v1 (2026-04-03); harvest complete, last finding something " in lines[0]
     assert (
         lines[1] == "llm_alignment: 0 papers (none); newest none; harvest never; file changed never"
     )

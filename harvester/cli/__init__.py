@@ -10,6 +10,7 @@ failed (the others were still written); 2 usage or config error (nothing fetched
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -53,7 +54,14 @@ def main(argv: Sequence[str], *, sleep: Sleep = time.sleep, clock: Clock = time.
 
 def entrypoint() -> None:
     """The console script `harvest`."""
-    sys.exit(main(sys.argv[1:]))
+    try:
+        code = main(sys.argv[1:])
+    except BrokenPipeError:
+        # The reader went away (`harvest stats | head`): stop quietly, as Unix tools do,
+        # and keep Python from complaining while it flushes stdout on the way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_FAILED
+    sys.exit(code)
 
 
 @contextmanager
