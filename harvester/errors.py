@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import ValidationError
+
 
 class HarvestError(Exception):
     """Base of every error the harvester reports as one line."""
@@ -134,3 +136,14 @@ class StoreError(HarvestError):
         self.path = path
         self.detail = detail
         super().__init__(f"{path}: {detail}")
+
+
+def first_problem(exc: ValidationError, *, whole: str) -> str:
+    """pydantic's first error as `where: what`; `whole` names the top level.
+
+    Every file the tool reads reports bad content this way, e.g. `authors: Input
+    should be a valid list`.
+    """
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"]) or whole
+    return f"{where}: {error['msg']}"

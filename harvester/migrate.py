@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from harvester import store
 from harvester.config import Config
-from harvester.errors import StoreError, UsageError
+from harvester.errors import StoreError, UsageError, first_problem
 from harvester.models import Paper
 
 
@@ -40,11 +40,8 @@ def read_database(path: Path) -> dict[str, list[Paper]]:
             try:
                 topics[name].append(Paper.model_validate(record))
             except ValidationError as exc:
-                error = exc.errors()[0]
-                field = ".".join(str(part) for part in error["loc"]) or "record"
-                raise StoreError(
-                    path, f'topic "{name}" record {index}: {field}: {error["msg"]}'
-                ) from None
+                problem = first_problem(exc, whole="record")
+                raise StoreError(path, f'topic "{name}" record {index}: {problem}') from None
     return topics
 
 

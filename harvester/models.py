@@ -36,18 +36,6 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def split_id(arxiv_id: str) -> tuple[str, int]:
-    """Split a versioned arXiv id into the paper's identity and its version.
-
-    Raises:
-        ValueError: the id is not a versioned arXiv id.
-    """
-    match = ARXIV_ID.fullmatch(arxiv_id)
-    if match is None:
-        raise ValueError(f"not a versioned arXiv id: {arxiv_id!r}")
-    return match["key"], int(match["v"])
-
-
 def _check_id(value: str) -> str:
     if ARXIV_ID.fullmatch(value) is None:
         raise ValueError(f"not a versioned arXiv id: {value!r}")

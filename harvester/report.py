@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from harvester.errors import StoreError
+from harvester.errors import StoreError, first_problem
 
 
 class TopicReport(BaseModel):
@@ -87,6 +87,5 @@ def load(path: Path) -> Report:
     except OSError as exc:
         raise StoreError(path, f"cannot read: {exc.strerror}") from None
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"]) or "report"
-        raise StoreError(path, f"not a harvest report: {where}: {error['msg']}") from None
+        problem = first_problem(exc, whole="report")
+        raise StoreError(path, f"not a harvest report: {problem}") from None

@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from harvester import store
-from harvester.errors import StoreError
+from harvester.errors import StoreError, first_problem
 
 STATE_DIR = ".harvest"
 
@@ -68,9 +68,8 @@ def load(path: Path) -> TopicState | None:
     try:
         return TopicState.model_validate_json(raw)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"]) or "state"
-        raise StoreError(path, f"invalid harvest state: {where}: {error['msg']}") from None
+        problem = first_problem(exc, whole="state")
+        raise StoreError(path, f"invalid harvest state: {problem}") from None
 
 
 def save(path: Path, state: TopicState) -> None:

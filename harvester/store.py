@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from harvester.errors import StoreError
+from harvester.errors import StoreError, first_problem
 from harvester.models import Paper, gc_paused
 
 logger = logging.getLogger(__name__)
@@ -127,9 +127,8 @@ def _explain(path: Path, raw: bytes) -> None:
         try:
             Paper.model_validate(item)
         except ValidationError as exc:
-            error = exc.errors()[0]
-            field = ".".join(str(part) for part in error["loc"]) or "record"
-            raise StoreError(path, f"record {index}: {field}: {error['msg']}") from None
+            problem = first_problem(exc, whole="record")
+            raise StoreError(path, f"record {index}: {problem}") from None
     raise StoreError(path, "not a valid topic file")
 
 
