@@ -330,3 +330,12 @@ def test_bibtex_survives_unbalanced_braces_and_collaborations():
     library = parse_string(text)
     assert library.failed_blocks == []
     assert len(library.entries) == 1
+
+
+def test_import_lock_timeout_is_checked_like_harvest(config: Path, capsys):
+    """`harvest import --lock-timeout nan` is a usage error, as it is for `harvest`."""
+    assert main(["import", str(SEED), "--config", str(config), "--lock-timeout", "nan"]) == 2
+    assert (
+        "argument --lock-timeout: must be a finite number, 0 or more: nan"
+        in capsys.readouterr().err
+    )

@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--delay",
-        type=_non_negative,
+        type=non_negative,
         default=DEFAULT_DELAY_SECONDS,
         metavar="SECONDS",
         help="minimum seconds between request starts (default: 3, arXiv's terms)",
@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--lock-timeout",
-        type=_non_negative,
+        type=non_negative,
         default=600.0,
         metavar="SECONDS",
         help="how long to wait for another harvest on the same data directory",
@@ -271,7 +271,8 @@ def _api_url(text: str) -> str:
     return text
 
 
-def _non_negative(text: str) -> float:
+def non_negative(text: str) -> float:
+    """An argparse type: a finite number of seconds, 0 or more."""
     try:
         value = float(text)
     except ValueError:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from harvester import audit, export, lock, migrate, publish, report
 from harvester.cli import EXIT_OK, handle_errors, out, setup_logging
-from harvester.cli.run import select
+from harvester.cli.run import non_negative, select
 from harvester.config import load_config
 
 
@@ -48,7 +48,8 @@ def _import(argv: Sequence[str]) -> int:
     _config_flags(parser)
     parser.add_argument("--topic", action="append", metavar="NAME",
                         help="import only this topic (repeatable)")  # fmt: skip
-    parser.add_argument("--lock-timeout", type=float, default=600.0, metavar="SECONDS")
+    parser.add_argument("--lock-timeout", type=non_negative, default=600.0, metavar="SECONDS",
+                        help="how long to wait for another harvest to finish")  # fmt: skip
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
         config = load_config(args.config)
