@@ -12,7 +12,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from types import TracebackType
 from typing import Literal, Self
 
@@ -32,7 +31,6 @@ from harvester.errors import (
     EmptyPageError,
     FeedError,
     FetchError,
-    OutOfOrder,
     QueryRejected,
     TooManyResults,
 )
@@ -46,7 +44,10 @@ DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 # that come back slow, truncated or empty; 1,000 halves that risk for little cost.
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 2000
-MAX_OFFSET = 30_000  # arXiv serves nothing past this offset of one query
+# "The maximum result offset for pagination" of arXiv's query API since Nov 2025
+# (arXiv/arxiv-search, search/services/index/util.py:22). A request whose rows pass it
+# is an HTTP 500 (see `fits`); `totalResults` is not capped by it.
+MAX_RESULTS = 10_000
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a 2,000-entry page is about 5 MB
 USER_AGENT = f"arxiv-harvester/{__version__}"
 # 2 s, 4 s, 8 s ... up to 60 s, plus up to 1 s of jitter so that clients that
@@ -138,63 +139,64 @@ class ArxivClient:
         """Close the connection."""
         self._http.close()
 
-    def search(
-        self, query: str, *, sort_by: SortField = "submittedDate", max_results: int | None = None
-    ) -> SearchResult:
-        """Fetch every result of `query` (or the first `max_results`), newest first.
-
-        Args:
-            query: the `search_query`.
-            sort_by: the date field results are sorted on (descending), and checked against.
-            max_results: stop after this many results.
+    def search(self, query: str, *, max_results: int | None = None) -> SearchResult:
+        """Fetch every result of `query` (or the first `max_results`), newest first
+        by first submission, when they fit the rows arXiv pages.
 
         Raises:
-            TooManyResults: the query matches more than arXiv serves; split it.
-            OutOfOrder: results span pages and came back out of order, so paging
-                them may have skipped some; fetch the range in one-page windows.
+            TooManyResults: the query matches more than one query can page; split it.
             FetchError: a request failed for good.
             FeedError: a response was unusable for good, or arXiv rejected the query.
         """
         result = SearchResult()
         requests_before = self.requests
         start = 0
-        newest: datetime | None = None  # the sort key of the last paper seen
-        disordered = False
-        expected = 0  # the most results arXiv has said there are
         while True:
             limit = self.page_size if max_results is None else max_results - start
-            page = self._page(query, start, min(self.page_size, limit), sort_by, expected)
-            expected = max(expected, page.total_results)
-            if self._on_page is not None:
-                self._on_page(page)
+            size = min(self.page_size, limit)
+            page = self.page(query, start=start, size=size, expected=result.total_results)
             wanted = (
                 page.total_results if max_results is None else min(page.total_results, max_results)
             )
-            if wanted > MAX_OFFSET:
+            if wanted > reach(self.page_size):
                 raise TooManyResults(page.total_results, url=self.api_url)
-            result.total_results = page.total_results
+            result.total_results = max(result.total_results, page.total_results)
             result.papers.extend(page.papers)
-            for stamp in _sort_keys(page, sort_by):
-                disordered = disordered or (newest is not None and stamp > newest)
-                newest = stamp
             start += page.entries
-            done = start >= wanted or page.entries == 0
-            if disordered and (start > page.entries or not done):
-                raise OutOfOrder(
-                    f"results sorted by {sort_by} came back out of order", url=self.api_url
-                )
-            if done:
+            if start >= wanted or page.entries == 0:
                 break
         if max_results is not None:
             del result.papers[max_results:]  # a server may serve more than it was asked for
         result.requests = self.requests - requests_before
-        logger.info(
-            "fetched %d of %d results in %d requests",
-            len(result.papers),
-            result.total_results,
-            result.requests,
-        )
         return result
+
+    def page(
+        self,
+        query: str,
+        *,
+        start: int,
+        size: int,
+        sort_by: SortField = "submittedDate",
+        expected: int = 0,
+    ) -> feed.Page:
+        """Fetch and parse one page, newest first by `sort_by`, retrying what is transient.
+
+        `expected` is the most results earlier pages said there are: a page that
+        comes back empty before that is a glitch, even if its own total shrank.
+
+        Raises:
+            ValueError: the page does not `fit` the rows arXiv pages (a caller's bug).
+            FetchError: the request failed for good.
+            FeedError: the response was unusable for good, or arXiv rejected the query.
+        """
+        if not fits(start, size):
+            raise ValueError(
+                f"a page of {size} at offset {start} passes arXiv's {MAX_RESULTS} rows"
+            )
+        page = self._page(query, start, size, sort_by, expected)
+        if self._on_page is not None:
+            self._on_page(page)
+        return page
 
     def _page(
         self, query: str, start: int, size: int, sort_by: SortField, expected: int
@@ -282,10 +284,22 @@ class ArxivClient:
         )
 
 
-def _sort_keys(page: feed.Page, sort_by: SortField) -> list[datetime]:
-    if sort_by == "submittedDate":
-        return page.published_at
-    return [paper.updated for paper in page.papers if paper.updated is not None]
+def fits(start: int, size: int) -> bool:
+    """Whether arXiv serves a page of `size` rows at offset `start`.
+
+    Its backend refuses (HTTP 500) a page whose number, `1 + round(start / size)`
+    (search/domain/base.py:327-329), passes `int(MAX_RESULTS / size)`
+    (search/services/index/__init__.py:488-492), and any `start + size` past
+    `MAX_RESULTS`; `max_results=0` divides by zero there, so a size is at least 1.
+    """
+    return (
+        size >= 1 and start + size <= MAX_RESULTS and 1 + round(start / size) <= MAX_RESULTS // size
+    )
+
+
+def reach(size: int) -> int:
+    """How many rows of one query pages of `size` can fetch."""
+    return MAX_RESULTS // size * size
 
 
 def _is_transient(exc: BaseException) -> bool:

@@ -98,7 +98,7 @@ class EmptyPageError(FeedError):
 
 
 class TooManyResults(FeedError):
-    """The query matches more results than arXiv serves for one query (30,000).
+    """The query matches more results than one query pages (`client.MAX_RESULTS`).
 
     Attributes:
         total: what arXiv says the query matches.
@@ -107,7 +107,7 @@ class TooManyResults(FeedError):
     def __init__(self, total: int, *, url: str | None = None) -> None:
         self.total = total
         super().__init__(
-            f"query matches {total} results, more than the 30000 arXiv serves per query",
+            f"query matches {total} results, more than one query pages",
             url=url,
             transient=False,
         )

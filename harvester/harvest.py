@@ -1,10 +1,11 @@
 """One topic, end to end: decide what to fetch, fetch it, merge it, report the counts.
 
-A topic's first harvest (or `--full`) fetches its whole `submittedDate` range, in
-windows when it matches more than arXiv serves, committing each finished window.
-Once that is complete, each run fetches only what was updated since the topic's
-watermark (kept in its state), less a lookback for arXiv's indexing lag.
-The CLI runs this per topic; everything that prints or exits stays in the CLI.
+A topic's first harvest fetches its whole `submittedDate` range (`backfill`),
+committing as it goes, so an interrupted one resumes. Once that is complete, each run
+walks the topic by last update down to its watermark less a lookback (`walk`); a walk
+that cannot be trusted falls back to the whole range, and every `refresh_days` the
+whole range is harvested again for what no walk sees. The CLI runs this per topic;
+everything that prints or exits stays in the CLI.
 """
 
 from __future__ import annotations
@@ -13,20 +14,28 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 
-from harvester import state, store, windows
+from harvester import state, store, walk
+from harvester.backfill import Backfill, Span
 from harvester.client import ArxivClient
 from harvester.config import Topic
 from harvester.errors import HarvestError
 from harvester.models import Paper
+from harvester.windows import FIRST_DAY, Window, floor_minute, gaps
 
 logger = logging.getLogger(__name__)
 
-# A first harvest writes its finished windows once this many papers have gathered
-# (and at the end): a 100,000-paper topic is rewritten about ten times, not once per
-# window, and a killed run fetches at most this many again.
-COMMIT_EVERY = 10_000
+
+class Mode(StrEnum):
+    """What a run did to a topic."""
+
+    FULL = "full"  # a first harvest, or --full: the whole range
+    RESUMED = "resumed"  # an interrupted harvest of the whole range, continued
+    INCREMENTAL = "incremental"  # a walk down to the watermark
+    REFRESH = "refresh"  # the whole range again, refresh_days after the last time
+    FALLBACK = "fallback"  # a walk that could not be trusted, done as the whole range
 
 
 @dataclass(frozen=True)
@@ -35,7 +44,7 @@ class TopicResult:
 
     Attributes:
         topic: the topic's name.
-        mode: "full", "resumed" (an interrupted full harvest) or "incremental".
+        mode: what kind of harvest it was.
         new: papers not stored before.
         updated: stored papers replaced by a newer version.
         revised: stored papers whose metadata changed at the same version.
@@ -47,7 +56,7 @@ class TopicResult:
     """
 
     topic: str
-    mode: str
+    mode: Mode
     new: int
     updated: int
     revised: int
@@ -59,7 +68,7 @@ class TopicResult:
 
 
 class TopicFailed(HarvestError):
-    """A topic's harvest failed; `result` says what it did before (finished windows stay).
+    """A topic's harvest failed; `result` says what it did before (committed papers stay).
 
     Attributes:
         cause: the error that stopped it.
@@ -73,12 +82,9 @@ class TopicFailed(HarvestError):
 
 
 @dataclass
-class _Run:
-    """A topic's harvest in progress: what is stored now and what changed so far."""
+class _File:
+    """A topic's records: what is stored, merged into and written as fetches arrive."""
 
-    topic: str
-    started: float
-    requests_before: int
     path: Path
     papers: dict[str, Paper]
     since: date | None
@@ -88,31 +94,28 @@ class _Run:
     )
     written: bool = False
 
-    def result(self, mode: str, requests: int) -> TopicResult:
-        """What the harvest did so far, given the client's request count now."""
-        return TopicResult(
-            topic=self.topic,
-            mode=mode,
-            total=len(self.papers),
-            requests=requests - self.requests_before,
-            written=self.written,
-            seconds=time.monotonic() - self.started,
-            **self.counts,
-        )
-
-    def merge(self, fetched: list[Paper]) -> bool:
-        """Merge fetched records and write the file if they changed it; returns whether."""
-        # arXiv applies the date range too; this keeps the promise if a server does not.
+    def commit(self, fetched: list[Paper]) -> bool:
+        """Merge fetched records and write the file if they changed it; returns whether
+        they did. Memory changes only once the file is written, so a failed write
+        leaves both as they were."""
+        # arXiv applies the range too; this keeps `since` where the query has none.
         kept = [p for p in fetched if self.since is None or p.published >= self.since]
         merged = store.merge(self.papers, kept)
-        for name in self.counts:
-            self.counts[name] += getattr(merged, name)
-        self.papers = merged.papers
-        changed = merged.new or merged.updated or merged.revised
+        changed = bool(merged.new or merged.updated or merged.revised)
         # Nothing changed: the file already holds these bytes, so skip making them again.
         if not self.dry_run and (changed or not self.path.exists()):
-            self.written |= store.save(self.path, self.papers.values())
-        return bool(changed)
+            self.written |= store.save(self.path, merged.papers.values())
+        self.papers = merged.papers
+        for name in self.counts:
+            self.counts[name] += getattr(merged, name)
+        return changed
+
+    def result(self, topic: str, mode: Mode, *, requests: int, started: float) -> TopicResult:
+        """What the harvest did so far."""
+        return TopicResult(
+            topic=topic, mode=mode, total=len(self.papers), requests=requests,
+            written=self.written, seconds=time.monotonic() - started, **self.counts,
+        )  # fmt: skip
 
 
 def harvest_topic(
@@ -142,141 +145,126 @@ def harvest_topic(
 
     Raises:
         HarvestError: the topic or state file is invalid (nothing was fetched).
-        TopicFailed: the fetch failed; windows finished before the failure stay
+        TopicFailed: the fetch failed; papers committed before the failure stay
             written, nothing else is.
     """
-    started = time.monotonic()
+    started, requests_before = time.monotonic(), client.requests
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    state_path = state.path_for(data_dir, topic.name)
-    run = _Run(
-        topic=topic.name,
-        started=started,
-        requests_before=client.requests,
-        path=data_dir / f"{topic.name}.json",
-        papers=store.load(data_dir / f"{topic.name}.json"),
-        since=since or topic.since,
-        dry_run=dry_run,
-    )
-    tracked = since is None
-    saved = state.load(state_path) if tracked else None
-    if saved is not None and not saved.matches(topic.query, topic.since):
-        logger.info("%s: query or since changed: harvesting it in full", topic.name)
-        saved = None
-    mode = "full"
+    path = data_dir / f"{topic.name}.json"
+    file = _File(path, store.load(path), since or topic.since, dry_run)
+    run = _Run(topic, client, file, state.path_for(data_dir, topic.name), now=now)
+    saved = run.saved_state() if since is None else None
+    mode = _mode(topic, saved, full=full, now=now)
     try:
-        if saved is not None and saved.complete and not full:
-            mode = "incremental"
-            _incremental(topic, run, client, saved=saved, state_path=state_path, now=now)
+        if mode is Mode.INCREMENTAL and saved is not None:
+            mode = run.incremental(saved)
         else:
-            mode = _first_harvest(
-                topic, run, client, saved=None if full else saved, tracked=tracked,
-                state_path=state_path, now=now,
-            )  # fmt: skip
+            run.backfill(saved, mode=mode, tracked=since is None)
     except HarvestError as exc:
-        raise TopicFailed(exc, run.result(mode, client.requests)) from exc
-    return run.result(mode, client.requests)
+        result = file.result(topic.name, mode, requests=client.requests - requests_before,
+                             started=started)  # fmt: skip
+        raise TopicFailed(exc, result) from exc
+    return file.result(
+        topic.name, mode, requests=client.requests - requests_before, started=started
+    )
 
 
-def _incremental(
-    topic: Topic,
-    run: _Run,
-    client: ArxivClient,
-    *,
-    saved: state.TopicState,
-    state_path: Path,
-    now: datetime,
-) -> None:
-    """Fetch what was updated since the watermark (less the lookback), merge it at once.
-
-    Merged only when every window is in, and the watermark moves to this run's start
-    only then (and only if something changed): a failed run leaves both as they were,
-    so the next one asks for the same range. The topic's cap does not apply: it bounds
-    a first harvest, and an update left out here would never be fetched again.
-    """
-    watermark = saved.watermark or saved.until - timedelta(days=1)  # states before watermarks
-    horizon = windows.floor_minute(now) + timedelta(days=1)  # generous: clocks differ
-    start = windows.floor_minute(watermark - timedelta(days=topic.lookback_days))
-    query = topic.query
-    if run.since is not None:
-        query = f"({query}) AND submittedDate:[{run.since:%Y%m%d}0000 TO {horizon:%Y%m%d%H%M}]"
-    window = windows.Window("lastUpdatedDate", start, horizon)
-    logger.info("%s: incremental from %s", topic.name, window)
-    fetched: list[Paper] = []
-    windows.fetch(client, query, window, commit=lambda _, papers: fetched.extend(papers))
-    if run.merge(fetched) and not run.dry_run:
-        state.save(state_path, saved.model_copy(update={"watermark": windows.floor_minute(now)}))
+def _mode(topic: Topic, saved: state.TopicState | None, *, full: bool, now: datetime) -> Mode:
+    if saved is None or full:
+        return Mode.FULL
+    if not saved.complete:
+        return Mode.RESUMED
+    if topic.refresh_days and now - saved.last_full() >= timedelta(days=topic.refresh_days):
+        return Mode.REFRESH
+    return Mode.INCREMENTAL
 
 
-def _first_harvest(
-    topic: Topic,
-    run: _Run,
-    client: ArxivClient,
-    *,
-    saved: state.TopicState | None,
-    tracked: bool,
-    state_path: Path,
-    now: datetime,
-) -> str:
-    """Fetch the topic's whole range window by window, committing finished ones; returns
-    the mode.
+@dataclass
+class _Run:
+    """One topic's run: the harvests it may do and the state they keep."""
 
-    With `max_results`, the topic is its newest that many papers: reaching the cap
-    (counted across resumed runs) completes the harvest.
-    """
-    if saved is not None and not saved.complete:
-        mode, progress = "resumed", saved
-    else:
-        mode = "full"
-        # Updates from the first attempt on are left to the incremental runs that follow.
+    topic: Topic
+    client: ArxivClient
+    file: _File
+    state_path: Path
+    now: datetime
+
+    def saved_state(self) -> state.TopicState | None:
+        """The topic's state, or None when there is none for its query and `since`."""
+        saved = state.load(self.state_path)
+        if saved is not None and not saved.matches(self.topic.query, self.topic.since):
+            logger.info("%s: query or since changed: harvesting it in full", self.topic.name)
+            return None
+        return saved
+
+    def incremental(self, saved: state.TopicState) -> Mode:
+        """Walk down to the watermark less the lookback, merge what came; returns the mode.
+
+        The watermark moves to this run's start only after a complete walk that changed
+        something, so a failed run is asked again and a run that finds nothing changes
+        no byte. A walk that cannot be trusted is redone as a harvest of the whole range.
+        """
+        watermark = saved.watermark or saved.until - timedelta(days=1)  # states before watermarks
+        cutoff = watermark - timedelta(days=self.topic.lookback_days)
+        size = walk.page_size(list(self.file.papers.values()), cutoff=cutoff, now=self.now,
+                              largest=self.client.page_size)  # fmt: skip
+        logger.info("%s: walking updates down to %s", self.topic.name, f"{cutoff:%Y-%m-%d %H:%M}")
+        found = walk.walk(self.client, self.topic.query, cutoff=cutoff, size=size)
+        if found.untrusted is not None:
+            logger.warning("%s: %s: harvesting it in full instead", self.topic.name,
+                           found.untrusted)  # fmt: skip
+            self.backfill(saved, mode=Mode.FALLBACK)
+            return Mode.FALLBACK
+        if self.file.commit(found.papers) and not self.file.dry_run:
+            state.save(self.state_path, saved.model_copy(update={"watermark": self._minute()}))
+        return Mode.INCREMENTAL
+
+    def backfill(self, saved: state.TopicState | None, *, mode: Mode, tracked: bool = True) -> None:
+        """Harvest the whole range (or what an interrupted harvest left), committing the
+        papers and then the spans they complete, so a span is done once written.
+
+        A complete topic's state ends as it began when nothing changed, but a refresh
+        records when it began (without that, the next run could not tell it is not due).
+        """
+        start = self._minute()
         progress = state.TopicState(
-            query=topic.query,
-            since=topic.since,
-            until=windows.floor_minute(now) + timedelta(days=1),  # generous: clocks differ
-            watermark=windows.floor_minute(now),
-        )
-    lower = windows.FIRST_DAY
-    if run.since is not None:
-        lower = datetime(run.since.year, run.since.month, run.since.day, tzinfo=UTC)
-    whole = windows.Window("submittedDate", lower, progress.until)
+            query=self.topic.query, since=self.topic.since,
+            until=start + timedelta(days=1),  # generous: clocks differ
+            watermark=start, refreshed=start,
+        )  # fmt: skip
+        if mode is Mode.RESUMED and saved is not None:
+            progress = saved
+        lower = FIRST_DAY
+        if self.file.since is not None:
+            lower = datetime.combine(self.file.since, datetime.min.time(), UTC)
+        whole = Window(lower, progress.until)
+        logger.info("%s: %s harvest of %s", self.topic.name, mode, whole)
+        todo = gaps(whole, list(progress.done))
+        changed = False
+        write = tracked and not self.file.dry_run
 
-    pending: list[Paper] = []  # fetched in finished windows, not yet written
-    finished: list[tuple[datetime, datetime]] = []
+        def commit(papers: list[Paper], spans: list[Span]) -> None:
+            nonlocal progress, changed
+            changed |= self.file.commit(papers)
+            progress = progress.with_done(spans, len(papers))
+            if write:
+                state.save(self.state_path, progress)  # after the data: done once written
 
-    def flush() -> None:
-        nonlocal progress
-        if not finished:
-            return
-        run.merge(pending)
-        progress = progress.model_copy(
-            update={
-                "done": [*progress.done, *finished],
-                "fetched": progress.fetched + len(pending),
-            }
-        )
-        pending.clear()
-        finished.clear()
-        if tracked and not run.dry_run:
-            state.save(state_path, progress)  # after the data: a window is done once written
+        cap = None if self.topic.max_results is None else self.topic.max_results - progress.fetched
+        Backfill(self.client, self.topic.query, commit=commit, cap=cap).run(todo)
+        if write:
+            state.save(self.state_path, _finished(progress, saved, mode, changed=changed))
 
-    def commit(window: windows.Window, papers: list[Paper]) -> None:
-        pending.extend(papers)
-        finished.append((window.start, window.end))
-        if len(pending) >= COMMIT_EVERY:
-            flush()
+    def _minute(self) -> datetime:
+        return floor_minute(self.now)
 
-    cap = topic.max_results
-    try:
-        for gap in windows.gaps(whole, list(progress.done)):
-            remaining = None if cap is None else cap - progress.fetched - len(pending)
-            if remaining is not None and remaining <= 0:
-                logger.info("%s: reached max_results (%d)", topic.name, cap)
-                break
-            logger.info("%s: %s harvest of %s", topic.name, mode, gap)
-            windows.fetch(client, topic.query, gap, commit=commit, max_results=remaining)
-    finally:
-        flush()  # windows finished before a failure stay written
-    if tracked and not run.dry_run:
-        state.save(
-            state_path, progress.model_copy(update={"complete": True, "done": [], "fetched": 0})
-        )
-    return mode
+
+def _finished(
+    progress: state.TopicState, saved: state.TopicState | None, mode: Mode, *, changed: bool
+) -> state.TopicState:
+    """The state after a complete harvest of the whole range."""
+    if saved is None or not saved.complete or changed:
+        return progress.model_copy(update={"complete": True, "done": [], "fetched": 0})
+    if mode is Mode.REFRESH:
+        return saved.model_copy(update={"refreshed": progress.refreshed})
+    return saved

@@ -1,15 +1,16 @@
 """`data/.harvest/<topic>.json`: how far a topic's harvest has got.
 
-A first harvest (a backfill) records each finished `submittedDate` window, so an
+A first harvest (a backfill) records each finished `submittedDate` span, so an
 interrupted one resumes where it stopped; once it is complete, later runs are
-incremental from its watermark, which moves only when a run finds something. The
+incremental from its watermark, which moves only when a run finds something, and
+the topic is harvested in full again every `refresh_days` (`refreshed`). The
 state names the query and `since` it was made for: change either and the topic is
 harvested in full again (keeping every paper already stored).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -30,11 +31,12 @@ class TopicState(BaseModel):
     since: date | None
     """The topic's `since` this state is for."""
     until: datetime
-    """The upper bound (exclusive) of the first harvest's `submittedDate` range."""
+    """The upper bound of the first harvest's `submittedDate` range."""
     complete: bool = False
     """Whether every window up to `until` is harvested."""
     done: list[tuple[datetime, datetime]] = []
-    """Finished `[start, end)` windows of an unfinished first harvest."""
+    """Finished `[start, end]` spans (whole minutes, both included) of an unfinished
+    harvest of the whole range."""
     fetched: int = 0
     """Results an unfinished first harvest has fetched so far (counted against a cap)."""
     watermark: datetime | None = None
@@ -42,6 +44,24 @@ class TopicState(BaseModel):
     the start of the last run that found something. The next run asks for updates
     from here, less the lookback. Only complete runs move it; a run that finds
     nothing leaves it, so that run changes no byte."""
+    refreshed: datetime | None = None
+    """When the last harvest of the whole range that completed began (a first harvest,
+    `--full` or a refresh); None in states written before refreshes existed."""
+
+    def last_full(self) -> datetime:
+        """When the last complete harvest of the whole range began."""
+        # Older states lack `refreshed`; their first harvest set `until` a day ahead.
+        return self.refreshed or self.until - timedelta(days=1)
+
+    def with_done(self, spans: list[tuple[datetime, datetime]], fetched: int) -> TopicState:
+        """This state with more finished spans (merged where they touch) and papers."""
+        merged: list[tuple[datetime, datetime]] = []
+        for start, end in sorted([*self.done, *spans]):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        return self.model_copy(update={"done": merged, "fetched": self.fetched + fetched})
 
     def matches(self, query: str, since: date | None) -> bool:
         """Whether this state was made for this query and `since`."""

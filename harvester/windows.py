@@ -1,28 +1,25 @@
-"""Date windows of a query: how a topic gets past arXiv's 30,000-result cap and
-past a server that ignores the requested order.
+"""`submittedDate` windows: how a topic's whole range is cut into queries arXiv can page.
 
-A window is a `submittedDate` (first harvest) or `lastUpdatedDate` (incremental)
-range at arXiv's one-minute resolution. A window whose query matches more than
-arXiv serves is halved until each half fits; a window whose results came back out
-of order over several pages is halved until each half fits in one page, where
-order no longer matters (the Nov 2025 incident, arxiv.py issue 184).
+arXiv's query API (since Nov 2025, arXiv/arxiv-search) pages a query only 10,000 rows
+deep (`client.MAX_RESULTS`), and its date bounds are minute-exact: `[A TO B]` means
+`A:00 <= first submission <= B:00` (`services/index/prepare.py`, `_query_submittedDate`).
+So a paper submitted at 12:59:30 is in neither `[... TO 1259]` nor `[1300 TO ...]`.
+Windows here therefore share their boundary minute: the window below `[B TO C]` is
+`[A TO B]`, both bounds inclusive, so no second falls between two windows; a paper
+submitted exactly at `B:00` is fetched twice and merges away.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from harvester.client import ArxivClient, SortField
-from harvester.errors import OutOfOrder, TooManyResults
-from harvester.models import Paper
-
-logger = logging.getLogger(__name__)
-
 MINUTE = timedelta(minutes=1)
 FIRST_DAY = datetime(1991, 1, 1, tzinfo=UTC)  # before arXiv's first paper (August 1991)
+# A window is cut to hold at most this share of what arXiv pages, because papers are
+# not spread evenly in time: an even cut of a 10,000-row window would often overflow.
+FILL = 0.8
 
 
 def floor_minute(moment: datetime) -> datetime:
@@ -30,88 +27,48 @@ def floor_minute(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(second=0, microsecond=0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Window:
-    """The papers whose `field` falls in `[start, end)`, both on whole UTC minutes."""
+    """Papers first submitted from `start` to `end`, both whole UTC minutes, both included."""
 
-    field: SortField
     start: datetime
     end: datetime
 
     def clause(self) -> str:
-        """The window as a `search_query` term (arXiv's ranges include both ends)."""
-        last = self.end - MINUTE
-        return f"{self.field}:[{self.start:%Y%m%d%H%M} TO {last:%Y%m%d%H%M}]"
+        """The window as a `search_query` term."""
+        return f"submittedDate:[{self.start:%Y%m%d%H%M} TO {self.end:%Y%m%d%H%M}]"
 
-    def halves(self) -> tuple[Window, Window] | None:
-        """The newer and the older half, or None for a single minute."""
+    def split(self, parts: int) -> list[Window]:
+        """Cut into (up to) `parts` windows of about equal length, newest first, each
+        sharing its boundary minute with the next; [] when it cannot be cut (a window
+        must span two minutes to have two parts)."""
         minutes = (self.end - self.start) // MINUTE
-        if minutes < 2:
-            return None
-        middle = self.start + (minutes // 2) * MINUTE
-        return Window(self.field, middle, self.end), Window(self.field, self.start, middle)
+        parts = min(parts, minutes)
+        if parts < 2:
+            return []
+        cuts = [self.start + (minutes * i // parts) * MINUTE for i in range(parts + 1)]
+        return [Window(cuts[i], cuts[i + 1]) for i in reversed(range(parts))]
 
     def __str__(self) -> str:
-        return f"{self.field} {self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M}"
+        return f"{self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M}"
+
+
+def parts_needed(total: int, rows: int) -> int:
+    """How many windows `total` results need so that each is expected to fit `rows`."""
+    return max(2, math.ceil(total / (rows * FILL)))
 
 
 def gaps(whole: Window, done: list[tuple[datetime, datetime]]) -> list[Window]:
-    """The parts of `whole` not covered by the `done` spans, newest first."""
+    """The parts of `whole` not covered by the `done` spans, newest first.
+
+    A gap shares its boundary minutes with the spans around it (see the module's
+    docstring), so nothing submitted between two minutes is lost.
+    """
     remaining: list[Window] = []
     end = whole.end
     for start, stop in sorted(done, reverse=True):
         if stop < end:
-            remaining.append(Window(whole.field, max(stop, whole.start), end))
+            remaining.append(Window(max(stop, whole.start), end))
         end = min(end, start)
-    if whole.start < end:
-        remaining.append(Window(whole.field, whole.start, end))
+    remaining.append(Window(whole.start, end))
     return [w for w in remaining if w.start < w.end]
-
-
-Commit = Callable[[Window, list[Paper]], None]
-
-
-def fetch(
-    client: ArxivClient,
-    query: str,
-    window: Window,
-    *,
-    commit: Commit,
-    max_results: int | None = None,
-) -> int:
-    """Fetch every result of `query` within `window`, committing each finished window.
-
-    Windows are committed newest first, each as soon as it is complete.
-
-    Returns:
-        How many results were fetched.
-
-    Raises:
-        HarvestError: a request or response failed for good; windows committed so
-            far stay committed.
-    """
-    try:
-        result = client.search(
-            f"({query}) AND {window.clause()}", sort_by=window.field, max_results=max_results
-        )
-    except (TooManyResults, OutOfOrder) as exc:
-        halves = window.halves()
-        if halves is None:
-            raise
-        if isinstance(exc, OutOfOrder):
-            logger.warning(
-                "%s: arXiv returned results out of order; fell back to fetching it in "
-                "windows that fit one page",
-                window,
-            )
-        else:
-            logger.info("%s matches %d results: splitting it in two", window, exc.total)
-        fetched = 0
-        for half in halves:
-            left = None if max_results is None else max_results - fetched
-            if left == 0:
-                break
-            fetched += fetch(client, query, half, commit=commit, max_results=left)
-        return fetched
-    commit(window, result.papers)
-    return len(result.papers)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.standin import Standin
+from tests.standin import MODES, Standin
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RLHF_QUERY = (
@@ -18,10 +18,11 @@ RLHF_QUERY = (
 )
 
 
-@pytest.fixture
-def standin() -> Iterator[Standin]:
-    """A stand-in arXiv on 127.0.0.1 serving the recorded entries."""
-    with Standin() as server:
+@pytest.fixture(params=MODES)
+def standin(request: pytest.FixtureRequest) -> Iterator[Standin]:
+    """A stand-in arXiv on 127.0.0.1 serving the recorded entries, answering as arXiv's
+    2026 backend does and as its manual says (each test runs against both)."""
+    with Standin(mode=request.param) as server:
         yield server
 
 

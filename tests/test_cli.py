@@ -279,7 +279,7 @@ def test_verbose_logs_progress_and_tracebacks(standin: Standin, config: Path, ca
     standin.script = [Reply(status=404)]
     assert main([*harvest_args(standin, config), "-v"]) == 1
     err = capsys.readouterr().err
-    assert "INFO rlhf_code: full harvest of submittedDate 1991-01-01 00:00 to " in err
+    assert "INFO rlhf_code: full harvest of 1991-01-01 00:00 to " in err
     assert "Traceback (most recent call last)" in err
     assert "harvester.errors.FetchError: HTTP 404" in err
 

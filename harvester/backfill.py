@@ -1,0 +1,171 @@
+"""A topic's whole range, window by window: a first harvest, `--full`, a refresh, a fallback.
+
+Each window is a `submittedDate` range (see `windows`) paged newest first. Its first
+page tells how many results it holds: one that holds more than a query can page is cut
+into as many windows as that count needs, so counting costs one request, not one per
+halving. Fetched papers are handed to `commit` at least every `commit_every` papers,
+with the spans they complete: a window's newest part is complete as soon as its pages
+reach below it, so progress is kept even inside a window larger than a batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime
+
+from harvester.client import ArxivClient, fits, reach
+from harvester.errors import FeedError, FetchError
+from harvester.feed import Page
+from harvester.models import Paper
+from harvester.windows import MINUTE, Window, floor_minute, parts_needed
+
+logger = logging.getLogger(__name__)
+
+# Papers handed to `commit` at the most between two calls: a killed run fetches at most
+# this many again, and a 100,000-paper topic is written about ten times, not per page.
+COMMIT_EVERY = 10_000
+
+Span = tuple[datetime, datetime]
+Commit = Callable[[list[Paper], list[Span]], None]
+
+
+class Backfill:
+    """Fetches windows of one query, newest first, handing papers to `commit` in batches.
+
+    Args:
+        client: the arXiv client.
+        query: the topic's query (a window's range is added to it).
+        commit: takes fetched papers and the spans they complete; it must store both.
+        cap: stop once this many papers are fetched (None: fetch everything).
+        commit_every: the most papers held before `commit` is called.
+    """
+
+    def __init__(
+        self,
+        client: ArxivClient,
+        query: str,
+        *,
+        commit: Commit,
+        cap: int | None = None,
+        commit_every: int = COMMIT_EVERY,
+    ) -> None:
+        self._client = client
+        self._query = query
+        self._commit = commit
+        self._cap = cap
+        self._commit_every = commit_every
+        self.fetched = 0
+        self._papers: list[Paper] = []
+        self._spans: list[Span] = []
+
+    def run(self, todo: list[Window]) -> None:
+        """Fetch every window of `todo` (newest first) and commit what was fetched.
+
+        Raises:
+            HarvestError: a request failed for good; what was fetched before is
+                committed first, so finished spans stay done.
+        """
+        queue = deque(todo)
+        try:
+            while queue and not self._capped():
+                window = queue.popleft()
+                queue.extendleft(reversed(self._window(window)))
+        except BaseException:
+            self._flush()  # spans finished before a failure stay done
+            raise
+        self._flush()
+
+    def _window(self, window: Window) -> list[Window]:
+        """Fetch one window; returns the windows to fetch instead when it must be cut."""
+        size = self._client.page_size
+        page = self._page(window, 0, 0)
+        total = page.total_results
+        if total > reach(size) and not self._capped_within(reach(size)):
+            return _cut(window, parts_needed(total, reach(size)), f"it matches {total} results")
+        start, oldest = 0, None
+        while True:
+            stamps = page.published_at
+            if total > page.entries and not _descending(oldest, stamps):
+                logger.warning(
+                    "%s: arXiv returned results out of order; fetching it in windows "
+                    "that fit one page, where order does not matter",
+                    window,
+                )
+                return _cut(window, parts_needed(total, size), "out of order")
+            oldest = stamps[-1] if stamps else oldest
+            start += page.entries
+            finished = start >= total or page.entries == 0
+            self._take(
+                page.papers, (window.start, window.end) if finished else _above(window, oldest)
+            )
+            if finished or self._capped():
+                return []
+            below = Window(window.start, floor_minute(oldest) + MINUTE) if oldest else window
+            if not fits(start, size):  # the window grew past what one query pages
+                return _cut(below, parts_needed(total - start, reach(size)), "it grew")
+            try:
+                page = self._page(window, start, total)
+            except FetchError as exc:
+                if exc.status is None or exc.status < 500:
+                    raise
+                # Deep pages of a large window are the ones arXiv fails on: ask for the
+                # rest in windows whose pages stay shallower than the ones that worked.
+                parts = max(2, math.ceil((total - start) / start))
+                return _cut(below, parts, f"HTTP {exc.status} at offset {start}")
+
+    def _page(self, window: Window, start: int, expected: int) -> Page:
+        query = f"({self._query}) AND {window.clause()}"
+        return self._client.page(query, start=start, size=self._client.page_size, expected=expected)
+
+    def _take(self, papers: list[Paper], span: Span | None) -> None:
+        if self._cap is not None:
+            papers = papers[: self._cap - self.fetched]
+        self.fetched += len(papers)
+        self._papers += papers
+        if span is not None:
+            self._spans.append(span)
+        if len(self._papers) >= self._commit_every:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._papers or self._spans:
+            papers, spans = self._papers, self._spans
+            self._papers, self._spans = [], []
+            self._commit(papers, spans)
+
+    def _capped(self) -> bool:
+        return self._cap is not None and self.fetched >= self._cap
+
+    def _capped_within(self, rows: int) -> bool:
+        """Whether the cap is reached within the first `rows` of a window."""
+        return self._cap is not None and self._cap - self.fetched <= rows
+
+
+def _cut(window: Window, parts: int, why: str) -> list[Window]:
+    cut = window.split(parts)
+    if not cut:
+        raise FeedError(
+            f"{window}: {why}, and a window of one minute cannot be cut", transient=False
+        )
+    logger.info("%s: %s: fetching it in %d windows", window, why, len(cut))
+    return cut
+
+
+def _above(window: Window, oldest: datetime | None) -> Span | None:
+    """The part of `window` complete once its pages reached `oldest` (newest first):
+    every paper submitted from the next whole minute on."""
+    if oldest is None:
+        return None
+    start = floor_minute(oldest) + MINUTE
+    return (start, window.end) if start <= window.end else None
+
+
+def _descending(previous: datetime | None, stamps: list[datetime]) -> bool:
+    for stamp in stamps:
+        if previous is not None and stamp > previous:
+            return False
+        previous = stamp
+    return True
