@@ -84,7 +84,8 @@ class Backfill:
         page = self._page(window, 0, 0)
         total = page.total_results
         if total > reach(size) and not self._capped_within(reach(size)):
-            return _cut(window, parts_needed(total, reach(size)), f"it matches {total} results")
+            cut = window.cut(total, reach(size), page.published_at)
+            return _cut(window, cut, f"it matches {total} results")
         start, oldest = 0, None
         while True:
             stamps = page.published_at
@@ -94,7 +95,7 @@ class Backfill:
                     "that fit one page, where order does not matter",
                     window,
                 )
-                return _cut(window, parts_needed(total, size), "out of order")
+                return _cut(window, window.split(parts_needed(total, size)), "out of order")
             oldest = stamps[-1] if stamps else oldest
             start += page.entries
             finished = start >= total or page.entries == 0
@@ -105,7 +106,8 @@ class Backfill:
                 return []
             below = Window(window.start, floor_minute(oldest) + MINUTE) if oldest else window
             if not fits(start, size):  # the window grew past what one query pages
-                return _cut(below, parts_needed(total - start, reach(size)), "it grew")
+                parts = parts_needed(total - start, reach(size))
+                return _cut(below, below.split(parts), "it grew")
             try:
                 page = self._page(window, start, total)
             except FetchError as exc:
@@ -114,15 +116,15 @@ class Backfill:
                 # Deep pages of a large window are the ones arXiv fails on: ask for the
                 # rest in windows whose pages stay shallower than the ones that worked.
                 parts = max(2, math.ceil((total - start) / start))
-                return _cut(below, parts, f"HTTP {exc.status} at offset {start}")
+                return _cut(below, below.split(parts), f"HTTP {exc.status} at offset {start}")
 
     def _page(self, window: Window, start: int, expected: int) -> Page:
         query = f"({self._query}) AND {window.clause()}"
         return self._client.page(query, start=start, size=self._client.page_size, expected=expected)
 
     def _take(self, papers: list[Paper], span: Span | None) -> None:
-        if self._cap is not None:
-            papers = papers[: self._cap - self.fetched]
+        if self._cap is not None and len(papers) > self._cap - self.fetched:
+            papers, span = papers[: self._cap - self.fetched], None  # the rest is not fetched
         self.fetched += len(papers)
         self._papers += papers
         if span is not None:
@@ -144,8 +146,7 @@ class Backfill:
         return self._cap is not None and self._cap - self.fetched <= rows
 
 
-def _cut(window: Window, parts: int, why: str) -> list[Window]:
-    cut = window.split(parts)
+def _cut(window: Window, cut: list[Window], why: str) -> list[Window]:
     if not cut:
         raise FeedError(
             f"{window}: {why}, and a window of one minute cannot be cut", transient=False

@@ -42,15 +42,16 @@ class Walk:
 def walk(client: ArxivClient, query: str, *, cutoff: datetime, size: int) -> Walk:
     """Read `query` newest update first until an entry is older than `cutoff`.
 
+    A walk that has not reached the cutoff after a page is longer than its first page
+    expected: each further page is twice as large (up to the client's page size), so a
+    long walk costs a few requests more, not one per first-page size.
+
     Raises:
         HarvestError: a request failed for good.
     """
     found = Walk()
     start, previous = 0, None
     while True:
-        if not fits(start, size):
-            found.untrusted = f"the walk would page past the {MAX_RESULTS} rows arXiv serves"
-            return found
         page = client.page(query, start=start, size=size, sort_by="lastUpdatedDate")
         stamps = [paper.updated for paper in page.papers if paper.updated is not None]
         # The whole page is checked, not only up to the cutoff: a server that ignores
@@ -62,10 +63,19 @@ def walk(client: ArxivClient, query: str, *, cutoff: datetime, size: int) -> Wal
             previous = stamp
         found.papers += [p for p in page.papers if p.updated is not None and p.updated >= cutoff]
         start += page.entries
-        if (previous is not None and previous < cutoff) or page.entries == 0:
+        ended = previous is not None and previous < cutoff
+        if ended or page.entries == 0 or start >= page.total_results:
             return found
-        if start >= page.total_results:
+        grown = _next_size(start, min(2 * size, client.page_size))
+        if grown is None:
+            found.untrusted = f"the walk would page past the {MAX_RESULTS} rows arXiv serves"
             return found
+        size = grown
+
+
+def _next_size(start: int, wanted: int) -> int | None:
+    """The largest page size up to `wanted` that arXiv serves at `start`, if any."""
+    return next((size for size in range(wanted, 0, -1) if fits(start, size)), None)
 
 
 def page_size(stored: list[Paper], *, cutoff: datetime, now: datetime, largest: int) -> int:

@@ -11,6 +11,7 @@ submitted exactly at `B:00` is fetched twice and merges away.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -48,6 +49,31 @@ class Window:
             return []
         cuts = [self.start + (minutes * i // parts) * MINUTE for i in range(parts + 1)]
         return [Window(cuts[i], cuts[i + 1]) for i in reversed(range(parts))]
+
+    def cut(self, total: int, rows: int, newest: list[datetime]) -> list[Window]:
+        """Cut a window of `total` results into windows expected to fit `rows` each,
+        placed by the density of its `newest` results (its first page, newest first).
+
+        Cutting the whole span evenly would put most windows where a topic has no
+        papers (a range from 1991 holding two busy years); the first page says how
+        densely papers come at the top, so the cuts follow that density down to where
+        `total` papers would reach, and what lies below is one more window, which is
+        cut by its own count when it needs to be. Newest first, boundaries shared.
+        """
+        parts = parts_needed(total, rows)
+        spread = (newest[0] - newest[-1]) if len(newest) > 1 else timedelta(0)
+        if spread <= MINUTE:
+            return self.split(parts)
+        step = spread * (rows * FILL / len(newest))  # the time `rows * FILL` results take
+        bounds = [self.end]
+        for index in range(1, parts + 1):
+            bound = floor_minute(newest[0] - index * step)
+            if bound <= self.start:
+                break
+            bounds.append(bound)
+        bounds.append(self.start)
+        cut = [Window(low, high) for high, low in itertools.pairwise(bounds)]
+        return [w for w in cut if w.start < w.end] if len(cut) > 1 else self.split(parts)
 
     def __str__(self) -> str:
         return f"{self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M}"

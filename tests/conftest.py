@@ -7,8 +7,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from harvester.client import ArxivClient
+from harvester.pacer import Pacer
 from tests.standin import MODES, Standin
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -46,3 +49,21 @@ def harvest_bin() -> str:
     if found is None:
         pytest.fail("the harvest console script is not installed: pip install -e '.[test]'")
     return found
+
+
+def offline_client(standin: Standin, *, page_size: int = 25) -> ArxivClient:
+    """The real client, its requests answered by `standin` in process (no socket, no wait)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        params = dict(request.url.params)
+        standin.requests.append(params)
+        reply = standin.reply(params)
+        return httpx.Response(reply.status, content=reply.body, headers=reply.headers)
+
+    return ArxivClient(
+        api_url="http://127.0.0.1/api/query",
+        pacer=Pacer(delay_seconds=0),
+        page_size=page_size,
+        sleep=lambda _: None,
+        transport=httpx.MockTransport(answer),
+    )
