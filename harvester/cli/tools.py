@@ -9,6 +9,7 @@ from pathlib import Path
 
 from harvester import audit, export, keepalive, lock, migrate, publish, report
 from harvester.cli import EXIT_OK, handle_errors, out, setup_logging
+from harvester.cli import job as job_command
 from harvester.cli.run import non_negative, select
 from harvester.config import load_config
 
@@ -136,6 +137,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": _check,
     "commit": _commit,
     "summary": _summary,
+    "job": job_command.main,  # its own module: many flags, and harvest's passed through
     "keepalive": _keepalive,
 }
 
