@@ -12,6 +12,7 @@ import pytest
 from tests.standin import Standin
 
 FIXTURES = Path(__file__).parent / "fixtures"
+REPOSITORY_DATA = Path(__file__).parent.parent / "data"
 RLHF_QUERY = (
     '(cat:cs.LG OR cat:cs.AI OR cat:cs.SE) AND (all:"reinforcement learning" AND '
     '(all:"code generation" OR all:"program synthesis" OR all:"RLHF"))'
@@ -45,3 +46,19 @@ def harvest_bin() -> str:
     if found is None:
         pytest.fail("the harvest console script is not installed: pip install -e '.[test]'")
     return found
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(directory)): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file() and not path.name.startswith(".harvest.lock")
+    }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def repository_data_untouched() -> Iterator[None]:
+    """No test writes into the repository's own data/, the database it ships."""
+    before = _files(REPOSITORY_DATA)
+    yield
+    assert _files(REPOSITORY_DATA) == before, "a test changed the repository's data/"
