@@ -1,4 +1,4 @@
-"""The tools around the data: `harvest export|import|stats|check|commit|summary`."""
+"""The tools around the data: `harvest export|import|stats|check|commit|summary|keepalive`."""
 
 from __future__ import annotations
 
