@@ -1,7 +1,9 @@
-"""`harvest commit`: commit the data directory when, and only when, it changed.
+"""Git for the data: commit the data directory only when it changed, push, resync.
 
-A scheduled job runs `harvest --report R`, then `harvest commit --report R`: no
+`harvest commit` and the scheduled job (`job.py`) commit through `commit_data`: no
 change makes no commit, a change makes exactly one, whose message says what changed.
+The job pushes with `push` and, when the remote moved meanwhile, brings its clone to
+the remote's state with `sync` before it harvests again.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from harvester.errors import HarvestError
 
 
 class GitError(HarvestError):
-    """A git command failed."""
+    """A git command failed.
+
+    Attributes:
+        stdout: what git printed on stdout before failing.
+    """
+
+    def __init__(self, message: str, *, stdout: str = "") -> None:
+        self.stdout = stdout
+        super().__init__(message)
 
 
 def commit_data(repo: Path, data_dir: Path, message: str) -> bool:
@@ -33,6 +43,40 @@ def commit_data(repo: Path, data_dir: Path, message: str) -> bool:
     return True
 
 
+def push(repo: Path, remote: str, branch: str) -> bool:
+    """Push HEAD to `branch` of `remote`.
+
+    Returns:
+        True when pushed; False when the remote refused it because the branch moved
+        since this clone last saw it (another push came first).
+
+    Raises:
+        GitError: the push failed for another reason (no access, no such remote, a hook).
+    """
+    try:
+        _git(repo, "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}")
+    except GitError as exc:
+        # Porcelain marks a refused ref with "!": "[rejected] (fetch first)" when the
+        # remote moved before we looked, "[remote rejected] (failed to update ref)"
+        # when it moved while we pushed. Both mean: another commit got there first.
+        if any(line.startswith("!") for line in exc.stdout.splitlines()):
+            return False
+        raise
+    return True
+
+
+def sync(repo: Path, remote: str, branch: str, data_dir: Path) -> None:
+    """Make the work tree and HEAD exactly `branch` of `remote`, dropping local commits.
+
+    Not a rebase: the data and state files of two harvests conflict line by line, and
+    the harvest that follows is idempotent, so it redoes the dropped work on top.
+    Untracked files in `data_dir` go too; ignored ones (the lock) stay.
+    """
+    _git(repo, "fetch", "--quiet", remote, branch)
+    _git(repo, "reset", "--hard", "--quiet", "FETCH_HEAD")
+    _git(repo, "clean", "-d", "--force", "--quiet", "--", str(data_dir))
+
+
 def _git(repo: Path, *args: str) -> str:
     try:
         # git from PATH, as the user would run it.
@@ -48,6 +92,7 @@ def _git(repo: Path, *args: str) -> str:
     except subprocess.CalledProcessError as exc:
         detail = (exc.stderr or exc.stdout).strip().splitlines()
         raise GitError(
-            f"git {args[0]} failed: {detail[-1] if detail else exc.returncode}"
+            f"git {args[0]} failed: {detail[-1] if detail else exc.returncode}",
+            stdout=exc.stdout or "",
         ) from None
     return done.stdout

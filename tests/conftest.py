@@ -15,6 +15,7 @@ from harvester.pacer import Pacer
 from tests.standin import MODES, Standin
 
 FIXTURES = Path(__file__).parent / "fixtures"
+REPOSITORY_DATA = Path(__file__).parent.parent / "data"
 RLHF_QUERY = (
     '(cat:cs.LG OR cat:cs.AI OR cat:cs.SE) AND (all:"reinforcement learning" AND '
     '(all:"code generation" OR all:"program synthesis" OR all:"RLHF"))'
@@ -67,3 +68,19 @@ def offline_client(standin: Standin, *, page_size: int = 25) -> ArxivClient:
         sleep=lambda _: None,
         transport=httpx.MockTransport(answer),
     )
+
+
+def _files(directory: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(directory)): path.read_bytes()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file() and not path.name.startswith(".harvest.lock")
+    }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def repository_data_untouched() -> Iterator[None]:
+    """No test writes into the repository's own data/, the database it ships."""
+    before = _files(REPOSITORY_DATA)
+    yield
+    assert _files(REPOSITORY_DATA) == before, "a test changed the repository's data/"

@@ -59,13 +59,17 @@ def test_workflows_pass_the_github_schema():
 
 
 def test_refresh_workflow_keeps_its_promises():
-    """The refresh job: scheduled and manual, one at a time, write access only, red on failure."""
+    """The refresh job: scheduled and manual, one at a time, thin (`harvest job`), kept alive."""
     text = (ROOT / ".github" / "workflows" / "refresh.yml").read_text()
-    for needle in ["schedule:", "workflow_dispatch:", "concurrency:", "contents: write",
-                   "harvest --report harvest-report.json", "harvest commit --report",
-                   "git pull --rebase", "$GITHUB_STEP_SUMMARY", "steps.harvest.outputs.code != '0'"]:  # fmt: skip
+    for needle in ["schedule:", "workflow_dispatch:", "concurrency:",
+                   'harvest job --report "$RUNNER_TEMP/harvest-report.json"',
+                   "if: always()\n        run: harvest keepalive"]:  # fmt: skip
         assert needle in text
-    assert "permissions:\n  contents: write\n\n" in text
+    assert "git pull" not in text
+    permissions = text.split("permissions:\n", 1)[1].split("\n\n", 1)[0]
+    assert [line.split("#")[0].strip() for line in permissions.splitlines()] == [
+        "contents: write", "actions: write",
+    ]  # fmt: skip
 
 
 def test_import_then_export_reproduces_the_original(config: Path, capsys):

@@ -1,6 +1,7 @@
 """The `harvest` command: flags in, lines out, errors mapped to exit codes in one place.
 
-`harvest [flags]` harvests (`run.py`); `harvest export|import|stats|check|commit|summary`
+`harvest [flags]` harvests (`run.py`); `harvest job` is the scheduled refresh (`job.py`);
+`harvest export|import|stats|check|commit|summary|keepalive`
 are the tools around the data (`tools.py`). Only this package prints or exits.
 
 Exit codes (DESIGN.md): 0 every requested topic harvested; 1 at least one topic

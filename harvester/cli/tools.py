@@ -1,13 +1,15 @@
-"""The tools around the data: `harvest export|import|stats|check|commit|summary`."""
+"""The tools around the data: `harvest export|import|stats|check|commit|summary|keepalive`."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from harvester import audit, export, lock, migrate, publish, report
+from harvester import audit, export, keepalive, lock, migrate, publish, report
 from harvester.cli import EXIT_OK, handle_errors, out, setup_logging
+from harvester.cli import job as job_command
 from harvester.cli.run import non_negative, select
 from harvester.config import load_config
 
@@ -115,6 +117,19 @@ def _summary(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
+def _keepalive(argv: Sequence[str]) -> int:
+    parser = _parser("keepalive", "Re-enable this GitHub Actions workflow, so that 60 days "
+                     "without a commit do not disable its schedule.")  # fmt: skip
+    parser.add_argument("--workflow", metavar="FILE",
+                        help="the workflow file (default: the running one)")  # fmt: skip
+    args = parser.parse_args(argv)
+    with handle_errors(verbose=args.verbose):
+        request = keepalive.enable_request(os.environ, workflow=args.workflow)
+        keepalive.enable(request)
+        out(f"keepalive: workflow enabled ({request.url})")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "export": _export,
     "import": _import,
@@ -122,6 +137,8 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": _check,
     "commit": _commit,
     "summary": _summary,
+    "job": job_command.main,  # its own module: many flags, and harvest's passed through
+    "keepalive": _keepalive,
 }
 
 

@@ -1,0 +1,129 @@
+"""`harvest job`: the scheduled refresh's command line (the logic is `harvester.job`).
+
+`harvest job [flags] [-- harvest flags]` runs the harvest as its own process, commits
+and pushes; its Markdown summary is appended to `--summary` (default: the file named
+by `$GITHUB_STEP_SUMMARY`, the job summary of a GitHub Actions step).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from harvester import job
+from harvester.cli import Exit, handle_errors, out
+from harvester.errors import UsageError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="harvest job",
+        description="Harvest, commit data/ if it changed, push; on a refused push reset to "
+        "the remote and do it again. Flags after -- go to harvest.",
+    )
+    add = parser.add_argument
+    add("-v", "--verbose", action="count", default=0, help="show tracebacks")
+    add("--config", type=Path, default=Path("queries.toml"), metavar="PATH",
+        help="the topics file (default: queries.toml)")  # fmt: skip
+    add("--data-dir", type=Path, default=Path("data"), metavar="DIR",
+        help="the data directory, the only thing committed (default: data)")  # fmt: skip
+    add("--repo", type=Path, default=Path(), metavar="DIR",
+        help="the git work tree (default: .)")  # fmt: skip
+    add("--report", type=Path, default=Path("harvest-report.json"), metavar="FILE",
+        help="where the harvest writes its run report (default: harvest-report.json)")  # fmt: skip
+    add("--remote", default="origin", help="the remote to push to (default: origin)")
+    add("--branch", default="main", help="the branch to push to (default: main)")
+    add("--attempts", type=_positive, default=5, metavar="N",
+        help="harvest-commit-push rounds against a busy remote (default: 5)")  # fmt: skip
+    add("--summary", type=Path, default=_env_path("GITHUB_STEP_SUMMARY"), metavar="FILE",
+        help="append the run summary (Markdown) here (default: $GITHUB_STEP_SUMMARY)")  # fmt: skip
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    """Run `harvest job`; returns its exit code."""
+    ours, harvest_flags = _split(argv)
+    args = _parser().parse_args(ours)
+    paths = ["--config", str(args.config), "--data-dir", str(args.data_dir)]
+    settings = job.Job(
+        repo=args.repo,
+        data_dir=args.data_dir.resolve(),
+        report=args.report,
+        remote=args.remote,
+        branch=args.branch,
+        attempts=args.attempts,
+        harvest_args=[*paths, *harvest_flags],
+    )
+    with handle_errors(verbose=args.verbose):
+        try:
+            outcome = _run(settings)
+        except Exception as exc:
+            # The summary page must say why the job went red, whatever stopped it.
+            _append(args.summary, [f"**Refresh failed**: {exc}"])
+            raise
+        _append(args.summary, outcome.summary)
+        out(f"harvest job: {outcome.line}")
+    if outcome.exit_code:
+        raise Exit(outcome.exit_code)
+    return outcome.exit_code
+
+
+def _run(settings: job.Job) -> job.Outcome:
+    if settings.report.resolve().is_relative_to(settings.data_dir):
+        raise UsageError(
+            f"--report {settings.report} is inside the data directory, which the job "
+            "commits: put it elsewhere"
+        )
+    return job.run(settings, _harvest)
+
+
+def _harvest(argv: Sequence[str]) -> tuple[int, list[str]]:
+    """Run `harvest` in its own process, passing its stderr through and keeping its errors."""
+    # A process of its own: each attempt starts clean (logging, caches), and its exit
+    # code is the one a user would see.
+    with subprocess.Popen(
+        [sys.executable, "-m", "harvester", *argv], stderr=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stderr is not None  # noqa: S101 - Popen made the pipe
+        errors = []
+        for line in process.stderr:
+            sys.stderr.write(line)
+            if line.startswith("ERROR "):
+                errors.append(line.rstrip("\n"))
+        code = process.wait()
+    # Killed by signal N (Popen says -N): report it the way a shell does, 128 + N.
+    return (code if code >= 0 else 128 - code), errors
+
+
+def _split(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    if "--" in argv:
+        index = list(argv).index("--")
+        return list(argv[:index]), list(argv[index + 1 :])
+    return list(argv), []
+
+
+def _append(path: Path | None, lines: list[str]) -> None:
+    if path is None or not lines:
+        return
+    # Appended, as GitHub expects: each step adds to the same summary page.
+    with path.open("a", encoding="utf-8") as summary:
+        summary.write("\n".join(lines) + "\n")
+
+
+def _env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more: {text}")
+    return value

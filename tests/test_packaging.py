@@ -1,0 +1,81 @@
+"""Issue #10: the wheel built from the checkout works on its own, installed non-editable."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+
+from tests.standin import Standin
+
+ROOT = Path(__file__).parent.parent
+
+
+def _run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(a) for a in args], capture_output=True, text=True, check=False, cwd=cwd, timeout=120
+    )
+
+
+@pytest.fixture(scope="module")
+def fresh_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bin directory of a new virtualenv holding the wheel built from this checkout."""
+    work = tmp_path_factory.mktemp("wheel")
+    # Built from a copy: a build in the checkout would leave build/ and *.egg-info there.
+    source = work / "source"
+    source.mkdir()
+    for name in ["pyproject.toml", "README.md"]:
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(
+        ROOT / "harvester", source / "harvester", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                 "--no-index", "--quiet", "--wheel-dir", work / "dist", source)  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    (wheel,) = (work / "dist").glob("arxiv_harvester-*.whl")
+
+    env = work / "venv"
+    venv.create(env, with_pip=False)
+    python = env / "bin" / "python"
+    installed = _run(sys.executable, "-m", "pip", "--python", python, "install",
+                     "--no-deps", "--no-index", "--quiet", wheel)  # fmt: skip
+    assert installed.returncode == 0, installed.stderr
+    # The dependencies come from this environment (no network in tests), placed after the
+    # new environment's own packages; .pth files are not run from there, so this
+    # environment's editable install of harvester stays invisible.
+    purelib = _run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+    deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(purelib.stdout.strip(), "zz_test_dependencies.pth").write_text("\n".join(sorted(deps)))
+    return env / "bin"
+
+
+def test_wheel_holds_every_subpackage(fresh_bin: Path, tmp_path: Path):
+    """The installed wheel, not the checkout, provides harvester and harvester.cli."""
+    found = _run(fresh_bin / "python", "-c",
+                 "import harvester.cli, harvester.cli.tools; print(harvester.cli.__file__)",
+                 cwd=tmp_path)  # fmt: skip
+    assert found.returncode == 0, found.stderr
+    assert Path(found.stdout.strip()).is_relative_to(fresh_bin.parent)
+
+
+def test_wheel_runs_harvest_check_and_export(fresh_bin: Path, config: Path, standin: Standin):
+    """`harvest`, `harvest check` and `harvest export` of the wheel work against the stand-in."""
+    data, out = config.parent / "data", config.parent / "export"
+    harvest = fresh_bin / "harvest"
+    run = _run(harvest, "--config", config, "--data-dir", data, "--api-url", standin.url,
+               "--delay", "0", cwd=config.parent)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1].startswith("Harvested 2 topics: 222 new, 0 updated")
+
+    check = _run(harvest, "check", "--data-dir", data, cwd=config.parent)
+    assert (check.returncode, check.stdout) == (0, "2 files, 222 records: all valid\n")
+
+    export = _run(harvest, "export", "--config", config, "--data-dir", data, "--out", out,
+                  cwd=config.parent)  # fmt: skip
+    assert (export.returncode, export.stdout) == (0, f"Exported 2 topics to {out}: 5 files\n")
+    assert (out / "papers_database.json").is_file()
