@@ -44,6 +44,7 @@ class TopicResult:
         requests: HTTP requests sent for it, retries included.
         written: whether its file was (re)written.
         seconds: how long it took.
+        changes: the new, updated and revised papers, by name.
     """
 
     topic: str
@@ -56,6 +57,7 @@ class TopicResult:
     requests: int
     written: bool
     seconds: float
+    changes: tuple[store.Change, ...] = ()
 
 
 class TopicFailed(HarvestError):
@@ -87,6 +89,7 @@ class _Run:
         default_factory=lambda: {"new": 0, "updated": 0, "revised": 0, "unchanged": 0}
     )
     written: bool = False
+    changes: list[store.Change] = field(default_factory=list)
 
     def result(self, mode: str, requests: int) -> TopicResult:
         """What the harvest did so far, given the client's request count now."""
@@ -97,6 +100,7 @@ class _Run:
             requests=requests - self.requests_before,
             written=self.written,
             seconds=time.monotonic() - self.started,
+            changes=tuple(self.changes),
             **self.counts,
         )
 
@@ -107,6 +111,7 @@ class _Run:
         merged = store.merge(self.papers, kept)
         for name in self.counts:
             self.counts[name] += getattr(merged, name)
+        self.changes.extend(merged.changes)
         self.papers = merged.papers
         changed = merged.new or merged.updated or merged.revised
         # Nothing changed: the file already holds these bytes, so skip making them again.
