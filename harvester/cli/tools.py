@@ -1,4 +1,4 @@
-"""The tools around the data: `harvest export|import|stats|check|commit|summary`."""
+"""The tools around the data: `harvest export|import|stats|check|commit|summary|plan`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from harvester import audit, export, lock, migrate, publish, report
 from harvester.cli import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
+from harvester.cli.plan import plan_command
 from harvester.cli.run import non_negative, select
 from harvester.config import Config, load_config
 from harvester.errors import StoreError
@@ -142,6 +143,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "check": _check,
     "commit": _commit,
     "summary": _summary,
+    "plan": plan_command,
 }
 
 
