@@ -28,8 +28,9 @@ TOOLS_EPILOG = """\
 tools around the data (each has --help):
   harvest export [--out DIR]     papers_database.json, Markdown and BibTeX per topic
   harvest import FILE            merge an existing papers_database.json into data/
-  harvest stats                  papers per topic and year, newest paper, harvest state
-  harvest check                  validate every data file against the file format
+  harvest stats [--topic NAME]   papers per topic and year, newest paper, harvest state
+  harvest check                  validate queries.toml and every data and state file
+  harvest plan                   per topic: its size and what harvesting it costs
   harvest commit --report FILE   commit data/ if it changed, with a summary message
   harvest summary FILE           a run report as a Markdown table
 """
