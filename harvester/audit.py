@@ -1,19 +1,22 @@
 """`harvest check` and `harvest stats`: what is in the data directory, and whether
-every topic file keeps the contract of DESIGN.md ("data/NAME.json").
+the topics file, every topic file and every state file keep their contracts
+(DESIGN.md, "queries.toml" and "data/NAME.json").
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from harvester import state, store
-from harvester.config import Config
-from harvester.errors import StoreError
+from harvester import stale, state, store
+from harvester.config import Config, Topic, load_config
+from harvester.errors import ConfigError, StoreError
 from harvester.models import Paper
+from harvester.stale import Silence
 
 CONTRACT_KEYS = list(Paper.model_fields)
 
@@ -57,15 +60,34 @@ def check_file(path: Path) -> int:
     return len(records)
 
 
-def check(data_dir: Path) -> dict[Path, int]:
-    """Check every topic file in `data_dir`; returns record counts by file.
+def check(
+    config_path: Path, data_dir: Path
+) -> tuple[dict[Path, int], list[StoreError | ConfigError]]:
+    """Check the topics file, every topic file and every state file.
 
-    Raises:
-        StoreError: the first problem found.
+    Returns:
+        Record counts of the valid topic files, and every problem found (one per
+        file: the first in it).
     """
+    problems: list[StoreError | ConfigError] = []
+    try:
+        load_config(config_path)
+    except ConfigError as exc:
+        problems.append(exc)
     if not data_dir.is_dir():
-        raise StoreError(data_dir, "no such data directory")
-    return {path: check_file(path) for path in sorted(data_dir.glob("*.json"))}
+        return {}, [*problems, StoreError(data_dir, "no such data directory")]
+    counts: dict[Path, int] = {}
+    for path in sorted(data_dir.glob("*.json")):
+        try:
+            counts[path] = check_file(path)
+        except StoreError as exc:
+            problems.append(exc)
+    for path in sorted((data_dir / state.STATE_DIR).glob("*.json")):
+        try:
+            state.load(path)
+        except StoreError as exc:
+            problems.append(exc)
+    return counts, problems
 
 
 @dataclass(frozen=True)
@@ -78,41 +100,42 @@ class TopicStats:
     newest: Paper | None
     harvest: str
     file_changed: datetime | None
+    silence: Silence
 
 
-def stats(config: Config, data_dir: Path) -> list[TopicStats]:
-    """Summaries of the configured topics, in config order.
-
-    Raises:
-        StoreError: a topic or state file is invalid.
+def stats(config: Config, data_dir: Path, *, now: datetime) -> Iterator[TopicStats | StoreError]:
+    """Summaries of the configured topics, in config order; a topic whose data or
+    state file is invalid gives its error instead.
     """
-    result = []
-    for name in config.topics:
-        path = data_dir / f"{name}.json"
-        papers = list(store.load(path).values())
-        saved = state.load(state.path_for(data_dir, name))
-        if saved is None:
-            harvest = "never"
-        elif not saved.complete:
-            harvest = f"first harvest in progress ({len(saved.done)} windows done)"
-        elif saved.watermark is not None:
-            # The watermark moves only when a run finds something: a run that finds
-            # nothing changes no byte, so its time is kept nowhere.
-            harvest = f"complete, last finding something {saved.watermark:%Y-%m-%d %H:%M} UTC"
-        else:
-            harvest = "complete"
-        result.append(
-            TopicStats(
-                topic=name,
-                papers=len(papers),
-                per_year=dict(
-                    sorted(Counter(p.published.year for p in papers).items(), reverse=True)
-                ),
-                newest=max(papers, key=Paper.sort_key, default=None),
-                harvest=harvest,
-                file_changed=datetime.fromtimestamp(path.stat().st_mtime, UTC)
-                if path.exists()
-                else None,
-            )
-        )
-    return result
+    for topic in config.topics.values():
+        try:
+            yield _topic_stats(topic, data_dir, now=now)
+        except StoreError as exc:
+            yield exc
+
+
+def _topic_stats(topic: Topic, data_dir: Path, *, now: datetime) -> TopicStats:
+    path = data_dir / f"{topic.name}.json"
+    papers = list(store.load(path).values())
+    saved = state.load(state.path_for(data_dir, topic.name))
+    if saved is None:
+        harvest = "never"
+    elif not saved.complete:
+        harvest = f"first harvest in progress ({len(saved.done)} windows done)"
+    elif saved.watermark is not None:
+        # The watermark moves only when a run finds something: a run that finds
+        # nothing changes no byte, so its time is kept nowhere.
+        harvest = f"complete, last finding something {saved.watermark:%Y-%m-%d %H:%M} UTC"
+    else:
+        harvest = "complete"
+    return TopicStats(
+        topic=topic.name,
+        papers=len(papers),
+        per_year=dict(sorted(Counter(p.published.year for p in papers).items(), reverse=True)),
+        newest=max(papers, key=Paper.sort_key, default=None),
+        harvest=harvest,
+        file_changed=datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.exists() else None,
+        silence=stale.assess(
+            (p.published for p in papers), now=now, stale_after_days=topic.stale_after_days
+        ),
+    )

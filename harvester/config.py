@@ -7,6 +7,7 @@ Format (DESIGN.md, "queries.toml")::
     max_results = 5000         # cap per topic and run
     lookback_days = 3          # incremental runs start this long before the newest update
     refresh_days = 7           # harvest the whole range again this often (0: never)
+    stale_after_days = 14      # warn after this long without a new paper (default: estimated)
 
     [topics.rlhf_code]
     query = 'cat:cs.LG AND all:"code generation"'
@@ -17,6 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,6 +43,7 @@ _EXPECTED = {
     "max_results": "a positive integer",
     "lookback_days": "a whole number of days, 0 or more",
     "refresh_days": "a whole number of days, 0 or more (0: never)",
+    "stale_after_days": "a positive whole number of days",
     "defaults": "a table",
     "topics": "a table of [topics.NAME] tables",
 }
@@ -54,6 +57,7 @@ class _Settings(BaseModel):
     max_results: Annotated[int, Field(strict=True, gt=0)] | None = None
     lookback_days: Annotated[int, Field(strict=True, ge=0)] | None = None
     refresh_days: Annotated[int, Field(strict=True, ge=0)] | None = None
+    stale_after_days: Annotated[int, Field(strict=True, gt=0)] | None = None
 
 
 class _TopicTable(_Settings):
@@ -94,6 +98,9 @@ class Topic(BaseModel):
     refresh_days: int = DEFAULT_REFRESH_DAYS
     """The whole range is harvested again when the last such harvest is this many
     days old (0: never), for what no incremental run sees."""
+    stale_after_days: int | None = None
+    """Call the topic silent after this many days without a new paper; None estimates
+    it from the topic's history (see `harvester.stale`)."""
 
 
 class Config(BaseModel):
@@ -177,11 +184,15 @@ def _describe(error: ErrorDetails, raw: dict[str, Any]) -> str:
 _SETTINGS_KEYS = set(_Settings.model_fields)
 
 
+def closest(word: str, known: Iterable[str]) -> str | None:
+    """The known word `word` is most likely a typo of, if any (a "did you mean" hint)."""
+    close = difflib.get_close_matches(word, sorted(known), n=1)
+    return close[0] if close else None
+
+
 def _did_you_mean(key: str, known: set[str]) -> str:
-    close = difflib.get_close_matches(key, sorted(known), n=1)
-    return (
-        f' (did you mean "{close[0]}"?)' if close else f" (known keys: {', '.join(sorted(known))})"
-    )
+    close = closest(key, known)
+    return f' (did you mean "{close}"?)' if close else f" (known keys: {', '.join(sorted(known))})"
 
 
 def _shown(raw: dict[str, Any], loc: list[str]) -> str:

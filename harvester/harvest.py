@@ -53,6 +53,7 @@ class TopicResult:
         requests: HTTP requests sent for it, retries included.
         written: whether its file was (re)written.
         seconds: how long it took.
+        changes: the new, updated and revised papers, by name.
     """
 
     topic: str
@@ -65,6 +66,7 @@ class TopicResult:
     requests: int
     written: bool
     seconds: float
+    changes: tuple[store.Change, ...] = ()
 
 
 class TopicFailed(HarvestError):
@@ -93,6 +95,7 @@ class _File:
         default_factory=lambda: {"new": 0, "updated": 0, "revised": 0, "unchanged": 0}
     )
     written: bool = False
+    changes: list[store.Change] = field(default_factory=list)
 
     def commit(self, fetched: list[Paper]) -> bool:
         """Merge fetched records and write the file if they changed it; returns whether
@@ -108,13 +111,15 @@ class _File:
         self.papers = merged.papers
         for name in self.counts:
             self.counts[name] += getattr(merged, name)
+        self.changes.extend(merged.changes)
         return changed
 
     def result(self, topic: str, mode: Mode, *, requests: int, started: float) -> TopicResult:
         """What the harvest did so far."""
         return TopicResult(
             topic=topic, mode=mode, total=len(self.papers), requests=requests,
-            written=self.written, seconds=time.monotonic() - started, **self.counts,
+            written=self.written, seconds=time.monotonic() - started,
+            changes=tuple(self.changes), **self.counts,
         )  # fmt: skip
 
 

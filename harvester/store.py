@@ -12,9 +12,11 @@ import json
 import logging
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -29,6 +31,18 @@ _BLOCK_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
+class Change:
+    """One paper a merge changed: what a run report and a commit message name."""
+
+    arxiv_id: str
+    """The id with the version now stored."""
+    title: str
+    """The title now stored."""
+    change: Literal["new", "updated", "revised"]
+    """new: not stored before; updated: a newer version; revised: same version, new metadata."""
+
+
+@dataclass(frozen=True)
 class Merge:
     """The result of merging fetched records into stored ones.
 
@@ -39,6 +53,7 @@ class Merge:
         revised: stored papers whose record changed at the same version
             (arXiv adds a DOI or journal reference without a new version).
         unchanged: fetched papers that were already stored exactly so.
+        changes: the new, updated and revised papers, newest first.
     """
 
     papers: dict[str, Paper]
@@ -46,6 +61,7 @@ class Merge:
     updated: int = 0
     revised: int = 0
     unchanged: int = 0
+    changes: tuple[Change, ...] = ()
 
 
 def load(path: Path) -> dict[str, Paper]:
@@ -155,17 +171,26 @@ def merge(
         ):
             papers[paper.key] = paper
     # Counted on the outcome, so a paper fetched twice in one run counts once.
-    new = updated = revised = 0
+    changed: list[tuple[Paper, Literal["new", "updated", "revised"]]] = []
     for key in seen:
         before, after = stored.get(key), papers[key]
         if before is None:
-            new += 1
+            changed.append((after, "new"))
         elif after.version > before.version:
-            updated += 1
+            changed.append((after, "updated"))
         elif after != before:
-            revised += 1
-    unchanged = len(seen) - new - updated - revised
-    return Merge(papers=papers, new=new, updated=updated, revised=revised, unchanged=unchanged)
+            changed.append((after, "revised"))
+    # `seen` is a set: sort, so reports and commit messages do not vary between runs.
+    changed.sort(key=lambda pair: pair[0].sort_key(), reverse=True)
+    counts = Counter(kind for _, kind in changed)
+    return Merge(
+        papers=papers,
+        new=counts["new"],
+        updated=counts["updated"],
+        revised=counts["revised"],
+        unchanged=len(seen) - len(changed),
+        changes=tuple(Change(p.arxiv_id, p.title, kind) for p, kind in changed),
+    )
 
 
 def dumps(papers: Iterable[Paper]) -> bytes:

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import httpx
 
-from harvester import __version__, lock, store
+from harvester import __version__, lock, stale, store
 from harvester.cli import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.cli.progress import Progress
 from harvester.client import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ArxivClient
-from harvester.config import Config, Topic, load_config
+from harvester.config import Config, Topic, closest, load_config
 from harvester.errors import HarvestError, UsageError
 from harvester.harvest import TopicFailed, TopicResult, harvest_topic
 from harvester.pacer import DEFAULT_DELAY_SECONDS, Clock, Pacer, Sleep
@@ -28,8 +28,9 @@ TOOLS_EPILOG = """\
 tools around the data (each has --help):
   harvest export [--out DIR]     papers_database.json, Markdown and BibTeX per topic
   harvest import FILE            merge an existing papers_database.json into data/
-  harvest stats                  papers per topic and year, newest paper, harvest state
-  harvest check                  validate every data file against the file format
+  harvest stats [--topic NAME]   papers per topic and year, newest paper, harvest state
+  harvest check                  validate queries.toml and every data and state file
+  harvest plan                   per topic: its size and what harvesting it costs
   harvest commit --report FILE   commit data/ if it changed, with a summary message
   harvest summary FILE           a run report as a Markdown table
 """
@@ -104,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--dry-run", action="store_true", help="fetch and report, write nothing")
     parser.add_argument(
+        "--fail-on-stale",
+        action="store_true",
+        help="exit 1 when a topic went silent for longer than its history makes plausible",
+    )
+    parser.add_argument(
         "--report",
         type=Path,
         metavar="PATH",
@@ -141,7 +147,9 @@ def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: 
     results: list[TopicResult] = []
     reports: dict[str, TopicReport] = {}
     pacer = Pacer(delay_seconds=args.delay, clock=clock, sleep=sleep)
-    progress = Progress(sys.stderr, live=sys.stderr.isatty() and not args.quiet)
+    progress = Progress(
+        sys.stderr, live=sys.stderr.isatty() and not args.quiet, page_size=args.page_size
+    )
     holding = (
         nullcontext()
         if args.dry_run
@@ -181,15 +189,20 @@ def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: 
                 continue
             progress.finish()
             results.append(result)
-            reports[topic.name] = _report(result)
+            silence = stale.of_topic(topic, args.data_dir, now=started_at)
+            reports[topic.name] = _report(result).with_silence(silence)
             if not args.quiet or _changed(result):
                 out(_topic_line(result, dry_run=args.dry_run))
+            if silence.stale:  # shown under -q too: a silent query is what cron should mail
+                print(f"WARNING {topic.name}: {silence.describe()}: check the query",
+                      file=sys.stderr, flush=True)  # fmt: skip
         requests = client.requests
     failed = [name for name, report in reports.items() if report.error]
     seconds = time.monotonic() - started
     if not args.quiet or failed or any(map(_changed, results)):
         out(_summary(results, failed, requests, seconds))
-    code = EXIT_FAILED if failed else EXIT_OK
+    silent = args.fail_on_stale and any(report.stale for report in reports.values())
+    code = EXIT_FAILED if failed or silent else EXIT_OK
     if args.report:
         report = Report(started=started_at, seconds=seconds, exit_code=code, topics=reports)
         store.write(args.report, report.dumps())
@@ -204,7 +217,7 @@ def _report(
     return TopicReport(
         mode=result.mode, new=result.new, updated=result.updated, revised=result.revised,
         unchanged=result.unchanged, total=result.total, requests=result.requests,
-        written=result.written, error=error,
+        written=result.written, error=error, changes=result.changes,
     )  # fmt: skip
 
 
@@ -218,9 +231,12 @@ def select(config: Config, names: list[str] | None) -> list[Topic]:
         return list(config.topics.values())
     unknown = [name for name in names if name not in config.topics]
     if unknown:
+        named = ", ".join(
+            repr(n) + (f' (did you mean "{c}"?)' if (c := closest(n, config.topics)) else "")
+            for n in unknown
+        )
         raise UsageError(
-            f"unknown topic {', '.join(repr(n) for n in unknown)} in {config.path}; "
-            f"known topics: {', '.join(config.topics)}"
+            f"unknown topic {named} in {config.path}; known topics: {', '.join(config.topics)}"
         )
     return [config.topics[name] for name in dict.fromkeys(names)]
 

@@ -1,17 +1,21 @@
-"""The tools around the data: `harvest export|import|stats|check|commit|summary|keepalive`."""
+"""The tools around the data: `harvest export|import|stats|check|commit|summary|plan|job|
+keepalive`."""
 
 from __future__ import annotations
 
 import argparse
 import os
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from harvester import audit, export, keepalive, lock, migrate, publish, report
-from harvester.cli import EXIT_OK, handle_errors, out, setup_logging
+from harvester.cli import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.cli import job as job_command
+from harvester.cli.plan import plan_command
 from harvester.cli.run import non_negative, select
-from harvester.config import load_config
+from harvester.config import Config, load_config
+from harvester.errors import StoreError
 
 
 def _parser(command: str, description: str) -> argparse.ArgumentParser:
@@ -31,6 +35,10 @@ def _data_flag(parser: argparse.ArgumentParser) -> None:
                         help="where <topic>.json files live (default: data)")  # fmt: skip
 
 
+def _topic_flag(parser: argparse.ArgumentParser, help_: str) -> None:
+    parser.add_argument("--topic", action="append", metavar="NAME", help=help_)
+
+
 def _export(argv: Sequence[str]) -> int:
     parser = _parser("export", "Write papers_database.json, <topic>.md and <topic>.bib.")
     _config_flags(parser)
@@ -48,8 +56,7 @@ def _import(argv: Sequence[str]) -> int:
     parser = _parser("import", "Merge an existing papers_database.json into data/<topic>.json.")
     parser.add_argument("file", type=Path, help="the papers_database.json to import")
     _config_flags(parser)
-    parser.add_argument("--topic", action="append", metavar="NAME",
-                        help="import only this topic (repeatable)")  # fmt: skip
+    _topic_flag(parser, "import only this topic (repeatable)")
     parser.add_argument("--lock-timeout", type=non_negative, default=600.0, metavar="SECONDS",
                         help="how long to wait for another harvest to finish")  # fmt: skip
     args = parser.parse_args(argv)
@@ -69,26 +76,41 @@ def _import(argv: Sequence[str]) -> int:
 def _stats(argv: Sequence[str]) -> int:
     parser = _parser("stats", "Papers per topic and year, the newest paper, the harvest state.")
     _config_flags(parser)
+    _topic_flag(parser, "show only this topic (repeatable)")
     args = parser.parse_args(argv)
+    code = EXIT_OK
     with handle_errors(verbose=args.verbose):
-        for s in audit.stats(load_config(args.config), args.data_dir):
+        config = load_config(args.config)
+        only = Config(path=config.path, topics={t.name: t for t in select(config, args.topic)})
+        for s in audit.stats(only, args.data_dir, now=datetime.now(UTC)):
+            if isinstance(s, StoreError):  # the healthy topics are still shown
+                error(str(s), s, verbose=args.verbose)
+                code = EXIT_FAILED
+                continue
             years = ", ".join(f"{year}: {n}" for year, n in s.per_year.items()) or "none"
             newest = f"{s.newest.arxiv_id} ({s.newest.published})" if s.newest else "none"
             changed = f"{s.file_changed:%Y-%m-%d %H:%M} UTC" if s.file_changed else "never"
+            stale = f"; STALE: {s.silence.describe()}" if s.silence.stale else ""
             out(f"{s.topic}: {s.papers} papers ({years}); newest {newest}; "
-                f"harvest {s.harvest}; file changed {changed}")  # fmt: skip
-    return EXIT_OK
+                f"harvest {s.harvest}; file changed {changed}{stale}")  # fmt: skip
+    return code
 
 
 def _check(argv: Sequence[str]) -> int:
-    parser = _parser("check", "Validate every data/<topic>.json against the file format.")
-    _data_flag(parser)
+    parser = _parser("check", "Validate queries.toml and every data and state file.")
+    _config_flags(parser)
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
-        counts = audit.check(args.data_dir)
+        counts, problems = audit.check(args.config, args.data_dir)
+        for problem in problems:
+            error(str(problem), problem, verbose=args.verbose)
         files = f"{len(counts)} file{'' if len(counts) == 1 else 's'}"
-        out(f"{files}, {sum(counts.values())} records: all valid")
-    return EXIT_OK
+        if problems:
+            valid = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
+            out(f"{files} valid ({sum(counts.values())} records); {valid}")
+        else:
+            out(f"{files}, {sum(counts.values())} records: all valid")
+    return EXIT_FAILED if problems else EXIT_OK
 
 
 def _commit(argv: Sequence[str]) -> int:
@@ -102,7 +124,7 @@ def _commit(argv: Sequence[str]) -> int:
     with handle_errors(verbose=args.verbose):
         message = report.load(args.report).commit_message() if args.report else "data: refresh"
         if publish.commit_data(args.repo, args.data_dir, message):
-            out(message)
+            out(message.splitlines()[0])  # the subject; the body lists the papers
         else:
             out("nothing to commit")
     return EXIT_OK
@@ -139,6 +161,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "summary": _summary,
     "job": job_command.main,  # its own module: many flags, and harvest's passed through
     "keepalive": _keepalive,
+    "plan": plan_command,
 }
 
 

@@ -1,0 +1,111 @@
+"""`harvest plan`: per topic, its size and what its harvests will cost, before fetching."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from harvester import plan
+from harvester.cli import EXIT_FAILED, EXIT_OK, handle_errors, out
+from harvester.cli.run import _api_url as api_url
+from harvester.cli.run import _page_size as page_size
+from harvester.cli.run import non_negative, select
+from harvester.client import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, ArxivClient
+from harvester.config import load_config
+from harvester.pacer import DEFAULT_DELAY_SECONDS, Pacer
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="harvest plan",
+        description="Ask arXiv once per topic how many results it has and what harvesting "
+        "it will cost; validates queries.toml first.",
+    )
+    parser.add_argument("--topic", action="append", metavar="NAME",
+                        help="plan only this topic (repeatable; default: all)")  # fmt: skip
+    parser.add_argument("--config", type=Path, default=Path("queries.toml"), metavar="PATH",
+                        help="the topics file (default: queries.toml)")  # fmt: skip
+    parser.add_argument("--data-dir", type=Path, default=Path("data"), metavar="DIR",
+                        help="where <topic>.json files live (default: data)")  # fmt: skip
+    # Parsed by the same rules as the harvest's own flags, with the same defaults.
+    parser.add_argument("--api-url", type=api_url, metavar="URL",
+                        default=os.environ.get("ARXIV_API_URL") or DEFAULT_API_URL,
+                        help="the arXiv query endpoint (env ARXIV_API_URL)")  # fmt: skip
+    parser.add_argument("--delay", type=non_negative, default=DEFAULT_DELAY_SECONDS,
+                        metavar="SECONDS", help="seconds between requests")  # fmt: skip
+    parser.add_argument("--page-size", type=page_size, default=DEFAULT_PAGE_SIZE, metavar="N",
+                        help="results per request the costs assume (default: 1000)")  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="show tracebacks")
+    return parser
+
+
+def plan_command(argv: Sequence[str]) -> int:
+    """Plan the requested topics; exit 1 if arXiv rejected a query, 2 on a config error."""
+    args = _parser().parse_args(argv)
+    with handle_errors(verbose=args.verbose):
+        topics = select(load_config(args.config), args.topic)
+        now = datetime.now(UTC)
+        pacer = Pacer(delay_seconds=args.delay)
+        with ArxivClient(api_url=args.api_url, pacer=pacer, page_size=args.page_size) as client:
+            plans = [
+                plan.plan_topic(t, client, args.data_dir, delay_seconds=args.delay, now=now)
+                for t in topics
+            ]
+    code = EXIT_FAILED if any(p.error for p in plans) else EXIT_OK
+    if args.json:
+        document = {"topics": [dataclasses.asdict(p) for p in plans], "exit_code": code}
+        out(json.dumps(document, indent=2, ensure_ascii=False))
+        return code
+    for topic, p in zip(topics, plans, strict=True):
+        if p.error:
+            print(f"ERROR {p.topic}: {p.error}", file=sys.stderr, flush=True)
+        else:
+            out(_line(p, since=topic.since, delay=args.delay))
+    out(_total(plans, delay=args.delay))
+    return code
+
+
+def _line(p: plan.TopicPlan, *, since: date | None, delay: float) -> str:
+    first, daily = p.first_harvest, p.daily_run
+    if first is None or daily is None:  # not planned: callers print the error instead
+        return f"{p.topic}: {p.error}"
+    scope = f"since {since}" if since else "all time"
+    kept = f", keeping the newest {p.kept:,}" if p.kept != p.results else ""
+    split = f" in {first.windows} windows" if first.windows > 1 else ""
+    data = Path(p.data_file)
+    exists = f"{data} exists" if p.data_file_exists else f"no {data} yet"
+    return (
+        f"{p.topic}: {p.results:,} results ({scope}){kept}; first harvest "
+        f"{_n(first.requests, 'request')}{split}, at least {_duration(first.seconds)} at "
+        f"{delay:g} s apart; daily run {_n(daily.requests, 'request')}; {exists}"
+    )
+
+
+def _total(plans: list[plan.TopicPlan], *, delay: float) -> str:
+    done = [p for p in plans if p.first_harvest is not None]
+    first = sum(p.first_harvest.requests for p in done if p.first_harvest)
+    daily = sum(p.daily_run.requests for p in done if p.daily_run)
+    head = f"Planned {len(done)} of {_n(len(plans), 'topic')}"
+    return (
+        f"{head}: first harvests {_n(first, 'request')} (at least "
+        f"{_duration(max(0, first - 1) * delay)}); daily runs {_n(daily, 'request')}"
+    )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
