@@ -68,6 +68,8 @@ class FetchError(HarvestError):
         retry_after_seconds: the server's `Retry-After`, when it sent one.
         unreachable: the connection itself failed (name resolution, refused, TLS):
             a fault of the whole run, not of one query.
+        transient: given, overrides what the status implies (a redirect loop has
+            no status but will not go away).
     """
 
     def __init__(
