@@ -26,7 +26,7 @@ from tenacity import (
     wait_random,
 )
 
-from harvester import __version__, feed
+from harvester import __version__, deadline, feed
 from harvester.errors import (
     EmptyPageError,
     FeedError,
@@ -53,6 +53,13 @@ USER_AGENT = f"arxiv-harvester/{__version__}"
 # 2 s, 4 s, 8 s ... up to 60 s, plus up to 1 s of jitter so that clients that
 # failed together do not come back together.
 _BACKOFF = wait_exponential(multiplier=2, max=60) + wait_random(0, 1)
+# A 429 without Retry-After: arXiv's "Rate exceeded." lasts minutes to hours, not
+# seconds, so 15 s, 30 s, 60 s ... up to 5 min; asking again sooner only prolongs it.
+_THROTTLED_BACKOFF = wait_exponential(multiplier=15, max=300) + wait_random(0, 5)
+# The whole of one request: connecting, the headers, the body. A 2,000-entry page
+# (about 5 MB) takes seconds; a connection that needs longer is stalling.
+DEFAULT_REQUEST_DEADLINE_SECONDS = 120.0
+_RATE_EXCEEDED = b"Rate exceeded."
 
 SortField = Literal["submittedDate", "lastUpdatedDate"]
 
@@ -81,6 +88,8 @@ class ArxivClient:
         page_size: results asked for per request (at most 2,000).
         connect_timeout_seconds: time to open the connection.
         read_timeout_seconds: time to wait for any byte of the response.
+        request_deadline_seconds: time for the whole of one request (connect,
+            headers and body), however steadily its bytes come.
         max_attempts: attempts per page before its failure is reported.
         max_retry_seconds: total time spent retrying one page before giving up.
         max_retry_after_seconds: the most a server's `Retry-After` may make us wait.
@@ -97,6 +106,7 @@ class ArxivClient:
         page_size: int = DEFAULT_PAGE_SIZE,
         connect_timeout_seconds: float = 10.0,
         read_timeout_seconds: float = 60.0,
+        request_deadline_seconds: float = DEFAULT_REQUEST_DEADLINE_SECONDS,
         max_attempts: int = 5,
         max_retry_seconds: float = 600.0,
         max_retry_after_seconds: float = 120.0,
@@ -114,13 +124,16 @@ class ArxivClient:
         self._max_attempts = max_attempts
         self._max_retry_seconds = max_retry_seconds
         self._max_retry_after_seconds = max_retry_after_seconds
+        self._deadline_seconds = request_deadline_seconds
+        self._deadline = deadline.Deadline()
+        # One connection at a time, as arXiv's terms ask.
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         self._http = httpx.Client(
             headers={"User-Agent": USER_AGENT},
             timeout=httpx.Timeout(read_timeout_seconds, connect=connect_timeout_seconds),
-            # One connection at a time, as arXiv's terms ask.
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            limits=limits,
             follow_redirects=True,
-            transport=transport,
+            transport=transport or deadline.transport(self._deadline, limits=limits),
         )
         self.requests = 0
 
@@ -231,15 +244,20 @@ class ArxivClient:
         request = self._http.build_request("GET", self.api_url, params=params)
         url = str(request.url)
         logger.debug("GET %s", url)
+        self._deadline.start(self._deadline_seconds)
         try:
             response = self._http.send(request, stream=True)
             try:
-                body = _read_capped(response, url)
+                body = _read_capped(response, url, self._deadline)
             finally:
                 response.close()
-        except httpx.TransportError as exc:
-            raise FetchError(f"{type(exc).__name__}: {exc}", url=url, attempt=attempt) from exc
+        except httpx.HTTPError as exc:
+            raise self._fetch_error(exc, url, attempt) from exc
+        finally:
+            self._deadline.clear()
         status = response.status_code
+        if status == 200 and body.strip() == _RATE_EXCEEDED:
+            status = 429  # arXiv's throttling page, sometimes sent with a 200
         if status not in {200, 400}:
             raise FetchError(
                 f"HTTP {status}",
@@ -266,10 +284,26 @@ class ArxivClient:
             raise FeedError(f"asked for offset {start}, got offset {page.start_index}", url=url)
         return page
 
+    def _fetch_error(self, exc: httpx.HTTPError, url: str, attempt: int) -> FetchError:
+        """The FetchError for an httpx failure: which faults are whose, and retried or not."""
+        if self._deadline.passed:
+            message = f"no complete response within {self._deadline_seconds:g} s"
+            return FetchError(message, url=url, attempt=attempt)
+        message = f"{type(exc).__name__}: {exc}"
+        # Connecting failed (name resolution, refused, TLS): every query would fail so.
+        unreachable = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+        # A redirect loop is how the server is set up, not a passing glitch.
+        transient = not isinstance(exc, httpx.TooManyRedirects | httpx.UnsupportedProtocol)
+        return FetchError(
+            message, url=url, attempt=attempt, unreachable=unreachable, transient=transient
+        )
+
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, FetchError) and exc.retry_after_seconds is not None:
             return min(exc.retry_after_seconds, self._max_retry_after_seconds)
+        if isinstance(exc, FetchError) and exc.status == 429:
+            return float(_THROTTLED_BACKOFF(state))
         return float(_BACKOFF(state))
 
     def _log_retry(self, state: RetryCallState) -> None:
@@ -306,10 +340,12 @@ def _is_transient(exc: BaseException) -> bool:
     return isinstance(exc, FetchError | FeedError) and exc.transient
 
 
-def _read_capped(response: httpx.Response, url: str) -> bytes:
+def _read_capped(response: httpx.Response, url: str, due: deadline.Deadline) -> bytes:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_bytes():
+        if due.passed:  # the socket's reads are bound too; this also covers a mock
+            raise httpx.ReadTimeout("the request's deadline passed", request=response.request)
         size += len(chunk)
         if size > MAX_BODY_BYTES:
             raise FeedError(

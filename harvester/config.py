@@ -35,13 +35,22 @@ DEFAULT_LOOKBACK_DAYS = 3
 # (a 5,000-paper topic: 5 requests, 15 s).
 DEFAULT_REFRESH_DAYS = 7
 TOPIC_NAME = re.compile(r"[a-z0-9][a-z0-9_]*")
+# arXiv's front end refuses URLs much over 8 kB, and a query's characters can take
+# three bytes each once percent-encoded: 4,000 leaves room, and no real query is near.
+MAX_QUERY_CHARS = 4000
+# Ten years; a longer lookback is a typo, and days past year 9999 cannot be computed.
+MAX_LOOKBACK_DAYS = 3650
+# The name becomes `<name>.json` and `.<name>.json.<random>.tmp`: 100 keeps those far
+# below the 255 bytes most file systems allow.
+MAX_NAME_CHARS = 100
 
 # What each key must be, in the words of the error message.
 _EXPECTED = {
-    "query": "a non-empty string in arXiv search_query syntax",
+    "query": f"a non-empty string of at most {MAX_QUERY_CHARS} characters in arXiv "
+    "search_query syntax",
     "since": "a date like 2022-01-01",
     "max_results": "a positive integer",
-    "lookback_days": "a whole number of days, 0 or more",
+    "lookback_days": f"a whole number of days, 0 to {MAX_LOOKBACK_DAYS}",
     "refresh_days": "a whole number of days, 0 or more (0: never)",
     "stale_after_days": "a positive whole number of days",
     "defaults": "a table",
@@ -55,9 +64,9 @@ class _Settings(BaseModel):
     since: date | None = None
     # Strict: TOML has real integers, so `true` or `2.0` here is a mistake, not a 1 or a 2.
     max_results: Annotated[int, Field(strict=True, gt=0)] | None = None
-    lookback_days: Annotated[int, Field(strict=True, ge=0)] | None = None
-    refresh_days: Annotated[int, Field(strict=True, ge=0)] | None = None
-    stale_after_days: Annotated[int, Field(strict=True, gt=0)] | None = None
+    lookback_days: Annotated[int, Field(strict=True, ge=0, le=MAX_LOOKBACK_DAYS)] | None = None
+    refresh_days: Annotated[int, Field(strict=True, ge=0, le=MAX_LOOKBACK_DAYS)] | None = None
+    stale_after_days: Annotated[int, Field(strict=True, gt=0, le=MAX_LOOKBACK_DAYS)] | None = None
 
 
 class _TopicTable(_Settings):
@@ -66,8 +75,8 @@ class _TopicTable(_Settings):
     @field_validator("query")
     @classmethod
     def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("empty")
+        if not value.strip() or len(value.strip()) > MAX_QUERY_CHARS:
+            raise ValueError("empty or too long")
         return value.strip()
 
 
@@ -129,6 +138,8 @@ def load_config(path: Path) -> Config:
         raise ConfigError(path, f"not UTF-8 text: {exc.reason}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, f"not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays or tables
+        raise ConfigError(path, "not valid TOML: nested too deeply") from None
     try:
         parsed = _File.model_validate(raw)
     except ValidationError as exc:
@@ -139,6 +150,12 @@ def load_config(path: Path) -> Config:
     if not parsed.topics:
         raise ConfigError(path, "no topics: add a [topics.NAME] table with a query")
     for name in parsed.topics:
+        if len(name) > MAX_NAME_CHARS:
+            raise ConfigError(
+                path,
+                f'topic name "{name[:20]}..." must be at most {MAX_NAME_CHARS} characters '
+                "(it becomes a file name)",
+            )
         if not TOPIC_NAME.fullmatch(name):
             raise ConfigError(
                 path,
@@ -203,4 +220,5 @@ def _shown(raw: dict[str, Any], loc: list[str]) -> str:
         value = value[part]
     if isinstance(value, date):  # datetime too: show it as written in TOML, not as a repr
         return value.isoformat()
-    return repr(value)
+    shown = repr(value)
+    return shown if len(shown) <= 80 else f"{shown[:60]}... ({len(shown)} characters)"

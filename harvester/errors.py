@@ -7,12 +7,34 @@ codes in one place (`UsageError` and `ConfigError` -> 2, everything else -> 1).
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import ValidationError
 
 
 class HarvestError(Exception):
     """Base of every error the harvester reports as one line."""
+
+    @property
+    def run_wide(self) -> bool:
+        """Whether the failure concerns the whole run (arXiv unreachable or throttling
+        us), so that trying further topics would only repeat it."""
+        return False
+
+
+class Interrupted(BaseException):
+    """The run was stopped by SIGINT or SIGTERM.
+
+    Like KeyboardInterrupt, not an Exception, so that no handler meant for errors
+    swallows it; the CLI catches it to end the run cleanly.
+
+    Attributes:
+        signal_number: the signal that stopped it.
+    """
+
+    def __init__(self, signal_number: int) -> None:
+        self.signal_number = signal_number
+        super().__init__("interrupted")
 
 
 class UsageError(HarvestError):
@@ -36,11 +58,18 @@ class ConfigError(HarvestError):
 class FetchError(HarvestError):
     """An HTTP request to arXiv failed.
 
+    Its message names the page (`start` offset) but not the URL, which can be
+    hundreds of characters long; the CLI shows `url` under `-v`.
+
     Attributes:
         url: the request URL.
         attempt: which attempt failed (1-based).
         status: the HTTP status, or None for a transport failure.
         retry_after_seconds: the server's `Retry-After`, when it sent one.
+        unreachable: the connection itself failed (name resolution, refused, TLS):
+            a fault of the whole run, not of one query.
+        transient: given, overrides what the status implies (a redirect loop has
+            no status but will not go away).
     """
 
     def __init__(
@@ -51,18 +80,29 @@ class FetchError(HarvestError):
         attempt: int = 1,
         status: int | None = None,
         retry_after_seconds: float | None = None,
+        unreachable: bool = False,
+        transient: bool | None = None,
     ) -> None:
         self.message = message
         self.url = url
         self.attempt = attempt
         self.status = status
         self.retry_after_seconds = retry_after_seconds
-        super().__init__(f"{message} ({url})")
+        self.unreachable = unreachable
+        self._transient = transient
+        super().__init__(f"{message}{page_of(url)}")
 
     @property
     def transient(self) -> bool:
         """Whether arXiv may answer differently if asked again."""
+        if self._transient is not None:
+            return self._transient
         return self.status in {None, 429, 500, 502, 503, 504}
+
+    @property
+    def run_wide(self) -> bool:
+        """Unreachable, or still throttled (429) once the retries are spent."""
+        return self.unreachable or self.status == 429
 
 
 class FeedError(HarvestError):
@@ -79,7 +119,7 @@ class FeedError(HarvestError):
         self.detail = detail
         self.url = url
         self.transient = transient
-        super().__init__(f"{detail} ({url})" if url else detail)
+        super().__init__(f"{detail}{page_of(url)}" if url else detail)
 
     def at(self, url: str) -> FeedError:
         """Return a copy of this error that names the URL it came from."""
@@ -136,6 +176,14 @@ class StoreError(HarvestError):
         self.path = path
         self.detail = detail
         super().__init__(f"{path}: {detail}")
+
+
+def page_of(url: str | None) -> str:
+    """` (page at offset N)` for a query URL with a `start`, else nothing."""
+    if not url:
+        return ""
+    start = parse_qs(urlsplit(url).query).get("start")
+    return f" (page at offset {start[-1]})" if start else ""
 
 
 def first_problem(exc: ValidationError, *, whole: str) -> str:

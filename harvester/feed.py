@@ -159,11 +159,11 @@ def _timestamp(text: str | None) -> datetime | None:
         return None
     try:
         stamp = datetime.fromisoformat(text.strip())
-    except ValueError:
+        if stamp.tzinfo is None:  # RFC 3339 requires an offset; read a bare one as UTC
+            stamp = stamp.replace(tzinfo=UTC)
+        return stamp.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved past the range
         return None
-    if stamp.tzinfo is None:  # RFC 3339 requires an offset; read a bare one as UTC
-        stamp = stamp.replace(tzinfo=UTC)
-    return stamp.astimezone(UTC)
 
 
 def _optional(text: str | None) -> str | None:

@@ -80,7 +80,9 @@ def run(job: Job, harvest: Harvest) -> Outcome:
             return _finished(code, ran, "no change, nothing to commit")
         if publish.push(job.repo, job.remote, job.branch):
             where = f"{job.remote}/{job.branch}"
-            return _finished(code, ran, f"pushed `{message.splitlines()[0]}` to {where} (attempt {attempt})")
+            return _finished(
+                code, ran, f"pushed `{message.splitlines()[0]}` to {where} (attempt {attempt})"
+            )
         logger.warning(
             "push refused (attempt %d of %d): %s/%s moved; harvesting again on its state",
             attempt, job.attempts, job.remote, job.branch,

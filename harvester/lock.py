@@ -55,9 +55,23 @@ def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
         for stale in [*data_dir.glob(".*.json.*.tmp"), *data_dir.glob(".harvest/.*.json.*.tmp")]:
             logger.info("removing %s, left by an interrupted write", stale)
             stale.unlink(missing_ok=True)
-        started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        owner.write_text(f"pid {os.getpid()} on {socket.gethostname()} since {started}\n")
+        _write_owner(owner)
         yield
     finally:
-        owner.unlink(missing_ok=True)
-        lock.release()
+        try:
+            owner.unlink(missing_ok=True)
+        finally:
+            lock.release()
+
+
+def _write_owner(owner: Path) -> None:
+    """Say who holds the lock.
+
+    Raises:
+        StoreError: the data directory is read-only or full; no harvest could write there.
+    """
+    started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        owner.write_text(f"pid {os.getpid()} on {socket.gethostname()} since {started}\n")
+    except OSError as exc:
+        raise StoreError(owner, f"cannot write the lock's owner file: {exc.strerror}") from None

@@ -16,8 +16,11 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 # New-style ids (YYMM.NNNN or YYMM.NNNNN, since April 2007) and old-style ids
-# (archive or archive.SUBJ, then YYMMNNN), each with its version.
-ARXIV_ID = re.compile(r"(?P<key>\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})v(?P<v>\d+)")
+# (archive or archive.SUBJ, then YYMMNNN), each with its version. No paper has more
+# than a few dozen versions; four digits keep int() of one cheap (5,000 would raise).
+ARXIV_ID = re.compile(
+    r"(?P<key>\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})v(?P<v>\d{1,4})"
+)
 
 
 @contextmanager
@@ -48,6 +51,10 @@ def _utc(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:  # our files always say Z; read a bare time as UTC, never as local
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+"""A timestamp read as UTC: converted when it has an offset, taken as UTC when it has none."""
 
 
 class Paper(BaseModel):

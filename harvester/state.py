@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from harvester import store
 from harvester.errors import StoreError, first_problem
+from harvester.models import UtcDatetime
 
 STATE_DIR = ".harvest"
 
@@ -30,21 +31,22 @@ class TopicState(BaseModel):
     """The topic's query this state is for."""
     since: date | None
     """The topic's `since` this state is for."""
-    until: datetime
+    # Timestamps are read as UTC (a naive one too), so they compare with the run's clock.
+    until: UtcDatetime
     """The upper bound of the first harvest's `submittedDate` range."""
     complete: bool = False
     """Whether every window up to `until` is harvested."""
-    done: list[tuple[datetime, datetime]] = []
+    done: list[tuple[UtcDatetime, UtcDatetime]] = []
     """Finished `[start, end]` spans (whole minutes, both included) of an unfinished
     harvest of the whole range."""
     fetched: int = 0
     """Results an unfinished first harvest has fetched so far (counted against a cap)."""
-    watermark: datetime | None = None
+    watermark: UtcDatetime | None = None
     """Every update before this time is harvested: when the first harvest began, then
     the start of the last run that found something. The next run asks for updates
     from here, less the lookback. Only complete runs move it; a run that finds
     nothing leaves it, so that run changes no byte."""
-    refreshed: datetime | None = None
+    refreshed: UtcDatetime | None = None
     """When the last harvest of the whole range that completed began (a first harvest,
     `--full` or a refresh); None in states written before refreshes existed."""
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -28,6 +29,9 @@ logger = logging.getLogger(__name__)
 _RECORDS = TypeAdapter(list[Paper])
 _BETWEEN = b"\n  },\n  {\n"  # between two records of a topic file
 _BLOCK_BYTES = 8 * 1024 * 1024
+# A record takes about 2 kB, so 4 GiB is two million papers, twenty times the largest
+# topic we know of; a bigger "topic file" is something else, and would exhaust memory.
+MAX_FILE_BYTES = 4 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -72,12 +76,15 @@ def load(path: Path) -> dict[str, Paper]:
             or holds one paper twice; the message says where.
     """
     try:
+        check_regular(path, max_bytes=MAX_FILE_BYTES)
         with gc_paused():
             records = _read_records(path)
     except FileNotFoundError:
         return {}
     except OSError as exc:
         raise StoreError(path, f"cannot read: {exc.strerror}") from None
+    except RecursionError:  # pydantic-core's own limit is deeper than Python's stack
+        raise StoreError(path, "nested too deeply to be a topic file") from None
     except ValidationError:
         _explain(path, path.read_bytes())  # a slower pass, for a message that says where
         raise  # pragma: no cover - _explain always raises
@@ -88,6 +95,28 @@ def load(path: Path) -> dict[str, Paper]:
             raise StoreError(path, f"record {index}: paper {paper.key} is also record {first}")
         papers[paper.key] = paper
     return papers
+
+
+def check_regular(path: Path, *, max_bytes: int | None = None) -> None:
+    """Refuse to read or replace anything but a regular file (of at most `max_bytes`).
+
+    Reading a FIFO blocks, reading `/dev/zero` never ends, and replacing a device
+    node would swap it for a file; none of them is ever a file of ours.
+
+    Raises:
+        FileNotFoundError: nothing is there.
+        StoreError: something other than a regular file is there, or it is too large.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise StoreError(path, f"cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(path, "not a regular file; refused")
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise StoreError(path, f"larger than {max_bytes} bytes; refused")
 
 
 def _read_records(path: Path) -> list[Paper]:
@@ -132,6 +161,8 @@ def parse_json(path: Path, raw: bytes) -> object:
         raise StoreError(
             path, f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise StoreError(path, "nested too deeply to be a topic file") from None
 
 
 def _explain(path: Path, raw: bytes) -> None:
@@ -241,6 +272,7 @@ def write(path: Path, data: bytes | Iterable[bytes]) -> bool:
     """
     pieces = [data] if isinstance(data, bytes) else data
     try:
+        check_regular(path)
         old = path.open("rb")
     except FileNotFoundError:
         old = None

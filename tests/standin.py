@@ -20,6 +20,7 @@ import random
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -162,6 +163,10 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     reset: bool = False
     truncate_to: int | None = None
+    trickle_seconds: float | None = None
+    """Send the body a byte at a time, this long apart (a connection that stalls)."""
+    trickle_head: bool = False
+    """Trickle the status line and headers too, not only the body."""
 
 
 def error_feed(message: str, link: str = "https://arxiv.org/api/errors") -> bytes:
@@ -393,6 +398,10 @@ def _handler(standin: Standin) -> type[BaseHTTPRequestHandler]:
                 self.send_error(404)
                 return
             reply = standin.reply(params)
+            if reply.trickle_head and reply.trickle_seconds is not None:
+                head = f"HTTP/1.1 {reply.status} OK\r\nContent-Length: {len(reply.body)}\r\n\r\n"
+                self._trickle(head.encode() + reply.body, reply.trickle_seconds)
+                return
             if reply.reset:
                 self.close_connection = True
                 self.connection.shutdown(2)
@@ -404,9 +413,22 @@ def _handler(standin: Standin) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
             body = reply.body if reply.truncate_to is None else reply.body[: reply.truncate_to]
+            if reply.trickle_seconds is not None:
+                self._trickle(body, reply.trickle_seconds)
+                return
             self.wfile.write(body)
             if reply.truncate_to is not None:
                 self.close_connection = True
+
+        def _trickle(self, body: bytes, seconds: float) -> None:
+            self.close_connection = True
+            try:
+                for index in range(len(body)):
+                    self.wfile.write(body[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(seconds)  # the slow server the client must not wait for
+            except OSError:
+                return  # the client gave up, as it should
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # keep test output clean

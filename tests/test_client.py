@@ -139,8 +139,9 @@ def test_transient_failures_are_retried_with_logged_waits(caplog: pytest.LogCapt
     assert len(result.papers) == 111
     assert result.requests == route.call_count == 6
     assert time.sleeps[0] == 1  # Retry-After honoured
-    # Exponential backoff (2 s after attempt 1, doubling) with up to 1 s of jitter.
-    assert 4 <= time.sleeps[1] <= 5
+    # A 429 without Retry-After: 15 s after attempt 1, doubling, up to 5 s of jitter.
+    assert 30 <= time.sleeps[1] <= 35
+    # Anything else: 2 s after attempt 1, doubling, up to 1 s of jitter.
     assert 8 <= time.sleeps[2] <= 9
     assert 16 <= time.sleeps[3] <= 17
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -178,7 +179,9 @@ def test_error_feed_is_never_retried():
     ):
         arxiv.search("id:abc")
     assert route.call_count == 1
-    assert API in str(caught.value)
+    assert "(page at offset 0)" in str(caught.value)
+    assert caught.value.url is not None
+    assert caught.value.url.startswith(API)
 
 
 @pytest.mark.parametrize(

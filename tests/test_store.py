@@ -9,6 +9,7 @@ import os
 import random
 import signal
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from harvester import lock, store
-from harvester.errors import StoreError
+from harvester.cli.signals import interrupting
+from harvester.errors import Interrupted, StoreError
 from harvester.models import Paper
 
 KEYS = [
@@ -269,3 +271,19 @@ def test_load_by_blocks_still_says_where_a_record_is_bad(
     path.write_text(json.dumps(records, indent=2) + "\n")
     with pytest.raises(StoreError, match="record 17: authors: Input should be a valid list"):
         store.load(path)
+
+
+def test_a_signal_during_a_write_leaves_the_old_file_and_no_temp_file(tmp_path: Path):
+    """A real SIGTERM while a file is written abandons the write whole (issue #10)."""
+    path = tmp_path / "topic.json"
+    path.write_bytes(b"[]\n")
+
+    def pieces() -> Iterator[bytes]:
+        yield b"[\n"
+        os.kill(os.getpid(), signal.SIGTERM)
+        yield b"]\n"  # pragma: no cover - the signal stops the write first
+
+    with interrupting(), pytest.raises(Interrupted):
+        store.write(path, pieces())
+    assert path.read_bytes() == b"[]\n"
+    assert list(tmp_path.iterdir()) == [path]

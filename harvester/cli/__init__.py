@@ -57,6 +57,9 @@ def entrypoint() -> None:
     """The console script `harvest`."""
     try:
         code = main(sys.argv[1:])
+    except KeyboardInterrupt:
+        # Ctrl-C before the run could catch it (while Python starts, say): no traceback.
+        code = 128 + 2
     except BrokenPipeError:
         # The reader went away (`harvest stats | head`): stop quietly, as Unix tools do,
         # and keep Python from complaining while it flushes stdout on the way out.

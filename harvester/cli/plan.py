@@ -13,9 +13,8 @@ from pathlib import Path
 
 from harvester import plan
 from harvester.cli import EXIT_FAILED, EXIT_OK, handle_errors, out
-from harvester.cli.run import _api_url as api_url
-from harvester.cli.run import _page_size as page_size
-from harvester.cli.run import non_negative, select
+from harvester.cli.flags import api_url, non_negative, page_size
+from harvester.cli.run import select
 from harvester.client import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, ArxivClient
 from harvester.config import load_config
 from harvester.pacer import DEFAULT_DELAY_SECONDS, Pacer

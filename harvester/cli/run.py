@@ -1,135 +1,70 @@
-"""`harvest [flags]`: harvest the topics, one line per topic, a summary line at the end."""
+"""`harvest [flags]`: harvest the topics, one line per topic, a summary line at the end.
+
+A fault of the whole run (arXiv unreachable, or still throttling us after the
+retries) stops it after the topic that met it: the others are reported as not
+tried, since trying them would only repeat it. SIGINT and SIGTERM stop it too, at
+once; the summary line and the report are still written, and the exit code is
+128 + the signal's number (130, 143), as a shell reports a process a signal ended.
+"""
 
 from __future__ import annotations
 
 import argparse
-import math
-import os
+import signal
+import stat
 import sys
 import time
 from collections.abc import Sequence
 from contextlib import nullcontext
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
-from harvester import __version__, lock, stale, store
+from harvester import lock, stale, store
 from harvester.cli import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
+from harvester.cli.flags import build_parser, non_negative
 from harvester.cli.progress import Progress
-from harvester.client import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ArxivClient
+from harvester.cli.signals import interrupting
+from harvester.client import ArxivClient
 from harvester.config import Config, Topic, closest, load_config
-from harvester.errors import HarvestError, UsageError
+from harvester.errors import HarvestError, Interrupted, UsageError
 from harvester.harvest import TopicFailed, TopicResult, harvest_topic
-from harvester.pacer import DEFAULT_DELAY_SECONDS, Clock, Pacer, Sleep
+from harvester.pacer import Clock, Pacer, Sleep
 from harvester.report import Report, TopicReport
 
-TOOLS_EPILOG = """\
-tools around the data (each has --help):
-  harvest export [--out DIR]     papers_database.json, Markdown and BibTeX per topic
-  harvest import FILE            merge an existing papers_database.json into data/
-  harvest stats [--topic NAME]   papers per topic and year, newest paper, harvest state
-  harvest check                  validate queries.toml and every data and state file
-  harvest plan                   per topic: its size and what harvesting it costs
-  harvest commit --report FILE   commit data/ if it changed, with a summary message
-  harvest summary FILE           a run report as a Markdown table
-"""
+__all__ = ["main", "non_negative", "select"]  # non_negative: tools' flags use it too
+
+INTERRUPTED = "interrupted"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line of DESIGN.md, "Command line"."""
-    parser = argparse.ArgumentParser(
-        prog="harvest",
-        description="Fetch arXiv papers for the topics in queries.toml into data/<topic>.json.",
-        epilog=TOOLS_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--topic",
-        action="append",
-        metavar="NAME",
-        help="harvest only this topic (repeatable; default: all)",
-    )
-    parser.add_argument(
-        "--config",
-        type=Path,
-        default=Path("queries.toml"),
-        metavar="PATH",
-        help="the topics file (default: queries.toml)",
-    )
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path("data"),
-        metavar="DIR",
-        help="where <topic>.json files live (default: data)",
-    )
-    parser.add_argument(
-        "--api-url",
-        type=_api_url,
-        default=os.environ.get("ARXIV_API_URL") or DEFAULT_API_URL,
-        metavar="URL",
-        help="the arXiv query endpoint (env ARXIV_API_URL)",
-    )
-    parser.add_argument(
-        "--delay",
-        type=non_negative,
-        default=DEFAULT_DELAY_SECONDS,
-        metavar="SECONDS",
-        help="minimum seconds between request starts (default: 3, arXiv's terms)",
-    )
-    parser.add_argument(
-        "--page-size",
-        type=_page_size,
-        default=DEFAULT_PAGE_SIZE,
-        metavar="N",
-        help=f"results per request, 1-{MAX_PAGE_SIZE} (default: {DEFAULT_PAGE_SIZE})",
-    )
-    parser.add_argument(
-        "--lock-timeout",
-        type=non_negative,
-        default=600.0,
-        metavar="SECONDS",
-        help="how long to wait for another harvest on the same data directory",
-    )
-    parser.add_argument(
-        "--full",
-        action="store_true",
-        help="harvest each topic's whole range again, not just what changed",
-    )
-    parser.add_argument(
-        "--since",
-        type=_date,
-        metavar="YYYY-MM-DD",
-        help="fetch papers first submitted from this date on, this run only",
-    )
-    parser.add_argument("--dry-run", action="store_true", help="fetch and report, write nothing")
-    parser.add_argument(
-        "--fail-on-stale",
-        action="store_true",
-        help="exit 1 when a topic went silent for longer than its history makes plausible",
-    )
-    parser.add_argument(
-        "--report",
-        type=Path,
-        metavar="PATH",
-        help="also write what the run did as JSON, for scripts and CI",
-    )
-    parser.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        help="print nothing unless something changed or failed",
-    )
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=0,
-        help="log progress (-v) or every request (-vv); show tracebacks",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    return parser
+@dataclass
+class _Tally:
+    """What the run has done so far, topic by topic."""
+
+    started: float
+    started_at: datetime
+    results: list[TopicResult] = field(default_factory=list)
+    reports: dict[str, TopicReport] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+    not_tried: list[str] = field(default_factory=list)
+    stopped: str | None = None
+    """Why the topics still to come are not tried (None: they are)."""
+    signal_number: int | None = None
+    requests: int = 0
+    silent: bool = False
+    """Whether a topic went silent and the run was asked to fail for it."""
+
+    def skip(self, name: str) -> None:
+        """Report a topic as not tried, for the reason the run stopped."""
+        self.not_tried.append(name)
+        self.reports[name] = TopicReport(error=f"not tried: {self.stopped}")
+        out(f"{name}: not tried ({self.stopped})")
+
+    def exit_code(self) -> int:
+        """128 + the signal that stopped the run; else 1 if a topic failed, else 0."""
+        if self.signal_number is not None:
+            return 128 + self.signal_number
+        return EXIT_FAILED if self.failed or self.not_tried or self.silent else EXIT_OK
 
 
 def main(argv: Sequence[str], *, sleep: Sleep, clock: Clock) -> int:
@@ -139,14 +74,56 @@ def main(argv: Sequence[str], *, sleep: Sleep, clock: Clock) -> int:
     with handle_errors(verbose=args.verbose):
         config = load_config(args.config)
         topics = select(config, args.topic)
+        if args.report is not None:
+            check_report_path(args.report)
         return _run(args, topics, sleep=sleep, clock=clock)
 
 
+def check_report_path(path: Path) -> None:
+    """Refuse a `--report` target that exists and is not a regular file.
+
+    A FIFO would block the run at its end and a device node would be replaced.
+
+    Raises:
+        UsageError: the path names something other than a regular file.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UsageError(f"--report {path}: cannot use: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise UsageError(f"--report {path}: not a regular file; give a file path")
+
+
 def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: Clock) -> int:
-    started, started_at = time.monotonic(), datetime.now(UTC)
-    results: list[TopicResult] = []
-    reports: dict[str, TopicReport] = {}
-    pacer = Pacer(delay_seconds=args.delay, clock=clock, sleep=sleep)
+    tally = _Tally(started=time.monotonic(), started_at=datetime.now(UTC))
+    with interrupting() as disarm:
+        try:
+            _harvest_all(args, topics, tally, sleep=sleep, clock=clock)
+        except Interrupted as exc:  # outside a topic: waiting for the lock, say
+            tally.signal_number, tally.stopped = exc.signal_number, INTERRUPTED
+        disarm()  # from here on, the summary and the report get written whatever comes
+        for topic in topics:
+            if topic.name not in tally.reports:
+                tally.skip(topic.name)
+        seconds = time.monotonic() - tally.started
+        code = tally.exit_code()
+        if not args.quiet or code or any(map(_changed, tally.results)):
+            out(_summary(tally, seconds))
+        if args.report:
+            report = Report(
+                started=tally.started_at, seconds=seconds, exit_code=code, topics=tally.reports
+            )
+            store.write(args.report, report.dumps())
+    return code
+
+
+def _harvest_all(
+    args: argparse.Namespace, topics: list[Topic], tally: _Tally, *, sleep: Sleep, clock: Clock
+) -> None:
+    """Harvest the topics in turn until they are done or the run must stop."""
     progress = Progress(
         sys.stderr, live=sys.stderr.isatty() and not args.quiet, page_size=args.page_size
     )
@@ -157,56 +134,82 @@ def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: 
     )
     client = ArxivClient(
         api_url=args.api_url,
-        pacer=pacer,
+        pacer=Pacer(delay_seconds=args.delay, clock=clock, sleep=sleep),
         page_size=args.page_size,
+        request_deadline_seconds=args.timeout,
         sleep=sleep,
         on_page=progress.page,
     )
-    with client, holding:
-        for topic in topics:
-            requests_before = client.requests
-            progress.start(topic.name)
-            try:
-                result = harvest_topic(
-                    topic,
-                    client=client,
-                    data_dir=args.data_dir,
-                    dry_run=args.dry_run,
-                    full=args.full,
-                    since=args.since,
-                )
-            except HarvestError as exc:
-                progress.finish()
-                spent = client.requests - requests_before
-                # Finished windows of a failed first harvest stay written: report them.
-                partial = exc.result if isinstance(exc, TopicFailed) else None
-                reports[topic.name] = _report(partial, error=str(exc), requests=spent)
-                error(f"{topic.name}: {exc}", exc, verbose=args.verbose)
-                written = (
-                    f" ({partial.new} new papers written)" if partial and partial.written else ""
-                )
-                out(f"{topic.name}: failed after {_n(spent, 'request')}{written}")
-                continue
-            progress.finish()
-            results.append(result)
-            silence = stale.of_topic(topic, args.data_dir, now=started_at)
-            reports[topic.name] = _report(result).with_silence(silence)
-            if not args.quiet or _changed(result):
-                out(_topic_line(result, dry_run=args.dry_run))
-            if silence.stale:  # shown under -q too: a silent query is what cron should mail
-                print(f"WARNING {topic.name}: {silence.describe()}: check the query",
-                      file=sys.stderr, flush=True)  # fmt: skip
-        requests = client.requests
-    failed = [name for name, report in reports.items() if report.error]
-    seconds = time.monotonic() - started
-    if not args.quiet or failed or any(map(_changed, results)):
-        out(_summary(results, failed, requests, seconds))
-    silent = args.fail_on_stale and any(report.stale for report in reports.values())
-    code = EXIT_FAILED if failed or silent else EXIT_OK
-    if args.report:
-        report = Report(started=started_at, seconds=seconds, exit_code=code, topics=reports)
-        store.write(args.report, report.dumps())
-    return code
+    try:
+        with client, holding:
+            for topic in topics:
+                if tally.stopped is not None:
+                    tally.skip(topic.name)
+                    continue
+                _harvest_one(args, topic, client, progress, tally)
+    finally:
+        tally.requests = client.requests
+
+
+def _harvest_one(
+    args: argparse.Namespace,
+    topic: Topic,
+    client: ArxivClient,
+    progress: Progress,
+    tally: _Tally,
+) -> None:
+    requests_before = client.requests
+    progress.start(topic.name)
+    try:
+        result = harvest_topic(
+            topic,
+            client=client,
+            data_dir=args.data_dir,
+            dry_run=args.dry_run,
+            full=args.full,
+            since=args.since,
+        )
+    except (HarvestError, Interrupted) as exc:
+        progress.finish()
+        _failed(args, topic.name, exc, client.requests - requests_before, tally)
+        return
+    progress.finish()
+    tally.results.append(result)
+    silence = stale.of_topic(topic, args.data_dir, now=tally.started_at)
+    tally.reports[topic.name] = _report(result).with_silence(silence)
+    if not args.quiet or _changed(result):
+        out(_topic_line(result, dry_run=args.dry_run))
+    tally.silent |= silence.stale and args.fail_on_stale
+    if silence.stale:  # shown under -q too: a silent query is what cron should mail
+        print(f"WARNING {topic.name}: {silence.describe()}: check the query",
+              file=sys.stderr, flush=True)  # fmt: skip
+
+
+def _failed(
+    args: argparse.Namespace,
+    name: str,
+    exc: HarvestError | Interrupted,
+    spent: int,
+    tally: _Tally,
+) -> None:
+    """Report a failed topic, and stop the run if what failed concerns all of it."""
+    cause = exc.cause if isinstance(exc, TopicFailed) else exc
+    # Finished windows of a failed first harvest stay written: report them.
+    partial = exc.result if isinstance(exc, TopicFailed) else None
+    tally.failed.append(name)
+    tally.reports[name] = _report(partial, error=str(exc), requests=spent)
+    url = getattr(cause, "url", None) if args.verbose else None
+    where = f" ({url})" if url else ""
+    # An interruption is no fault of the code: its traceback would tell nothing.
+    error(
+        f"{name}: {exc}{where}", exc, verbose=0 if isinstance(cause, Interrupted) else args.verbose
+    )
+    written = f" ({partial.new} new papers written)" if partial and partial.written else ""
+    out(f"{name}: failed after {_n(spent, 'request')}{written}")
+    if isinstance(cause, Interrupted):
+        tally.signal_number, tally.stopped = cause.signal_number, INTERRUPTED
+    elif cause.run_wide:
+        tally.stopped = f"{name} met a fault of the whole run: {cause}"
 
 
 def _report(
@@ -253,20 +256,22 @@ def _topic_line(result: TopicResult, *, dry_run: bool) -> str:
     )
 
 
-def _summary(results: list[TopicResult], failed: list[str], requests: int, seconds: float) -> str:
+def _summary(tally: _Tally, seconds: float) -> str:
+    results = tally.results
     done = len(results)
     new = sum(r.new for r in results)
     updated = sum(r.updated for r in results)
     unchanged = sum(r.unchanged for r in results)
-    head = (
-        f"Harvested {_n(done, 'topic')}"
-        if not failed
-        else (
-            f"Harvested {done} of {_n(done + len(failed), 'topic')} (failed: {', '.join(failed)})"
-        )
-    )
+    head = f"Harvested {_n(done, 'topic')}"
+    if tally.failed or tally.not_tried:
+        asked = done + len(tally.failed) + len(tally.not_tried)
+        why = [f"failed: {', '.join(tally.failed)}"] if tally.failed else []
+        why += [f"not tried: {', '.join(tally.not_tried)}"] if tally.not_tried else []
+        head = f"Harvested {done} of {_n(asked, 'topic')} ({'; '.join(why)})"
+    if tally.signal_number is not None:
+        head = f"Interrupted by {signal.Signals(tally.signal_number).name}. {head}"
     counts = f"{new} new, {updated} updated, {unchanged} unchanged"
-    return f"{head}: {counts}; {_n(requests, 'request')} in {seconds:.1f} s"
+    return f"{head}: {counts}; {_n(tally.requests, 'request')} in {seconds:.1f} s"
 
 
 def _n(count: int, noun: str) -> str:
@@ -275,41 +280,3 @@ def _n(count: int, noun: str) -> str:
 
 def _changed(result: TopicResult) -> bool:
     return bool(result.new or result.updated or result.revised or result.written)
-
-
-def _api_url(text: str) -> str:
-    try:
-        url = httpx.URL(text)
-    except httpx.InvalidURL as exc:
-        raise argparse.ArgumentTypeError(f"not a URL: {text!r} ({exc})") from None
-    if url.scheme not in {"http", "https"} or not url.host:
-        raise argparse.ArgumentTypeError(f"not an http(s) URL: {text!r}")
-    return text
-
-
-def non_negative(text: str) -> float:
-    """An argparse type: a finite number of seconds, 0 or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be a finite number, 0 or more: {text}")
-    return value
-
-
-def _page_size(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if not 1 <= value <= MAX_PAGE_SIZE:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_PAGE_SIZE}: {text}")
-    return value
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date like 2022-01-01: {text!r}") from None
