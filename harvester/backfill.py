@@ -40,6 +40,8 @@ class Backfill:
         query: the topic's query (a window's range is added to it).
         commit: takes fetched papers and the spans they complete; it must store both.
         cap: stop once this many papers are fetched (None: fetch everything).
+        known: papers (ids without version) fetched before, which the cap does not
+            count again (a resumed harvest fetches again where it stopped).
         commit_every: the most papers held before `commit` is called.
     """
 
@@ -50,14 +52,17 @@ class Backfill:
         *,
         commit: Commit,
         cap: int | None = None,
+        known: set[str] | None = None,
         commit_every: int = COMMIT_EVERY,
     ) -> None:
         self._client = client
         self._query = query
         self._commit = commit
         self._cap = cap
+        self._known = set(known or ())
         self._commit_every = commit_every
         self.fetched = 0
+        """Papers fetched so far, each counted once."""
         self._papers: list[Paper] = []
         self._spans: list[Span] = []
 
@@ -123,9 +128,14 @@ class Backfill:
         return self._client.page(query, start=start, size=self._client.page_size, expected=expected)
 
     def _take(self, papers: list[Paper], span: Span | None) -> None:
-        if self._cap is not None and len(papers) > self._cap - self.fetched:
-            papers, span = papers[: self._cap - self.fetched], None  # the rest is not fetched
-        self.fetched += len(papers)
+        for index, paper in enumerate(papers):
+            if paper.key in self._known:
+                continue
+            if self._capped():
+                papers, span = papers[:index], None  # the rest is left unfetched
+                break
+            self._known.add(paper.key)
+            self.fetched += 1
         self._papers += papers
         if span is not None:
             self._spans.append(span)

@@ -248,15 +248,22 @@ class _Run:
         changed = False
         write = tracked and not self.file.dry_run
 
+        fetched_before = progress.fetched
+        cap = None if self.topic.max_results is None else self.topic.max_results - fetched_before
+        # A resumed harvest fetches again where it stopped: those papers are no news.
+        known = set(self.file.papers) if mode is Mode.RESUMED else set()
+
         def commit(papers: list[Paper], spans: list[Span]) -> None:
             nonlocal progress, changed
             changed |= self.file.commit(papers)
-            progress = progress.with_done(spans, len(papers))
-            if write:
-                state.save(self.state_path, progress)  # after the data: done once written
+            progress = progress.with_done(spans, fetched_before + backfill.fetched)
+            # After the data: a span is done once written. A complete topic in which
+            # nothing changed keeps its state as it is (a resumed refresh is not needed).
+            if write and (changed or saved is None or not saved.complete):
+                state.save(self.state_path, progress)
 
-        cap = None if self.topic.max_results is None else self.topic.max_results - progress.fetched
-        Backfill(self.client, self.topic.query, commit=commit, cap=cap).run(todo)
+        backfill = Backfill(self.client, self.topic.query, commit=commit, cap=cap, known=known)
+        backfill.run(todo)
         if write:
             state.save(self.state_path, _finished(progress, saved, mode, changed=changed))
 

@@ -56,14 +56,14 @@ class TopicState(BaseModel):
         return self.refreshed or self.until - timedelta(days=1)
 
     def with_done(self, spans: list[tuple[datetime, datetime]], fetched: int) -> TopicState:
-        """This state with more finished spans (merged where they touch) and papers."""
+        """This state with more finished spans (merged where they touch), and `fetched`."""
         merged: list[tuple[datetime, datetime]] = []
         for start, end in sorted([*self.done, *spans]):
             if merged and start <= merged[-1][1]:
                 merged[-1] = (merged[-1][0], max(merged[-1][1], end))
             else:
                 merged.append((start, end))
-        return self.model_copy(update={"done": merged, "fetched": self.fetched + fetched})
+        return self.model_copy(update={"done": merged, "fetched": fetched})
 
     def matches(self, query: str, since: date | None) -> bool:
         """Whether this state was made for this query and `since`."""

@@ -1,0 +1,403 @@
+"""A topic end to end against the stand-in (both of its modes unless one is named):
+first harvests in windows, incremental walks, fallbacks and refreshes."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harvester import state
+from harvester.cli import main
+from harvester.client import fits
+from harvester.config import Topic
+from harvester.harvest import Mode, TopicFailed, TopicResult, harvest_topic
+from tests.conftest import offline_client
+from tests.standin import Entry, Reply, Scripted, Standin, synthetic_entries
+
+# "Just now": after the watermark a first run sets, whenever the suite runs.
+SOON = (datetime.now(UTC) - timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+
+
+def argv(standin: Standin, config: Path, *extra: str) -> list[str]:
+    return [
+        "--config", str(config), "--data-dir", str(config.parent / "data"),
+        "--api-url", standin.url, "--delay", "0", *extra,
+    ]  # fmt: skip
+
+
+def tree(directory: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under `directory` (lock files aside) with its bytes and mtime."""
+    return {
+        str(p.relative_to(directory)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and ".harvest.lock" not in p.name
+    }
+
+
+def records(data: Path, topic: str = "rlhf_code") -> dict[str, dict[str, Any]]:
+    return {
+        r["arxiv_id"].rsplit("v", 1)[0]: r
+        for r in json.loads((data / f"{topic}.json").read_bytes())
+    }
+
+
+def bump(standin: Standin, index: int, title: str, when: datetime = SOON) -> Entry:
+    """Serve a new version of entry `index`: its old `published`, a new `updated`."""
+    entry = standin.entries[index]
+    standin.entries[index] = entry.new_version(entry.version + 1, title=title, updated=when)
+    return standin.entries[index]
+
+
+def at(standin: Standin, topic: Topic, data: Path, now: datetime, **kwargs: Any) -> TopicResult:
+    """Harvest `topic` as if it were `now`, through the real client, in process."""
+    with offline_client(standin) as client:
+        return harvest_topic(topic, client=client, data_dir=data, now=now, **kwargs)
+
+
+def test_first_run_pages_then_reruns_cost_one_request_and_no_byte(
+    standin: Standin, config: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A first run costs ceil(N / page) requests per topic; a re-run one request and no byte."""
+    data = config.parent / "data"
+    assert main(argv(standin, config, "--page-size", "25")) == 0
+    assert len(standin.requests) == 2 * math.ceil(111 / 25)
+    before = tree(data)
+    standin.requests.clear()
+    capsys.readouterr()
+    assert main(argv(standin, config, "--page-size", "25")) == 0
+    assert len(standin.requests) == 2
+    assert all(r["sortBy"] == "lastUpdatedDate" for r in standin.requests)
+    assert tree(data) == before
+    out = capsys.readouterr().out.splitlines()
+    assert "0 new, 0 updated" in out[0]
+    assert "1 request in" in out[0]
+    assert "(incremental, file unchanged)" in out[0]
+    assert out[-1].startswith("Harvested 2 topics: 0 new, 0 updated, 0 unchanged; 2 requests in ")
+
+
+def test_new_papers_and_versions_cost_one_request_and_change_only_them(
+    standin: Standin, config: Path, capsys: pytest.CaptureFixture[str]
+):
+    """3 new papers and 2 new versions of stored ones: 3 new, 2 updated, one request per
+    topic, a diff of exactly those 5 records (issue 9, item 1)."""
+    data = config.parent / "data"
+    assert main(argv(standin, config, "--page-size", "25")) == 0
+    before = records(data)
+    template = standin.entries[40]
+    added = [template.rewritten(f"2611.1000{i}v1", SOON.replace(minute=i)) for i in range(3)]
+    bumped = [bump(standin, 10, "Second thoughts"), bump(standin, 70, "Revised and extended")]
+    standin.entries.extend(added)
+    standin.requests.clear()
+    capsys.readouterr()
+    report = config.parent / "report.json"
+    assert main(argv(standin, config, "--page-size", "25", "--report", str(report))) == 0
+    assert len(standin.requests) == 2
+    assert all("lastUpdatedDate:[" not in r["search_query"] for r in standin.requests)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("rlhf_code: 3 new, 2 updated, ")
+    assert out[1].startswith("llm_alignment: 3 new, 2 updated, ")
+    assert json.loads(report.read_text())["topics"]["rlhf_code"]["mode"] == "incremental"
+    after = records(data)
+    changed = {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}
+    assert changed == {e.key for e in added + bumped}
+    assert [after[e.key]["title"] for e in bumped] == ["Second thoughts", "Revised and extended"]
+    assert all(after[e.key]["published"] == before[e.key]["published"] for e in bumped)
+
+
+def test_a_doi_added_without_a_new_version_comes_with_the_next_refresh(
+    standin: Standin, tmp_path: Path
+):
+    """Metadata changed at the same version: no walk sees it, the weekly refresh does, at the
+    cost of a first harvest (issue 9, item 2)."""
+    topic = Topic(name="t", query="all:x", refresh_days=7)
+    data = tmp_path / "data"
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    standin.entries = [e for e in standin.entries if e.updated < start - timedelta(days=30)]
+    assert at(standin, topic, data, start).mode is Mode.FULL
+    standin.entries[3] = standin.entries[3].with_doi("10.1000/added")
+    key = standin.entries[3].key
+    quiet = at(standin, topic, data, start + timedelta(days=1))
+    assert (quiet.mode, quiet.revised, quiet.requests) == (Mode.INCREMENTAL, 0, 1)
+    assert records(data, "t")[key]["doi"] != "10.1000/added"
+    standin.requests.clear()
+    refresh = at(standin, topic, data, start + timedelta(days=7))
+    assert (refresh.mode, refresh.revised, refresh.requests) == (Mode.REFRESH, 1, 5)  # 111 / 25
+    assert records(data, "t")[key]["doi"] == "10.1000/added"
+    assert at(standin, topic, data, start + timedelta(days=8)).mode is Mode.INCREMENTAL
+
+
+def test_a_refresh_that_finds_nothing_changes_only_its_date(standin: Standin, tmp_path: Path):
+    """A refresh with nothing new writes no data; its state records only when it ran."""
+    topic = Topic(name="t", query="all:x", refresh_days=7)
+    data = tmp_path / "data"
+    start = SOON - timedelta(days=30)
+    at(standin, topic, data, start)
+    before = tree(data)
+    assert at(standin, topic, data, start + timedelta(days=7)).mode is Mode.REFRESH
+    after = tree(data)
+    assert after["t.json"] == before["t.json"]
+    old, new = (json.loads(files[".harvest/t.json"][0]) for files in (before, after))
+    assert {k: v for k, v in old.items() if k != "refreshed"} == {
+        k: v for k, v in new.items() if k != "refreshed"
+    }
+    assert new["refreshed"] > old["refreshed"]
+
+
+def test_full_flag_that_finds_nothing_changes_no_byte(standin: Standin, config: Path):
+    """--full harvests the whole range again; with nothing new no file changes, state included."""
+    data = config.parent / "data"
+    assert main(argv(standin, config, "--topic", "rlhf_code")) == 0
+    before = tree(data)
+    standin.requests.clear()
+    assert main(argv(standin, config, "--topic", "rlhf_code", "--full")) == 0
+    assert standin.requests[0]["sortBy"] == "submittedDate"
+    assert tree(data) == before
+
+
+@pytest.mark.parametrize("mode", ["2026", "manual"])
+def test_walk_out_of_order_falls_back_and_misses_nothing(
+    mode: str, config: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A server that ignores sortBy: the run still gets every new paper and version, says it
+    fell back, and the report's mode says so (issue 9, item 4)."""
+    data = config.parent / "data"
+    with Standin(mode=mode) as standin:  # type: ignore[arg-type]
+        assert main(argv(standin, config, "--topic", "rlhf_code", "--page-size", "25")) == 0
+        added = [standin.entries[40].rewritten(f"2611.2000{i}v1", SOON) for i in range(3)]
+        standin.entries.extend(added)
+        bumped = bump(standin, 50, "Later")
+        standin.ignore_sort = True
+        report = config.parent / "report.json"
+        args = argv(standin, config, "--topic", "rlhf_code", "--page-size", "25")
+        assert main([*args, "--report", str(report)]) == 0
+    stored = records(data)
+    assert {e.key for e in added} <= set(stored)
+    assert stored[bumped.key]["arxiv_id"] == bumped.arxiv_id
+    assert json.loads(report.read_text())["topics"]["rlhf_code"]["mode"] == "fallback"
+    err = capsys.readouterr().err
+    assert (
+        "WARNING rlhf_code: arXiv returned the walk's results out of order: harvesting it in full instead"
+        in err
+    )
+
+
+def test_walk_past_the_paging_limit_falls_back_and_completes(tmp_path: Path):
+    """12,000 papers since a topic was last harvested: the walk cannot page that deep, so the
+    topic is harvested in full, in windows, and ends complete (issue 9, item 5)."""
+    topic = Topic(name="t", query="all:x", refresh_days=0)
+    data = tmp_path / "data"
+    start = datetime(2026, 6, 1, tzinfo=UTC)  # after every recorded paper
+    standin = Standin()
+    at(standin, topic, data, start)
+    standin.entries += synthetic_entries(12_000, first=start + timedelta(days=1), step_seconds=30)
+    standin.requests.clear()
+    with offline_client(standin, page_size=1000) as client:
+        later = harvest_topic(topic, client=client, data_dir=data, now=start + timedelta(days=10))
+    assert later.mode is Mode.FALLBACK
+    assert later.new == 12_000
+    assert len(records(data, "t")) == len({e.key for e in standin.entries})
+    assert all(fits(int(r["start"]), int(r["max_results"])) for r in standin.requests)
+    saved = state.load(state.path_for(data, "t"))
+    assert saved is not None
+    assert saved.complete
+
+
+def test_70000_papers_7_seconds_apart_all_stored_within_the_request_bound(tmp_path: Path):
+    """A first harvest of 70,000 papers submitted 7 s apart (2026 mode) stores all of them,
+    no request asks past 10,000 rows, requests <= 1.1 x ceil(70,000 / page) + windows
+    (issue 9, item 3)."""
+    entries = synthetic_entries(70_000, first=datetime(2026, 1, 1, tzinfo=UTC), step_seconds=7)
+    standin = Standin(entries=entries)
+    data = tmp_path / "data"
+    with offline_client(standin, page_size=1000) as client:
+        result = harvest_topic(Topic(name="t", query="all:x"), client=client, data_dir=data,
+                               now=datetime(2026, 2, 1, tzinfo=UTC))  # fmt: skip
+    assert result.new == 70_000
+    stored = json.loads((data / "t.json").read_bytes())
+    assert {r["arxiv_id"] for r in stored} == {e.arxiv_id for e in entries}
+    assert all(fits(int(r["start"]), int(r["max_results"])) for r in standin.requests)
+    windows = len({r["search_query"] for r in standin.requests})
+    assert len(standin.requests) <= 1.1 * math.ceil(70_000 / 1000) + windows
+
+
+def test_failed_incremental_run_stores_nothing_and_the_next_run_gets_all(
+    standin: Standin, config: Path
+):
+    """An incremental run that fails keeps no half: the next run still finds every paper."""
+    data = config.parent / "data"
+    args = argv(standin, config, "--page-size", "25", "--topic", "rlhf_code")
+    assert main(args) == 0
+    before = tree(data)
+    added = [standin.entries[40].rewritten(f"2611.3{i:04d}v1", SOON - timedelta(minutes=i))
+             for i in range(30)]  # fmt: skip
+    standin.entries.extend(added)
+    standin.script = [Reply(status=503)] * 5
+    assert main(args, sleep=lambda _: None) == 1
+    assert tree(data) == before
+    assert main(args) == 0
+    assert {e.key for e in added} <= set(records(data))
+
+
+def test_paper_that_stops_matching_stays(standin: Standin, config: Path):
+    """A paper arXiv no longer returns for the query stays in the topic's file."""
+    assert main(argv(standin, config, "--topic", "rlhf_code")) == 0
+    gone = standin.entries.pop(5)
+    assert main(argv(standin, config, "--topic", "rlhf_code", "--full")) == 0
+    kept = records(config.parent / "data")
+    assert gone.key in kept
+    assert len(kept) == 111
+
+
+def test_since_flag_is_one_off_and_changed_query_harvests_in_full(
+    standin: Standin, config: Path, capsys: pytest.CaptureFixture[str]
+):
+    """--since fetches from that date without touching the state; a new query starts over."""
+    data = config.parent / "data"
+    assert main(argv(standin, config, "--topic", "rlhf_code", "--since", "2026-01-01")) == 0
+    assert "submittedDate:[202601010000 TO " in standin.requests[0]["search_query"]
+    assert not (data / ".harvest").exists()
+    assert all(str(r["published"]) >= "2026-01-01" for r in records(data).values())
+    assert main(argv(standin, config, "--topic", "rlhf_code")) == 0
+    saved = state.load(state.path_for(data, "rlhf_code"))
+    assert saved is not None
+    assert saved.complete
+    config.write_text(config.read_text().replace('all:"RLHF"', 'all:"RLAIF"'))
+    capsys.readouterr()
+    assert main(argv(standin, config, "--topic", "rlhf_code")) == 0
+    assert "(full, file unchanged)" in capsys.readouterr().out
+
+
+def test_topic_since_filters_records_not_the_walk(standin: Standin, tmp_path: Path):
+    """The walk asks the topic's query alone; a new version of a paper from before `since`
+    is not stored."""
+    topic = Topic(name="t", query="all:x", since=datetime(2025, 1, 1, tzinfo=UTC).date())
+    data = tmp_path / "data"
+    at(standin, topic, data, SOON - timedelta(days=1))
+    old = next(i for i, e in enumerate(standin.entries) if e.published.year < 2025)
+    bump(standin, old, "Old paper, new version")
+    fresh = standin.entries[0].rewritten("2611.40000v1", SOON)
+    standin.entries.append(fresh)
+    standin.requests.clear()
+    result = at(standin, topic, data, SOON)
+    assert standin.requests[0]["search_query"] == "all:x"
+    assert (result.new, result.updated) == (1, 0)
+    assert standin.entries[old].key not in records(data, "t")
+
+
+def test_corrupt_state_fails_the_topic_and_leaves_it(standin: Standin, config: Path, capsys):
+    """A broken state file fails its topic with the file named; nothing is fetched for it."""
+    path = state.path_for(config.parent / "data", "rlhf_code")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"query": 1}')
+    assert main(argv(standin, config, "--topic", "rlhf_code")) == 1
+    assert f"ERROR rlhf_code: {path}: invalid harvest state: query:" in capsys.readouterr().err
+    assert path.read_bytes() == b'{"query": 1}'
+    assert standin.requests == []
+
+
+def test_max_results_caps_the_first_harvest_but_never_drops_updates(
+    standin: Standin, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A capped topic is its newest N papers; later runs take every update, however many."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.rlhf_code]\nquery = "all:rl"\nmax_results = 20\n')
+    assert main(argv(standin, config)) == 0
+    assert set(records(tmp_path / "data")) == {e.key for e in standin.entries[:20]}
+    added = [standin.entries[40].rewritten(f"2611.2{i:04d}v1", SOON - timedelta(minutes=i))
+             for i in range(30)]  # fmt: skip
+    standin.entries.extend(added)
+    capsys.readouterr()
+    assert main(argv(standin, config)) == 0
+    assert capsys.readouterr().out.startswith("rlhf_code: 30 new")
+    assert {e.key for e in added} <= set(records(tmp_path / "data"))
+
+
+def test_empty_topic_reruns_change_no_byte(standin: Standin, config: Path):
+    """A topic with no papers yet costs one request a run and never rewrites its state."""
+    data = config.parent / "data"
+    standin.entries = []
+    assert main(argv(standin, config, "--topic", "rlhf_code")) == 0
+    before = tree(data)
+    assert json.loads(before["rlhf_code.json"][0]) == []
+    standin.requests.clear()
+    assert main(argv(standin, config, "--topic", "rlhf_code")) == 0
+    assert len(standin.requests) == 1
+    assert tree(data) == before
+
+
+def test_failed_first_harvest_keeps_and_reports_what_it_committed(
+    standin: Standin, config: Path, capsys: pytest.CaptureFixture[str]
+):
+    """Papers committed before a failure stay written, and the run's report says so."""
+    standin.script = [None, None, *[Reply(status=503)] * 5]
+    report = config.parent / "report.json"
+    args = argv(
+        standin, config, "--page-size", "25", "--topic", "rlhf_code", "--report", str(report)
+    )
+    assert main(args, sleep=lambda _: None) == 0  # a deep failing page cuts its window
+    assert len(records(config.parent / "data")) == 111
+    standin.script = [*[None] * 1, *[Reply(status=404)]]
+    (config.parent / "data" / "rlhf_code.json").unlink()
+    (state.path_for(config.parent / "data", "rlhf_code")).unlink()
+    assert main(args, sleep=lambda _: None) == 1
+    topic = json.loads(report.read_text())["topics"]["rlhf_code"]
+    assert topic["written"] is True
+    assert topic["new"] == len(records(config.parent / "data")) == 25
+    assert topic["error"].startswith("HTTP 404")
+    assert "rlhf_code: failed after 2 requests (25 new papers written)" in capsys.readouterr().out
+
+
+def test_one_off_since_run_does_not_move_the_watermark(standin: Standin, config: Path, capsys):
+    """After a --since run, a new version of an older paper is still found by the next run."""
+    args = argv(standin, config, "--topic", "rlhf_code")
+    assert main(args) == 0
+    state_file = state.path_for(config.parent / "data", "rlhf_code")
+    before = state_file.read_bytes()
+    assert main([*args, "--since", "2026-04-01"]) == 0
+    assert state_file.read_bytes() == before
+    bump(standin, 60, "Later")
+    capsys.readouterr()
+    assert main(args) == 0
+    assert capsys.readouterr().out.startswith("rlhf_code: 0 new, 1 updated")
+
+
+def test_first_harvest_resumed_weeks_later_misses_nothing_submitted_meanwhile(
+    standin: Standin, tmp_path: Path
+):
+    """Papers that appear while an interrupted first harvest waits are caught afterwards."""
+    topic = Topic(name="t", query="all:x", refresh_days=0)
+    data = tmp_path / "data"
+    first_try = datetime(2026, 6, 1, tzinfo=UTC)
+    standin.entries = [e for e in standin.entries if e.updated < first_try]
+    standin.script = [None, None, *[Reply(status=404)]]
+    with offline_client(standin) as client, pytest.raises(TopicFailed):
+        harvest_topic(topic, client=client, data_dir=data, now=first_try)
+    interrupted = state.load(state.path_for(data, "t"))
+    assert interrupted is not None
+    assert interrupted.done
+    assert not interrupted.complete
+    meanwhile = standin.entries[5].rewritten("2606.99999v1", first_try + timedelta(days=10))
+    standin.entries.append(meanwhile)
+    assert at(standin, topic, data, first_try + timedelta(days=40)).mode is Mode.RESUMED
+    assert at(standin, topic, data, first_try + timedelta(days=41)).mode is Mode.INCREMENTAL
+    stored = json.loads((data / "t.json").read_bytes())
+    assert meanwhile.arxiv_id in {r["arxiv_id"] for r in stored}
+    assert len(stored) == len(standin.entries)
+
+
+def test_resumed_capped_harvest_stops_at_the_cap(standin: Standin, tmp_path: Path):
+    """A capped first harvest that is interrupted and resumed ends with the cap, not more."""
+    topic = Topic(name="t", query="all:x", max_results=60)
+    data = tmp_path / "data"
+    script: list[Scripted] = [None, None]
+    standin.script = [*script, Reply(status=404)]
+    with offline_client(standin) as client, pytest.raises(TopicFailed):
+        harvest_topic(topic, client=client, data_dir=data, now=SOON)
+    assert len(json.loads((data / "t.json").read_bytes())) == 50
+    at(standin, topic, data, SOON)
+    assert len(json.loads((data / "t.json").read_bytes())) == 60
