@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ import pytest
 from harvester import feed, lock, store
 from harvester.cli import main
 from tests.conftest import FIXTURES
-from tests.standin import Reply, Standin
+from tests.standin import Reply, Standin, blank, empty_page, rate_exceeded, server_error
 
 HTML = b"<!DOCTYPE html><html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
 BOMB = (
@@ -47,15 +48,6 @@ def argv(standin: Standin, config: Path, data_dir: Path, *extra: str) -> list[st
     ]  # fmt: skip
 
 
-def empty_page(total: int) -> bytes:
-    """A page with no entries although totalResults says more."""
-    return (
-        Standin(entries=[])
-        .feed(0, 10)
-        .replace(b"<opensearch:totalResults>0<", f"<opensearch:totalResults>{total}<".encode())
-    )
-
-
 def snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
     """Every stored file's bytes and mtime (the lock's own files aside)."""
     return {
@@ -75,7 +67,7 @@ def test_scripted_faults_end_byte_identical_to_fault_free_run(
     standin.script = [
         Reply(status=503, headers={"Retry-After": "1"}), None,  # page at 0
         Reply(status=429), Reply(reset=True), None,  # page at 40
-        Reply(body=empty_page(111)),  # page at 80 ...
+        empty_page(111, start=80),  # page at 80 ...
         Reply(body=page_80, truncate_to=len(page_80) // 2),  # connection closed mid-body
         Reply(body=page_80[: len(page_80) // 3]),  # a complete response of a cut document
         Reply(status=200, body=HTML),
@@ -100,6 +92,34 @@ def test_scripted_faults_end_byte_identical_to_fault_free_run(
     for reason in ["HTTP 503", "HTTP 429", "empty page at offset 80", "not well-formed XML",
                    "not an Atom feed", "RemoteProtocolError"]:  # fmt: skip
         assert reason in err
+
+
+def test_arxiv_2026_failures_end_byte_identical_to_fault_free_run(
+    standin: Standin, config: Path, tmp_path: Path
+):
+    """`Rate exceeded.` as a 429 and as a 200, blank bodies, an empty page and the generic
+    500 error feed on a valid query: retried, and the file is the fault-free run's, for a
+    first harvest and an incremental run alike (issue 9, item 6)."""
+    args = ["--page-size", "40", "--topic", "rlhf_code"]
+    clean, faulty = tmp_path / "clean", tmp_path / "faulty"
+    assert main([*argv(standin, config, clean, *args)]) == 0
+    plan = [
+        rate_exceeded(429), rate_exceeded(200), None,  # page at 0
+        blank(), empty_page(111, start=40), None,  # page at 40
+        server_error(), None,  # page at 80
+    ]  # fmt: skip
+    standin.script = list(plan)
+    assert main([*argv(standin, config, faulty, *args)], sleep=Sleeps()) == 0
+    assert (faulty / "rlhf_code.json").read_bytes() == (clean / "rlhf_code.json").read_bytes()
+    bumped = standin.entries[7]
+    standin.entries[7] = bumped.new_version(
+        bumped.version + 1, title="New", updated=datetime.now(UTC)
+    )
+    assert main([*argv(standin, config, clean, *args)]) == 0
+    standin.script = [rate_exceeded(429), blank(), server_error(), rate_exceeded(200), None]
+    assert main([*argv(standin, config, faulty, *args)], sleep=Sleeps()) == 0
+    assert (faulty / "rlhf_code.json").read_bytes() == (clean / "rlhf_code.json").read_bytes()
+    assert json.loads((faulty / "rlhf_code.json").read_bytes())[0]["title"] != ""
 
 
 def test_fault_outlasting_retries_fails_only_that_topic(
