@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 import math
+import resource
+import signal
+import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -401,3 +405,54 @@ def test_resumed_capped_harvest_stops_at_the_cap(standin: Standin, tmp_path: Pat
     assert len(json.loads((data / "t.json").read_bytes())) == 50
     at(standin, topic, data, SOON)
     assert len(json.loads((data / "t.json").read_bytes())) == 60
+
+
+@pytest.fixture(scope="module")
+def papers_45000() -> list[Entry]:
+    """45,000 papers submitted 7 seconds apart."""
+    return synthetic_entries(45_000, first=datetime(2026, 1, 1, tzinfo=UTC), step_seconds=7)
+
+
+def _limit_file_size() -> None:
+    # A real EFBIG: CPython ignores SIGXFSZ, so the write fails instead of killing us.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (40_000_000, 40_000_000))
+
+
+def _during_second_write(data: Path, process: subprocess.Popen[bytes]) -> bool:
+    """Wait until the topic file exists and a later write of it is under way."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        temps = list(data.glob(".t.json.*.tmp"))
+        if (data / "t.json").exists() and temps and temps[0].stat().st_size > 1_000_000:
+            return True
+        time.sleep(0.002)
+    return False
+
+
+@pytest.mark.parametrize("stop", ["file-size-limit", "SIGINT", "SIGKILL"])
+def test_a_write_that_fails_or_is_stopped_loses_no_paper(
+    stop: str, papers_45000: list[Entry], tmp_path: Path, harvest_bin: str
+):
+    """A first harvest of 45,000 papers whose later write fails (a real EFBIG) or is stopped
+    (SIGINT, SIGKILL): plain re-runs end with all 45,000 (issue 10, item 2)."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.t]\nquery = "cat:cs.LG"\n')
+    data = tmp_path / "data"
+    with Standin(entries=papers_45000) as standin:
+        args = [harvest_bin, *argv(standin, config, "--page-size", "2000")]
+        limit = _limit_file_size if stop == "file-size-limit" else None
+        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   preexec_fn=limit)  # fmt: skip  # noqa: PLW1509
+        if stop != "file-size-limit":
+            assert _during_second_write(data, process)
+            process.send_signal(getattr(signal, stop))
+        _, err = process.communicate(timeout=120)
+        assert process.returncode != 0
+        if stop == "file-size-limit":
+            assert b"File too large" in err
+        stored = len(json.loads((data / "t.json").read_bytes()))
+        assert 0 < stored < 45_000
+        assert main(argv(standin, config, "--page-size", "2000")) == 0
+    final = json.loads((data / "t.json").read_bytes())
+    assert len(final) == 45_000
+    assert not list(data.glob(".*.tmp"))
