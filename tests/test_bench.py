@@ -21,5 +21,6 @@ def test_quick_benchmark_runs_and_writes_its_table(tmp_path: Path):
     assert "CPUs" in text
     for row in ["parse: arxiv._feed.parse (reference)", "parse: harvester.feed.parse",
                 "merge: 2,000 records, nothing new", "merge: json load + rewrite all",
-                "requests: full harvest", "requests: incremental harvest"]:  # fmt: skip
+                "requests: full harvest", "requests: incremental harvest",
+                "requests: first harvest of 3,000 papers", "requests: no-news incremental run"]:  # fmt: skip
         assert row in text
