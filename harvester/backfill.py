@@ -158,9 +158,7 @@ class Backfill:
 
 def _cut(window: Window, cut: list[Window], why: str) -> list[Window]:
     if not cut:
-        raise FeedError(
-            f"{window}: {why}, and a window of one minute cannot be cut", transient=False
-        )
+        raise FeedError(f"{window}: {why}, and a window of one minute cannot be cut")
     logger.info("%s: %s: fetching it in %d windows", window, why, len(cut))
     return cut
 

@@ -7,10 +7,9 @@ across every topic of a run, and the httpx pool holds a single connection.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Literal, Self
@@ -22,16 +21,15 @@ from tenacity import (
     retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
-    wait_exponential,
-    wait_random,
 )
 
-from harvester import __version__, deadline, feed
+from harvester import __version__, deadline, feed, retry
 from harvester.errors import (
     EmptyPageError,
     FeedError,
     FetchError,
     QueryRejected,
+    RefusedBody,
     TooManyResults,
 )
 from harvester.models import Paper
@@ -50,12 +48,6 @@ MAX_PAGE_SIZE = 2000
 MAX_RESULTS = 10_000
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a 2,000-entry page is about 5 MB
 USER_AGENT = f"arxiv-harvester/{__version__}"
-# 2 s, 4 s, 8 s ... up to 60 s, plus up to 1 s of jitter so that clients that
-# failed together do not come back together.
-_BACKOFF = wait_exponential(multiplier=2, max=60) + wait_random(0, 1)
-# A 429 without Retry-After: arXiv's "Rate exceeded." lasts minutes to hours, not
-# seconds, so 15 s, 30 s, 60 s ... up to 5 min; asking again sooner only prolongs it.
-_THROTTLED_BACKOFF = wait_exponential(multiplier=15, max=300) + wait_random(0, 5)
 # The whole of one request: connecting, the headers, the body. A 2,000-entry page
 # (about 5 MB) takes seconds; a connection that needs longer is stalling.
 DEFAULT_REQUEST_DEADLINE_SECONDS = 120.0
@@ -230,15 +222,17 @@ class ArxivClient:
         retrying = Retrying(
             stop=stop_after_attempt(self._max_attempts) | stop_after_delay(self._max_retry_seconds),
             wait=self._wait,
-            retry=retry_if_exception(_is_transient),
+            retry=retry_if_exception(retry.retryable),
             reraise=True,
             sleep=self._sleep,
             before_sleep=self._log_retry,
         )
-        return retrying(self._attempt, params, expected, itertools.count(1))
+        for attempt in retrying:
+            with attempt:
+                page = self._attempt(params, expected, attempt.retry_state.attempt_number)
+        return page
 
-    def _attempt(self, params: dict[str, str], expected: int, attempts: Iterator[int]) -> feed.Page:
-        attempt = next(attempts)
+    def _attempt(self, params: dict[str, str], expected: int, attempt: int) -> feed.Page:
         self._pacer.wait()
         self.requests += 1
         request = self._http.build_request("GET", self.api_url, params=params)
@@ -271,7 +265,8 @@ class ArxivClient:
         except FeedError as exc:
             if status == 400 and not isinstance(exc, QueryRejected):
                 raise FetchError("HTTP 400", url=url, attempt=attempt, status=status) from None
-            raise exc.at(url) from None
+            exc.url = url
+            raise
         if status == 400:
             raise FetchError(
                 "HTTP 400 without an arXiv error entry", url=url, attempt=attempt, status=status
@@ -285,26 +280,15 @@ class ArxivClient:
         return page
 
     def _fetch_error(self, exc: httpx.HTTPError, url: str, attempt: int) -> FetchError:
-        """The FetchError for an httpx failure: which faults are whose, and retried or not."""
+        """The FetchError for an httpx failure, saying what failed."""
         if self._deadline.passed:
             message = f"no complete response within {self._deadline_seconds:g} s"
-            return FetchError(message, url=url, attempt=attempt)
-        message = f"{type(exc).__name__}: {exc}"
-        # Connecting failed (name resolution, refused, TLS): every query would fail so.
-        unreachable = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-        # A redirect loop is how the server is set up, not a passing glitch.
-        transient = not isinstance(exc, httpx.TooManyRedirects | httpx.UnsupportedProtocol)
-        return FetchError(
-            message, url=url, attempt=attempt, unreachable=unreachable, transient=transient
-        )
+            return FetchError(message, url=url, attempt=attempt, failure="deadline")
+        name = type(exc).__name__
+        return FetchError(f"{name}: {exc}", url=url, attempt=attempt, failure=name)
 
     def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, FetchError) and exc.retry_after_seconds is not None:
-            return min(exc.retry_after_seconds, self._max_retry_after_seconds)
-        if isinstance(exc, FetchError) and exc.status == 429:
-            return float(_THROTTLED_BACKOFF(state))
-        return float(_BACKOFF(state))
+        return retry.wait_seconds(state, max_retry_after_seconds=self._max_retry_after_seconds)
 
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
@@ -336,10 +320,6 @@ def reach(size: int) -> int:
     return MAX_RESULTS // size * size
 
 
-def _is_transient(exc: BaseException) -> bool:
-    return isinstance(exc, FetchError | FeedError) and exc.transient
-
-
 def _read_capped(response: httpx.Response, url: str, due: deadline.Deadline) -> bytes:
     chunks: list[bytes] = []
     size = 0
@@ -348,9 +328,7 @@ def _read_capped(response: httpx.Response, url: str, due: deadline.Deadline) -> 
             raise httpx.ReadTimeout("the request's deadline passed", request=response.request)
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise FeedError(
-                f"response larger than {MAX_BODY_BYTES} bytes refused", url=url, transient=False
-            )
+            raise RefusedBody(f"response larger than {MAX_BODY_BYTES} bytes refused", url=url)
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -13,13 +13,11 @@ from pydantic import ValidationError
 
 
 class HarvestError(Exception):
-    """Base of every error the harvester reports as one line."""
+    """Base of every error the harvester reports as one line.
 
-    @property
-    def run_wide(self) -> bool:
-        """Whether the failure concerns the whole run (arXiv unreachable or throttling
-        us), so that trying further topics would only repeat it."""
-        return False
+    Errors carry what happened; what to do about it (retry, stop the run) is decided
+    where they are handled (`retry.retryable`, `retry.run_wide`).
+    """
 
 
 class Interrupted(BaseException):
@@ -64,12 +62,10 @@ class FetchError(HarvestError):
     Attributes:
         url: the request URL.
         attempt: which attempt failed (1-based).
-        status: the HTTP status, or None for a transport failure.
+        status: the HTTP status, or None when no response came.
         retry_after_seconds: the server's `Retry-After`, when it sent one.
-        unreachable: the connection itself failed (name resolution, refused, TLS):
-            a fault of the whole run, not of one query.
-        transient: given, overrides what the status implies (a redirect loop has
-            no status but will not go away).
+        failure: when no response came, what failed: httpx's name for it
+            (`ConnectError`, `ReadTimeout`, `TooManyRedirects`, ...), or `deadline`.
     """
 
     def __init__(
@@ -80,57 +76,43 @@ class FetchError(HarvestError):
         attempt: int = 1,
         status: int | None = None,
         retry_after_seconds: float | None = None,
-        unreachable: bool = False,
-        transient: bool | None = None,
+        failure: str | None = None,
     ) -> None:
         self.message = message
         self.url = url
         self.attempt = attempt
         self.status = status
         self.retry_after_seconds = retry_after_seconds
-        self.unreachable = unreachable
-        self._transient = transient
-        super().__init__(f"{message}{page_of(url)}")
+        self.failure = failure
+        super().__init__(message)
 
-    @property
-    def transient(self) -> bool:
-        """Whether arXiv may answer differently if asked again."""
-        if self._transient is not None:
-            return self._transient
-        return self.status in {None, 429, 500, 502, 503, 504}
-
-    @property
-    def run_wide(self) -> bool:
-        """Unreachable, or still throttled (429) once the retries are spent."""
-        return self.unreachable or self.status == 429
+    def __str__(self) -> str:
+        return f"{self.message}{page_of(self.url)}"
 
 
 class FeedError(HarvestError):
-    """A response body is not a usable arXiv Atom feed.
+    """A response body is not a usable arXiv Atom feed (cut short, an HTML page, ...).
 
     Attributes:
         detail: what is wrong with the body.
-        url: where it came from, when known.
-        transient: whether fetching the same page again may help
-            (a truncated body may; a body arXiv means, like an error feed, will not).
+        url: where it came from, once known (the parser does not know it).
     """
 
-    def __init__(self, detail: str, *, url: str | None = None, transient: bool = True) -> None:
+    def __init__(self, detail: str, *, url: str | None = None) -> None:
         self.detail = detail
         self.url = url
-        self.transient = transient
-        super().__init__(f"{detail}{page_of(url)}" if url else detail)
+        super().__init__(detail)
 
-    def at(self, url: str) -> FeedError:
-        """Return a copy of this error that names the URL it came from."""
-        return type(self)(self.detail, url=url, transient=self.transient)
+    def __str__(self) -> str:
+        return f"{self.detail}{page_of(self.url)}"
+
+
+class RefusedBody(FeedError):
+    """A body refused unread: it declares XML entities, or is larger than we take."""
 
 
 class QueryRejected(FeedError):
-    """arXiv answered with its error feed: the query or id is bad. Never retried."""
-
-    def __init__(self, detail: str, *, url: str | None = None, transient: bool = False) -> None:
-        super().__init__(detail, url=url, transient=False)
+    """arXiv answered with its error feed: the query or id is bad."""
 
 
 class EmptyPageError(FeedError):
@@ -146,22 +128,7 @@ class TooManyResults(FeedError):
 
     def __init__(self, total: int, *, url: str | None = None) -> None:
         self.total = total
-        super().__init__(
-            f"query matches {total} results, more than one query pages",
-            url=url,
-            transient=False,
-        )
-
-
-class OutOfOrder(FeedError):
-    """Results spanning several pages came back out of the requested order.
-
-    Paging through an unreliable order can skip papers, so the caller fetches the
-    range again in windows small enough for one page each.
-    """
-
-    def __init__(self, detail: str, *, url: str | None = None) -> None:
-        super().__init__(detail, url=url, transient=False)
+        super().__init__(f"query matches {total} results, more than one query pages", url=url)
 
 
 class StoreError(HarvestError):

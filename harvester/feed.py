@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 from pydantic import TypeAdapter, ValidationError
 
-from harvester.errors import FeedError, QueryRejected
+from harvester.errors import FeedError, QueryRejected, RefusedBody
 from harvester.models import ARXIV_ID, Paper, gc_paused
 
 logger = logging.getLogger(__name__)
@@ -111,13 +111,13 @@ def parse(content: bytes) -> Page:
         root = etree.fromstring(content, parser=_parser())
     except etree.XMLSyntaxError as exc:
         if exc.code in _REFUSED:  # type: ignore[attr-defined]  # lxml-stubs lacks .code
-            raise FeedError(f"response refused: {exc}", transient=False) from None
+            raise RefusedBody(f"response refused: {exc}") from None
         raise FeedError(f"response is not well-formed XML: {exc}") from None
     dtd = root.getroottree().docinfo.internalDTD
     # lxml-stubs does not know DTD.iterentities.
     if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[union-attr]
         # arXiv never declares entities; a body that does is an attack, not a glitch.
-        raise FeedError("response declares XML entities; refused, not expanded", transient=False)
+        raise RefusedBody("response declares XML entities; refused, not expanded")
     if root.tag != f"{ATOM}feed":
         raise FeedError(f"response is not an Atom feed (root element {root.tag!r})")
 

@@ -12,6 +12,7 @@ import pytest
 
 from harvester import feed
 from harvester.errors import FeedError, QueryRejected
+from harvester.retry import retryable
 
 RECORDINGS = sorted((Path(__file__).parent / "fixtures" / "arxiv").glob("*.xml"))
 ERROR_FEEDS = {
@@ -63,7 +64,7 @@ def test_error_feed_raises_with_arxiv_reason(name: str, reason: str):
     """An error feed is arXiv's refusal, reported with its reason and never read as a paper."""
     with pytest.raises(QueryRejected, match=re.escape(reason)) as caught:
         feed.parse((Path(__file__).parent / "fixtures" / "arxiv" / name).read_bytes())
-    assert not caught.value.transient
+    assert not retryable(caught.value)
 
 
 def test_legacy_record_has_every_contract_field():
@@ -206,4 +207,4 @@ def test_bad_bodies_raise_feed_error(body: bytes, message: str, transient: bool)
     """A body that is not an arXiv feed raises FeedError; only what may heal is transient."""
     with pytest.raises(FeedError, match=message) as caught:
         feed.parse(body)
-    assert caught.value.transient is transient
+    assert retryable(caught.value) is transient

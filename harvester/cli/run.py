@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from harvester import lock, stale, store
+from harvester import lock, retry, stale, store
 from harvester.cli import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.cli.flags import build_parser, non_negative
 from harvester.cli.progress import Progress
@@ -208,7 +208,7 @@ def _failed(
     out(f"{name}: failed after {_n(spent, 'request')}{written}")
     if isinstance(cause, Interrupted):
         tally.signal_number, tally.stopped = cause.signal_number, INTERRUPTED
-    elif cause.run_wide:
+    elif retry.run_wide(cause):
         tally.stopped = f"{name} met a fault of the whole run: {cause}"
 
 
