@@ -106,7 +106,7 @@ def merge_run(path: Path, fetched: list[Paper]) -> int:
     Returns the bytes written.
     """
     merged = store.merge(store.load(path), fetched)
-    if not (merged.new or merged.updated or merged.revised):
+    if not merged.counts.changed:
         return 0
     store.save(path, merged.papers.values())
     return path.stat().st_size

@@ -21,6 +21,7 @@ from harvester import state, store, walk
 from harvester.backfill import Backfill, Span
 from harvester.client import ArxivClient
 from harvester.config import Topic
+from harvester.counts import Counts
 from harvester.errors import HarvestError
 from harvester.models import Paper
 from harvester.windows import FIRST_DAY, Window, floor_minute, gaps
@@ -45,28 +46,20 @@ class TopicResult:
     Attributes:
         topic: the topic's name.
         mode: what kind of harvest it was.
-        new: papers not stored before.
-        updated: stored papers replaced by a newer version.
-        revised: stored papers whose metadata changed at the same version.
-        unchanged: fetched papers already stored as they are.
+        counts: what merging the fetched papers did.
         total: papers in the topic afterwards.
         requests: HTTP requests sent for it, retries included.
         written: whether its file was (re)written.
         seconds: how long it took.
-        changes: the new, updated and revised papers, by name.
     """
 
     topic: str
     mode: Mode
-    new: int
-    updated: int
-    revised: int
-    unchanged: int
+    counts: Counts
     total: int
     requests: int
     written: bool
     seconds: float
-    changes: tuple[store.Change, ...] = ()
 
 
 class TopicFailed(HarvestError):
@@ -91,11 +84,8 @@ class _File:
     papers: dict[str, Paper]
     since: date | None
     dry_run: bool
-    counts: dict[str, int] = field(
-        default_factory=lambda: {"new": 0, "updated": 0, "revised": 0, "unchanged": 0}
-    )
+    counts: Counts = field(default_factory=Counts)
     written: bool = False
-    changes: list[store.Change] = field(default_factory=list)
 
     def commit(self, fetched: list[Paper]) -> bool:
         """Merge fetched records and write the file if they changed it; returns whether
@@ -104,22 +94,19 @@ class _File:
         # arXiv applies the range too; this keeps `since` where the query has none.
         kept = [p for p in fetched if self.since is None or p.published >= self.since]
         merged = store.merge(self.papers, kept)
-        changed = bool(merged.new or merged.updated or merged.revised)
+        changed = merged.counts.changed > 0
         # Nothing changed: the file already holds these bytes, so skip making them again.
         if not self.dry_run and (changed or not self.path.exists()):
             self.written |= store.save(self.path, merged.papers.values())
         self.papers = merged.papers
-        for name in self.counts:
-            self.counts[name] += getattr(merged, name)
-        self.changes.extend(merged.changes)
+        self.counts += merged.counts
         return changed
 
     def result(self, topic: str, mode: Mode, *, requests: int, started: float) -> TopicResult:
         """What the harvest did so far."""
         return TopicResult(
-            topic=topic, mode=mode, total=len(self.papers), requests=requests,
-            written=self.written, seconds=time.monotonic() - started,
-            changes=tuple(self.changes), **self.counts,
+            topic=topic, mode=mode, counts=self.counts, total=len(self.papers),
+            requests=requests, written=self.written, seconds=time.monotonic() - started,
         )  # fmt: skip
 
 

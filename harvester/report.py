@@ -13,9 +13,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from harvester.counts import Change, Counts, plural, total
 from harvester.errors import StoreError, first_problem
+from harvester.harvest import TopicResult
 from harvester.stale import Silence
-from harvester.store import Change
 
 LISTED = 25
 """Changed papers named per topic in a summary or commit message; the rest are counted."""
@@ -43,6 +44,28 @@ class TopicReport(BaseModel):
     days_silent: int | None = None
     per_week: float | None = None
     stale_after_days: float | None = None
+
+    @classmethod
+    def of(
+        cls, result: TopicResult | None, *, error: str | None = None, requests: int = 0
+    ) -> TopicReport:
+        """The report of a topic's result; of a failure, with what it did before it."""
+        if result is None:
+            return cls(requests=requests, error=error)
+        counts = result.counts
+        return cls(
+            mode=result.mode, new=counts.new, updated=counts.updated, revised=counts.revised,
+            unchanged=counts.unchanged, changes=counts.changes, total=result.total,
+            requests=result.requests, written=result.written, error=error,
+        )  # fmt: skip
+
+    @property
+    def counts(self) -> Counts:
+        """The topic's counts."""
+        return Counts(
+            new=self.new, updated=self.updated, revised=self.revised,
+            unchanged=self.unchanged, changes=self.changes,
+        )  # fmt: skip
 
     def with_silence(self, silence: Silence) -> TopicReport:
         """This report with the topic's staleness figures."""
@@ -84,12 +107,10 @@ class Report(BaseModel):
         changed, by topic, in the body (at most `LISTED` per topic).
         """
         changed = [name for name, t in self.topics.items() if t.written]
-        new = sum(t.new for t in self.topics.values())
-        updated = sum(t.updated for t in self.topics.values())
-        revised = sum(t.revised for t in self.topics.values())
-        parts = [f"+{new} paper{'' if new == 1 else 's'}"] if new else []
-        parts += [f"{updated} updated"] if updated else []
-        parts += [f"{revised} revised"] if revised else []
+        all_ = total(t.counts for t in self.topics.values())
+        parts = [f"+{plural(all_.new, 'paper')}"] if all_.new else []
+        parts += [f"{all_.updated} updated"] if all_.updated else []
+        parts += [f"{all_.revised} revised"] if all_.revised else []
         what = ", ".join(parts) or "harvest state"
         subject = f"data: {what} ({', '.join(changed)})" if changed else f"data: {what}"
         body: list[str] = []

@@ -17,10 +17,10 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from pydantic import TypeAdapter, ValidationError
 
+from harvester.counts import Change, ChangeKind, Counts
 from harvester.errors import StoreError, first_problem
 from harvester.models import Paper, gc_paused
 
@@ -35,37 +35,16 @@ MAX_FILE_BYTES = 4 * 1024**3
 
 
 @dataclass(frozen=True)
-class Change:
-    """One paper a merge changed: what a run report and a commit message name."""
-
-    arxiv_id: str
-    """The id with the version now stored."""
-    title: str
-    """The title now stored."""
-    change: Literal["new", "updated", "revised"]
-    """new: not stored before; updated: a newer version; revised: same version, new metadata."""
-
-
-@dataclass(frozen=True)
 class Merge:
     """The result of merging fetched records into stored ones.
 
     Attributes:
         papers: every paper, by identity (id without version).
-        new: papers that were not stored before.
-        updated: stored papers replaced by a newer version.
-        revised: stored papers whose record changed at the same version
-            (arXiv adds a DOI or journal reference without a new version).
-        unchanged: fetched papers that were already stored exactly so.
-        changes: the new, updated and revised papers, newest first.
+        counts: what the merge did to the fetched papers.
     """
 
     papers: dict[str, Paper]
-    new: int = 0
-    updated: int = 0
-    revised: int = 0
-    unchanged: int = 0
-    changes: tuple[Change, ...] = ()
+    counts: Counts
 
 
 def load(path: Path) -> dict[str, Paper]:
@@ -202,7 +181,7 @@ def merge(
         ):
             papers[paper.key] = paper
     # Counted on the outcome, so a paper fetched twice in one run counts once.
-    changed: list[tuple[Paper, Literal["new", "updated", "revised"]]] = []
+    changed: list[tuple[Paper, ChangeKind]] = []
     for key in seen:
         before, after = stored.get(key), papers[key]
         if before is None:
@@ -213,15 +192,15 @@ def merge(
             changed.append((after, "revised"))
     # `seen` is a set: sort, so reports and commit messages do not vary between runs.
     changed.sort(key=lambda pair: pair[0].sort_key(), reverse=True)
-    counts = Counter(kind for _, kind in changed)
-    return Merge(
-        papers=papers,
-        new=counts["new"],
-        updated=counts["updated"],
-        revised=counts["revised"],
+    kinds = Counter(kind for _, kind in changed)
+    counts = Counts(
+        new=kinds["new"],
+        updated=kinds["updated"],
+        revised=kinds["revised"],
         unchanged=len(seen) - len(changed),
         changes=tuple(Change(p.arxiv_id, p.title, kind) for p, kind in changed),
     )
+    return Merge(papers=papers, counts=counts)
 
 
 def dumps(papers: Iterable[Paper]) -> bytes:

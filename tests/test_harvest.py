@@ -126,11 +126,15 @@ def test_a_doi_added_without_a_new_version_comes_with_the_next_refresh(
     standin.entries[3] = standin.entries[3].with_doi("10.1000/added")
     key = standin.entries[3].key
     quiet = at(standin, topic, data, start + timedelta(days=1))
-    assert (quiet.mode, quiet.revised, quiet.requests) == (Mode.INCREMENTAL, 0, 1)
+    assert (quiet.mode, quiet.counts.revised, quiet.requests) == (Mode.INCREMENTAL, 0, 1)
     assert records(data, "t")[key]["doi"] != "10.1000/added"
     standin.requests.clear()
     refresh = at(standin, topic, data, start + timedelta(days=7))
-    assert (refresh.mode, refresh.revised, refresh.requests) == (Mode.REFRESH, 1, 5)  # 111 / 25
+    assert (refresh.mode, refresh.counts.revised, refresh.requests) == (
+        Mode.REFRESH,
+        1,
+        5,
+    )  # 111 / 25
     assert records(data, "t")[key]["doi"] == "10.1000/added"
     assert at(standin, topic, data, start + timedelta(days=8)).mode is Mode.INCREMENTAL
 
@@ -203,7 +207,7 @@ def test_walk_past_the_paging_limit_falls_back_and_completes(tmp_path: Path):
     with offline_client(standin, page_size=1000) as client:
         later = harvest_topic(topic, client=client, data_dir=data, now=start + timedelta(days=10))
     assert later.mode is Mode.FALLBACK
-    assert later.new == 12_000
+    assert later.counts.new == 12_000
     assert len(records(data, "t")) == len({e.key for e in standin.entries})
     assert all(fits(int(r["start"]), int(r["max_results"])) for r in standin.requests)
     saved = state.load(state.path_for(data, "t"))
@@ -221,7 +225,7 @@ def test_70000_papers_7_seconds_apart_all_stored_within_the_request_bound(tmp_pa
     with offline_client(standin, page_size=1000) as client:
         result = harvest_topic(Topic(name="t", query="all:x"), client=client, data_dir=data,
                                now=datetime(2026, 2, 1, tzinfo=UTC))  # fmt: skip
-    assert result.new == 70_000
+    assert result.counts.new == 70_000
     stored = json.loads((data / "t.json").read_bytes())
     assert {r["arxiv_id"] for r in stored} == {e.arxiv_id for e in entries}
     assert all(fits(int(r["start"]), int(r["max_results"])) for r in standin.requests)
@@ -289,7 +293,7 @@ def test_topic_since_filters_records_not_the_walk(standin: Standin, tmp_path: Pa
     standin.requests.clear()
     result = at(standin, topic, data, SOON)
     assert standin.requests[0]["search_query"] == "all:x"
-    assert (result.new, result.updated) == (1, 0)
+    assert (result.counts.new, result.counts.updated) == (1, 0)
     assert standin.entries[old].key not in records(data, "t")
 
 

@@ -93,7 +93,7 @@ def test_same_version_arriving_later_wins(stored: dict[str, Paper], key: str, ti
     merged = store.merge(stored, [fresh])
     assert merged.papers[key] == fresh
     changed = key in stored and stored[key] != fresh
-    assert merged.revised == int(changed)
+    assert merged.counts.revised == int(changed)
 
 
 @given(

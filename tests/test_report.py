@@ -131,7 +131,12 @@ def test_merge_lists_each_change_once_newest_first():
         _paper("2402.00004v1", published="2024-02-01"),
     ]
     merged = store.merge(stored, fetched)
-    assert [(c.arxiv_id, c.change) for c in merged.changes] == [
+    assert [(c.arxiv_id, c.change) for c in merged.counts.changes] == [
         ("2402.00004v1", "new"), ("2401.00002v1", "revised"), ("2401.00001v2", "updated"),
     ]  # fmt: skip
-    assert (merged.new, merged.updated, merged.revised, merged.unchanged) == (1, 1, 1, 1)
+    assert (
+        merged.counts.new,
+        merged.counts.updated,
+        merged.counts.revised,
+        merged.counts.unchanged,
+    ) == (1, 1, 1, 1)

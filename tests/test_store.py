@@ -73,7 +73,7 @@ def test_newer_version_replaces_older():
     """v2 replaces v1 of the same paper and counts as updated, not new."""
     merged = store.merge({"2401.00001": paper("2401.00001v1")}, [paper("2401.00001v2", title="B")])
     assert merged.papers["2401.00001"].arxiv_id == "2401.00001v2"
-    assert (merged.new, merged.updated) == (0, 1)
+    assert (merged.counts.new, merged.counts.updated) == (0, 1)
 
 
 def test_older_version_never_replaces_newer():
@@ -81,7 +81,12 @@ def test_older_version_never_replaces_newer():
     stored = {"2401.00001": paper("2401.00001v2")}
     merged = store.merge(stored, [paper("2401.00001v1")])
     assert merged.papers == stored
-    assert (merged.new, merged.updated, merged.revised, merged.unchanged) == (0, 0, 0, 1)
+    assert (
+        merged.counts.new,
+        merged.counts.updated,
+        merged.counts.revised,
+        merged.counts.unchanged,
+    ) == (0, 0, 0, 1)
 
 
 def test_nothing_stored_is_dropped():
@@ -89,7 +94,7 @@ def test_nothing_stored_is_dropped():
     stored = {"2401.00001": paper("2401.00001v1")}
     merged = store.merge(stored, [paper("2401.00002v1"), paper("2401.00002v1")])
     assert set(merged.papers) == {"2401.00001", "2401.00002"}
-    assert merged.new == 1
+    assert merged.counts.new == 1
 
 
 def test_same_version_metadata_change_is_taken():
@@ -98,7 +103,7 @@ def test_same_version_metadata_change_is_taken():
     newer = paper("2401.00001v1").model_copy(update={"doi": "10.1/x"})
     merged = store.merge(stored, [newer])
     assert merged.papers["2401.00001"].doi == "10.1/x"
-    assert merged.revised == 1
+    assert merged.counts.revised == 1
 
 
 def test_unchanged_file_is_not_rewritten(tmp_path: Path):

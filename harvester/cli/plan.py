@@ -17,6 +17,7 @@ from harvester.cli.flags import api_url, non_negative, page_size
 from harvester.cli.run import select
 from harvester.client import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, ArxivClient
 from harvester.config import load_config
+from harvester.counts import plural
 from harvester.pacer import DEFAULT_DELAY_SECONDS, Pacer
 
 
@@ -82,8 +83,8 @@ def _line(p: plan.TopicPlan, *, since: date | None, delay: float) -> str:
     exists = f"{data} exists" if p.data_file_exists else f"no {data} yet"
     return (
         f"{p.topic}: {p.results:,} results ({scope}){kept}; first harvest "
-        f"{_n(first.requests, 'request')}{split}, at least {_duration(first.seconds)} at "
-        f"{delay:g} s apart; daily run {_n(daily.requests, 'request')}; {exists}"
+        f"{plural(first.requests, 'request')}{split}, at least {_duration(first.seconds)} at "
+        f"{delay:g} s apart; daily run {plural(daily.requests, 'request')}; {exists}"
     )
 
 
@@ -91,10 +92,10 @@ def _total(plans: list[plan.TopicPlan], *, delay: float) -> str:
     done = [p for p in plans if p.first_harvest is not None]
     first = sum(p.first_harvest.requests for p in done if p.first_harvest)
     daily = sum(p.daily_run.requests for p in done if p.daily_run)
-    head = f"Planned {len(done)} of {_n(len(plans), 'topic')}"
+    head = f"Planned {len(done)} of {plural(len(plans), 'topic')}"
     return (
-        f"{head}: first harvests {_n(first, 'request')} (at least "
-        f"{_duration(max(0, first - 1) * delay)}); daily runs {_n(daily, 'request')}"
+        f"{head}: first harvests {plural(first, 'request')} (at least "
+        f"{_duration(max(0, first - 1) * delay)}); daily runs {plural(daily, 'request')}"
     )
 
 
@@ -104,7 +105,3 @@ def _duration(seconds: float) -> str:
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"

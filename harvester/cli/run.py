@@ -27,6 +27,7 @@ from harvester.cli.progress import Progress
 from harvester.cli.signals import interrupting
 from harvester.client import ArxivClient
 from harvester.config import Config, Topic, closest, load_config
+from harvester.counts import plural, total
 from harvester.errors import HarvestError, Interrupted, UsageError
 from harvester.harvest import TopicFailed, TopicResult, harvest_topic
 from harvester.pacer import Clock, Pacer, Sleep
@@ -176,7 +177,7 @@ def _harvest_one(
     progress.finish()
     tally.results.append(result)
     silence = stale.of_topic(topic, args.data_dir, now=tally.started_at)
-    tally.reports[topic.name] = _report(result).with_silence(silence)
+    tally.reports[topic.name] = TopicReport.of(result).with_silence(silence)
     if not args.quiet or _changed(result):
         out(_topic_line(result, dry_run=args.dry_run))
     tally.silent |= silence.stale and args.fail_on_stale
@@ -197,31 +198,19 @@ def _failed(
     # Finished windows of a failed first harvest stay written: report them.
     partial = exc.result if isinstance(exc, TopicFailed) else None
     tally.failed.append(name)
-    tally.reports[name] = _report(partial, error=str(exc), requests=spent)
+    tally.reports[name] = TopicReport.of(partial, error=str(exc), requests=spent)
     url = getattr(cause, "url", None) if args.verbose else None
     where = f" ({url})" if url else ""
     # An interruption is no fault of the code: its traceback would tell nothing.
     error(
         f"{name}: {exc}{where}", exc, verbose=0 if isinstance(cause, Interrupted) else args.verbose
     )
-    written = f" ({partial.new} new papers written)" if partial and partial.written else ""
-    out(f"{name}: failed after {_n(spent, 'request')}{written}")
+    written = f" ({partial.counts.new} new papers written)" if partial and partial.written else ""
+    out(f"{name}: failed after {plural(spent, 'request')}{written}")
     if isinstance(cause, Interrupted):
         tally.signal_number, tally.stopped = cause.signal_number, INTERRUPTED
     elif retry.run_wide(cause):
         tally.stopped = f"{name} met a fault of the whole run: {cause}"
-
-
-def _report(
-    result: TopicResult | None, *, error: str | None = None, requests: int = 0
-) -> TopicReport:
-    if result is None:
-        return TopicReport(requests=requests, error=error)
-    return TopicReport(
-        mode=result.mode, new=result.new, updated=result.updated, revised=result.revised,
-        unchanged=result.unchanged, total=result.total, requests=result.requests,
-        written=result.written, error=error, changes=result.changes,
-    )  # fmt: skip
 
 
 def select(config: Config, names: list[str] | None) -> list[Topic]:
@@ -245,38 +234,26 @@ def select(config: Config, names: list[str] | None) -> list[Topic]:
 
 
 def _topic_line(result: TopicResult, *, dry_run: bool) -> str:
-    counts = [f"{result.new} new", f"{result.updated} updated"]
-    if result.revised:
-        counts.append(f"{result.revised} revised")
-    counts += [f"{result.unchanged} unchanged", f"{result.total} total"]
     file = "dry run, not written" if dry_run else "written" if result.written else "file unchanged"
     return (
-        f"{result.topic}: {', '.join(counts)}; {_n(result.requests, 'request')} in "
-        f"{result.seconds:.1f} s ({result.mode}, {file})"
+        f"{result.topic}: {result.counts.describe()}, {result.total} total; "
+        f"{plural(result.requests, 'request')} in {result.seconds:.1f} s ({result.mode}, {file})"
     )
 
 
 def _summary(tally: _Tally, seconds: float) -> str:
-    results = tally.results
-    done = len(results)
-    new = sum(r.new for r in results)
-    updated = sum(r.updated for r in results)
-    unchanged = sum(r.unchanged for r in results)
-    head = f"Harvested {_n(done, 'topic')}"
+    done = len(tally.results)
+    head = f"Harvested {plural(done, 'topic')}"
     if tally.failed or tally.not_tried:
         asked = done + len(tally.failed) + len(tally.not_tried)
         why = [f"failed: {', '.join(tally.failed)}"] if tally.failed else []
         why += [f"not tried: {', '.join(tally.not_tried)}"] if tally.not_tried else []
-        head = f"Harvested {done} of {_n(asked, 'topic')} ({'; '.join(why)})"
+        head = f"Harvested {done} of {plural(asked, 'topic')} ({'; '.join(why)})"
     if tally.signal_number is not None:
         head = f"Interrupted by {signal.Signals(tally.signal_number).name}. {head}"
-    counts = f"{new} new, {updated} updated, {unchanged} unchanged"
-    return f"{head}: {counts}; {_n(tally.requests, 'request')} in {seconds:.1f} s"
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    counts = total(r.counts for r in tally.results).describe()
+    return f"{head}: {counts}; {plural(tally.requests, 'request')} in {seconds:.1f} s"
 
 
 def _changed(result: TopicResult) -> bool:
-    return bool(result.new or result.updated or result.revised or result.written)
+    return bool(result.counts.changed or result.written)

@@ -15,6 +15,7 @@ from harvester.cli import job as job_command
 from harvester.cli.plan import plan_command
 from harvester.cli.run import non_negative, select
 from harvester.config import Config, load_config
+from harvester.counts import plural
 from harvester.errors import StoreError
 
 
@@ -66,10 +67,11 @@ def _import(argv: Sequence[str]) -> int:
         with lock.locked(args.data_dir, timeout_seconds=args.lock_timeout):
             merges = migrate.import_database(args.file, config, args.data_dir, only=only)
         for name, merged in merges.items():
-            kept = merged.unchanged + merged.revised
-            out(f"{name}: {merged.new} new, {merged.updated} updated, "
+            counts = merged.counts
+            kept = counts.unchanged + counts.revised
+            out(f"{name}: {counts.new} new, {counts.updated} updated, "
                 f"{kept} already stored, {len(merged.papers)} total")  # fmt: skip
-        out(f"Imported {len(merges)} topic{'' if len(merges) == 1 else 's'} from {args.file}")
+        out(f"Imported {plural(len(merges), 'topic')} from {args.file}")
     return EXIT_OK
 
 
@@ -104,9 +106,9 @@ def _check(argv: Sequence[str]) -> int:
         counts, problems = audit.check(args.config, args.data_dir)
         for problem in problems:
             error(str(problem), problem, verbose=args.verbose)
-        files = f"{len(counts)} file{'' if len(counts) == 1 else 's'}"
+        files = plural(len(counts), "file")
         if problems:
-            valid = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
+            valid = plural(len(problems), "problem")
             out(f"{files} valid ({sum(counts.values())} records); {valid}")
         else:
             out(f"{files}, {sum(counts.values())} records: all valid")

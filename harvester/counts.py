@@ -1,0 +1,72 @@
+"""What merging changed, counted and named: one type for a merge, a topic's run and a
+whole run, added up with `+`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+ChangeKind = Literal["new", "updated", "revised"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One paper a merge changed: what a run report and a commit message name."""
+
+    arxiv_id: str
+    """The id with the version now stored."""
+    title: str
+    """The title now stored."""
+    change: ChangeKind
+    """new: not stored before; updated: a newer version; revised: same version, new metadata."""
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Fetched papers by what merging them did.
+
+    Attributes:
+        new: papers not stored before.
+        updated: stored papers replaced by a newer version.
+        revised: stored papers whose record changed at the same version (arXiv adds a
+            DOI or journal reference without a new version).
+        unchanged: fetched papers already stored exactly so.
+        changes: the new, updated and revised papers by name, newest first.
+    """
+
+    new: int = 0
+    updated: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    changes: tuple[Change, ...] = ()
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            new=self.new + other.new,
+            updated=self.updated + other.updated,
+            revised=self.revised + other.revised,
+            unchanged=self.unchanged + other.unchanged,
+            changes=self.changes + other.changes,
+        )
+
+    @property
+    def changed(self) -> int:
+        """How many papers changed what is stored: new, updated or revised."""
+        return self.new + self.updated + self.revised
+
+    def describe(self) -> str:
+        """`3 new, 1 updated, 12 unchanged` (revised only when there are any)."""
+        parts = [f"{self.new} new", f"{self.updated} updated"]
+        parts += [f"{self.revised} revised"] if self.revised else []
+        return ", ".join([*parts, f"{self.unchanged} unchanged"])
+
+
+def total(counts: Iterable[Counts]) -> Counts:
+    """All of `counts` added up."""
+    return sum(counts, Counts())
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 request`, `2 requests`, `12,000 papers`."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
