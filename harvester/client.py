@@ -233,33 +233,24 @@ class ArxivClient:
         return page
 
     def _attempt(self, params: dict[str, str], expected: int, attempt: int) -> feed.Page:
+        """One request: send it, then read the page out of what came back.
+
+        Raises:
+            FetchError: no response, or an HTTP status other than 200 and arXiv's 400.
+            FeedError: the body is not a usable page (arXiv's error feed included).
+        """
         self._pacer.wait()
         self.requests += 1
         request = self._http.build_request("GET", self.api_url, params=params)
         url = str(request.url)
         logger.debug("GET %s", url)
-        self._deadline.start(self._deadline_seconds)
-        try:
-            response = self._http.send(request, stream=True)
-            try:
-                body = _read_capped(response, url, self._deadline)
-            finally:
-                response.close()
-        except httpx.HTTPError as exc:
-            raise self._fetch_error(exc, url, attempt) from exc
-        finally:
-            self._deadline.clear()
+        response, body = self._send(request, attempt)
         status = response.status_code
         if status == 200 and body.strip() == _RATE_EXCEEDED:
             status = 429  # arXiv's throttling page, sometimes sent with a 200
         if status not in {200, 400}:
-            raise FetchError(
-                f"HTTP {status}",
-                url=url,
-                attempt=attempt,
-                status=status,
-                retry_after_seconds=_retry_after(response),
-            )
+            raise FetchError(f"HTTP {status}", url=url, attempt=attempt, status=status,
+                             retry_after_seconds=_retry_after(response))  # fmt: skip
         try:
             page = feed.parse(body)
         except FeedError as exc:
@@ -268,16 +259,25 @@ class ArxivClient:
             exc.url = url
             raise
         if status == 400:
-            raise FetchError(
-                "HTTP 400 without an arXiv error entry", url=url, attempt=attempt, status=status
-            )
-        start = int(params["start"])
-        total = max(page.total_results, expected)
-        if page.entries == 0 and start < total:
-            raise EmptyPageError(f"empty page at offset {start} of {total} results", url=url)
-        if page.entries and page.start_index != start:
-            raise FeedError(f"asked for offset {start}, got offset {page.start_index}", url=url)
+            raise FetchError("HTTP 400 without an arXiv error entry", url=url, attempt=attempt,
+                             status=status)  # fmt: skip
+        _check_offset(page, int(params["start"]), max(page.total_results, expected), url)
         return page
+
+    def _send(self, request: httpx.Request, attempt: int) -> tuple[httpx.Response, bytes]:
+        """Send a request and read its whole body, within the request's deadline."""
+        url = str(request.url)
+        self._deadline.start(self._deadline_seconds)
+        try:
+            response = self._http.send(request, stream=True)
+            try:
+                return response, _read_capped(response, url, self._deadline)
+            finally:
+                response.close()
+        except httpx.HTTPError as exc:
+            raise self._fetch_error(exc, url, attempt) from exc
+        finally:
+            self._deadline.clear()
 
     def _fetch_error(self, exc: httpx.HTTPError, url: str, attempt: int) -> FetchError:
         """The FetchError for an httpx failure, saying what failed."""
@@ -318,6 +318,14 @@ def fits(start: int, size: int) -> bool:
 def reach(size: int) -> int:
     """How many rows of one query pages of `size` can fetch."""
     return MAX_RESULTS // size * size
+
+
+def _check_offset(page: feed.Page, start: int, total: int, url: str) -> None:
+    """Raise when a page is empty before `total` results, or starts elsewhere than asked."""
+    if page.entries == 0 and start < total:
+        raise EmptyPageError(f"empty page at offset {start} of {total} results", url=url)
+    if page.entries and page.start_index != start:
+        raise FeedError(f"asked for offset {start}, got offset {page.start_index}", url=url)
 
 
 def _read_capped(response: httpx.Response, url: str, due: deadline.Deadline) -> bytes:

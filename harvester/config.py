@@ -26,7 +26,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
-from harvester.errors import ConfigError
+from harvester.errors import ConfigError, UsageError
 
 DEFAULT_LOOKBACK_DAYS = 3
 # A DOI or journal reference arXiv adds without a new version, and a paper held in
@@ -121,6 +121,26 @@ class Config(BaseModel):
     """The file it was read from."""
     topics: dict[str, Topic]
     """Topics by name, in the order of the file."""
+
+    def select(self, names: list[str] | None) -> list[Topic]:
+        """The topics named (all, in file order, when none are), each once.
+
+        Raises:
+            UsageError: a name is not a topic of this config; the message lists the
+                known ones, with a "did you mean" for a near miss.
+        """
+        if not names:
+            return list(self.topics.values())
+        unknown = [name for name in names if name not in self.topics]
+        if unknown:
+            named = ", ".join(
+                repr(n) + (f' (did you mean "{c}"?)' if (c := closest(n, self.topics)) else "")
+                for n in unknown
+            )
+            raise UsageError(
+                f"unknown topic {named} in {self.path}; known topics: {', '.join(self.topics)}"
+            )
+        return [self.topics[name] for name in dict.fromkeys(names)]
 
 
 def load_config(path: Path) -> Config:

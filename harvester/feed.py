@@ -170,6 +170,7 @@ def _optional(text: str | None) -> str | None:
     return collapse(text) if text and not text.isspace() else None
 
 
+# long: one pass over an entry's children, the parser's hot loop (bench/run.py measures it)
 def _fields(entry: etree._Element) -> tuple[dict[str, Any], datetime] | None:
     """The record fields of one `<entry>` and its published time, or None (with a warning).
 

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -250,13 +251,7 @@ def write(path: Path, data: bytes | Iterable[bytes]) -> bool:
         StoreError: the file could not be written; it is left as it was.
     """
     pieces = [data] if isinstance(data, bytes) else data
-    try:
-        check_regular(path)
-        old = path.open("rb")
-    except FileNotFoundError:
-        old = None
-    except OSError as exc:
-        raise StoreError(path, f"cannot read: {exc.strerror}") from None
+    old = _open_old(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # The temp file lives beside the target so os.replace is a same-filesystem rename.
@@ -265,21 +260,13 @@ def write(path: Path, data: bytes | Iterable[bytes]) -> bool:
         if old is not None:
             old.close()
         raise StoreError(path, f"cannot write: {exc.strerror}") from None
-    same = old is not None
     try:
         # mkstemp makes the file private (0600); a data file is as readable as any other.
         os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
-            for piece in pieces:
-                same = same and old is not None and old.read(len(piece)) == piece
-                handle.write(piece)
-            same = same and old is not None and old.read(1) == b""
-            if not same:
-                handle.flush()
-                os.fsync(handle.fileno())
-        if same:
-            Path(tmp).unlink()
-            return False
+            if _write_unless_same(handle, pieces, old):
+                Path(tmp).unlink()
+                return False
         Path(tmp).replace(path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -291,6 +278,31 @@ def write(path: Path, data: bytes | Iterable[bytes]) -> bool:
             old.close()
     _fsync_dir(path.parent)
     return True
+
+
+def _open_old(path: Path) -> BinaryIO | None:
+    """The file now at `path`, to compare with; None when there is none."""
+    try:
+        check_regular(path)
+        return path.open("rb")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreError(path, f"cannot read: {exc.strerror}") from None
+
+
+def _write_unless_same(handle: BinaryIO, pieces: Iterable[bytes], old: BinaryIO | None) -> bool:
+    """Write the pieces, comparing them with `old` as they go; returns whether they were
+    the same bytes (then nothing needs to be made durable)."""
+    same = old is not None
+    for piece in pieces:
+        same = same and old is not None and old.read(len(piece)) == piece
+        handle.write(piece)
+    same = same and old is not None and old.read(1) == b""
+    if not same:
+        handle.flush()
+        os.fsync(handle.fileno())
+    return same
 
 
 def _umask() -> int:

@@ -1,4 +1,4 @@
-"""The flags of `harvest [flags]` (DESIGN.md, "Command line") and their argparse types."""
+"""The flags of `harvest` and its tools, each declared once, and their argparse types."""
 
 from __future__ import annotations
 
@@ -19,125 +19,74 @@ from harvester.client import (
 )
 from harvester.pacer import DEFAULT_DELAY_SECONDS
 
-TOOLS_EPILOG = """\
-tools around the data (each has --help):
-  harvest export [--out DIR]     papers_database.json, Markdown and BibTeX per topic
-  harvest import FILE            merge an existing papers_database.json into data/
-  harvest stats [--topic NAME]   papers per topic and year, newest paper, harvest state
-  harvest check                  validate queries.toml and every data and state file
-  harvest plan                   per topic: its size and what harvesting it costs
-  harvest commit --report FILE   commit data/ if it changed, with a summary message
-  harvest summary FILE           a run report as a Markdown table
-  harvest job                    the scheduled job: harvest, commit, push, retry a race
-  harvest keepalive              keep the scheduled workflow enabled (GitHub Actions)
-"""
+
+def shared(
+    *, paths: bool = True, topic: str | None = None, lock: bool = False, arxiv: bool = False
+) -> argparse.ArgumentParser:
+    """A parent parser with the flags commands share, each declared once here.
+
+    Every command gets `-v`; `paths` adds `--config` and `--data-dir`, `topic` (its
+    help text) `--topic`, `lock` `--lock-timeout`, `arxiv` `--api-url`, `--delay` and
+    `--page-size`.
+    """
+    parser = argparse.ArgumentParser(add_help=False)
+    add = parser.add_argument
+    add("-v", "--verbose", action="count", default=0,
+        help="log progress (-v) or every request (-vv); show tracebacks")  # fmt: skip
+    if paths:
+        add("--config", type=Path, default=Path("queries.toml"), metavar="PATH",
+            help="the topics file (default: queries.toml)")  # fmt: skip
+        add("--data-dir", type=Path, default=Path("data"), metavar="DIR",
+            help="where <topic>.json files live (default: data)")  # fmt: skip
+    if topic is not None:
+        add("--topic", action="append", metavar="NAME", help=topic)
+    if lock:
+        add("--lock-timeout", type=non_negative, default=600.0, metavar="SECONDS",
+            help="how long to wait for another harvest on the same data directory")  # fmt: skip
+    if arxiv:
+        api = os.environ.get("ARXIV_API_URL") or DEFAULT_API_URL
+        add("--api-url", type=api_url, default=api, metavar="URL",
+            help="the arXiv query endpoint (env ARXIV_API_URL)")  # fmt: skip
+        add("--delay", type=non_negative, default=DEFAULT_DELAY_SECONDS, metavar="SECONDS",
+            help="minimum seconds between request starts (default: 3, arXiv's terms)")  # fmt: skip
+        add("--page-size", type=page_size, default=DEFAULT_PAGE_SIZE, metavar="N",
+            help=f"results per request, 1-{MAX_PAGE_SIZE} "
+            f"(default: {DEFAULT_PAGE_SIZE})")  # fmt: skip
+    return parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line of DESIGN.md, "Command line"."""
+def build_parser(epilog: str) -> argparse.ArgumentParser:
+    """The command line of `harvest [flags]` (DESIGN.md, "Command line")."""
     parser = argparse.ArgumentParser(
         prog="harvest",
         description="Fetch arXiv papers for the topics in queries.toml into data/<topic>.json.",
-        epilog=TOOLS_EPILOG,
+        epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--topic",
-        action="append",
-        metavar="NAME",
-        help="harvest only this topic (repeatable; default: all)",
-    )
-    parser.add_argument(
-        "--config",
-        type=Path,
-        default=Path("queries.toml"),
-        metavar="PATH",
-        help="the topics file (default: queries.toml)",
-    )
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path("data"),
-        metavar="DIR",
-        help="where <topic>.json files live (default: data)",
-    )
-    parser.add_argument(
-        "--api-url",
-        type=api_url,
-        default=os.environ.get("ARXIV_API_URL") or DEFAULT_API_URL,
-        metavar="URL",
-        help="the arXiv query endpoint (env ARXIV_API_URL)",
-    )
-    parser.add_argument(
-        "--delay",
-        type=non_negative,
-        default=DEFAULT_DELAY_SECONDS,
-        metavar="SECONDS",
-        help="minimum seconds between request starts (default: 3, arXiv's terms)",
-    )
-    parser.add_argument(
-        "--page-size",
-        type=page_size,
-        default=DEFAULT_PAGE_SIZE,
-        metavar="N",
-        help=f"results per request, 1-{MAX_PAGE_SIZE} (default: {DEFAULT_PAGE_SIZE})",
-    )
-    parser.add_argument(
-        "--lock-timeout",
-        type=non_negative,
-        default=600.0,
-        metavar="SECONDS",
-        help="how long to wait for another harvest on the same data directory",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=positive,
-        default=DEFAULT_REQUEST_DEADLINE_SECONDS,
-        metavar="SECONDS",
+        parents=[shared(topic="harvest only this topic (repeatable; default: all)", lock=True,
+                        arxiv=True)],
+    )  # fmt: skip
+    add = parser.add_argument
+    add("--timeout", type=positive, default=DEFAULT_REQUEST_DEADLINE_SECONDS, metavar="SECONDS",
         help="the most one request may take, connecting and the whole response "
-        f"(default: {DEFAULT_REQUEST_DEADLINE_SECONDS:g}); a slower one is retried",
-    )
-    parser.add_argument(
-        "--full",
-        action="store_true",
-        help="harvest each topic's whole range again, not just what changed",
-    )
-    parser.add_argument(
-        "--since",
-        type=_date,
-        metavar="YYYY-MM-DD",
-        help="fetch papers first submitted from this date on, this run only",
-    )
-    parser.add_argument("--dry-run", action="store_true", help="fetch and report, write nothing")
-    parser.add_argument(
-        "--fail-on-stale",
-        action="store_true",
-        help="exit 1 when a topic went silent for longer than its history makes plausible",
-    )
-    parser.add_argument(
-        "--report",
-        type=Path,
-        metavar="PATH",
-        help="also write what the run did as JSON, for scripts and CI",
-    )
-    parser.add_argument(
-        "-q",
-        "--quiet",
-        action="store_true",
-        help="print nothing unless something changed or failed",
-    )
-    parser.add_argument(
-        "-v",
-        "--verbose",
-        action="count",
-        default=0,
-        help="log progress (-v) or every request (-vv); show tracebacks",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+        f"(default: {DEFAULT_REQUEST_DEADLINE_SECONDS:g}); a slower one is retried")  # fmt: skip
+    add("--full", action="store_true",
+        help="harvest each topic's whole range again, not just what changed")  # fmt: skip
+    add("--since", type=_date, metavar="YYYY-MM-DD",
+        help="fetch papers first submitted from this date on, this run only")  # fmt: skip
+    add("--dry-run", action="store_true", help="fetch and report, write nothing")
+    add("--fail-on-stale", action="store_true",
+        help="exit 1 when a topic went silent for longer than its history makes "
+        "plausible")  # fmt: skip
+    add("--report", type=Path, metavar="PATH",
+        help="also write what the run did as JSON, for scripts and CI")  # fmt: skip
+    add("-q", "--quiet", action="store_true",
+        help="print nothing unless something changed or failed")  # fmt: skip
+    add("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
 
 def api_url(text: str) -> str:
+    """An argparse type: an http(s) URL."""
     try:
         url = httpx.URL(text)
     except httpx.InvalidURL as exc:
@@ -167,12 +116,24 @@ def positive(text: str) -> float:
 
 
 def page_size(text: str) -> int:
+    """An argparse type: results per request, 1 to `MAX_PAGE_SIZE`."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
     if not 1 <= value <= MAX_PAGE_SIZE:
         raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_PAGE_SIZE}: {text}")
+    return value
+
+
+def whole_positive(text: str) -> int:
+    """An argparse type: a whole number, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more: {text}")
     return value
 
 

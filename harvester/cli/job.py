@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harvester import job
-from harvester.cli import Exit, handle_errors, out
+from harvester.cli.flags import shared, whole_positive
+from harvester.cli.output import Exit, handle_errors, out
 from harvester.errors import UsageError
+from harvester.pacer import Sleep
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,27 +26,23 @@ def _parser() -> argparse.ArgumentParser:
         prog="harvest job",
         description="Harvest, commit data/ if it changed, push; on a refused push reset to "
         "the remote and do it again. Flags after -- go to harvest.",
+        parents=[shared()],
     )
     add = parser.add_argument
-    add("-v", "--verbose", action="count", default=0, help="show tracebacks")
-    add("--config", type=Path, default=Path("queries.toml"), metavar="PATH",
-        help="the topics file (default: queries.toml)")  # fmt: skip
-    add("--data-dir", type=Path, default=Path("data"), metavar="DIR",
-        help="the data directory, the only thing committed (default: data)")  # fmt: skip
     add("--repo", type=Path, default=Path(), metavar="DIR",
         help="the git work tree (default: .)")  # fmt: skip
     add("--report", type=Path, default=Path("harvest-report.json"), metavar="FILE",
         help="where the harvest writes its run report (default: harvest-report.json)")  # fmt: skip
     add("--remote", default="origin", help="the remote to push to (default: origin)")
     add("--branch", default="main", help="the branch to push to (default: main)")
-    add("--attempts", type=_positive, default=5, metavar="N",
+    add("--attempts", type=whole_positive, default=5, metavar="N",
         help="harvest-commit-push rounds against a busy remote (default: 5)")  # fmt: skip
     add("--summary", type=Path, default=_env_path("GITHUB_STEP_SUMMARY"), metavar="FILE",
         help="append the run summary (Markdown) here (default: $GITHUB_STEP_SUMMARY)")  # fmt: skip
     return parser
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], sleep: Sleep) -> int:
     """Run `harvest job`; returns its exit code."""
     ours, harvest_flags = _split(argv)
     args = _parser().parse_args(ours)
@@ -117,13 +115,3 @@ def _append(path: Path | None, lines: list[str]) -> None:
 def _env_path(name: str) -> Path | None:
     value = os.environ.get(name)
     return Path(value) if value else None
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number, 1 or more: {text}")
-    return value

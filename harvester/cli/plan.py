@@ -5,20 +5,18 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from harvester import plan
-from harvester.cli import EXIT_FAILED, EXIT_OK, handle_errors, out
-from harvester.cli.flags import api_url, non_negative, page_size
-from harvester.cli.run import select
-from harvester.client import DEFAULT_API_URL, DEFAULT_PAGE_SIZE, ArxivClient
+from harvester.cli.flags import shared
+from harvester.cli.output import EXIT_FAILED, EXIT_OK, handle_errors, out
+from harvester.client import ArxivClient
 from harvester.config import load_config
 from harvester.counts import plural
-from harvester.pacer import DEFAULT_DELAY_SECONDS, Pacer
+from harvester.pacer import Pacer, Sleep
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,34 +24,23 @@ def _parser() -> argparse.ArgumentParser:
         prog="harvest plan",
         description="Ask arXiv once per topic how many results it has and what harvesting "
         "it will cost; validates queries.toml first.",
+        parents=[shared(topic="plan only this topic (repeatable; default: all)", arxiv=True)],
     )
-    parser.add_argument("--topic", action="append", metavar="NAME",
-                        help="plan only this topic (repeatable; default: all)")  # fmt: skip
-    parser.add_argument("--config", type=Path, default=Path("queries.toml"), metavar="PATH",
-                        help="the topics file (default: queries.toml)")  # fmt: skip
-    parser.add_argument("--data-dir", type=Path, default=Path("data"), metavar="DIR",
-                        help="where <topic>.json files live (default: data)")  # fmt: skip
-    # Parsed by the same rules as the harvest's own flags, with the same defaults.
-    parser.add_argument("--api-url", type=api_url, metavar="URL",
-                        default=os.environ.get("ARXIV_API_URL") or DEFAULT_API_URL,
-                        help="the arXiv query endpoint (env ARXIV_API_URL)")  # fmt: skip
-    parser.add_argument("--delay", type=non_negative, default=DEFAULT_DELAY_SECONDS,
-                        metavar="SECONDS", help="seconds between requests")  # fmt: skip
-    parser.add_argument("--page-size", type=page_size, default=DEFAULT_PAGE_SIZE, metavar="N",
-                        help="results per request the costs assume (default: 1000)")  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="show tracebacks")
     return parser
 
 
-def plan_command(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], sleep: Sleep) -> int:
     """Plan the requested topics; exit 1 if arXiv rejected a query, 2 on a config error."""
     args = _parser().parse_args(argv)
     with handle_errors(verbose=args.verbose):
-        topics = select(load_config(args.config), args.topic)
+        topics = load_config(args.config).select(args.topic)
         now = datetime.now(UTC)
-        pacer = Pacer(delay_seconds=args.delay)
-        with ArxivClient(api_url=args.api_url, pacer=pacer, page_size=args.page_size) as client:
+        pacer = Pacer(delay_seconds=args.delay, sleep=sleep)
+        client = ArxivClient(
+            api_url=args.api_url, pacer=pacer, page_size=args.page_size, sleep=sleep
+        )
+        with client:
             plans = [
                 plan.plan_topic(t, client, args.data_dir, delay_seconds=args.delay, now=now)
                 for t in topics

@@ -21,19 +21,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from harvester import lock, retry, stale, store
-from harvester.cli import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
-from harvester.cli.flags import build_parser, non_negative
+from harvester.cli import tools
+from harvester.cli.flags import build_parser
+from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.cli.progress import Progress
 from harvester.cli.signals import interrupting
 from harvester.client import ArxivClient
-from harvester.config import Config, Topic, closest, load_config
+from harvester.config import Topic, load_config
 from harvester.counts import plural, total
 from harvester.errors import HarvestError, Interrupted, UsageError
 from harvester.harvest import TopicFailed, TopicResult, harvest_topic
 from harvester.pacer import Clock, Pacer, Sleep
 from harvester.report import Report, TopicReport
-
-__all__ = ["main", "non_negative", "select"]  # non_negative: tools' flags use it too
 
 INTERRUPTED = "interrupted"
 
@@ -70,11 +69,11 @@ class _Tally:
 
 def main(argv: Sequence[str], *, sleep: Sleep, clock: Clock) -> int:
     """Harvest the requested topics; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(tools.epilog()).parse_args(argv)
     setup_logging(args.verbose, quiet=args.quiet)
     with handle_errors(verbose=args.verbose):
         config = load_config(args.config)
-        topics = select(config, args.topic)
+        topics = config.select(args.topic)
         if args.report is not None:
             check_report_path(args.report)
         return _run(args, topics, sleep=sleep, clock=clock)
@@ -211,26 +210,6 @@ def _failed(
         tally.signal_number, tally.stopped = cause.signal_number, INTERRUPTED
     elif retry.run_wide(cause):
         tally.stopped = f"{name} met a fault of the whole run: {cause}"
-
-
-def select(config: Config, names: list[str] | None) -> list[Topic]:
-    """The topics named on the command line (all when none), in config order.
-
-    Raises:
-        UsageError: a name is not a topic of the config.
-    """
-    if not names:
-        return list(config.topics.values())
-    unknown = [name for name in names if name not in config.topics]
-    if unknown:
-        named = ", ".join(
-            repr(n) + (f' (did you mean "{c}"?)' if (c := closest(n, config.topics)) else "")
-            for n in unknown
-        )
-        raise UsageError(
-            f"unknown topic {named} in {config.path}; known topics: {', '.join(config.topics)}"
-        )
-    return [config.topics[name] for name in dict.fromkeys(names)]
 
 
 def _topic_line(result: TopicResult, *, dry_run: bool) -> str:

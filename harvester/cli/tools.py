@@ -1,5 +1,5 @@
-"""The tools around the data: `harvest export|import|stats|check|commit|summary|plan|job|
-keepalive`."""
+"""The tools around the data: `harvest export|import|stats|check|plan|commit|summary|job|
+keepalive`, each registered once in `TOOLS` with its one-line summary."""
 
 from __future__ import annotations
 
@@ -8,41 +8,31 @@ import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from harvester import audit, export, keepalive, lock, migrate, publish, report
-from harvester.cli import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.cli import job as job_command
-from harvester.cli.plan import plan_command
-from harvester.cli.run import non_negative, select
+from harvester.cli import plan as plan_command
+from harvester.cli.flags import shared
+from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.config import Config, load_config
 from harvester.counts import plural
 from harvester.errors import StoreError
+from harvester.pacer import Sleep
 
 
-def _parser(command: str, description: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"harvest {command}", description=description)
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="show tracebacks")
-    return parser
+def _parser(
+    command: str, *, paths: bool = True, topic: str | None = None, lock: bool = False
+) -> argparse.ArgumentParser:
+    """A tool's parser: its summary from `TOOLS` as description, the shared flags asked for."""
+    flags = shared(paths=paths, topic=topic, lock=lock)
+    return argparse.ArgumentParser(
+        prog=f"harvest {command}", description=TOOLS[command].summary, parents=[flags]
+    )
 
 
-def _config_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, default=Path("queries.toml"), metavar="PATH",
-                        help="the topics file (default: queries.toml)")  # fmt: skip
-    _data_flag(parser)
-
-
-def _data_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, default=Path("data"), metavar="DIR",
-                        help="where <topic>.json files live (default: data)")  # fmt: skip
-
-
-def _topic_flag(parser: argparse.ArgumentParser, help_: str) -> None:
-    parser.add_argument("--topic", action="append", metavar="NAME", help=help_)
-
-
-def _export(argv: Sequence[str]) -> int:
-    parser = _parser("export", "Write papers_database.json, <topic>.md and <topic>.bib.")
-    _config_flags(parser)
+def _export(argv: Sequence[str], sleep: Sleep) -> int:
+    parser = _parser("export")
     parser.add_argument("--out", type=Path, default=Path("export"), metavar="DIR",
                         help="where to write (default: export)")  # fmt: skip
     args = parser.parse_args(argv)
@@ -53,17 +43,13 @@ def _export(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def _import(argv: Sequence[str]) -> int:
-    parser = _parser("import", "Merge an existing papers_database.json into data/<topic>.json.")
+def _import(argv: Sequence[str], sleep: Sleep) -> int:
+    parser = _parser("import", topic="import only this topic (repeatable)", lock=True)
     parser.add_argument("file", type=Path, help="the papers_database.json to import")
-    _config_flags(parser)
-    _topic_flag(parser, "import only this topic (repeatable)")
-    parser.add_argument("--lock-timeout", type=non_negative, default=600.0, metavar="SECONDS",
-                        help="how long to wait for another harvest to finish")  # fmt: skip
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
         config = load_config(args.config)
-        only = [t.name for t in select(config, args.topic)] if args.topic else None
+        only = [t.name for t in config.select(args.topic)] if args.topic else None
         with lock.locked(args.data_dir, timeout_seconds=args.lock_timeout):
             merges = migrate.import_database(args.file, config, args.data_dir, only=only)
         for name, merged in merges.items():
@@ -75,15 +61,13 @@ def _import(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def _stats(argv: Sequence[str]) -> int:
-    parser = _parser("stats", "Papers per topic and year, the newest paper, the harvest state.")
-    _config_flags(parser)
-    _topic_flag(parser, "show only this topic (repeatable)")
+def _stats(argv: Sequence[str], sleep: Sleep) -> int:
+    parser = _parser("stats", topic="show only this topic (repeatable)")
     args = parser.parse_args(argv)
     code = EXIT_OK
     with handle_errors(verbose=args.verbose):
         config = load_config(args.config)
-        only = Config(path=config.path, topics={t.name: t for t in select(config, args.topic)})
+        only = Config(path=config.path, topics={t.name: t for t in config.select(args.topic)})
         for s in audit.stats(only, args.data_dir, now=datetime.now(UTC)):
             if isinstance(s, StoreError):  # the healthy topics are still shown
                 error(str(s), s, verbose=args.verbose)
@@ -98,9 +82,8 @@ def _stats(argv: Sequence[str]) -> int:
     return code
 
 
-def _check(argv: Sequence[str]) -> int:
-    parser = _parser("check", "Validate queries.toml and every data and state file.")
-    _config_flags(parser)
+def _check(argv: Sequence[str], sleep: Sleep) -> int:
+    parser = _parser("check")
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
         counts, problems = audit.check(args.config, args.data_dir)
@@ -115,9 +98,8 @@ def _check(argv: Sequence[str]) -> int:
     return EXIT_FAILED if problems else EXIT_OK
 
 
-def _commit(argv: Sequence[str]) -> int:
-    parser = _parser("commit", "Commit the data directory if it changed, saying what changed.")
-    _data_flag(parser)
+def _commit(argv: Sequence[str], sleep: Sleep) -> int:
+    parser = _parser("commit")
     parser.add_argument("--report", type=Path, metavar="FILE",
                         help="the run's --report, for the commit message")  # fmt: skip
     parser.add_argument("--repo", type=Path, default=Path(), metavar="DIR",
@@ -132,8 +114,8 @@ def _commit(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def _summary(argv: Sequence[str]) -> int:
-    parser = _parser("summary", "Print a run report as a Markdown table.")
+def _summary(argv: Sequence[str], sleep: Sleep) -> int:
+    parser = _parser("summary", paths=False)
     parser.add_argument("file", type=Path, help="the run's --report")
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
@@ -141,9 +123,8 @@ def _summary(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-def _keepalive(argv: Sequence[str]) -> int:
-    parser = _parser("keepalive", "Re-enable this GitHub Actions workflow, so that 60 days "
-                     "without a commit do not disable its schedule.")  # fmt: skip
+def _keepalive(argv: Sequence[str], sleep: Sleep) -> int:
+    parser = _parser("keepalive", paths=False)
     parser.add_argument("--workflow", metavar="FILE",
                         help="the workflow file (default: the running one)")  # fmt: skip
     args = parser.parse_args(argv)
@@ -154,20 +135,41 @@ def _keepalive(argv: Sequence[str]) -> int:
     return EXIT_OK
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
-    "export": _export,
-    "import": _import,
-    "stats": _stats,
-    "check": _check,
-    "commit": _commit,
-    "summary": _summary,
-    "job": job_command.main,  # its own module: many flags, and harvest's passed through
-    "keepalive": _keepalive,
-    "plan": plan_command,
-}
+class Tool(NamedTuple):
+    """A tool around the data: how to run it, and what it does in one line."""
+
+    run: Callable[[Sequence[str], Sleep], int]
+    usage: str
+    summary: str
 
 
-def main(command: str, argv: Sequence[str]) -> int:
+TOOLS: dict[str, Tool] = {
+    "export": Tool(_export, "export [--out DIR]",
+                   "Write papers_database.json, <topic>.md and <topic>.bib."),
+    "import": Tool(_import, "import FILE",
+                   "Merge an existing papers_database.json into data/<topic>.json."),
+    "stats": Tool(_stats, "stats [--topic NAME]",
+                  "Papers per topic and year, the newest paper, the harvest state."),
+    "check": Tool(_check, "check", "Validate queries.toml and every data and state file."),
+    "plan": Tool(plan_command.main, "plan [--json]",
+                 "Per topic: its size and what harvesting it costs, asked of arXiv."),
+    "commit": Tool(_commit, "commit --report FILE",
+                   "Commit the data directory if it changed, saying what changed."),
+    "summary": Tool(_summary, "summary FILE", "Print a run report as Markdown."),
+    "job": Tool(job_command.main, "job [-- FLAGS]",
+                "The scheduled job: harvest, commit, push; on a race, again."),
+    "keepalive": Tool(_keepalive, "keepalive", "Re-enable this GitHub Actions workflow, so "
+                      "that 60 days without a commit do not disable its schedule."),
+}  # fmt: skip
+
+
+def epilog() -> str:
+    """The tools, one line each, for `harvest --help`."""
+    lines = [f"  harvest {tool.usage:<24} {tool.summary}" for tool in TOOLS.values()]
+    return "\n".join(["tools around the data (each has --help):", *lines]) + "\n"
+
+
+def main(command: str, argv: Sequence[str], *, sleep: Sleep) -> int:
     """Run one tool; returns its exit code."""
     setup_logging(0, quiet=False)
-    return COMMANDS[command](argv)
+    return TOOLS[command].run(argv, sleep)

@@ -1,0 +1,64 @@
+"""What every command of the CLI shares: printing results and errors, logging, and the
+one place where the error tree becomes exit codes.
+
+Exit codes (DESIGN.md): 0 every requested topic harvested; 1 at least one topic
+failed (the others were still written); 2 usage or config error (nothing fetched).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from harvester.errors import ConfigError, HarvestError, UsageError
+
+logger = logging.getLogger("harvester")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class Exit(Exception):
+    """Stop the command with this exit code (raised after the message is printed)."""
+
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+@contextmanager
+def handle_errors(*, verbose: int) -> Iterator[None]:
+    """Turn the error tree into one line on stderr and the matching exit code."""
+    try:
+        yield
+    except (UsageError, ConfigError) as exc:
+        error(str(exc), exc, verbose=verbose)
+        raise Exit(EXIT_USAGE) from None
+    except HarvestError as exc:
+        error(str(exc), exc, verbose=verbose)
+        raise Exit(EXIT_FAILED) from None
+
+
+def out(line: str) -> None:
+    """A result line, on stdout."""
+    print(line, flush=True)
+
+
+def error(message: str, exc: BaseException, *, verbose: int) -> None:
+    """An error line, on stderr; under -v its traceback first."""
+    if verbose:
+        logger.error("traceback of the error below", exc_info=exc)
+    print(f"ERROR {message}", file=sys.stderr, flush=True)
+
+
+def setup_logging(verbose: int, *, quiet: bool) -> None:
+    """Log to stderr: warnings by default, progress with -v, requests with -vv."""
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    root = logging.getLogger("harvester")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
