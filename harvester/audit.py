@@ -115,7 +115,7 @@ def stats(config: Config, data_dir: Path, *, now: datetime) -> Iterator[TopicSta
 
 
 def _topic_stats(topic: Topic, data_dir: Path, *, now: datetime) -> TopicStats:
-    path = data_dir / f"{topic.name}.json"
+    path = store.path_for(data_dir, topic.name)
     papers = list(store.load(path).values())
     saved = state.load(state.path_for(data_dir, topic.name))
     if saved is None:

@@ -117,7 +117,9 @@ def export(config: Config, data_dir: Path, out_dir: Path) -> list[Path]:
     Raises:
         StoreError: a topic file is invalid, or an export cannot be written.
     """
-    topics = {name: list(store.load(data_dir / f"{name}.json").values()) for name in config.topics}
+    topics = {
+        name: list(store.load(store.path_for(data_dir, name)).values()) for name in config.topics
+    }
     outputs = {out_dir / "papers_database.json": papers_database(topics)}
     for name, papers in topics.items():
         outputs[out_dir / f"{name}.md"] = markdown(name, papers).encode("utf-8")

@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from lxml import etree
 from pydantic import TypeAdapter, ValidationError
 
 from harvester.errors import FeedError, QueryRejected, RefusedBody
-from harvester.models import ARXIV_ID, Paper, gc_paused
+from harvester.models import ARXIV_ID, Paper, as_utc, gc_paused
 
 logger = logging.getLogger(__name__)
 
@@ -158,10 +158,8 @@ def _timestamp(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
-        stamp = datetime.fromisoformat(text.strip())
-        if stamp.tzinfo is None:  # RFC 3339 requires an offset; read a bare one as UTC
-            stamp = stamp.replace(tzinfo=UTC)
-        return stamp.astimezone(UTC)
+        # RFC 3339 requires an offset; a bare time is read as UTC.
+        return as_utc(datetime.fromisoformat(text.strip()))
     except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved past the range
         return None
 

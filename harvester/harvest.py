@@ -142,7 +142,7 @@ def harvest_topic(
     """
     started, requests_before = time.monotonic(), client.requests
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    path = data_dir / f"{topic.name}.json"
+    path = store.path_for(data_dir, topic.name)
     file = _File(path, store.load(path), since or topic.since, dry_run)
     run = _Run(topic, client, file, state.path_for(data_dir, topic.name), now=now)
     saved = run.saved_state() if since is None else None

@@ -27,9 +27,9 @@ def read_database(path: Path) -> dict[str, list[Paper]]:
             the message names the topic and record.
     """
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise StoreError(path, f"cannot read: {exc.strerror}") from None
+        raw = store.read_bytes(path)
+    except FileNotFoundError as exc:
+        raise store.unreadable(path, exc) from None
     database = store.parse_json(path, raw)
     if not isinstance(database, dict) or not all(isinstance(v, list) for v in database.values()):
         raise StoreError(path, "expected an object of topic name -> array of records")
@@ -70,7 +70,7 @@ def import_database(
         )
     merges = {}
     for name in names:
-        target = data_dir / f"{name}.json"
+        target = store.path_for(data_dir, name)
         merged = store.merge(store.load(target), database[name], ties_keep_stored=True)
         store.save(target, merged.papers.values())
         merges[name] = merged

@@ -45,7 +45,8 @@ def _check_id(value: str) -> str:
     return value
 
 
-def _utc(value: datetime | None) -> datetime | None:
+def as_utc(value: datetime | None) -> datetime | None:
+    """`value` in UTC: converted when it has an offset, taken as UTC when it has none."""
     if value is None or value.tzinfo is UTC:
         return value
     if value.tzinfo is None:  # our files always say Z; read a bare time as UTC, never as local
@@ -53,7 +54,7 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 """A timestamp read as UTC: converted when it has an offset, taken as UTC when it has none."""
 
 
@@ -78,7 +79,7 @@ class Paper(BaseModel):
     """The abstract page of this version."""
     pdf_url: str
     """The PDF of this version."""
-    updated: Annotated[datetime | None, AfterValidator(_utc)] = Field(default=None)
+    updated: Annotated[datetime | None, AfterValidator(as_utc)] = Field(default=None)
     """When this version appeared (UTC, written `2023-06-02T17:01:05Z`); None only for
     records imported without it."""
     primary_category: str | None = None

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from harvester import windows
+from harvester import store, windows
 from harvester.client import ArxivClient, reach
 from harvester.config import Topic
 from harvester.errors import FeedError, HarvestError
@@ -108,7 +108,7 @@ def plan_topic(
     so that the other topics are still planned.
     """
     query = first_harvest_query(topic, now=now)
-    path = data_dir / f"{topic.name}.json"
+    path = store.path_for(data_dir, topic.name)
     plan = TopicPlan(
         topic=topic.name, query=query, results=None, kept=None, first_harvest=None,
         daily_run=None, data_file=str(path), data_file_exists=path.exists(),

@@ -115,5 +115,5 @@ def of_topic(topic: Topic, data_dir: Path, *, now: datetime) -> Silence:
     Raises:
         StoreError: its data file is invalid.
     """
-    papers = store.load(data_dir / f"{topic.name}.json").values()
+    papers = store.load(store.path_for(data_dir, topic.name)).values()
     return assess((p.published for p in papers), now=now, stale_after_days=topic.stale_after_days)

@@ -82,11 +82,9 @@ def load(path: Path) -> TopicState | None:
         StoreError: the file is unreadable or invalid.
     """
     try:
-        raw = path.read_bytes()
+        raw = store.read_bytes(path)
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        raise StoreError(path, f"cannot read: {exc.strerror}") from None
     try:
         return TopicState.model_validate_json(raw)
     except ValidationError as exc:

@@ -62,7 +62,7 @@ def load(path: Path) -> dict[str, Paper]:
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise StoreError(path, f"cannot read: {exc.strerror}") from None
+        raise unreadable(path, exc) from None
     except RecursionError:  # pydantic-core's own limit is deeper than Python's stack
         raise StoreError(path, "nested too deeply to be a topic file") from None
     except ValidationError:
@@ -75,6 +75,32 @@ def load(path: Path) -> dict[str, Paper]:
             raise StoreError(path, f"record {index}: paper {paper.key} is also record {first}")
         papers[paper.key] = paper
     return papers
+
+
+def path_for(data_dir: Path, topic: str) -> Path:
+    """Where a topic's records live: `data_dir/<topic>.json`."""
+    return data_dir / f"{topic}.json"
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, when it is a regular file (see `check_regular`).
+
+    Raises:
+        FileNotFoundError: nothing is there.
+        StoreError: it cannot be read, or is not a regular file.
+    """
+    check_regular(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+
+
+def unreadable(path: Path, exc: OSError) -> StoreError:
+    """The error for a file the system would not let us read."""
+    return StoreError(path, f"cannot read: {exc.strerror}")
 
 
 def check_regular(path: Path, *, max_bytes: int | None = None) -> None:
@@ -92,7 +118,7 @@ def check_regular(path: Path, *, max_bytes: int | None = None) -> None:
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise StoreError(path, f"cannot read: {exc.strerror}") from None
+        raise unreadable(path, exc) from None
     if not stat.S_ISREG(info.st_mode):
         raise StoreError(path, "not a regular file; refused")
     if max_bytes is not None and info.st_size > max_bytes:
@@ -288,7 +314,7 @@ def _open_old(path: Path) -> BinaryIO | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise StoreError(path, f"cannot read: {exc.strerror}") from None
+        raise unreadable(path, exc) from None
 
 
 def _write_unless_same(handle: BinaryIO, pieces: Iterable[bytes], old: BinaryIO | None) -> bool:
