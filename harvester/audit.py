@@ -27,8 +27,9 @@ def check_file(path: Path) -> int:
     Raises:
         StoreError: the first problem, with the record or line where it is.
     """
-    papers = store.load(path)  # JSON, an array, valid records, one per paper
-    records = json.loads(path.read_bytes())
+    data = store.read_bytes(path)
+    papers = store.parse(path, data)  # JSON, an array, valid records, one per paper
+    records = json.loads(data)
     previous: Paper | None = None
     for index, record in enumerate(records):
         if list(record) != CONTRACT_KEYS:
@@ -42,7 +43,6 @@ def check_file(path: Path) -> int:
             raise StoreError(path, f"record {index}: out of order (newest first, then id)")
         previous = paper
     expected = store.dumps(papers.values())
-    data = path.read_bytes()
     if data != expected:
         line = next(
             (

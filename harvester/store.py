@@ -64,10 +64,35 @@ def load(path: Path) -> dict[str, Paper]:
     except OSError as exc:
         raise unreadable(path, exc) from None
     except RecursionError:  # pydantic-core's own limit is deeper than Python's stack
-        raise StoreError(path, "nested too deeply to be a topic file") from None
+        raise _too_deep(path) from None
     except ValidationError:
         _explain(path, path.read_bytes())  # a slower pass, for a message that says where
         raise  # pragma: no cover - _explain always raises
+    return _by_identity(path, records)
+
+
+def parse(path: Path, raw: bytes) -> dict[str, Paper]:
+    """The records of a topic file's bytes, as `load` reads them.
+
+    Raises:
+        StoreError: as `load`.
+    """
+    try:
+        with gc_paused():
+            records = _RECORDS.validate_json(raw)
+    except RecursionError:
+        raise _too_deep(path) from None
+    except ValidationError:
+        _explain(path, raw)
+        raise  # pragma: no cover - _explain always raises
+    return _by_identity(path, records)
+
+
+def _too_deep(path: Path) -> StoreError:
+    return StoreError(path, "nested too deeply to be a topic file")
+
+
+def _by_identity(path: Path, records: list[Paper]) -> dict[str, Paper]:
     papers: dict[str, Paper] = {}
     for index, paper in enumerate(records):
         if paper.key in papers:
@@ -75,54 +100,6 @@ def load(path: Path) -> dict[str, Paper]:
             raise StoreError(path, f"record {index}: paper {paper.key} is also record {first}")
         papers[paper.key] = paper
     return papers
-
-
-def path_for(data_dir: Path, topic: str) -> Path:
-    """Where a topic's records live: `data_dir/<topic>.json`."""
-    return data_dir / f"{topic}.json"
-
-
-def read_bytes(path: Path) -> bytes:
-    """A file's bytes, when it is a regular file (see `check_regular`).
-
-    Raises:
-        FileNotFoundError: nothing is there.
-        StoreError: it cannot be read, or is not a regular file.
-    """
-    check_regular(path)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise
-    except OSError as exc:
-        raise unreadable(path, exc) from None
-
-
-def unreadable(path: Path, exc: OSError) -> StoreError:
-    """The error for a file the system would not let us read."""
-    return StoreError(path, f"cannot read: {exc.strerror}")
-
-
-def check_regular(path: Path, *, max_bytes: int | None = None) -> None:
-    """Refuse to read or replace anything but a regular file (of at most `max_bytes`).
-
-    Reading a FIFO blocks, reading `/dev/zero` never ends, and replacing a device
-    node would swap it for a file; none of them is ever a file of ours.
-
-    Raises:
-        FileNotFoundError: nothing is there.
-        StoreError: something other than a regular file is there, or it is too large.
-    """
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise
-    except OSError as exc:
-        raise unreadable(path, exc) from None
-    if not stat.S_ISREG(info.st_mode):
-        raise StoreError(path, "not a regular file; refused")
-    if max_bytes is not None and info.st_size > max_bytes:
-        raise StoreError(path, f"larger than {max_bytes} bytes; refused")
 
 
 def _read_records(path: Path) -> list[Paper]:
