@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 
 from harvester.cli import main
-from tests.conftest import SEED
-
-TOOLS = ["export", "import", "stats", "check", "plan", "commit", "summary", "job", "keepalive"]
+from tests.conftest import SEED, TOOLS
 
 
 @pytest.mark.parametrize(
