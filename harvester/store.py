@@ -102,6 +102,54 @@ def _by_identity(path: Path, records: list[Paper]) -> dict[str, Paper]:
     return papers
 
 
+def path_for(data_dir: Path, topic: str) -> Path:
+    """Where a topic's records live: `data_dir/<topic>.json`."""
+    return data_dir / f"{topic}.json"
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, when it is a regular file (see `check_regular`).
+
+    Raises:
+        FileNotFoundError: nothing is there.
+        StoreError: it cannot be read, or is not a regular file.
+    """
+    check_regular(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+
+
+def unreadable(path: Path, exc: OSError) -> StoreError:
+    """The error for a file the system would not let us read."""
+    return StoreError(path, f"cannot read: {exc.strerror}")
+
+
+def check_regular(path: Path, *, max_bytes: int | None = None) -> None:
+    """Refuse to read or replace anything but a regular file (of at most `max_bytes`).
+
+    Reading a FIFO blocks, reading `/dev/zero` never ends, and replacing a device
+    node would swap it for a file; none of them is ever a file of ours.
+
+    Raises:
+        FileNotFoundError: nothing is there.
+        StoreError: something other than a regular file is there, or it is too large.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(path, "not a regular file; refused")
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise StoreError(path, f"larger than {max_bytes} bytes; refused")
+
+
 def _read_records(path: Path) -> list[Paper]:
     """Parse and validate a topic file a block at a time.
 

@@ -1,21 +1,45 @@
-"""Shared fixtures: the stand-in arXiv, a topics file, and the installed `harvest`."""
+"""Shared fixtures and helpers: the stand-in arXiv, a topics file, the installed `harvest`,
+the flags of a test run, a fake clock, records and the files of a directory."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from harvester.cli import main
 from harvester.client import ArxivClient
+from harvester.models import Paper
 from harvester.pacer import Pacer
 from tests.standin import MODES, Standin
 
+ROOT = Path(__file__).parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
-REPOSITORY_DATA = Path(__file__).parent.parent / "data"
+REPOSITORY_DATA = ROOT / "data"
+SEED = FIXTURES / "seed" / "papers_database.rlhf_code.partial.json"
+ERROR_FEED_LEGACY = FIXTURES / "arxiv" / "pubs-pubs__idlist_INVALIDID.xml"
+"""arXiv's error feed for a bad id, in the legacy format (HTTP 400)."""
+ERROR_FEED_2026 = FIXTURES / "arxiv" / "lukasschwab-arxiv.py__id_abc_s0_m100.xml"
+"""arXiv's error feed for a bad id, in the 2026 format (HTTP 400)."""
+HTML = b"<!DOCTYPE html><html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
+"""A proxy's error page where a feed should be."""
+TOOLS = ["export", "import", "stats", "check", "plan", "commit", "summary", "job", "keepalive"]
+"""The commands beside `harvest` itself."""
+KEYS = [
+    "title", "authors", "summary", "arxiv_id", "published", "categories", "url", "pdf_url",
+    "updated", "primary_category", "comment", "journal_ref", "doi",
+]  # fmt: skip
+"""A record's keys in the contract's order."""
+ORIGINAL_KEYS = KEYS[:8]
+"""The keys of the original database's records."""
 RLHF_QUERY = (
     '(cat:cs.LG OR cat:cs.AI OR cat:cs.SE) AND (all:"reinforcement learning" AND '
     '(all:"code generation" OR all:"program synthesis" OR all:"RLHF"))'
@@ -70,17 +94,91 @@ def offline_client(standin: Standin, *, page_size: int = 25) -> ArxivClient:
     )
 
 
-def _files(directory: Path) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(directory)): path.read_bytes()
-        for path in sorted(directory.rglob("*"))
-        if path.is_file() and not path.name.startswith(".harvest.lock")
-    }
-
-
 @pytest.fixture(autouse=True, scope="session")
 def repository_data_untouched() -> Iterator[None]:
     """No test writes into the repository's own data/, the database it ships."""
-    before = _files(REPOSITORY_DATA)
+    before = tree(REPOSITORY_DATA)
     yield
-    assert _files(REPOSITORY_DATA) == before, "a test changed the repository's data/"
+    assert tree(REPOSITORY_DATA) == before, "a test changed the repository's data/"
+
+
+def argv(standin: Standin, config: Path, *extra: str, data_dir: Path | None = None) -> list[str]:
+    """The flags of a harvest of `config` from `standin`, unpaced, into `data_dir` (by
+    default `data/` beside the config), then `extra`."""
+    data = config.parent / "data" if data_dir is None else data_dir
+    return [
+        "--config", str(config), "--data-dir", str(data), "--api-url", standin.url,
+        "--delay", "0", *extra,
+    ]  # fmt: skip
+
+
+def tool(command: str, config: Path, *extra: str) -> int:
+    """Run `harvest COMMAND` on `config` and the `data/` beside it; its exit code."""
+    return main(
+        [command, "--config", str(config), "--data-dir", str(config.parent / "data"), *extra]
+    )
+
+
+class FakeTime:
+    """A clock that only moves when something sleeps; records every sleep."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def tree(directory: Path, *, deep: bool = True) -> dict[str, tuple[bytes, int]]:
+    """Every file under `directory` (only its own files unless `deep`), lock files aside,
+    with its bytes and mtime."""
+    found = directory.rglob("*") if deep else directory.iterdir()
+    return {
+        str(p.relative_to(directory)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(found)
+        if p.is_file() and not p.name.startswith(".harvest.lock")
+    }
+
+
+def records(data_dir: Path, topic: str = "rlhf_code") -> dict[str, dict[str, Any]]:
+    """A topic file's records, by paper (the id without its version)."""
+    return {
+        r["arxiv_id"].rsplit("v", 1)[0]: r
+        for r in json.loads((data_dir / f"{topic}.json").read_bytes())
+    }
+
+
+def paper(arxiv_id: str, **fields: Any) -> Paper:
+    """A valid record of `arxiv_id`, with `fields` in place of the defaults."""
+    values: dict[str, Any] = {
+        "title": "T", "authors": ["Ada Lovelace"], "summary": "S", "arxiv_id": arxiv_id,
+        "published": date(2024, 1, 1), "categories": ["cs.LG"],
+        "url": f"https://arxiv.org/abs/{arxiv_id}", "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}.pdf",
+        "updated": datetime(2024, 2, 1, 12, 0, tzinfo=UTC), "primary_category": "cs.LG",
+    }  # fmt: skip
+    return Paper.model_validate(values | fields)
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in `repo`; its stdout."""
+    return subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def git_repo(root: Path, queries: str) -> Path:
+    """A throw-away git repository at `root` with this queries.toml and a first commit."""
+    root.mkdir()
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git(root, "config", "user.name", "Test")
+    git(root, "config", "user.email", "test@example.invalid")
+    (root / ".gitignore").write_text("data/.harvest.lock*\nreport.json\n")
+    (root / "queries.toml").write_text(queries)
+    git(root, "add", ".")
+    git(root, "commit", "--quiet", "-m", "start")
+    return root

@@ -1,23 +1,22 @@
-"""Issue #11: check reports every problem; stats shows healthy topics beside a broken one."""
+"""`harvest check` and `harvest stats`: every problem reported with its place, healthy
+topics shown beside a broken one, the shipped data/ valid (issue #11)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+
 from harvester.cli import main
+from harvester.config import load_config
+from tests.conftest import REPOSITORY_DATA, ROOT, SEED, argv, tool
 from tests.standin import Standin
-
-
-def _harvest(standin: Standin, config: Path, *extra: str) -> int:
-    return main([
-        "--config", str(config), "--data-dir", str(config.parent / "data"),
-        "--api-url", standin.url, "--delay", "0", *extra,
-    ])  # fmt: skip
 
 
 def test_check_reports_every_problem(standin: Standin, config: Path, capsys):
     """Three broken files and a broken config: four error lines, exit 1."""
-    assert _harvest(standin, config) == 0
+    assert main(argv(standin, config)) == 0
     data = config.parent / "data"
     (data / "rlhf_code.json").write_bytes((data / "rlhf_code.json").read_bytes()[:-1])
     (data / "extra.json").write_text("{}\n")
@@ -48,7 +47,7 @@ def test_check_of_a_missing_config_and_data_dir(tmp_path: Path, capsys):
 
 def test_stats_lists_healthy_topics_beside_a_broken_one(standin: Standin, config: Path, capsys):
     """One broken file gets its error line and exit 1; the other topic is still listed."""
-    assert _harvest(standin, config) == 0
+    assert main(argv(standin, config)) == 0
     data = config.parent / "data"
     (data / "rlhf_code.json").write_text("[1]\n")
     capsys.readouterr()
@@ -72,3 +71,85 @@ def test_unknown_topic_gets_a_did_you_mean(config: Path, capsys):
         ) == capsys.readouterr().err
     assert main(["--config", str(config), "--topic", "quantum"]) == 2
     assert "unknown topic 'quantum' in" in capsys.readouterr().err
+
+
+def _valid(config: Path) -> bytes:
+    return (config.parent / "data" / "rlhf_code.json").read_bytes()
+
+
+BROKEN = [
+    pytest.param(lambda b: b[:-1], "not in the file format (2-space JSON, UTF-8, final newline)", id="no-final-newline"),
+    pytest.param(lambda b: b.replace(b'  {\n    "title"', b'  {\n  "title"', 1), "line 3: not in the file format", id="indent"),
+    pytest.param(lambda b: b[:1000], "not valid JSON at line", id="truncated"),
+    pytest.param(lambda b: b"{}\n", "expected a JSON array of records, found dict", id="object"),
+    pytest.param(lambda b: _edit(b, 0, pop="doi"), "record 0: missing key 'doi'", id="missing-key"),
+    pytest.param(lambda b: _edit(b, 2, move="title"), "record 2: keys out of the contract's order", id="key-order"),
+    pytest.param(lambda b: _edit(b, 1, set_={"published": "2099-01-01"}), "record 1: out of order", id="order"),
+    pytest.param(lambda b: _edit(b, 3, set_={"arxiv_id": "2401.1"}), "record 3: arxiv_id: Value error", id="bad-id"),
+    pytest.param(lambda b: _edit(b, 4, set_={"authors": "one"}), "record 4: authors: Input should be a valid list", id="authors"),
+    pytest.param(lambda b: _edit(b, 5, dup=0), "record 1: paper", id="duplicate"),
+]  # fmt: skip
+
+
+def _edit(data: bytes, index: int, *, pop: str = "", move: str = "",
+          set_: dict[str, object] | None = None, dup: int | None = None) -> bytes:  # fmt: skip
+    records = json.loads(data)
+    if pop:
+        records[index].pop(pop)
+    if move:
+        records[index][move] = records[index].pop(move)
+    if set_:
+        records[index].update(set_)
+    if dup is not None:
+        records.insert(1, records[dup])
+    return (json.dumps(records, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def test_check_accepts_everything_the_tool_writes(standin: Standin, config: Path, capsys):
+    """Harvested, imported and state-carrying data directories all pass the check."""
+    assert main(argv(standin, config, "--page-size", "40")) == 0
+    assert main(["import", str(SEED), "--config", str(config), "--topic", "rlhf_code",
+                 "--data-dir", str(config.parent / "data")]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["check", "--data-dir", str(config.parent / "data")]) == 0
+    assert capsys.readouterr().out == "2 files, 271 records: all valid\n"
+
+
+@pytest.mark.parametrize(("breakage", "message"), BROKEN)
+def test_check_rejects_broken_files_with_position(
+    standin: Standin, config: Path, capsys, breakage, message
+):
+    """Each broken file makes check exit 1 naming the file and where the problem is."""
+    assert main(argv(standin, config, "--topic", "rlhf_code")) == 0
+    path = config.parent / "data" / "rlhf_code.json"
+    path.write_bytes(breakage(_valid(config)))
+    capsys.readouterr()
+    assert main(["check", "--data-dir", str(config.parent / "data")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"ERROR {path}: ")
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_stats_per_topic(standin: Standin, config: Path, capsys):
+    """stats gives papers, per-year counts, the newest paper and the harvest state."""
+    assert main(argv(standin, config, "--topic", "rlhf_code")) == 0
+    capsys.readouterr()
+    assert tool("stats", config) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("rlhf_code: 111 papers (2026: ")
+    assert "newest 2604.03438v1 (2026-04-03); harvest complete, last finding something " in lines[0]
+    assert (
+        lines[1] == "llm_alignment: 0 papers (none); newest none; harvest never; file changed never"
+    )
+
+
+def test_shipped_data_passes_check_and_holds_the_seed(capsys):
+    """data/ passes `harvest check`, holds only configured topics and all 49 seed papers."""
+    assert main(["check", "--data-dir", str(REPOSITORY_DATA)]) == 0
+    assert capsys.readouterr().out.endswith("records: all valid\n")
+    topics = set(load_config(ROOT / "queries.toml").topics)
+    assert {path.stem for path in REPOSITORY_DATA.glob("*.json")} <= topics
+    stored = {r["arxiv_id"] for r in json.loads((REPOSITORY_DATA / "rlhf_code.json").read_bytes())}
+    seed = {r["arxiv_id"] for r in json.loads(SEED.read_bytes())["rlhf_code"]}
+    assert seed <= stored

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).parent.parent
+from tests.conftest import ROOT
 
 
 def test_quick_benchmark_runs_and_writes_its_table(tmp_path: Path):

@@ -1,9 +1,12 @@
-"""The arXiv client: request parameters, paging, pacing and retries (httpx mocked by respx)."""
+"""The arXiv client: request parameters, paging, pacing and retries (httpx mocked by respx),
+and arXiv's failures injected end to end (issue #3): nothing lost, nothing corrupt."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -11,28 +14,14 @@ import pytest
 import respx
 
 from harvester import client as client_module
+from harvester.cli import main
 from harvester.client import USER_AGENT, ArxivClient
 from harvester.errors import EmptyPageError, FeedError, FetchError, QueryRejected
 from harvester.pacer import Pacer
-from tests.standin import Standin
+from tests.conftest import ERROR_FEED_2026, HTML, FakeTime, argv
+from tests.standin import Reply, Standin, blank, empty_page, rate_exceeded, server_error
 
 API = "https://export.arxiv.org/api/query"
-ERROR_FEED = Path(__file__).parent / "fixtures/arxiv/lukasschwab-arxiv.py__id_abc_s0_m100.xml"
-
-
-class FakeTime:
-    """A clock that only moves when something sleeps; records every sleep."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 def _page(request: httpx.Request, data: Standin) -> httpx.Response:
@@ -45,15 +34,6 @@ def make_client(
 ) -> ArxivClient:
     pacer = Pacer(delay_seconds=delay, clock=time.clock, sleep=time.sleep)
     return ArxivClient(pacer=pacer, page_size=page_size, sleep=time.sleep, max_attempts=attempts)
-
-
-def empty_page(total: int) -> bytes:
-    """A page with no entries although totalResults says `total`."""
-    return (
-        Standin(entries=[])
-        .feed(0, 1000)
-        .replace(b"<opensearch:totalResults>0<", f"<opensearch:totalResults>{total}<".encode())
-    )
 
 
 @respx.mock
@@ -106,18 +86,6 @@ def test_pacer_spaces_request_starts_across_topics():
     assert time.sleeps == [3] * 5
 
 
-def test_pacer_does_not_sleep_when_enough_time_passed():
-    """A request that starts long after the previous one does not wait at all."""
-    time = FakeTime()
-    pacer = Pacer(delay_seconds=3, clock=time.clock, sleep=time.sleep)
-    pacer.wait()
-    time.now += 10
-    pacer.wait()
-    time.now += 1
-    pacer.wait()
-    assert time.sleeps == [2]
-
-
 @respx.mock
 def test_transient_failures_are_retried_with_logged_waits(caplog: pytest.LogCaptureFixture):
     """503 with Retry-After, 429, a reset, an empty page and a truncated body are retried."""
@@ -128,7 +96,7 @@ def test_transient_failures_are_retried_with_logged_waits(caplog: pytest.LogCapt
             httpx.Response(503, headers={"Retry-After": "1"}),
             httpx.Response(429),
             httpx.ConnectError("connection reset by peer"),
-            httpx.Response(200, content=empty_page(111)),
+            httpx.Response(200, content=empty_page(111).body),
             httpx.Response(200, content=good[:5000]),
             httpx.Response(200, content=good),
         ]
@@ -172,7 +140,9 @@ def test_retry_after_is_capped():
 @respx.mock
 def test_error_feed_is_never_retried():
     """HTTP 400 with arXiv's error feed is reported at once with arXiv's reason."""
-    route = respx.get(API).mock(return_value=httpx.Response(400, content=ERROR_FEED.read_bytes()))
+    route = respx.get(API).mock(
+        return_value=httpx.Response(400, content=ERROR_FEED_2026.read_bytes())
+    )
     with (
         make_client(FakeTime()) as arxiv,
         pytest.raises(QueryRejected, match="incorrect id format for abc") as caught,
@@ -182,6 +152,58 @@ def test_error_feed_is_never_retried():
     assert "(page at offset 0)" in str(caught.value)
     assert caught.value.url is not None
     assert caught.value.url.startswith(API)
+
+
+@respx.mock
+def test_a_retry_waits_for_the_pacer_too():
+    """With a 3 s delay, a retry after `Retry-After: 1` still starts 3 s after the last
+    request started: the pacer spaces every request, retries too (issue 12)."""
+    time = FakeTime()
+    starts: list[float] = []
+    answers = iter([
+        httpx.Response(503, headers={"Retry-After": "1"}),
+        httpx.Response(200, content=Standin().feed(0, 1000)),
+    ])  # fmt: skip
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        starts.append(time.now)
+        return next(answers)
+
+    respx.get(API).mock(side_effect=answer)
+    with make_client(time, delay=3) as arxiv:
+        assert len(arxiv.search("q").papers) == 111
+    assert len(starts) == 2
+    assert starts[1] - starts[0] >= 3
+    assert time.sleeps[0] == 1  # the Retry-After, then the pacer's rest of the 3 s
+
+
+@pytest.mark.parametrize("status", [200, 400])
+@respx.mock
+def test_error_feed_is_a_rejected_query_whatever_its_status(status: int):
+    """arXiv's error feed is a rejected query with arXiv's reason, also when served with
+    HTTP 200: never an empty page, never retried (issue 12)."""
+    body = ERROR_FEED_2026.read_bytes()
+    route = respx.get(API).mock(return_value=httpx.Response(status, content=body))
+    with (
+        make_client(FakeTime()) as arxiv,
+        pytest.raises(QueryRejected, match="incorrect id format for abc"),
+    ):
+        arxiv.search("id:abc")
+    assert route.call_count == 1
+
+
+def test_error_feed_with_status_200_fails_the_topic_with_arxivs_reason(
+    standin: Standin, config: Path, capsys: pytest.CaptureFixture[str]
+):
+    """An error feed sent with HTTP 200 fails its topic at once with arXiv's reason (issue 12)."""
+    standin.script = [Reply(status=200, body=ERROR_FEED_2026.read_bytes())]
+    assert main(argv(standin, config, "--topic", "rlhf_code"), sleep=FakeTime().sleep) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("ERROR")]
+    assert errors == [
+        "ERROR rlhf_code: arXiv rejected the query: incorrect id format for abc (page at offset 0)"
+    ]
+    assert len(standin.requests) == 1
+    assert not (config.parent / "data" / "rlhf_code.json").exists()
 
 
 @pytest.mark.parametrize(
@@ -215,7 +237,7 @@ def test_retries_are_bounded():
 @respx.mock
 def test_empty_page_that_persists_fails():
     """An empty page mid-result-set that keeps coming back fails instead of ending early."""
-    respx.get(API).mock(return_value=httpx.Response(200, content=empty_page(50)))
+    respx.get(API).mock(return_value=httpx.Response(200, content=empty_page(50).body))
     with make_client(FakeTime(), attempts=2) as arxiv, pytest.raises(EmptyPageError):
         arxiv.search("q")
 
@@ -274,7 +296,7 @@ def test_empty_page_after_the_total_shrank_is_retried():
     data = Standin()
     pages = [
         httpx.Response(200, content=data.feed(0, 25)),
-        httpx.Response(200, content=empty_page(0)),
+        httpx.Response(200, content=empty_page(0).body),
         *[httpx.Response(200, content=data.feed(s, 25)) for s in range(25, 111, 25)],
     ]
     respx.get(API).mock(side_effect=pages)
@@ -326,3 +348,84 @@ def test_only_the_listed_5xx_are_transient(status: int):
     with make_client(FakeTime()) as arxiv, pytest.raises(FetchError):
         arxiv.search("q")
     assert route.call_count == 1
+
+
+# arXiv's failures end to end, through `harvest` and the stand-in (issue #3).
+def test_scripted_faults_end_byte_identical_to_fault_free_run(
+    standin: Standin, config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """503, 429, a reset, an empty page, truncated bodies and an HTML page change nothing."""
+    clean = tmp_path / "clean"
+    assert (
+        main([*argv(standin, config, "--page-size", "40", data_dir=clean), "--topic", "rlhf_code"])
+        == 0
+    )
+    page_80 = standin.feed(80, 40)
+    standin.script = [
+        Reply(status=503, headers={"Retry-After": "1"}), None,  # page at 0
+        Reply(status=429), Reply(reset=True), None,  # page at 40
+        empty_page(111, start=80),  # page at 80 ...
+        Reply(body=page_80, truncate_to=len(page_80) // 2),  # connection closed mid-body
+        Reply(body=page_80[: len(page_80) // 3]),  # a complete response of a cut document
+        Reply(status=200, body=HTML),
+        None,
+    ]  # fmt: skip
+    standin.requests.clear()
+    fake = FakeTime()
+    faulty = tmp_path / "faulty"
+    code = main(
+        [*argv(standin, config, "--page-size", "40", data_dir=faulty), "--topic", "rlhf_code"],
+        sleep=fake.sleep,
+    )
+    assert code == 0
+    assert (faulty / "rlhf_code.json").read_bytes() == (clean / "rlhf_code.json").read_bytes()
+    assert [r["start"] for r in standin.requests] == ["0"] * 2 + ["40"] * 3 + ["80"] * 5
+    assert fake.sleeps[0] == 1.0  # as the Retry-After said
+    # Per page: 2 s, doubling, +jitter; a 429 without Retry-After starts at 15 s (+5 s).
+    backoff = [(15, 20), (4, 5), (2, 3), (4, 5), (8, 9), (16, 17)]
+    assert len(fake.sleeps) == 7
+    assert all(lo <= w <= hi for w, (lo, hi) in zip(fake.sleeps[1:], backoff, strict=True))
+    err = capsys.readouterr().err
+    assert err.count("WARNING") == 7
+    for reason in ["HTTP 503", "HTTP 429", "empty page at offset 80", "not well-formed XML",
+                   "not an Atom feed", "RemoteProtocolError"]:  # fmt: skip
+        assert reason in err
+
+
+def test_arxiv_2026_failures_end_byte_identical_to_fault_free_run(
+    standin: Standin, config: Path, tmp_path: Path
+):
+    """`Rate exceeded.` as a 429 and as a 200, blank bodies, an empty page and the generic
+    500 error feed on a valid query: retried, and the file is the fault-free run's, for a
+    first harvest and an incremental run alike (issue 9, item 6)."""
+    args = ["--page-size", "40", "--topic", "rlhf_code"]
+    clean, faulty = tmp_path / "clean", tmp_path / "faulty"
+    assert main([*argv(standin, config, *args, data_dir=clean)]) == 0
+    plan = [
+        rate_exceeded(429), rate_exceeded(200), None,  # page at 0
+        blank(), empty_page(111, start=40), None,  # page at 40
+        server_error(), None,  # page at 80
+    ]  # fmt: skip
+    standin.script = list(plan)
+    assert main([*argv(standin, config, *args, data_dir=faulty)], sleep=FakeTime().sleep) == 0
+    assert (faulty / "rlhf_code.json").read_bytes() == (clean / "rlhf_code.json").read_bytes()
+    bumped = standin.entries[7]
+    standin.entries[7] = bumped.new_version(
+        bumped.version + 1, title="New", updated=datetime.now(UTC)
+    )
+    assert main([*argv(standin, config, *args, data_dir=clean)]) == 0
+    standin.script = [rate_exceeded(429), blank(), server_error(), rate_exceeded(200), None]
+    assert main([*argv(standin, config, *args, data_dir=faulty)], sleep=FakeTime().sleep) == 0
+    assert (faulty / "rlhf_code.json").read_bytes() == (clean / "rlhf_code.json").read_bytes()
+    assert json.loads((faulty / "rlhf_code.json").read_bytes())[0]["title"] != ""
+
+
+def test_rate_exceeded_with_status_200_is_throttling(
+    standin: Standin, config: Path, tmp_path: Path
+):
+    """arXiv's `Rate exceeded.` body sent with a 200 is backed off as a 429, then retried."""
+    standin.script = [Reply(status=200, body=b"Rate exceeded.\n")]
+    fake = FakeTime()
+    args = [*argv(standin, config, data_dir=tmp_path / "data"), "--topic", "rlhf_code"]
+    assert main(args, sleep=fake.sleep) == 0
+    assert 15 <= max(fake.sleeps) <= 20

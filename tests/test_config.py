@@ -9,9 +9,9 @@ import pytest
 
 from harvester.config import load_config
 from harvester.errors import ConfigError
+from tests.conftest import ROOT
 
 BAD = Path(__file__).parent / "fixtures" / "config"
-ROOT = Path(__file__).parent.parent
 
 
 def test_shipped_queries_has_the_five_original_topics():

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import arxiv._feed
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from harvester import feed
 from harvester.errors import FeedError, QueryRejected
+from harvester.feed import collapse
 from harvester.retry import retryable
 
 RECORDINGS = sorted((Path(__file__).parent / "fixtures" / "arxiv").glob("*.xml"))
@@ -208,3 +211,11 @@ def test_bad_bodies_raise_feed_error(body: bytes, message: str, transient: bool)
     with pytest.raises(FeedError, match=message) as caught:
         feed.parse(body)
     assert retryable(caught.value) is transient
+
+
+@given(st.text())
+def test_collapse_is_split_and_join(text: str):
+    """collapse(s) is " ".join(s.split()) on any text: every kind of whitespace run, tabs,
+    form feeds and the separators `str.isspace` counts among them."""
+    assert collapse(text) == " ".join(text.split())
+    assert collapse("\ta \x1c\n\x0b b\u2003 ") == "a b"

@@ -20,34 +20,11 @@ from harvester.cli import main
 from harvester.client import fits
 from harvester.config import Topic
 from harvester.harvest import Mode, TopicFailed, TopicResult, harvest_topic
-from tests.conftest import offline_client
+from tests.conftest import argv, offline_client, records, tree
 from tests.standin import Entry, Reply, Scripted, Standin, synthetic_entries
 
 # "Just now": after the watermark a first run sets, whenever the suite runs.
 SOON = (datetime.now(UTC) - timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-
-
-def argv(standin: Standin, config: Path, *extra: str) -> list[str]:
-    return [
-        "--config", str(config), "--data-dir", str(config.parent / "data"),
-        "--api-url", standin.url, "--delay", "0", *extra,
-    ]  # fmt: skip
-
-
-def tree(directory: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under `directory` (lock files aside) with its bytes and mtime."""
-    return {
-        str(p.relative_to(directory)): (p.read_bytes(), p.stat().st_mtime_ns)
-        for p in sorted(directory.rglob("*"))
-        if p.is_file() and ".harvest.lock" not in p.name
-    }
-
-
-def records(data: Path, topic: str = "rlhf_code") -> dict[str, dict[str, Any]]:
-    return {
-        r["arxiv_id"].rsplit("v", 1)[0]: r
-        for r in json.loads((data / f"{topic}.json").read_bytes())
-    }
 
 
 def bump(standin: Standin, index: int, title: str, when: datetime = SOON) -> Entry:

@@ -1,4 +1,5 @@
-"""Issue #10: the scheduled job (`harvest job`) against a real bare git remote and the stand-in.
+"""The scheduled job (`harvest job`) against a real bare git remote and the stand-in, and the
+workflows that run it (issue #10).
 
 Races are real: a `pre-push` hook in the job's clone pushes another clone's commit after
 the job has harvested and committed, just before its own push reaches the remote.
@@ -9,24 +10,23 @@ from __future__ import annotations
 import json
 import stat
 import subprocess
+import sys
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 
+from harvester import job as job_module
 from harvester.cli import main
-from tests.conftest import RLHF_QUERY
+from tests.conftest import RLHF_QUERY, ROOT, git
 from tests.standin import Reply, Standin
 
 TOPICS = ["rlhf_code", "llm_alignment"]
 RECORDED = 111
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=repo, capture_output=True, text=True, check=True
-    ).stdout
 
 
 @pytest.fixture
@@ -227,3 +227,75 @@ def test_failed_topic_pushes_the_others_then_goes_red(
     text = summary(repo)
     assert "**Refresh failed**: rlhf_code failed; what succeeded: pushed" in text
     assert "- rlhf_code: HTTP 404" in text
+
+
+def test_a_usage_error_of_the_harvest_stops_the_job_before_git(tmp_path: Path):
+    """Harvest exit 2: one harvest, its error lines in the summary, no git command run."""
+    calls: list[list[str]] = []
+
+    def harvest(args: Sequence[str]) -> tuple[int, list[str]]:
+        calls.append(list(args))
+        return 2, ["ERROR unknown topic 'nope'"]
+
+    settings = job_module.Job(
+        repo=tmp_path / "not-a-repo", data_dir=tmp_path / "data", report=tmp_path / "r.json",
+        harvest_args=["--topic", "nope"],
+    )  # fmt: skip
+    outcome = job_module.run(settings, harvest)
+    assert calls == [["--topic", "nope", "--report", str(tmp_path / "r.json")]]
+    assert outcome.exit_code == 2
+    assert outcome.line == "harvest stopped (a config or usage error): nothing committed or pushed"
+    assert "ERROR unknown topic 'nope'" in outcome.summary
+
+
+def test_workflows_pass_the_github_schema():
+    """Both workflows validate against GitHub's workflow schema (offline, built in)."""
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    assert [Path(p).name for p in workflows] == ["ci.yml", "refresh.yml"]
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "check-jsonschema"),
+         "--builtin-schema", "vendor.github-workflows", *workflows],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _workflow(name: str) -> dict[str, Any]:
+    """A workflow file of this repository, parsed as YAML 1.2 (where `on` is a string)."""
+    parsed = YAML(typ="safe").load(ROOT / ".github" / "workflows" / name)
+    assert isinstance(parsed, dict)
+    return parsed
+
+
+def test_refresh_workflow_keeps_its_promises():
+    """The refresh job: scheduled and manual, one at a time, thin (`harvest job`), kept alive."""
+    workflow = _workflow("refresh.yml")
+    assert workflow["on"] == {"schedule": [{"cron": "17 6 * * *"}], "workflow_dispatch": None}
+    assert workflow["permissions"] == {"contents": "write", "actions": "write"}
+    assert workflow["concurrency"] == {"group": "refresh-papers", "cancel-in-progress": False}
+    [job] = workflow["jobs"].values()
+    steps = job["steps"]
+    runs = [step.get("run", "") for step in steps]
+    harvesting = [step for step in steps if "harvest job" in step.get("run", "")]
+    assert len(harvesting) == 1
+    assert (
+        harvesting[0]["run"]
+        .splitlines()[-1]
+        .startswith('harvest job --report "$RUNNER_TEMP/harvest-report.json"')
+    )
+    assert "if" not in harvesting[0]
+    keepalive = steps[-1]
+    assert keepalive["run"] == "harvest keepalive"
+    assert keepalive["if"] == "always()"
+    assert keepalive["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}
+    assert steps.index(harvesting[0]) < steps.index(keepalive)
+    assert not any("git pull" in run for run in runs)
+
+
+def test_ci_workflow_runs_the_landing_check():
+    """CI: on every push and pull request, read-only, it runs `.ci/run` and nothing else."""
+    workflow = _workflow("ci.yml")
+    assert workflow["on"] == {"push": None, "pull_request": None}
+    assert workflow["permissions"] == {"contents": "read"}
+    [job] = workflow["jobs"].values()
+    assert [step["run"] for step in job["steps"] if "run" in step] == ["bash .ci/run"]

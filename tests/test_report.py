@@ -1,39 +1,23 @@
-"""Issue #11: the run report names the papers that changed; summary and commit show them."""
+"""The run report (`--report`): counts and changes per topic, the error of a failed one;
+`harvest summary` and the commit message show them (issue #11)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from harvester import store
 from harvester.cli import main
-from harvester.models import Paper
-from tests.standin import Standin
-
-
-def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=repo, capture_output=True, text=True, check=True
-    ).stdout
+from tests.conftest import argv, git, git_repo
+from tests.standin import Reply, Standin
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A throw-away git repository with a one-topic queries.toml and a first commit."""
-    root = tmp_path / "repo"
-    root.mkdir()
-    _git(root, "init", "--quiet", "--initial-branch=main")
-    _git(root, "config", "user.name", "Test")
-    _git(root, "config", "user.email", "test@example.invalid")
-    (root / ".gitignore").write_text("data/.harvest.lock*\nreport.json\n")
-    (root / "queries.toml").write_text('[topics.rlhf_code]\nquery = "all:rl"\n')
-    _git(root, "add", ".")
-    _git(root, "commit", "--quiet", "-m", "start")
-    return root
+    return git_repo(tmp_path / "repo", '[topics.rlhf_code]\nquery = "all:rl"\n')
 
 
 def _add_papers(standin: Standin, count: int) -> list[str]:
@@ -86,7 +70,7 @@ def test_report_summary_and_commit_name_what_changed(
     for arxiv_id in new_ids:
         assert f"](https://arxiv.org/abs/{arxiv_id}) (new)" in summary
 
-    message = _git(repo, "log", "-1", "--format=%B")
+    message = git(repo, "log", "-1", "--format=%B")
     assert message.startswith("data: +3 papers, 1 updated (rlhf_code)\n\nrlhf_code:\n")
     assert f"- {old.key}v{version} A [better] title (updated)" in message
     assert all(f"- {i} " in message for i in new_ids)
@@ -105,38 +89,31 @@ def test_thirty_changes_list_twenty_five_and_the_rest_counted(
     summary = capsys.readouterr().out
     assert summary.count("](https://arxiv.org/abs/") == 25
     assert summary.rstrip().endswith("- and 5 more")
-    body = _git(repo, "log", "-1", "--format=%b")
+    body = git(repo, "log", "-1", "--format=%b")
     assert body.count("(new)") == 25
     assert body.rstrip().endswith("- and 5 more")
 
 
-def _paper(arxiv_id: str, **fields: object) -> Paper:
-    values: dict[str, object] = {
-        "title": f"Paper {arxiv_id}", "authors": ["A"], "summary": "s", "arxiv_id": arxiv_id,
-        "published": "2024-01-01", "categories": ["cs.LG"],
-        "url": f"https://arxiv.org/abs/{arxiv_id}", "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}",
+def test_report_and_its_summary_for_a_failed_topic(standin: Standin, config: Path, capsys):
+    """--report records counts per topic and the error of a failed one; summary makes a table."""
+    standin.script = [Reply(status=404)]
+    report = config.parent / "report.json"
+    assert main(argv(standin, config, "--report", str(report))) == 1
+    data = json.loads(report.read_text())
+    assert data["exit_code"] == 1
+    assert data["topics"]["rlhf_code"]["error"] == "HTTP 404 (page at offset 0)"
+    counts = {k: v for k, v in data["topics"]["llm_alignment"].items() if k != "changes"}
+    assert counts == {
+        "mode": "full", "new": 111, "updated": 0, "revised": 0, "unchanged": 0, "total": 111,
+        "requests": 1, "written": True, "error": None, "per_week": 0.2, "stale_after_days": 277.1,
+        # These depend on today's date; the recordings end on 2026-04-03.
+        "stale": counts["stale"], "days_silent": counts["days_silent"],
     }  # fmt: skip
-    return Paper.model_validate(values | fields)
-
-
-def test_merge_lists_each_change_once_newest_first():
-    """A merge names new, updated and revised papers once each, newest first; none unchanged."""
-    stored = {p.key: p for p in [_paper("2401.00001v1"), _paper("2401.00002v1"),
-                                 _paper("2401.00003v1")]}  # fmt: skip
-    fetched = [
-        _paper("2401.00001v2"),
-        _paper("2401.00002v1", doi="10.1/x"),
-        _paper("2401.00003v1"),
-        _paper("2402.00004v1", published="2024-02-01"),
-        _paper("2402.00004v1", published="2024-02-01"),
-    ]
-    merged = store.merge(stored, fetched)
-    assert [(c.arxiv_id, c.change) for c in merged.counts.changes] == [
-        ("2402.00004v1", "new"), ("2401.00002v1", "revised"), ("2401.00001v2", "updated"),
-    ]  # fmt: skip
-    assert (
-        merged.counts.new,
-        merged.counts.updated,
-        merged.counts.revised,
-        merged.counts.unchanged,
-    ) == (1, 1, 1, 1)
+    assert len(data["topics"]["llm_alignment"]["changes"]) == 111
+    capsys.readouterr()
+    assert main(["summary", str(report)]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0] == "| topic | mode | new | updated | unchanged | total | requests | result |"
+    assert table[2].startswith("| rlhf_code | full | 0 | 0 | 0 | 0 | 1 | failed: HTTP 404")
+    assert table[3] == "| llm_alignment | full | 111 | 0 | 0 | 111 | 1 | written |"
+    assert table[5].startswith("1 of 2 topics harvested in ")

@@ -10,6 +10,7 @@ import pytest
 
 from harvester.cli import main
 from harvester.stale import assess, usual
+from tests.conftest import argv
 from tests.standin import Standin, synthetic_entries
 
 NOW = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)
@@ -67,11 +68,8 @@ def test_usual_rates_in_words(per_week, words):
 
 
 def _harvest(standin: Standin, tmp_path: Path, *extra: str) -> int:
-    return main([
-        "--config", str(tmp_path / "queries.toml"), "--data-dir", str(tmp_path / "data"),
-        "--api-url", standin.url, "--delay", "0", "--report", str(tmp_path / "report.json"),
-        *extra,
-    ])  # fmt: skip
+    report = tmp_path / "report.json"
+    return main(argv(standin, tmp_path / "queries.toml", "--report", str(report), *extra))
 
 
 def _serve(tmp_path: Path, *, count: int, days_ago: int, toml: str = "") -> Standin:

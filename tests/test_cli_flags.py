@@ -1,0 +1,65 @@
+"""The flags every command shares (`--config`, `--data-dir`, `--lock-timeout`), checked and
+defaulted alike, and the help that lists the tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harvester.cli import main
+from tests.conftest import SEED, TOOLS
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param([], id="harvest"),
+        pytest.param(["import", str(SEED)], id="import"),
+    ],
+)
+def test_lock_timeout_is_checked_alike(config: Path, capsys, command: list[str]):
+    """`--lock-timeout nan` is a usage error for `harvest import` as it is for `harvest`."""
+    assert main([*command, "--config", str(config), "--lock-timeout", "nan"]) == 2
+    assert (
+        "argument --lock-timeout: must be a finite number, 0 or more: nan"
+        in capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param([], id="harvest"),
+        pytest.param(["import", str(SEED)], id="import"),
+        pytest.param(["stats"], id="stats"),
+        pytest.param(["export"], id="export"),
+        pytest.param(["plan"], id="plan"),
+    ],
+)
+def test_config_defaults_to_queries_toml_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, command: list[str]
+):
+    """Without --config every command reads ./queries.toml, and says so when it is missing."""
+    monkeypatch.chdir(tmp_path)
+    assert main(command) == 2
+    out, err = capsys.readouterr()
+    assert err == "ERROR queries.toml: cannot read: No such file or directory\n"
+    assert out == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_help_lists_every_tool(capsys):
+    """`harvest --help` names each tool, and each tool answers --help with its own usage."""
+    assert main(["--help"]) == 0
+    listed = capsys.readouterr().out
+    for name in TOOLS:
+        assert f"\n  harvest {name} " in listed
+        assert main([name, "--help"]) == 0
+        assert capsys.readouterr().out.startswith(f"usage: harvest {name}")
+
+
+def test_version(capsys):
+    """`harvest --version` prints the program and its version."""
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("harvest 0.")

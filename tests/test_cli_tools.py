@@ -1,0 +1,68 @@
+"""The tools around the data (`harvest export|import|stats|check|commit|summary|...`): each
+parses its own flags and reports an error as one line with its exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harvester.cli import main
+from tests.conftest import SEED, TOOLS
+
+POSITIONAL = {"import": ["db.json"], "summary": ["report.json"]}
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_unknown_flag_is_a_usage_error_naming_the_tool(tool: str, capsys):
+    """A flag a tool does not know: exit 2 and argparse's line naming the tool."""
+    assert main([tool, *POSITIONAL.get(tool, []), "--bogus"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"harvest {tool}: error: unrecognized arguments: --bogus"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["summary", "{tmp}/missing.json"], "{tmp}/missing.json: cannot read: No such file or directory", id="summary-missing"),
+        pytest.param(["summary", "{tmp}/other.json"], "{tmp}/other.json: not a harvest report: started: Field required", id="summary-not-a-report"),
+        pytest.param(["commit", "--report", "{tmp}/missing.json"], "{tmp}/missing.json: cannot read: No such file or directory", id="commit-missing"),
+    ],
+)  # fmt: skip
+def test_a_bad_report_is_one_error_line(tmp_path: Path, capsys, args: list[str], message: str):
+    """A report that is missing or not a report: exit 1 and one ERROR line naming the file."""
+    (tmp_path / "other.json").write_text('{"x": 1}\n')
+    assert main([arg.replace("{tmp}", str(tmp_path)) for arg in args]) == 1
+    assert capsys.readouterr().err == f"ERROR {message.replace('{tmp}', str(tmp_path))}\n"
+
+
+def test_import_of_a_missing_file_writes_nothing(config: Path, capsys):
+    """`harvest import` of a file that is not there: exit 1 naming it, no data directory."""
+    missing = SEED.parent / "absent.json"
+    data = config.parent / "data"
+    assert main(["import", str(missing), "--config", str(config), "--data-dir", str(data)]) == 1
+    assert capsys.readouterr().err.startswith(f"ERROR {missing}: cannot read")
+    assert not (data / "rlhf_code.json").exists()
+
+
+def test_verbosity_before_the_tool_name_is_the_tools(tmp_path: Path, capsys):
+    """`harvest -v stats` is `harvest stats -v`: the tool runs, and -v shows tracebacks."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.t]\nquery = "all:x"\n')
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "t.json").write_text("not json")
+    args = ["--config", str(config), "--data-dir", str(data)]
+    assert main(["-v", "stats", *args]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert err.splitlines()[-1].startswith(f"ERROR {data / 't.json'}: not valid JSON")
+
+
+def test_the_harvest_help_lists_every_tool_once(capsys):
+    """`harvest --help` ends with each tool and its one-line summary, made from the registry."""
+    assert main(["--help"]) == 0
+    help_text = capsys.readouterr().out
+    listed = [line.split()[1] for line in help_text.splitlines() if line.startswith("  harvest ")]
+    assert listed == list(TOOLS)

@@ -1,0 +1,79 @@
+"""The record shape: ids of both eras, the paper's identity and version, UTC timestamps."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from pydantic import ValidationError
+
+from harvester.models import Paper
+from tests.conftest import KEYS, paper
+
+
+@pytest.mark.parametrize(
+    ("arxiv_id", "key", "version"),
+    [
+        pytest.param("2301.13816v4", "2301.13816", 4, id="new-style"),
+        pytest.param("0704.0001v12", "0704.0001", 12, id="four-digit-number"),
+        pytest.param("hep-th/9901001v2", "hep-th/9901001", 2, id="old-style"),
+        pytest.param("math.GT/0309136v10", "math.GT/0309136", 10, id="old-style-subject"),
+    ],
+)
+def test_identity_is_the_id_without_its_version(arxiv_id: str, key: str, version: int):
+    """A paper's key is its id without the version; the version is that number, an int."""
+    record = paper(arxiv_id)
+    assert record.key == key
+    assert record.version == version
+    assert type(record.version) is int
+
+
+@pytest.mark.parametrize(
+    "arxiv_id",
+    [
+        pytest.param("2301.13816", id="no-version"),
+        pytest.param("2301.123v1", id="three-digit-number"),
+        pytest.param("hep-th/9901001", id="old-no-version"),
+        pytest.param("2301.13816v", id="empty-version"),
+    ],
+)
+def test_an_id_without_a_version_is_refused(arxiv_id: str):
+    """Only a versioned arXiv id is a record's id."""
+    with pytest.raises(ValidationError, match="not a versioned arXiv id"):
+        paper(arxiv_id)
+
+
+@pytest.mark.parametrize(
+    ("updated", "expected"),
+    [
+        pytest.param(datetime(2024, 2, 1, 14, 0, tzinfo=timezone(timedelta(hours=2))), datetime(2024, 2, 1, 12, 0, tzinfo=UTC), id="offset"),
+        pytest.param(datetime(2024, 2, 1, 12, 0), datetime(2024, 2, 1, 12, 0, tzinfo=UTC), id="naive-is-utc"),  # noqa: DTZ001
+        pytest.param("2024-02-01T12:00:00Z", datetime(2024, 2, 1, 12, 0, tzinfo=UTC), id="text"),
+    ],
+)  # fmt: skip
+def test_updated_is_utc(updated: datetime | str, expected: datetime):
+    """`updated` is held in UTC: converted from an offset, a time without one read as UTC."""
+    record = paper("2401.00001v1", updated=updated)
+    assert record.updated == expected
+    assert record.updated is not None
+    assert record.updated.utcoffset() == timedelta(0)
+
+
+def test_record_serialises_in_the_contract_order_and_is_frozen():
+    """A record dumps its 13 keys in the contract's order, `updated` with a Z; it is frozen."""
+    record = paper("2401.00001v1")
+    dumped = record.model_dump(mode="json")
+    assert list(dumped) == KEYS
+    assert dumped["updated"] == "2024-02-01T12:00:00Z"
+    with pytest.raises(ValidationError):
+        record.title = "changed"
+
+
+def test_file_order_is_published_then_id():
+    """Records sort by `published`, then by their id without version."""
+    older = paper("2401.00009v3", published=date(2024, 1, 1))
+    newer = paper("2401.00001v1", published=date(2024, 1, 2))
+    same_day = paper("2401.00002v1", published=date(2024, 1, 1))
+    assert sorted([older, newer, same_day], key=Paper.sort_key, reverse=True) == [
+        newer, older, same_day,
+    ]  # fmt: skip
