@@ -66,7 +66,13 @@ def collapse(text: str) -> str:
 
     "Whitespace" is what `str.split()` splits on, as in the `arxiv` package's `\\s+`.
     """
-    return " ".join(text.split())
+    stripped = text.strip()
+    # Text already collapsed (most of it: the 2026 format does not wrap lines) comes back
+    # as it is: in ASCII, a printable string holds no whitespace but the space, so without
+    # a double space there is nothing to do, and checking is cheaper than a split and join.
+    if stripped.isascii() and stripped.isprintable() and "  " not in stripped:
+        return stripped
+    return " ".join(stripped.split())
 
 
 def _parser() -> etree.XMLParser:

@@ -213,7 +213,7 @@ def test_bad_bodies_raise_feed_error(body: bytes, message: str, transient: bool)
     assert retryable(caught.value) is transient
 
 
-@given(st.text())
+@given(st.text() | st.text(alphabet=st.characters(max_codepoint=127)))
 def test_collapse_is_split_and_join(text: str):
     """collapse(s) is " ".join(s.split()) on any text: every kind of whitespace run, tabs,
     form feeds and the separators `str.isspace` counts among them."""
