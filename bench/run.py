@@ -33,9 +33,10 @@ sys.path.insert(0, str(ROOT))
 import arxiv._feed  # noqa: E402  (the reference parser)
 
 from harvester import feed, store  # noqa: E402
-from harvester.client import DEFAULT_PAGE_SIZE, MAX_RESULTS  # noqa: E402
+from harvester.client import DEFAULT_PAGE_SIZE  # noqa: E402
 from harvester.models import Paper  # noqa: E402
 from harvester.pacer import DEFAULT_DELAY_SECONDS  # noqa: E402
+from harvester.paging import MAX_RESULTS  # noqa: E402
 from tests.standin import Entry, Standin, recorded_entries, synthetic_entries  # noqa: E402
 
 Row = tuple[str, str, str, str]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from harvester import stale, state, store
+from harvester import files, stale, state, store
 from harvester.config import Config, Topic, load_config
 from harvester.errors import ConfigError, StoreError
 from harvester.models import Paper
@@ -27,7 +27,7 @@ def check_file(path: Path) -> int:
     Raises:
         StoreError: the first problem, with the record or line where it is.
     """
-    data = store.read_bytes(path)
+    data = files.read_bytes(path)
     papers = store.parse(path, data)  # JSON, an array, valid records, one per paper
     records = json.loads(data)
     previous: Paper | None = None

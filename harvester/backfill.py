@@ -16,10 +16,11 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 
-from harvester.client import ArxivClient, fits, reach
+from harvester.client import ArxivClient
 from harvester.errors import FeedError, FetchError
 from harvester.feed import Page
 from harvester.models import Paper
+from harvester.paging import fits, reach
 from harvester.windows import MINUTE, Window, floor_minute, parts_needed
 
 logger = logging.getLogger(__name__)

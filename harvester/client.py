@@ -34,6 +34,7 @@ from harvester.errors import (
 )
 from harvester.models import Paper
 from harvester.pacer import Pacer, Sleep
+from harvester.paging import MAX_RESULTS, fits, reach
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +43,6 @@ DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 # that come back slow, truncated or empty; 1,000 halves that risk for little cost.
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 2000
-# "The maximum result offset for pagination" of arXiv's query API since Nov 2025
-# (arXiv/arxiv-search, search/services/index/util.py:22). A request whose rows pass it
-# is an HTTP 500 (see `fits`); `totalResults` is not capped by it.
-MAX_RESULTS = 10_000
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a 2,000-entry page is about 5 MB
 USER_AGENT = f"arxiv-harvester/{__version__}"
 # The whole of one request: connecting, the headers, the body. A 2,000-entry page
@@ -300,24 +297,6 @@ class ArxivClient:
             exc,
             wait,
         )
-
-
-def fits(start: int, size: int) -> bool:
-    """Whether arXiv serves a page of `size` rows at offset `start`.
-
-    Its backend refuses (HTTP 500) a page whose number, `1 + round(start / size)`
-    (search/domain/base.py:327-329), passes `int(MAX_RESULTS / size)`
-    (search/services/index/__init__.py:488-492), and any `start + size` past
-    `MAX_RESULTS`; `max_results=0` divides by zero there, so a size is at least 1.
-    """
-    return (
-        size >= 1 and start + size <= MAX_RESULTS and 1 + round(start / size) <= MAX_RESULTS // size
-    )
-
-
-def reach(size: int) -> int:
-    """How many rows of one query pages of `size` can fetch."""
-    return MAX_RESULTS // size * size
 
 
 def _check_offset(page: feed.Page, start: int, total: int, url: str) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from itertools import groupby
 from pathlib import Path
 
-from harvester import store
+from harvester import files, store
 from harvester.config import Config
 from harvester.models import Paper
 
@@ -125,5 +125,5 @@ def export(config: Config, data_dir: Path, out_dir: Path) -> list[Path]:
         outputs[out_dir / f"{name}.md"] = markdown(name, papers).encode("utf-8")
         outputs[out_dir / f"{name}.bib"] = bibtex(papers).encode("utf-8")
     for path, data in outputs.items():
-        store.write(path, data)
+        files.write(path, data)
     return list(outputs)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from harvester import store
+from harvester import files, store
 from harvester.config import Config
 from harvester.errors import StoreError, UsageError, first_problem
 from harvester.models import Paper
@@ -27,9 +27,9 @@ def read_database(path: Path) -> dict[str, list[Paper]]:
             the message names the topic and record.
     """
     try:
-        raw = store.read_bytes(path)
+        raw = files.read_bytes(path)
     except FileNotFoundError as exc:
-        raise store.unreadable(path, exc) from None
+        raise files.unreadable(path, exc) from None
     database = store.parse_json(path, raw)
     if not isinstance(database, dict) or not all(isinstance(v, list) for v in database.values()):
         raise StoreError(path, "expected an object of topic name -> array of records")

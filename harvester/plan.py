@@ -22,9 +22,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from harvester import store, windows
-from harvester.client import ArxivClient, reach
+from harvester.client import ArxivClient
 from harvester.config import Topic
 from harvester.errors import FeedError, HarvestError
+from harvester.paging import reach
 
 DAILY_REQUESTS = 1
 """Requests of a daily run per topic: its updates fit one page."""

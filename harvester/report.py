@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from harvester import store
+from harvester import files
 from harvester.counts import Change, Counts, plural, total
 from harvester.errors import StoreError, first_problem
 from harvester.harvest import TopicResult
@@ -178,9 +178,9 @@ def load(path: Path) -> Report:
         StoreError: the file is missing or not a report.
     """
     try:
-        return Report.model_validate_json(store.read_bytes(path))
+        return Report.model_validate_json(files.read_bytes(path))
     except FileNotFoundError as exc:
-        raise store.unreadable(path, exc) from None
+        raise files.unreadable(path, exc) from None
     except ValidationError as exc:
         problem = first_problem(exc, whole="report")
         raise StoreError(path, f"not a harvest report: {problem}") from None

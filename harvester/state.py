@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from harvester import store
+from harvester import files
 from harvester.errors import StoreError, first_problem
 from harvester.models import UtcDatetime
 
@@ -82,7 +82,7 @@ def load(path: Path) -> TopicState | None:
         StoreError: the file is unreadable or invalid.
     """
     try:
-        raw = store.read_bytes(path)
+        raw = files.read_bytes(path)
     except FileNotFoundError:
         return None
     try:
@@ -94,4 +94,4 @@ def load(path: Path) -> TopicState | None:
 
 def save(path: Path, state: TopicState) -> None:
     """Write a topic's state atomically (unchanged bytes are not rewritten)."""
-    store.write(path, (state.model_dump_json(indent=2) + "\n").encode("utf-8"))
+    files.write(path, (state.model_dump_json(indent=2) + "\n").encode("utf-8"))

@@ -19,8 +19,9 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from harvester.client import MAX_RESULTS, ArxivClient, fits
+from harvester.client import ArxivClient
 from harvester.models import Paper
+from harvester.paging import MAX_RESULTS, fits
 
 # The smallest walk page: about 250 kB of Atom, one request for most topics' days.
 MIN_WALK_PAGE = 100

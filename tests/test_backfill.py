@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 
 from harvester.backfill import Backfill, Span
-from harvester.client import MAX_RESULTS, fits
 from harvester.errors import FetchError
 from harvester.models import Paper
+from harvester.paging import MAX_RESULTS, fits
 from harvester.windows import FIRST_DAY, Window
 from tests.conftest import offline_client
 from tests.standin import MODES, Mode, Reply, Standin, server_error, synthetic_entries

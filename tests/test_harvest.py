@@ -17,9 +17,9 @@ import pytest
 
 from harvester import state
 from harvester.cli import main
-from harvester.client import fits
 from harvester.config import Topic
 from harvester.harvest import Mode, TopicFailed, TopicResult, harvest_topic
+from harvester.paging import fits
 from tests.conftest import argv, offline_client, records, tree
 from tests.standin import Entry, Reply, Scripted, Standin, synthetic_entries
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from harvester import feed
-from harvester.client import fits
+from harvester.paging import fits
 from harvester.walk import MIN_WALK_PAGE, page_size, walk
 from tests.conftest import offline_client
 from tests.standin import MODES, Mode, Standin, synthetic_entries

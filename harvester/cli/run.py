@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from harvester import lock, retry, stale, store
+from harvester import files, lock, retry, stale
 from harvester.cli import tools
 from harvester.cli.flags import build_parser
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
@@ -116,7 +116,7 @@ def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: 
             report = Report(
                 started=tally.started_at, seconds=seconds, exit_code=code, topics=tally.reports
             )
-            store.write(args.report, report.dumps())
+            files.write(args.report, report.dumps())
     return code
 
 

@@ -1,0 +1,145 @@
+"""Files the harvester reads and writes: only regular ones, and every write atomic.
+
+A write goes to a temp file beside the target, is fsynced, then renamed over it, so
+the file is either the old or the new one whatever stops the process; a file whose
+bytes would not change is not written at all (build's `_write_report` does the same).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from harvester.errors import StoreError
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, when it is a regular file (see `check_regular`).
+
+    Raises:
+        FileNotFoundError: nothing is there.
+        StoreError: it cannot be read, or is not a regular file.
+    """
+    check_regular(path)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+
+
+def unreadable(path: Path, exc: OSError) -> StoreError:
+    """The error for a file the system would not let us read."""
+    return StoreError(path, f"cannot read: {exc.strerror}")
+
+
+def check_regular(path: Path, *, max_bytes: int | None = None) -> None:
+    """Refuse to read or replace anything but a regular file (of at most `max_bytes`).
+
+    Reading a FIFO blocks, reading `/dev/zero` never ends, and replacing a device
+    node would swap it for a file; none of them is ever a file of ours.
+
+    Raises:
+        FileNotFoundError: nothing is there.
+        StoreError: something other than a regular file is there, or it is too large.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(path, "not a regular file; refused")
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise StoreError(path, f"larger than {max_bytes} bytes; refused")
+
+
+def write(path: Path, data: bytes | Iterable[bytes]) -> bool:
+    """Write `data` (bytes, or pieces of them) to `path` atomically, unless the file
+    already holds exactly those bytes.
+
+    Pieces are written as they come, so a large file is never whole in memory.
+
+    Returns:
+        Whether the file was written.
+
+    Raises:
+        StoreError: the file could not be written; it is left as it was.
+    """
+    pieces = [data] if isinstance(data, bytes) else data
+    old = _open_old(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # The temp file lives beside the target so os.replace is a same-filesystem rename.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        if old is not None:
+            old.close()
+        raise StoreError(path, f"cannot write: {exc.strerror}") from None
+    try:
+        # mkstemp makes the file private (0600); a data file is as readable as any other.
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as handle:
+            if _write_unless_same(handle, pieces, old):
+                Path(tmp).unlink()
+                return False
+        Path(tmp).replace(path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise StoreError(path, f"cannot write: {exc.strerror}") from None
+        raise
+    finally:
+        if old is not None:
+            old.close()
+    _fsync_dir(path.parent)
+    return True
+
+
+def _open_old(path: Path) -> BinaryIO | None:
+    """The file now at `path`, to compare with; None when there is none."""
+    try:
+        check_regular(path)
+        return path.open("rb")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise unreadable(path, exc) from None
+
+
+def _write_unless_same(handle: BinaryIO, pieces: Iterable[bytes], old: BinaryIO | None) -> bool:
+    """Write the pieces, comparing them with `old` as they go; returns whether they were
+    the same bytes (then nothing needs to be made durable)."""
+    same = old is not None
+    for piece in pieces:
+        same = same and old is not None and old.read(len(piece)) == piece
+        handle.write(piece)
+    same = same and old is not None and old.read(1) == b""
+    if not same:
+        handle.flush()
+        os.fsync(handle.fileno())
+    return same
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable; not every platform can open a directory.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,136 @@
+"""Files: only regular ones are read, and every write is atomic (old or new, never half)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import multiprocessing
+import os
+import random
+import signal
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pytest
+
+from harvester import files, lock, store
+from harvester.cli.signals import interrupting
+from harvester.errors import Interrupted, StoreError
+from tests.conftest import paper
+
+
+def test_unchanged_file_is_not_rewritten(tmp_path: Path):
+    """Writing the bytes a file already holds does nothing: its mtime stays."""
+    path = tmp_path / "t.json"
+    data = store.dumps([paper("2401.00001v1")])
+    assert files.write(path, data) is True
+    os.utime(path, (1_000_000, 1_000_000))
+    assert files.write(path, data) is False
+    assert path.stat().st_mtime == 1_000_000
+    assert store.load(path) == {"2401.00001": paper("2401.00001v1")}
+
+
+def test_failed_write_leaves_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """If the rename fails, the old file is intact and the temp file is gone."""
+    path = tmp_path / "t.json"
+    path.write_bytes(b"[]\n")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(StoreError, match="No space left on device"):
+        files.write(path, store.dumps([paper("2401.00001v1")]))
+    assert path.read_bytes() == b"[]\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.json"]
+
+
+def test_written_file_has_ordinary_permissions(tmp_path: Path):
+    """A data file is created readable by others (0644 under umask 022), not private."""
+    old = os.umask(0o022)
+    try:
+        files.write(tmp_path / "t.json", b"[]\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "t.json").stat().st_mode & 0o777 == 0o644
+
+
+def _writer(path: Path, contents: list[bytes], progress: Connection) -> None:
+    """Write the contents in turn, forever, saying after each write which one it was."""
+    for turn in itertools.count():
+        files.write(path, contents[turn % 2])
+        progress.send(turn % 2)
+
+
+def _big_topic(count: int, title: str) -> bytes:
+    return store.dumps(
+        paper(f"2401.{i:05d}v1", title=f"{title} {i} " + "x" * 2000) for i in range(count)
+    )
+
+
+def test_sigkill_at_random_moments_leaves_old_or_new_file(tmp_path: Path):
+    """A writer killed with SIGKILL at 50 random moments always leaves a whole file, old or new."""
+    path = tmp_path / "big.json"
+    contents = [_big_topic(2000, "old"), _big_topic(2000, "new")]  # about 5 MB each
+    path.write_bytes(contents[1])
+    rng = random.Random(20261124)
+    forked = multiprocessing.get_context("fork")
+    mid_write = 0
+    for _ in range(50):
+        receiver, sender = forked.Pipe(duplex=False)
+        child = forked.Process(target=_writer, args=(path, contents, sender))
+        child.start()
+        for _ in range(rng.randrange(0, 4)):  # let it finish 0 to 3 writes
+            receiver.recv()
+        # Then strike at a random point of the next write (a few ms of work at most): the
+        # moment of the kill is what is random here; nothing waits for a condition.
+        for _ in range(rng.randrange(0, 200_000)):
+            pass
+        os.kill(child.pid or 0, signal.SIGKILL)
+        child.join()
+        assert child.exitcode == -signal.SIGKILL
+        assert path.read_bytes() in contents
+        json.loads(path.read_bytes())
+        leftovers = list(tmp_path.glob(".big.json.*.tmp"))
+        mid_write += bool(leftovers)
+        with lock.locked(tmp_path, timeout_seconds=0):  # the next run clears what was left
+            pass
+        assert not list(tmp_path.glob(".big.json.*.tmp"))
+    assert mid_write > 0  # some kills did land in the middle of a write
+
+
+@pytest.mark.parametrize(
+    ("pieces", "written"),
+    [
+        pytest.param([b"[\n", b"]\n"], False, id="same-bytes-in-pieces"),
+        pytest.param([b"[\n", b"]\n", b"x"], True, id="longer"),
+        pytest.param([b"[\n"], True, id="shorter"),
+        pytest.param([b"[\r", b"]\n"], True, id="differs"),
+    ],
+)
+def test_streamed_write_compares_with_the_file(tmp_path: Path, pieces: list[bytes], written: bool):
+    """Pieces equal to the file leave it (and its mtime) alone; any difference replaces it."""
+    path = tmp_path / "t.json"
+    path.write_bytes(b"[\n]\n")
+    os.utime(path, (1_000_000, 1_000_000))
+    assert files.write(path, iter(pieces)) is written
+    assert path.read_bytes() == (b"".join(pieces) if written else b"[\n]\n")
+    assert (path.stat().st_mtime == 1_000_000) is not written
+    assert [p.name for p in tmp_path.iterdir()] == ["t.json"]
+
+
+def test_a_signal_during_a_write_leaves_the_old_file_and_no_temp_file(tmp_path: Path):
+    """A real SIGTERM while a file is written abandons the write whole (issue #10)."""
+    path = tmp_path / "topic.json"
+    path.write_bytes(b"[]\n")
+
+    def pieces() -> Iterator[bytes]:
+        yield b"[\n"
+        os.kill(os.getpid(), signal.SIGTERM)
+        yield b"]\n"  # pragma: no cover - the signal stops the write first
+
+    with interrupting(), pytest.raises(Interrupted):
+        files.write(path, pieces())
+    assert path.read_bytes() == b"[]\n"
+    assert list(tmp_path.iterdir()) == [path]
