@@ -86,28 +86,33 @@ class Backfill:
 
     def _window(self, window: Window) -> list[Window]:
         """Fetch one window; returns the windows to fetch instead when it must be cut."""
-        size = self._client.page_size
+        rows = reach(self._client.page_size)
         page = self._page(window, 0, 0)
-        total = page.total_results
-        if total > reach(size) and not self._capped_within(reach(size)):
-            cut = window.cut(total, reach(size), page.published_at)
-            return _cut(window, cut, f"it matches {total} results")
-        start, oldest = 0, None
+        if page.total_results > rows and not self._capped_within(rows):
+            cut = window.cut(page.total_results, rows, page.published_at)
+            return _cut(window, cut, f"it matches {page.total_results} results")
+        return self._pages(window, page)
+
+    def _pages(self, window: Window, page: Page) -> list[Window]:
+        """Page through a window that fits, from its first page; returns the windows to
+        fetch instead when the rest cannot be paged."""
+        size = self._client.page_size
+        start, total, oldest = 0, 0, None
+        seen: set[str] = set()  # papers of this window taken already
         while True:
-            stamps = page.published_at
-            if total > page.entries and not _descending(oldest, stamps):
-                logger.warning(
-                    "%s: arXiv returned results out of order; fetching it in windows "
-                    "that fit one page, where order does not matter",
-                    window,
-                )
-                return _cut(window, window.split(parts_needed(total, size)), "out of order")
-            oldest = stamps[-1] if stamps else oldest
+            # The count grows while a window is paged (papers announced meanwhile push
+            # the older ones down a page), so the last page is where the largest says.
+            total = max(total, page.total_results)
+            fresh = [(p, t) for p, t in zip(page.papers, page.published_at, strict=True)
+                     if p.key not in seen]  # fmt: skip
+            if total > page.entries and not _descending(oldest, [t for _, t in fresh]):
+                return self._disordered(window, total)
+            oldest = fresh[-1][1] if fresh else oldest
+            seen.update(p.key for p, _ in fresh)
             start += page.entries
             finished = start >= total or page.entries == 0
-            self._take(
-                page.papers, (window.start, window.end) if finished else _above(window, oldest)
-            )
+            span = (window.start, window.end) if finished else _above(window, oldest)
+            self._take([p for p, _ in fresh], span)
             if finished or self._capped():
                 return []
             below = Window(window.start, floor_minute(oldest) + MINUTE) if oldest else window
@@ -123,6 +128,18 @@ class Backfill:
                 # rest in windows whose pages stay shallower than the ones that worked.
                 parts = max(2, math.ceil((total - start) / start))
                 return _cut(below, below.split(parts), f"HTTP {exc.status} at offset {start}")
+
+    def _disordered(self, window: Window, total: int) -> list[Window]:
+        """The windows to fetch a window in whose pages came back out of order."""
+        logger.warning(
+            "%s: arXiv returned results out of order; fetching it in windows that fit "
+            "one page, where order does not matter",
+            window,
+        )
+        # What its earlier pages seemed to complete cannot be trusted now.
+        self._spans = [s for s in self._spans if not window.start <= s[0] <= window.end]
+        parts = parts_needed(total, self._client.page_size)
+        return _cut(window, window.split(parts), "out of order")
 
     def _page(self, window: Window, start: int, expected: int) -> Page:
         query = f"({self._query}) AND {window.clause()}"

@@ -143,21 +143,23 @@ def harvest_topic(
     started, requests_before = time.monotonic(), client.requests
     now = (now or datetime.now(UTC)).astimezone(UTC)
     path = store.path_for(data_dir, topic.name)
-    file = _File(path, store.load(path), since or topic.since, dry_run)
+    # A one-off --since narrows the topic's range; it never widens it past `since`.
+    lower = max((d for d in (since, topic.since) if d is not None), default=None)
+    file = _File(path, store.load(path), lower, dry_run)
     run = _Run(topic, client, file, state.path_for(data_dir, topic.name), now=now)
     saved = run.saved_state() if since is None else None
-    mode = _mode(topic, saved, full=full, now=now)
+    run.mode = _mode(topic, saved, full=full, now=now)
     try:
-        if mode is Mode.INCREMENTAL and saved is not None:
-            mode = run.incremental(saved)
+        if run.mode is Mode.INCREMENTAL and saved is not None:
+            run.incremental(saved)
         else:
-            run.backfill(saved, mode=mode, tracked=since is None)
+            run.backfill(saved, tracked=since is None)
     except HarvestError as exc:
-        result = file.result(topic.name, mode, requests=client.requests - requests_before,
+        result = file.result(topic.name, run.mode, requests=client.requests - requests_before,
                              started=started)  # fmt: skip
         raise TopicFailed(exc, result) from exc
     return file.result(
-        topic.name, mode, requests=client.requests - requests_before, started=started
+        topic.name, run.mode, requests=client.requests - requests_before, started=started
     )
 
 
@@ -180,6 +182,8 @@ class _Run:
     file: _File
     state_path: Path
     now: datetime
+    mode: Mode = Mode.FULL
+    """What the run is doing; a walk that cannot be trusted turns into a fallback."""
 
     def saved_state(self) -> state.TopicState | None:
         """The topic's state, or None when there is none for its query and `since`."""
@@ -189,8 +193,8 @@ class _Run:
             return None
         return saved
 
-    def incremental(self, saved: state.TopicState) -> Mode:
-        """Walk down to the watermark less the lookback, merge what came; returns the mode.
+    def incremental(self, saved: state.TopicState) -> None:
+        """Walk down to the watermark less the lookback, and merge what came.
 
         The watermark moves to this run's start only after a complete walk that changed
         something, so a failed run is asked again and a run that finds nothing changes
@@ -205,13 +209,13 @@ class _Run:
         if found.untrusted is not None:
             logger.warning("%s: %s: harvesting it in full instead", self.topic.name,
                            found.untrusted)  # fmt: skip
-            self.backfill(saved, mode=Mode.FALLBACK)
-            return Mode.FALLBACK
+            self.mode = Mode.FALLBACK
+            self.backfill(saved)
+            return
         if self.file.commit(found.papers) and not self.file.dry_run:
             state.save(self.state_path, saved.model_copy(update={"watermark": self._minute()}))
-        return Mode.INCREMENTAL
 
-    def backfill(self, saved: state.TopicState | None, *, mode: Mode, tracked: bool = True) -> None:
+    def backfill(self, saved: state.TopicState | None, *, tracked: bool = True) -> None:
         """Harvest the whole range (or what an interrupted harvest left), committing the
         papers and then the spans they complete, so a span is done once written.
 
@@ -224,13 +228,13 @@ class _Run:
             until=start + timedelta(days=1),  # generous: clocks differ
             watermark=start, refreshed=start,
         )  # fmt: skip
-        if mode is Mode.RESUMED and saved is not None:
+        if self.mode is Mode.RESUMED and saved is not None:
             progress = saved
         lower = FIRST_DAY
         if self.file.since is not None:
             lower = datetime.combine(self.file.since, datetime.min.time(), UTC)
         whole = Window(lower, progress.until)
-        logger.info("%s: %s harvest of %s", self.topic.name, mode, whole)
+        logger.info("%s: %s harvest of %s", self.topic.name, self.mode, whole)
         todo = gaps(whole, list(progress.done))
         changed = False
         write = tracked and not self.file.dry_run
@@ -238,7 +242,7 @@ class _Run:
         fetched_before = progress.fetched
         cap = None if self.topic.max_results is None else self.topic.max_results - fetched_before
         # A resumed harvest fetches again where it stopped: those papers are no news.
-        known = set(self.file.papers) if mode is Mode.RESUMED else set()
+        known = set(self.file.papers) if self.mode is Mode.RESUMED else set()
 
         def commit(papers: list[Paper], spans: list[Span]) -> None:
             nonlocal progress, changed
@@ -252,16 +256,27 @@ class _Run:
         backfill = Backfill(self.client, self.topic.query, commit=commit, cap=cap, known=known)
         backfill.run(todo)
         if write:
-            state.save(self.state_path, _finished(progress, saved, mode, changed=changed))
+            capped = self.topic.max_results is not None
+            state.save(self.state_path, _finished(progress, saved, self.mode, changed=changed,
+                                                  capped=capped))  # fmt: skip
 
     def _minute(self) -> datetime:
         return floor_minute(self.now)
 
 
 def _finished(
-    progress: state.TopicState, saved: state.TopicState | None, mode: Mode, *, changed: bool
+    progress: state.TopicState,
+    saved: state.TopicState | None,
+    mode: Mode,
+    *,
+    changed: bool,
+    capped: bool,
 ) -> state.TopicState:
     """The state after a complete harvest of the whole range."""
+    if saved is not None and saved.complete and mode is Mode.FALLBACK and capped:
+        # A capped fallback fetched only the newest papers: updates of older ones it did
+        # not see, so the watermark stays for the next walk that can be trusted.
+        return saved
     if saved is None or not saved.complete or changed:
         return progress.model_copy(update={"complete": True, "done": [], "fetched": 0})
     if mode is Mode.REFRESH:

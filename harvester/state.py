@@ -86,10 +86,17 @@ def load(path: Path) -> TopicState | None:
     except FileNotFoundError:
         return None
     try:
-        return TopicState.model_validate_json(raw)
+        saved = TopicState.model_validate_json(raw)
     except ValidationError as exc:
         problem = first_problem(exc, whole="state")
         raise StoreError(path, f"invalid harvest state: {problem}") from None
+    if saved.refreshed is None and saved.done:
+        # Written before spans shared their boundary minute (every state since records
+        # `refreshed`): a span `[start, end)` was asked as `[start TO end - 1 minute]`,
+        # so only up to that minute's :00 is done; what followed it is fetched again.
+        done = [(start, end - timedelta(minutes=1)) for start, end in saved.done]
+        saved = saved.model_copy(update={"done": [(s, e) for s, e in done if s < e]})
+    return saved
 
 
 def save(path: Path, state: TopicState) -> None:

@@ -51,9 +51,12 @@ def walk(client: ArxivClient, query: str, *, cutoff: datetime, size: int) -> Wal
         HarvestError: a request failed for good.
     """
     found = Walk()
-    start, previous = 0, None
+    start, previous, total = 0, None, 0
     while True:
-        page = client.page(query, start=start, size=size, sort_by="lastUpdatedDate")
+        # `expected`: a page that comes back empty before the count an earlier page
+        # gave is a glitch (retried, then a failure), not the end of the walk.
+        page = client.page(query, start=start, size=size, sort_by="lastUpdatedDate", expected=total)
+        total = max(total, page.total_results)
         stamps = [paper.updated for paper in page.papers if paper.updated is not None]
         # The whole page is checked, not only up to the cutoff: a server that ignores
         # the order could put an old entry first and end the walk at once.
@@ -65,7 +68,7 @@ def walk(client: ArxivClient, query: str, *, cutoff: datetime, size: int) -> Wal
         found.papers += [p for p in page.papers if p.updated is not None and p.updated >= cutoff]
         start += page.entries
         ended = previous is not None and previous < cutoff
-        if ended or page.entries == 0 or start >= page.total_results:
+        if ended or page.entries == 0 or start >= total:
             return found
         grown = _next_size(start, min(2 * size, client.page_size))
         if grown is None:

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from harvester import state
+from harvester import feed, state, store
 from harvester.cli import main
 from harvester.config import Topic
 from harvester.harvest import Mode, TopicFailed, TopicResult, harvest_topic
 from harvester.paging import fits
 from tests.conftest import argv, offline_client, records, tree
-from tests.standin import Entry, Reply, Scripted, Standin, synthetic_entries
+from tests.standin import Entry, Reply, Scripted, Standin, empty_page, synthetic_entries
 
 # "Just now": after the watermark a first run sets, whenever the suite runs.
 SOON = (datetime.now(UTC) - timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
@@ -437,3 +437,94 @@ def test_a_write_that_fails_or_is_stopped_loses_no_paper(
     final = json.loads((data / "t.json").read_bytes())
     assert len(final) == 45_000
     assert not list(data.glob(".*.tmp"))
+
+
+def test_a_window_that_grows_while_it_is_paged_loses_no_paper(tmp_path: Path):
+    """A paper announced between two pages of a window pushes the others down a page: the
+    window is paged to its new count and every paper is stored."""
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    old = synthetic_entries(50, first=now - timedelta(days=10), step_minutes=7)
+    late = old[0].rewritten("2606.90000v1", now - timedelta(hours=1))
+    standin = Standin(entries=list(old))
+
+    def grow(params: dict[str, str]) -> Reply:
+        standin.entries.append(late)
+        return standin.reply(params)
+
+    standin.script = [None, grow]
+    at(standin, Topic(name="t", query="all:x"), tmp_path, now)
+    assert {e.key for e in old} <= set(records(tmp_path, "t"))
+
+
+def test_a_first_harvest_left_by_the_previous_version_resumes_without_a_gap(tmp_path: Path):
+    """Spans written as `[start, end)` by the previous version are read as done up to the
+    minute before `end`, so the papers of that minute's last 59 seconds are fetched."""
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    b = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
+    a, c = b - timedelta(days=1), b + timedelta(days=1)
+    entries = synthetic_entries(40, first=b - timedelta(minutes=20), step_seconds=40)
+    standin = Standin(entries=list(entries))
+    minute = timedelta(minutes=1)
+    done_then = {e.key for e in entries
+                 if a <= e.published <= b - minute or b <= e.published <= c - minute}  # fmt: skip
+    old_state = {
+        "query": "all:x", "since": None, "until": (now + timedelta(days=1)).isoformat(),
+        "complete": False, "done": [[a.isoformat(), b.isoformat()], [b.isoformat(), c.isoformat()]],
+        "fetched": len(done_then), "watermark": now.isoformat(),
+    }  # fmt: skip
+    path = state.path_for(tmp_path, "t")
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(old_state))
+    papers = feed.parse(standin.feed(0, 100, "all:x")).papers
+    store.save(store.path_for(tmp_path, "t"), [p for p in papers if p.key in done_then])
+    assert at(standin, Topic(name="t", query="all:x"), tmp_path, now).mode is Mode.RESUMED
+    assert set(records(tmp_path, "t")) == {e.key for e in entries}
+
+
+def test_a_walk_cut_short_by_an_empty_page_is_not_trusted(tmp_path: Path):
+    """An empty page where an earlier one promised more fails the run (after retries) and
+    leaves the watermark, so the next run still gets every paper."""
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    standin = Standin(
+        entries=synthetic_entries(30, first=start - timedelta(days=60), step_minutes=60)
+    )
+    topic = Topic(name="t", query="all:x", refresh_days=0)
+    at(standin, topic, tmp_path, start)
+    before = state.load(state.path_for(tmp_path, "t"))
+    new = [e.rewritten(f"2606.8{i:04d}v1", e.published) for i, e in
+           enumerate(synthetic_entries(250, first=start + timedelta(days=1), step_seconds=60))]  # fmt: skip
+    standin.entries.extend(new)
+    standin.script = [None, *[empty_page(0, start=25)] * 5]
+    with pytest.raises(TopicFailed, match="empty page at offset 25"):
+        at(standin, topic, tmp_path, start + timedelta(days=5))
+    assert state.load(state.path_for(tmp_path, "t")) == before
+    at(standin, topic, tmp_path, start + timedelta(days=6))
+    assert {e.key for e in new} <= set(records(tmp_path, "t"))
+
+
+def test_a_capped_topics_fallback_keeps_the_watermark_for_older_updates(tmp_path: Path):
+    """A capped topic's fallback fetches only its newest papers; the watermark stays, so
+    the next walk that can be trusted still finds a new version of an older paper."""
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    base = synthetic_entries(20, first=start - timedelta(days=60), step_minutes=60)
+    standin = Standin(entries=list(base))
+    topic = Topic(name="t", query="all:x", max_results=5, refresh_days=0, lookback_days=1)
+    at(standin, topic, tmp_path, start)
+    newest = max(base, key=lambda e: e.published)
+    standin.entries[standin.entries.index(newest)] = newest.new_version(
+        2, title="V2", updated=start + timedelta(hours=2)
+    )
+    standin.entries.append(base[0].rewritten("2606.60000v1", start + timedelta(hours=3)))
+    standin.ignore_sort = True
+    for day in range(1, 4):
+        assert at(standin, topic, tmp_path, start + timedelta(days=day)).mode is Mode.FALLBACK
+    standin.ignore_sort = False
+    assert at(standin, topic, tmp_path, start + timedelta(days=5)).mode is Mode.INCREMENTAL
+    assert records(tmp_path, "t")[newest.key]["title"] == "V2"
+
+
+def test_a_one_off_since_never_widens_the_topics_range(standin: Standin, tmp_path: Path):
+    """`--since` earlier than the topic's `since` stores nothing from before the topic's."""
+    topic = Topic(name="t", query="all:x", since=datetime(2025, 1, 1, tzinfo=UTC).date())
+    at(standin, topic, tmp_path, SOON, since=datetime(2010, 1, 1, tzinfo=UTC).date())
+    assert all(r["published"] >= "2025-01-01" for r in records(tmp_path, "t").values())
