@@ -26,7 +26,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
-from harvester.errors import ConfigError, UsageError
+from harvester import files
+from harvester.errors import ConfigError, StoreError, UsageError
 
 DEFAULT_LOOKBACK_DAYS = 3
 # A DOI or journal reference arXiv adds without a new version, and a paper held in
@@ -143,6 +144,10 @@ class Config(BaseModel):
         return [self.topics[name] for name in dict.fromkeys(names)]
 
 
+# Five topics take 2 kB; a megabyte is a mistake (or /dev/zero), not a topics file.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def load_config(path: Path) -> Config:
     """Read and validate a topics file.
 
@@ -151,7 +156,10 @@ def load_config(path: Path) -> Config:
             message names the key and what was expected.
     """
     try:
+        files.check_regular(path, max_bytes=MAX_CONFIG_BYTES)  # a FIFO would block the run
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except StoreError as exc:
+        raise ConfigError(path, exc.detail) from None
     except OSError as exc:
         raise ConfigError(path, f"cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
@@ -241,4 +249,9 @@ def _shown(raw: dict[str, Any], loc: list[str]) -> str:
     if isinstance(value, date):  # datetime too: show it as written in TOML, not as a repr
         return value.isoformat()
     shown = repr(value)
-    return shown if len(shown) <= 80 else f"{shown[:60]}... ({len(shown)} characters)"
+    if len(shown) <= 80:
+        return shown
+    size = (
+        f"{len(value)} characters" if isinstance(value, str) else f"{len(shown)} characters shown"
+    )
+    return f"{shown[:60]}... ({size})"

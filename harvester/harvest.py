@@ -22,7 +22,7 @@ from harvester.backfill import Backfill, Span
 from harvester.client import ArxivClient
 from harvester.config import Topic
 from harvester.counts import Counts
-from harvester.errors import HarvestError
+from harvester.errors import HarvestError, Interrupted
 from harvester.models import Paper
 from harvester.windows import FIRST_DAY, Window, floor_minute, gaps
 
@@ -70,7 +70,7 @@ class TopicFailed(HarvestError):
         result: the counts of what was merged and written before it stopped.
     """
 
-    def __init__(self, cause: HarvestError, result: TopicResult) -> None:
+    def __init__(self, cause: HarvestError | Interrupted, result: TopicResult) -> None:
         self.cause = cause
         self.result = result
         super().__init__(str(cause))
@@ -154,7 +154,7 @@ def harvest_topic(
             run.incremental(saved)
         else:
             run.backfill(saved, tracked=since is None)
-    except HarvestError as exc:
+    except (HarvestError, Interrupted) as exc:  # Ctrl-C too: what it wrote is counted
         result = file.result(topic.name, run.mode, requests=client.requests - requests_before,
                              started=started)  # fmt: skip
         raise TopicFailed(exc, result) from exc

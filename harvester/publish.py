@@ -90,9 +90,11 @@ def _git(repo: Path, *args: str) -> str:
     except FileNotFoundError:
         raise GitError("git is not installed") from None
     except subprocess.CalledProcessError as exc:
-        detail = (exc.stderr or exc.stdout).strip().splitlines()
+        # All of git's lines: its cause is often on the first ("does not appear to be a
+        # git repository"), its advice on the last.
+        detail = " ".join((exc.stderr or exc.stdout).split())
         raise GitError(
-            f"git {args[0]} failed: {detail[-1] if detail else exc.returncode}",
+            f"git {args[0]} failed: {detail or exc.returncode}",
             stdout=exc.stdout or "",
         ) from None
     return done.stdout

@@ -609,6 +609,11 @@ CASES = [
     pytest.param(TWO + f"[topics.{'a' * 300}]\n{QUERY}", None, [], [], 2, "must be at most 100 characters", False, id="cfg-long-name"),
     pytest.param(TWO, report_fifo, [], ["--report", "{tmp}/report"], 2, "/report: not a regular file", False, id="report-fifo"),
     pytest.param(TWO, report_device, [], ["--report", "{tmp}/report"], 2, "/report: not a regular file", False, id="report-device"),
+    pytest.param(TWO, None, [], ["--report", "{tmp}/data/rlhf_code.json"], 2, "inside the data directory or the topics file", False, id="report-over-a-topic-file"),
+    pytest.param(TWO, None, [], ["--report", "{tmp}/data/.harvest/rlhf_code.json"], 2, "inside the data directory", False, id="report-over-a-state-file"),
+    pytest.param(TWO, None, [], ["--report", "{tmp}/fuzz.toml"], 2, "inside the data directory or the topics file", False, id="report-over-the-config"),
+    pytest.param(TWO, None, [], ["--config", "{tmp}/fifo"], 2, "fifo: not a regular file", False, id="config-fifo"),
+    pytest.param(TWO, None, [], ["--config", "/dev/zero"], 2, "/dev/zero: not a regular file", False, id="config-dev-zero"),
 ]  # fmt: skip
 
 
@@ -633,6 +638,7 @@ def test_fuzzed_input_gets_one_line_its_exit_code_and_touches_no_file(
     (data / f"{OTHER}.json").write_bytes(GOOD)
     if setup is not None:
         setup(data, tmp_path)
+    os.mkfifo(tmp_path / "fifo")
     before = tree(data, deep=False)
     path = write_config(tmp_path, config)
     with Standin(entries=list(GOOD_PAPERS), script=list(replies)) as standin:

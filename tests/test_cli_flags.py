@@ -63,3 +63,12 @@ def test_version(capsys):
     """`harvest --version` prints the program and its version."""
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("harvest 0.")
+
+
+@pytest.mark.parametrize("flag", ["--config", "--data-dir"])
+def test_an_empty_path_is_a_usage_error(flag: str, capsys: pytest.CaptureFixture[str]):
+    """`--data-dir ''` would mean the current directory: refused, as argparse refuses."""
+    assert main([flag, ""]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"harvest: error: argument {flag}: an empty path"
+    )

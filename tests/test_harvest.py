@@ -18,6 +18,7 @@ import pytest
 from harvester import feed, state, store
 from harvester.cli import main
 from harvester.config import Topic
+from harvester.errors import Interrupted
 from harvester.harvest import Mode, TopicFailed, TopicResult, harvest_topic
 from harvester.paging import fits
 from tests.conftest import argv, offline_client, records, tree
@@ -528,3 +529,19 @@ def test_a_one_off_since_never_widens_the_topics_range(standin: Standin, tmp_pat
     topic = Topic(name="t", query="all:x", since=datetime(2025, 1, 1, tzinfo=UTC).date())
     at(standin, topic, tmp_path, SOON, since=datetime(2010, 1, 1, tzinfo=UTC).date())
     assert all(r["published"] >= "2025-01-01" for r in records(tmp_path, "t").values())
+
+
+def test_an_interrupted_first_harvest_counts_what_it_wrote(tmp_path: Path):
+    """Ctrl-C in the middle of a first harvest: the papers fetched so far are written and
+    the failure carries their count, for the topic's line and the report."""
+    standin = Standin()
+
+    def interrupt(params: dict[str, str]) -> Reply:
+        raise Interrupted(signal.SIGINT)
+
+    standin.script = [None, None, interrupt]
+    with pytest.raises(TopicFailed) as failed:
+        at(standin, Topic(name="t", query="all:x"), tmp_path, SOON)
+    assert isinstance(failed.value.cause, Interrupted)
+    assert failed.value.result.written
+    assert failed.value.result.counts.new == len(records(tmp_path, "t")) == 50

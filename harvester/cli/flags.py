@@ -34,9 +34,9 @@ def shared(
     add("-v", "--verbose", action="count", default=0,
         help="log progress (-v) or every request (-vv); show tracebacks")  # fmt: skip
     if paths:
-        add("--config", type=Path, default=Path("queries.toml"), metavar="PATH",
+        add("--config", type=a_path, default=Path("queries.toml"), metavar="PATH",
             help="the topics file (default: queries.toml)")  # fmt: skip
-        add("--data-dir", type=Path, default=Path("data"), metavar="DIR",
+        add("--data-dir", type=a_path, default=Path("data"), metavar="DIR",
             help="where <topic>.json files live (default: data)")  # fmt: skip
     if topic is not None:
         add("--topic", action="append", metavar="NAME", help=topic)
@@ -83,6 +83,13 @@ def build_parser(epilog: str) -> argparse.ArgumentParser:
         help="print nothing unless something changed or failed")  # fmt: skip
     add("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
+
+
+def a_path(text: str) -> Path:
+    """An argparse type: a path, never the empty string (which would mean `.`)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path")
+    return Path(text)
 
 
 def api_url(text: str) -> str:

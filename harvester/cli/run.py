@@ -44,6 +44,8 @@ class _Tally:
     started: float
     started_at: datetime
     results: list[TopicResult] = field(default_factory=list)
+    partial: list[TopicResult] = field(default_factory=list)
+    """What failed topics did before they failed (their written papers count too)."""
     reports: dict[str, TopicReport] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
     not_tried: list[str] = field(default_factory=list)
@@ -75,18 +77,24 @@ def main(argv: Sequence[str], *, sleep: Sleep, clock: Clock) -> int:
         config = load_config(args.config)
         topics = config.select(args.topic)
         if args.report is not None:
-            check_report_path(args.report)
+            check_report_path(args.report, data_dir=args.data_dir, config=args.config)
         return _run(args, topics, sleep=sleep, clock=clock)
 
 
-def check_report_path(path: Path) -> None:
-    """Refuse a `--report` target that exists and is not a regular file.
+def check_report_path(path: Path, *, data_dir: Path, config: Path) -> None:
+    """Refuse a `--report` target that is a file of the database or the topics file, or
+    exists and is not a regular file.
 
-    A FIFO would block the run at its end and a device node would be replaced.
+    A report in the data directory would replace a topic or state file and be committed
+    with the data; a FIFO would block the run at its end; a device would be replaced.
 
     Raises:
-        UsageError: the path names something other than a regular file.
+        UsageError: the path is not one a report may be written to.
     """
+    target = path.resolve()
+    if target.is_relative_to(data_dir.resolve()) or target == config.resolve():
+        raise UsageError(f"--report {path}: inside the data directory or the topics file; "
+                         "put it elsewhere")  # fmt: skip
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
@@ -197,6 +205,8 @@ def _failed(
     # Finished windows of a failed first harvest stay written: report them.
     partial = exc.result if isinstance(exc, TopicFailed) else None
     tally.failed.append(name)
+    if partial is not None:
+        tally.partial.append(partial)
     tally.reports[name] = TopicReport.of(partial, error=str(exc), requests=spent)
     url = getattr(cause, "url", None) if args.verbose else None
     where = f" ({url})" if url else ""
@@ -230,7 +240,7 @@ def _summary(tally: _Tally, seconds: float) -> str:
         head = f"Harvested {done} of {plural(asked, 'topic')} ({'; '.join(why)})"
     if tally.signal_number is not None:
         head = f"Interrupted by {signal.Signals(tally.signal_number).name}. {head}"
-    counts = total(r.counts for r in tally.results).describe()
+    counts = total(r.counts for r in [*tally.results, *tally.partial]).describe()
     return f"{head}: {counts}; {plural(tally.requests, 'request')} in {seconds:.1f} s"
 
 
