@@ -82,7 +82,10 @@ def check(
             counts[path] = check_file(path)
         except StoreError as exc:
             problems.append(exc)
-    for path in sorted((data_dir / state.STATE_DIR).glob("*.json")):
+    states = data_dir / state.STATE_DIR
+    if states.exists() and not states.is_dir():  # every harvest would fail on it
+        problems.append(StoreError(states, "not a directory; the harvest state lives there"))
+    for path in sorted(states.glob("*.json")):
         try:
             state.load(path)
         except StoreError as exc:

@@ -201,6 +201,8 @@ class _Run:
         no byte. A walk that cannot be trusted is redone as a harvest of the whole range.
         """
         watermark = saved.watermark or saved.until - timedelta(days=1)  # states before watermarks
+        # A watermark ahead of now (a clock that ran fast) would skip what comes till then.
+        watermark = min(watermark, self._minute())
         cutoff = watermark - timedelta(days=self.topic.lookback_days)
         size = walk.page_size(list(self.file.papers.values()), cutoff=cutoff, now=self.now,
                               largest=self.client.page_size)  # fmt: skip

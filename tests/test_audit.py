@@ -153,3 +153,14 @@ def test_shipped_data_passes_check_and_holds_the_seed(capsys):
     stored = {r["arxiv_id"] for r in json.loads((REPOSITORY_DATA / "rlhf_code.json").read_bytes())}
     seed = {r["arxiv_id"] for r in json.loads(SEED.read_bytes())["rlhf_code"]}
     assert seed <= stored
+
+
+def test_check_reports_a_state_directory_that_is_a_file(tmp_path: Path, capsys):
+    """`data/.harvest` as a plain file fails every harvest, so check reports it too."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.t]\nquery = "all:x"\n')
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / ".harvest").write_text("")
+    assert main(["check", "--config", str(config), "--data-dir", str(data)]) == 1
+    assert f"ERROR {data / '.harvest'}: not a directory" in capsys.readouterr().err

@@ -545,3 +545,17 @@ def test_an_interrupted_first_harvest_counts_what_it_wrote(tmp_path: Path):
     assert isinstance(failed.value.cause, Interrupted)
     assert failed.value.result.written
     assert failed.value.result.counts.new == len(records(tmp_path, "t")) == 50
+
+
+def test_a_watermark_ahead_of_now_is_read_as_now(standin: Standin, tmp_path: Path):
+    """A state whose watermark is in the future (a fast clock) still walks back from now,
+    so a new version submitted today is found."""
+    topic = Topic(name="t", query="all:x", refresh_days=0)
+    at(standin, topic, tmp_path, SOON - timedelta(days=1))
+    path = state.path_for(tmp_path, "t")
+    saved = state.load(path)
+    assert saved is not None
+    state.save(path, saved.model_copy(update={"watermark": SOON + timedelta(days=365)}))
+    bumped = bump(standin, 3, "Today's version")
+    assert at(standin, topic, tmp_path, SOON + timedelta(hours=1)).counts.updated == 1
+    assert records(tmp_path, "t")[bumped.key]["title"] == "Today's version"
