@@ -182,3 +182,12 @@ def git_repo(root: Path, queries: str) -> Path:
     git(root, "add", ".")
     git(root, "commit", "--quiet", "-m", "start")
     return root
+
+
+def one_topic(tmp_path: Path) -> tuple[Path, Path]:
+    """A topics file with one topic `t` and an empty data directory beside it."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.t]\nquery = "all:x"\n')
+    data = tmp_path / "data"
+    data.mkdir()
+    return config, data

@@ -10,7 +10,7 @@ import pytest
 
 from harvester.cli import main
 from harvester.config import load_config
-from tests.conftest import REPOSITORY_DATA, ROOT, SEED, argv, tool
+from tests.conftest import REPOSITORY_DATA, ROOT, SEED, argv, one_topic, tool
 from tests.standin import Standin
 
 
@@ -157,10 +157,7 @@ def test_shipped_data_passes_check_and_holds_the_seed(capsys):
 
 def test_check_reports_a_state_directory_that_is_a_file(tmp_path: Path, capsys):
     """`data/.harvest` as a plain file fails every harvest, so check reports it too."""
-    config = tmp_path / "queries.toml"
-    config.write_text('[topics.t]\nquery = "all:x"\n')
-    data = tmp_path / "data"
-    data.mkdir()
+    config, data = one_topic(tmp_path)
     (data / ".harvest").write_text("")
     assert main(["check", "--config", str(config), "--data-dir", str(data)]) == 1
     assert f"ERROR {data / '.harvest'}: not a directory" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harvester.cli import main
-from tests.conftest import SEED, TOOLS
+from tests.conftest import SEED, TOOLS, one_topic
 
 POSITIONAL = {"import": ["db.json"], "summary": ["report.json"]}
 
@@ -48,10 +48,7 @@ def test_import_of_a_missing_file_writes_nothing(config: Path, capsys):
 
 def test_verbosity_before_the_tool_name_is_the_tools(tmp_path: Path, capsys):
     """`harvest -v stats` is `harvest stats -v`: the tool runs, and -v shows tracebacks."""
-    config = tmp_path / "queries.toml"
-    config.write_text('[topics.t]\nquery = "all:x"\n')
-    data = tmp_path / "data"
-    data.mkdir()
+    config, data = one_topic(tmp_path)
     (data / "t.json").write_text("not json")
     args = ["--config", str(config), "--data-dir", str(data)]
     assert main(["-v", "stats", *args]) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import stat
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from harvester.client import (
     DEFAULT_REQUEST_DEADLINE_SECONDS,
     MAX_PAGE_SIZE,
 )
+from harvester.errors import UsageError
 from harvester.pacer import DEFAULT_DELAY_SECONDS
 
 
@@ -149,3 +151,27 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date like 2022-01-01: {text!r}") from None
+
+
+def check_report_path(path: Path, *, data_dir: Path, config: Path) -> None:
+    """Refuse a `--report` target that is a file of the database or the topics file, or
+    exists and is not a regular file.
+
+    A report in the data directory would replace a topic or state file and be committed
+    with the data; a FIFO would block the run at its end; a device would be replaced.
+
+    Raises:
+        UsageError: the path is not one a report may be written to.
+    """
+    target = path.resolve()
+    if target.is_relative_to(data_dir.resolve()) or target == config.resolve():
+        raise UsageError(f"--report {path} is inside the data directory or the topics file; "
+                         "put it elsewhere")  # fmt: skip
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UsageError(f"--report {path}: cannot use: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise UsageError(f"--report {path}: not a regular file; give a file path")

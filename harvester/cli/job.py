@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harvester import job
-from harvester.cli.flags import shared, whole_positive
+from harvester.cli.flags import check_report_path, shared, whole_positive
 from harvester.cli.output import Exit, handle_errors, out
-from harvester.errors import UsageError
 from harvester.pacer import Sleep
 
 
@@ -58,7 +57,7 @@ def main(argv: Sequence[str], sleep: Sleep) -> int:
     )
     with handle_errors(verbose=args.verbose):
         try:
-            outcome = _run(settings)
+            outcome = _run(settings, args.config)
         except Exception as exc:
             # The summary page must say why the job went red, whatever stopped it.
             _append(args.summary, [f"**Refresh failed**: {exc}"])
@@ -70,12 +69,9 @@ def main(argv: Sequence[str], sleep: Sleep) -> int:
     return outcome.exit_code
 
 
-def _run(settings: job.Job) -> job.Outcome:
-    if settings.report.resolve().is_relative_to(settings.data_dir):
-        raise UsageError(
-            f"--report {settings.report} is inside the data directory, which the job "
-            "commits: put it elsewhere"
-        )
+def _run(settings: job.Job, config: Path) -> job.Outcome:
+    # Checked here too, before the first harvest, so the summary says why at once.
+    check_report_path(settings.report, data_dir=settings.data_dir, config=config)
     return job.run(settings, _harvest)
 
 

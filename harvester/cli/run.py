@@ -11,25 +11,23 @@ from __future__ import annotations
 
 import argparse
 import signal
-import stat
 import sys
 import time
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from harvester import files, lock, retry, stale
 from harvester.cli import tools
-from harvester.cli.flags import build_parser
+from harvester.cli.flags import build_parser, check_report_path
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.cli.progress import Progress
 from harvester.cli.signals import interrupting
 from harvester.client import ArxivClient
 from harvester.config import Topic, load_config
 from harvester.counts import plural, total
-from harvester.errors import HarvestError, Interrupted, UsageError
+from harvester.errors import HarvestError, Interrupted
 from harvester.harvest import TopicFailed, TopicResult, harvest_topic
 from harvester.pacer import Clock, Pacer, Sleep
 from harvester.report import Report, TopicReport
@@ -79,30 +77,6 @@ def main(argv: Sequence[str], *, sleep: Sleep, clock: Clock) -> int:
         if args.report is not None:
             check_report_path(args.report, data_dir=args.data_dir, config=args.config)
         return _run(args, topics, sleep=sleep, clock=clock)
-
-
-def check_report_path(path: Path, *, data_dir: Path, config: Path) -> None:
-    """Refuse a `--report` target that is a file of the database or the topics file, or
-    exists and is not a regular file.
-
-    A report in the data directory would replace a topic or state file and be committed
-    with the data; a FIFO would block the run at its end; a device would be replaced.
-
-    Raises:
-        UsageError: the path is not one a report may be written to.
-    """
-    target = path.resolve()
-    if target.is_relative_to(data_dir.resolve()) or target == config.resolve():
-        raise UsageError(f"--report {path}: inside the data directory or the topics file; "
-                         "put it elsewhere")  # fmt: skip
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise UsageError(f"--report {path}: cannot use: {exc.strerror}") from None
-    if not stat.S_ISREG(mode):
-        raise UsageError(f"--report {path}: not a regular file; give a file path")
 
 
 def _run(args: argparse.Namespace, topics: list[Topic], *, sleep: Sleep, clock: Clock) -> int:
