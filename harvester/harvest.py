@@ -17,13 +17,14 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from harvester import state, store, walk
+from harvester import stale, state, store, walk
 from harvester.backfill import Backfill, Span
 from harvester.client import ArxivClient
 from harvester.config import Topic
 from harvester.counts import Counts
 from harvester.errors import HarvestError, Interrupted
 from harvester.models import Paper
+from harvester.stale import Silence
 from harvester.windows import FIRST_DAY, Window, floor_minute, gaps
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class TopicResult:
         requests: HTTP requests sent for it, retries included.
         written: whether its file was (re)written.
         seconds: how long it took.
+        silence: how long the topic has been without a new paper, against its rate.
     """
 
     topic: str
@@ -60,6 +62,7 @@ class TopicResult:
     requests: int
     written: bool
     seconds: float
+    silence: Silence
 
 
 class TopicFailed(HarvestError):
@@ -102,11 +105,15 @@ class _File:
         self.counts += merged.counts
         return changed
 
-    def result(self, topic: str, mode: Mode, *, requests: int, started: float) -> TopicResult:
-        """What the harvest did so far."""
+    def result(self, topic: Topic, mode: Mode, *, requests: int, now: datetime,
+               started: float) -> TopicResult:  # fmt: skip
+        """What the harvest did so far, judged from the papers it holds now."""
+        silence = stale.assess((p.published for p in self.papers.values()), now=now,
+                               stale_after_days=topic.stale_after_days)  # fmt: skip
         return TopicResult(
-            topic=topic, mode=mode, counts=self.counts, total=len(self.papers),
+            topic=topic.name, mode=mode, counts=self.counts, total=len(self.papers),
             requests=requests, written=self.written, seconds=time.monotonic() - started,
+            silence=silence,
         )  # fmt: skip
 
 
@@ -155,12 +162,11 @@ def harvest_topic(
         else:
             run.backfill(saved, tracked=since is None)
     except (HarvestError, Interrupted) as exc:  # Ctrl-C too: what it wrote is counted
-        result = file.result(topic.name, run.mode, requests=client.requests - requests_before,
-                             started=started)  # fmt: skip
+        result = file.result(topic, run.mode, requests=client.requests - requests_before,
+                             now=now, started=started)  # fmt: skip
         raise TopicFailed(exc, result) from exc
-    return file.result(
-        topic.name, run.mode, requests=client.requests - requests_before, started=started
-    )
+    return file.result(topic, run.mode, requests=client.requests - requests_before, now=now,
+                       started=started)  # fmt: skip
 
 
 def _mode(topic: Topic, saved: state.TopicState | None, *, full: bool, now: datetime) -> Mode:

@@ -25,10 +25,6 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
-
-from harvester import store
-from harvester.config import Topic
 
 P_SILENT = 0.001
 """Flag a silence whose probability at the topic's rate is below this."""
@@ -107,13 +103,3 @@ def assess(
         stale_after_days=None if threshold is None else round(threshold, 1),
         stale=threshold is not None and days_silent > threshold,
     )
-
-
-def of_topic(topic: Topic, data_dir: Path, *, now: datetime) -> Silence:
-    """Judge a topic's silence from its stored papers.
-
-    Raises:
-        StoreError: its data file is invalid.
-    """
-    papers = store.load(store.path_for(data_dir, topic.name)).values()
-    return assess((p.published for p in papers), now=now, stale_after_days=topic.stale_after_days)

@@ -18,7 +18,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from harvester import files, lock, retry, stale
+from harvester import files, lock, retry
 from harvester.cli import tools
 from harvester.cli.flags import build_parser, check_report_path
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
@@ -157,7 +157,7 @@ def _harvest_one(
         return
     progress.finish()
     tally.results.append(result)
-    silence = stale.of_topic(topic, args.data_dir, now=tally.started_at)
+    silence = result.silence
     tally.reports[topic.name] = TopicReport.of(result).with_silence(silence)
     if not args.quiet or _changed(result):
         out(_topic_line(result, dry_run=args.dry_run))
