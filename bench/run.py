@@ -32,11 +32,12 @@ sys.path.insert(0, str(ROOT))
 
 import arxiv._feed  # noqa: E402  (the reference parser)
 
-from harvester import feed, store  # noqa: E402
-from harvester.client import DEFAULT_PAGE_SIZE  # noqa: E402
+from harvester.arxiv import feed  # noqa: E402
+from harvester.arxiv.client import DEFAULT_PAGE_SIZE  # noqa: E402
+from harvester.arxiv.paging import MAX_RESULTS  # noqa: E402
+from harvester.db import store  # noqa: E402
 from harvester.models import Paper  # noqa: E402
-from harvester.pacer import DEFAULT_DELAY_SECONDS  # noqa: E402
-from harvester.paging import MAX_RESULTS  # noqa: E402
+from harvester.net.pacer import DEFAULT_DELAY_SECONDS  # noqa: E402
 from tests.standin import Entry, Standin, recorded_entries, synthetic_entries  # noqa: E402
 
 Row = tuple[str, str, str, str]
@@ -129,7 +130,7 @@ def bench_parse(entries: int, repeat: int) -> list[Row]:
     return [
         ("parse: arxiv._feed.parse (reference)", f"{entries / theirs:,.0f} entries/s",
          f"{theirs * 1000:.0f} ms for {entries:,} entries", "1.00"),
-        ("parse: harvester.feed.parse, validated", f"{entries / ours:,.0f} entries/s",
+        ("parse: harvester.arxiv.feed.parse, validated", f"{entries / ours:,.0f} entries/s",
          f"{ours * 1000:.0f} ms for {entries:,} entries", f"{theirs / ours:.2f}"),
     ]  # fmt: skip
 

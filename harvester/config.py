@@ -110,7 +110,7 @@ class Topic(BaseModel):
     days old (0: never), for what no incremental run sees."""
     stale_after_days: int | None = None
     """Call the topic silent after this many days without a new paper; None estimates
-    it from the topic's history (see `harvester.stale`)."""
+    it from the topic's history (see `harvester.harvest.stale`)."""
 
 
 class Config(BaseModel):

@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
+from harvester.arxiv.client import ArxivClient
 from harvester.cli import main
-from harvester.client import ArxivClient
 from harvester.models import Paper
-from harvester.pacer import Pacer
+from harvester.net.pacer import Pacer
 from tests.standin import MODES, Standin
 
 ROOT = Path(__file__).parent.parent

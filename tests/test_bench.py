@@ -19,7 +19,7 @@ def test_quick_benchmark_runs_and_writes_its_table(tmp_path: Path):
     text = out.read_text()
     assert "Python 3." in text
     assert "CPUs" in text
-    for row in ["parse: arxiv._feed.parse (reference)", "parse: harvester.feed.parse",
+    for row in ["parse: arxiv._feed.parse (reference)", "parse: harvester.arxiv.feed.parse",
                 "merge: 2,000 records, nothing new", "merge: json load + rewrite all",
                 "requests: full harvest", "requests: incremental harvest",
                 "requests: first harvest of 3,000 papers", "requests: no-news incremental run"]:  # fmt: skip

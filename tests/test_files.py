@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from harvester import files, lock, store
+from harvester import files
 from harvester.cli.signals import interrupting
+from harvester.db import lock, store
 from harvester.errors import Interrupted, StoreError
 from tests.conftest import paper
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from harvester.cli import run, tools
 from harvester.cli.output import EXIT_FAILED, EXIT_USAGE, Exit
-from harvester.pacer import Clock, Sleep
+from harvester.net.pacer import Clock, Sleep
 
 __all__ = ["entrypoint", "main"]
 

@@ -12,14 +12,14 @@ from pathlib import Path
 import httpx
 
 from harvester import __version__
-from harvester.client import (
+from harvester.arxiv.client import (
     DEFAULT_API_URL,
     DEFAULT_PAGE_SIZE,
     DEFAULT_REQUEST_DEADLINE_SECONDS,
     MAX_PAGE_SIZE,
 )
 from harvester.errors import UsageError
-from harvester.pacer import DEFAULT_DELAY_SECONDS
+from harvester.net.pacer import DEFAULT_DELAY_SECONDS
 
 
 def shared(

@@ -1,4 +1,4 @@
-"""`harvest job`: the scheduled refresh's command line (the logic is `harvester.job`).
+"""`harvest job`: the scheduled refresh's command line (the logic is `harvester.job.refresh`).
 
 `harvest job [flags] [-- harvest flags]` runs the harvest as its own process, commits
 and pushes; its Markdown summary is appended to `--summary` (default: the file named
@@ -14,10 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from harvester import job
 from harvester.cli.flags import check_report_path, shared, whole_positive
 from harvester.cli.output import Exit, handle_errors, out
-from harvester.pacer import Sleep
+from harvester.job import refresh as job
+from harvester.net.pacer import Sleep
 
 
 def _parser() -> argparse.ArgumentParser:

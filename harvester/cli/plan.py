@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from harvester import plan
+from harvester.arxiv.client import ArxivClient
 from harvester.cli.flags import shared
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, handle_errors, out
-from harvester.client import ArxivClient
 from harvester.config import load_config
-from harvester.counts import plural
-from harvester.pacer import Pacer, Sleep
+from harvester.db.counts import plural
+from harvester.harvest import plan
+from harvester.net.pacer import Pacer, Sleep
 
 
 def _parser() -> argparse.ArgumentParser:

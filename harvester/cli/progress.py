@@ -6,7 +6,7 @@ import logging
 import math
 from typing import TextIO
 
-from harvester.feed import Page
+from harvester.arxiv.feed import Page
 
 logger = logging.getLogger("harvester.progress")
 

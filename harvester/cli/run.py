@@ -18,19 +18,21 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from harvester import files, lock, retry
+from harvester import files
+from harvester.arxiv.client import ArxivClient
 from harvester.cli import tools
 from harvester.cli.flags import build_parser, check_report_path
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.cli.progress import Progress
 from harvester.cli.signals import interrupting
-from harvester.client import ArxivClient
 from harvester.config import Topic, load_config
-from harvester.counts import plural, total
+from harvester.db import lock
+from harvester.db.counts import plural, total
 from harvester.errors import HarvestError, Interrupted
-from harvester.harvest import TopicFailed, TopicResult, harvest_topic
-from harvester.pacer import Clock, Pacer, Sleep
-from harvester.report import Report, TopicReport
+from harvester.harvest.topic import TopicFailed, TopicResult, harvest_topic
+from harvester.job.report import Report, TopicReport
+from harvester.net import retry
+from harvester.net.pacer import Clock, Pacer, Sleep
 
 INTERRUPTED = "interrupted"
 

@@ -10,15 +10,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from harvester import audit, export, keepalive, lock, migrate, publish, report
 from harvester.cli import job as job_command
 from harvester.cli import plan as plan_command
 from harvester.cli.flags import shared
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.config import Config, load_config
-from harvester.counts import plural
+from harvester.db import lock
+from harvester.db.counts import plural
 from harvester.errors import StoreError
-from harvester.pacer import Sleep
+from harvester.job import keepalive, publish, report
+from harvester.net.pacer import Sleep
+from harvester.outputs import audit, export, migrate
 
 
 def _parser(

@@ -1,0 +1,293 @@
+"""One topic, end to end: decide what to fetch, fetch it, merge it, report the counts.
+
+A topic's first harvest fetches its whole `submittedDate` range (`backfill`),
+committing as it goes, so an interrupted one resumes. Once that is complete, each run
+walks the topic by last update down to its watermark less a lookback (`walk`); a walk
+that cannot be trusted falls back to the whole range, and every `refresh_days` the
+whole range is harvested again for what no walk sees. The CLI runs this per topic;
+everything that prints or exits stays in the CLI.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from harvester.arxiv.client import ArxivClient
+from harvester.arxiv.windows import FIRST_DAY, Window, floor_minute, gaps
+from harvester.config import Topic
+from harvester.db import state, store
+from harvester.db.counts import Counts
+from harvester.errors import HarvestError, Interrupted
+from harvester.harvest import stale, walk
+from harvester.harvest.backfill import Backfill, Span
+from harvester.harvest.stale import Silence
+from harvester.models import Paper
+
+logger = logging.getLogger(__name__)
+
+
+class Mode(StrEnum):
+    """What a run did to a topic."""
+
+    FULL = "full"  # a first harvest, or --full: the whole range
+    RESUMED = "resumed"  # an interrupted harvest of the whole range, continued
+    INCREMENTAL = "incremental"  # a walk down to the watermark
+    REFRESH = "refresh"  # the whole range again, refresh_days after the last time
+    FALLBACK = "fallback"  # a walk that could not be trusted, done as the whole range
+
+
+@dataclass(frozen=True)
+class TopicResult:
+    """What a harvest did to one topic.
+
+    Attributes:
+        topic: the topic's name.
+        mode: what kind of harvest it was.
+        counts: what merging the fetched papers did.
+        total: papers in the topic afterwards.
+        requests: HTTP requests sent for it, retries included.
+        written: whether its file was (re)written.
+        seconds: how long it took.
+        silence: how long the topic has been without a new paper, against its rate.
+    """
+
+    topic: str
+    mode: Mode
+    counts: Counts
+    total: int
+    requests: int
+    written: bool
+    seconds: float
+    silence: Silence
+
+
+class TopicFailed(HarvestError):
+    """A topic's harvest failed; `result` says what it did before (committed papers stay).
+
+    Attributes:
+        cause: the error that stopped it.
+        result: the counts of what was merged and written before it stopped.
+    """
+
+    def __init__(self, cause: HarvestError | Interrupted, result: TopicResult) -> None:
+        self.cause = cause
+        self.result = result
+        super().__init__(str(cause))
+
+
+@dataclass
+class _File:
+    """A topic's records: what is stored, merged into and written as fetches arrive."""
+
+    path: Path
+    papers: dict[str, Paper]
+    since: date | None
+    dry_run: bool
+    counts: Counts = field(default_factory=Counts)
+    written: bool = False
+
+    def commit(self, fetched: list[Paper]) -> bool:
+        """Merge fetched records and write the file if they changed it; returns whether
+        they did. Memory changes only once the file is written, so a failed write
+        leaves both as they were."""
+        # arXiv applies the range too; this keeps `since` where the query has none.
+        kept = [p for p in fetched if self.since is None or p.published >= self.since]
+        merged = store.merge(self.papers, kept)
+        changed = merged.counts.changed > 0
+        # Nothing changed: the file already holds these bytes, so skip making them again.
+        if not self.dry_run and (changed or not self.path.exists()):
+            self.written |= store.save(self.path, merged.papers.values())
+        self.papers = merged.papers
+        self.counts += merged.counts
+        return changed
+
+    def result(self, topic: Topic, mode: Mode, *, requests: int, now: datetime,
+               started: float) -> TopicResult:  # fmt: skip
+        """What the harvest did so far, judged from the papers it holds now."""
+        silence = stale.assess((p.published for p in self.papers.values()), now=now,
+                               stale_after_days=topic.stale_after_days)  # fmt: skip
+        return TopicResult(
+            topic=topic.name, mode=mode, counts=self.counts, total=len(self.papers),
+            requests=requests, written=self.written, seconds=time.monotonic() - started,
+            silence=silence,
+        )  # fmt: skip
+
+
+def harvest_topic(
+    topic: Topic,
+    *,
+    client: ArxivClient,
+    data_dir: Path,
+    dry_run: bool = False,
+    full: bool = False,
+    since: date | None = None,
+    now: datetime | None = None,
+) -> TopicResult:
+    """Fetch a topic and merge the records into `data_dir/<topic>.json`.
+
+    The stored file is read (and validated) before anything is fetched, so a
+    corrupt file costs no request and is left exactly as it was.
+
+    Args:
+        topic: the topic.
+        client: the arXiv client (shared by every topic of a run).
+        data_dir: where topic files live.
+        dry_run: fetch and count, write nothing.
+        full: harvest the whole range again, ignoring what was harvested.
+        since: a one-off lower date bound instead of the topic's; such a run
+            neither reads nor moves the topic's harvest state.
+        now: the current time (tests pin it).
+
+    Raises:
+        HarvestError: the topic or state file is invalid (nothing was fetched).
+        TopicFailed: the fetch failed; papers committed before the failure stay
+            written, nothing else is.
+    """
+    started, requests_before = time.monotonic(), client.requests
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    path = store.path_for(data_dir, topic.name)
+    # A one-off --since narrows the topic's range; it never widens it past `since`.
+    lower = max((d for d in (since, topic.since) if d is not None), default=None)
+    file = _File(path, store.load(path), lower, dry_run)
+    run = _Run(topic, client, file, state.path_for(data_dir, topic.name), now=now)
+    saved = run.saved_state() if since is None else None
+    run.mode = _mode(topic, saved, full=full, now=now)
+    try:
+        if run.mode is Mode.INCREMENTAL and saved is not None:
+            run.incremental(saved)
+        else:
+            run.backfill(saved, tracked=since is None)
+    except (HarvestError, Interrupted) as exc:  # Ctrl-C too: what it wrote is counted
+        result = file.result(topic, run.mode, requests=client.requests - requests_before,
+                             now=now, started=started)  # fmt: skip
+        raise TopicFailed(exc, result) from exc
+    return file.result(topic, run.mode, requests=client.requests - requests_before, now=now,
+                       started=started)  # fmt: skip
+
+
+def _mode(topic: Topic, saved: state.TopicState | None, *, full: bool, now: datetime) -> Mode:
+    if saved is None or full:
+        return Mode.FULL
+    if not saved.complete:
+        return Mode.RESUMED
+    if topic.refresh_days and now - saved.last_full() >= timedelta(days=topic.refresh_days):
+        return Mode.REFRESH
+    return Mode.INCREMENTAL
+
+
+@dataclass
+class _Run:
+    """One topic's run: the harvests it may do and the state they keep."""
+
+    topic: Topic
+    client: ArxivClient
+    file: _File
+    state_path: Path
+    now: datetime
+    mode: Mode = Mode.FULL
+    """What the run is doing; a walk that cannot be trusted turns into a fallback."""
+
+    def saved_state(self) -> state.TopicState | None:
+        """The topic's state, or None when there is none for its query and `since`."""
+        saved = state.load(self.state_path)
+        if saved is not None and not saved.matches(self.topic.query, self.topic.since):
+            logger.info("%s: query or since changed: harvesting it in full", self.topic.name)
+            return None
+        return saved
+
+    def incremental(self, saved: state.TopicState) -> None:
+        """Walk down to the watermark less the lookback, and merge what came.
+
+        The watermark moves to this run's start only after a complete walk that changed
+        something, so a failed run is asked again and a run that finds nothing changes
+        no byte. A walk that cannot be trusted is redone as a harvest of the whole range.
+        """
+        watermark = saved.watermark or saved.until - timedelta(days=1)  # states before watermarks
+        # A watermark ahead of now (a clock that ran fast) would skip what comes till then.
+        watermark = min(watermark, self._minute())
+        cutoff = watermark - timedelta(days=self.topic.lookback_days)
+        size = walk.page_size(list(self.file.papers.values()), cutoff=cutoff, now=self.now,
+                              largest=self.client.page_size)  # fmt: skip
+        logger.info("%s: walking updates down to %s", self.topic.name, f"{cutoff:%Y-%m-%d %H:%M}")
+        found = walk.walk(self.client, self.topic.query, cutoff=cutoff, size=size)
+        if found.untrusted is not None:
+            logger.warning("%s: %s: harvesting it in full instead", self.topic.name,
+                           found.untrusted)  # fmt: skip
+            self.mode = Mode.FALLBACK
+            self.backfill(saved)
+            return
+        if self.file.commit(found.papers) and not self.file.dry_run:
+            state.save(self.state_path, saved.model_copy(update={"watermark": self._minute()}))
+
+    def backfill(self, saved: state.TopicState | None, *, tracked: bool = True) -> None:
+        """Harvest the whole range (or what an interrupted harvest left), committing the
+        papers and then the spans they complete, so a span is done once written.
+
+        A complete topic's state ends as it began when nothing changed, but a refresh
+        records when it began (without that, the next run could not tell it is not due).
+        """
+        start = self._minute()
+        progress = state.TopicState(
+            query=self.topic.query, since=self.topic.since,
+            until=start + timedelta(days=1),  # generous: clocks differ
+            watermark=start, refreshed=start,
+        )  # fmt: skip
+        if self.mode is Mode.RESUMED and saved is not None:
+            progress = saved
+        lower = FIRST_DAY
+        if self.file.since is not None:
+            lower = datetime.combine(self.file.since, datetime.min.time(), UTC)
+        whole = Window(lower, progress.until)
+        logger.info("%s: %s harvest of %s", self.topic.name, self.mode, whole)
+        todo = gaps(whole, list(progress.done))
+        changed = False
+        write = tracked and not self.file.dry_run
+
+        fetched_before = progress.fetched
+        cap = None if self.topic.max_results is None else self.topic.max_results - fetched_before
+        # A resumed harvest fetches again where it stopped: those papers are no news.
+        known = set(self.file.papers) if self.mode is Mode.RESUMED else set()
+
+        def commit(papers: list[Paper], spans: list[Span]) -> None:
+            nonlocal progress, changed
+            changed |= self.file.commit(papers)
+            progress = progress.with_done(spans, fetched_before + backfill.fetched)
+            # After the data: a span is done once written. A complete topic in which
+            # nothing changed keeps its state as it is (a resumed refresh is not needed).
+            if write and (changed or saved is None or not saved.complete):
+                state.save(self.state_path, progress)
+
+        backfill = Backfill(self.client, self.topic.query, commit=commit, cap=cap, known=known)
+        backfill.run(todo)
+        if write:
+            capped = self.topic.max_results is not None
+            state.save(self.state_path, _finished(progress, saved, self.mode, changed=changed,
+                                                  capped=capped))  # fmt: skip
+
+    def _minute(self) -> datetime:
+        return floor_minute(self.now)
+
+
+def _finished(
+    progress: state.TopicState,
+    saved: state.TopicState | None,
+    mode: Mode,
+    *,
+    changed: bool,
+    capped: bool,
+) -> state.TopicState:
+    """The state after a complete harvest of the whole range."""
+    if saved is not None and saved.complete and mode is Mode.FALLBACK and capped:
+        # A capped fallback fetched only the newest papers: updates of older ones it did
+        # not see, so the watermark stays for the next walk that can be trusted.
+        return saved
+    if saved is None or not saved.complete or changed:
+        return progress.model_copy(update={"complete": True, "done": [], "fetched": 0})
+    if mode is Mode.REFRESH:
+        return saved.model_copy(update={"refreshed": progress.refreshed})
+    return saved

@@ -1,0 +1,3 @@
+"""The scheduled refresh: the run's report, commit and push, the job, the keep-alive.
+
+It runs harvests and git; it never prints (only `cli` does) and never parses arXiv."""

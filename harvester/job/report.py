@@ -1,0 +1,186 @@
+"""The run report (`harvest --report PATH`): what a run did, for scripts and CI.
+
+The scheduled refresh job turns it into its commit message and into the Markdown
+summary of its run: counts per topic, the papers that changed by name, and the
+topics that went silent (`harvester.harvest.stale`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from harvester import files
+from harvester.db.counts import Change, Counts, plural, total
+from harvester.errors import StoreError, first_problem
+from harvester.harvest.stale import Silence
+from harvester.harvest.topic import TopicResult
+
+LISTED = 25
+"""Changed papers named per topic in a summary or commit message; the rest are counted."""
+
+
+class TopicReport(BaseModel):
+    """One topic of a run; on failure the counts are 0 and `error` says why.
+
+    The staleness figures are those of `harvester.harvest.stale.Silence`; null when not judged.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mode: str | None = None
+    new: int = 0
+    updated: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    total: int | None = None
+    requests: int = 0
+    written: bool = False
+    error: str | None = None
+    changes: tuple[Change, ...] = ()
+    stale: bool = False
+    days_silent: int | None = None
+    per_week: float | None = None
+    stale_after_days: float | None = None
+
+    @classmethod
+    def of(
+        cls, result: TopicResult | None, *, error: str | None = None, requests: int = 0
+    ) -> TopicReport:
+        """The report of a topic's result; of a failure, with what it did before it."""
+        if result is None:
+            return cls(requests=requests, error=error)
+        counts = result.counts
+        return cls(
+            mode=result.mode, new=counts.new, updated=counts.updated, revised=counts.revised,
+            unchanged=counts.unchanged, changes=counts.changes, total=result.total,
+            requests=result.requests, written=result.written, error=error,
+        )  # fmt: skip
+
+    @property
+    def counts(self) -> Counts:
+        """The topic's counts."""
+        return Counts(
+            new=self.new, updated=self.updated, revised=self.revised,
+            unchanged=self.unchanged, changes=self.changes,
+        )  # fmt: skip
+
+    def with_silence(self, silence: Silence) -> TopicReport:
+        """This report with the topic's staleness figures."""
+        return self.model_copy(
+            update={
+                "stale": silence.stale,
+                "days_silent": silence.days_silent,
+                "per_week": silence.per_week,
+                "stale_after_days": silence.stale_after_days,
+            }
+        )
+
+    def silence(self) -> Silence:
+        """The staleness figures as a `Silence` (without the newest date)."""
+        return Silence(
+            days_silent=self.days_silent,
+            per_week=self.per_week,
+            stale_after_days=self.stale_after_days,
+            stale=self.stale,
+        )
+
+
+class Report(BaseModel):
+    """A whole run."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    started: datetime
+    seconds: float
+    exit_code: int
+    topics: dict[str, TopicReport]
+
+    def dumps(self) -> bytes:
+        """The report as JSON (2-space indent, newline at the end)."""
+        return (self.model_dump_json(indent=2) + "\n").encode("utf-8")
+
+    def commit_message(self) -> str:
+        """The counts as the subject, `data: +12 papers, 3 updated (a, b)`; the papers that
+        changed, by topic, in the body (at most `LISTED` per topic).
+        """
+        changed = [name for name, t in self.topics.items() if t.written]
+        all_ = total(t.counts for t in self.topics.values())
+        parts = [f"+{plural(all_.new, 'paper')}"] if all_.new else []
+        parts += [f"{all_.updated} updated"] if all_.updated else []
+        parts += [f"{all_.revised} revised"] if all_.revised else []
+        what = ", ".join(parts) or "harvest state"
+        subject = f"data: {what} ({', '.join(changed)})" if changed else f"data: {what}"
+        body: list[str] = []
+        for name, t in self.topics.items():
+            if t.changes:
+                body += ["", f"{name}:"]
+                body += [f"- {c.arxiv_id} {c.title} ({c.change})" for c in t.changes[:LISTED]]
+                body += _more(t.changes)
+        return "\n".join([subject, *body])
+
+    def markdown(self) -> str:
+        """The run as Markdown for a CI job's summary page: a table, then per topic the
+        papers that changed (linked, at most `LISTED`) and the topics gone silent.
+        """
+        lines = [
+            "| topic | mode | new | updated | unchanged | total | requests | result |",
+            "|---|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for name, t in self.topics.items():
+            result = f"failed: {t.error}" if t.error else "written" if t.written else "no change"
+            result = result.replace("|", "\\|") + (" (stale)" if t.stale else "")
+            total = "" if t.total is None else str(t.total)
+            lines.append(
+                f"| {name} | {t.mode or ''} | {t.new} | {t.updated} | {t.unchanged} | {total} "
+                f"| {t.requests} | {result} |"
+            )
+        failed = sum(1 for t in self.topics.values() if t.error)
+        lines += ["", f"{len(self.topics) - failed} of {len(self.topics)} topics harvested "
+                  f"in {self.seconds:.1f} s; exit code {self.exit_code}."]  # fmt: skip
+        lines += [
+            f"\n**Stale:** {name}: {t.silence().describe()}: check the query"
+            for name, t in self.topics.items()
+            if t.stale
+        ]
+        lines += _changed_papers(self.topics)
+        return "\n".join(lines) + "\n"
+
+
+def _changed_papers(topics: dict[str, TopicReport]) -> Iterator[str]:
+    for name, t in topics.items():
+        if not t.changes:
+            continue
+        yield f"\n### {name}\n"
+        for c in t.changes[:LISTED]:
+            yield f"- [{_escaped(c.title)}](https://arxiv.org/abs/{c.arxiv_id}) ({c.change})"
+        yield from _more(t.changes)
+
+
+def _more(changes: tuple[Change, ...]) -> list[str]:
+    return [f"- and {len(changes) - LISTED} more"] if len(changes) > LISTED else []
+
+
+def _escaped(title: str) -> str:
+    """A title safe inside a Markdown link's text."""
+    for char in "\\[]*_`<>":
+        title = title.replace(char, "\\" + char)
+    return title
+
+
+def load(path: Path) -> Report:
+    """Read a run report.
+
+    Raises:
+        StoreError: the file is missing or not a report.
+    """
+    try:
+        return Report.model_validate_json(files.read_bytes(path))
+    except FileNotFoundError as exc:
+        raise files.unreadable(path, exc) from None
+    except ValidationError as exc:
+        problem = first_problem(exc, whole="report")
+        raise StoreError(path, f"not a harvest report: {problem}") from None

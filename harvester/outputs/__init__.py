@@ -1,0 +1,3 @@
+"""What is made from the database: exports, the original database's import, check and stats.
+
+It reads the database through `db` and never fetches anything."""

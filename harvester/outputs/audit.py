@@ -1,0 +1,146 @@
+"""`harvest check` and `harvest stats`: what is in the data directory, and whether
+the topics file, every topic file and every state file keep their contracts
+(DESIGN.md, "queries.toml" and "data/NAME.json").
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from harvester import files
+from harvester.config import Config, Topic, load_config
+from harvester.db import state, store
+from harvester.errors import ConfigError, StoreError
+from harvester.harvest import stale
+from harvester.harvest.stale import Silence
+from harvester.models import Paper
+
+CONTRACT_KEYS = list(Paper.model_fields)
+
+
+def check_file(path: Path) -> int:
+    """Check one topic file against the contract; returns its record count.
+
+    Raises:
+        StoreError: the first problem, with the record or line where it is.
+    """
+    data = files.read_bytes(path)
+    papers = store.parse(path, data)  # JSON, an array, valid records, one per paper
+    records = json.loads(data)
+    previous: Paper | None = None
+    for index, record in enumerate(records):
+        if list(record) != CONTRACT_KEYS:
+            missing = [k for k in CONTRACT_KEYS if k not in record]
+            problem = (
+                f"missing key {missing[0]!r}" if missing else "keys out of the contract's order"
+            )
+            raise StoreError(path, f"record {index}: {problem}")
+        paper = Paper.model_validate(record)
+        if previous is not None and paper.sort_key() > previous.sort_key():
+            raise StoreError(path, f"record {index}: out of order (newest first, then id)")
+        previous = paper
+    expected = store.dumps(papers.values())
+    if data != expected:
+        line = next(
+            (
+                n
+                for n, (a, b) in enumerate(
+                    zip(data.splitlines(), expected.splitlines(), strict=False), 1
+                )
+                if a != b
+            ),
+            min(len(data.splitlines()), len(expected.splitlines())) + 1,
+        )
+        raise StoreError(
+            path, f"line {line}: not in the file format (2-space JSON, UTF-8, final newline)"
+        )
+    return len(records)
+
+
+def check(
+    config_path: Path, data_dir: Path
+) -> tuple[dict[Path, int], list[StoreError | ConfigError]]:
+    """Check the topics file, every topic file and every state file.
+
+    Returns:
+        Record counts of the valid topic files, and every problem found (one per
+        file: the first in it).
+    """
+    problems: list[StoreError | ConfigError] = []
+    try:
+        load_config(config_path)
+    except ConfigError as exc:
+        problems.append(exc)
+    if not data_dir.is_dir():
+        return {}, [*problems, StoreError(data_dir, "no such data directory")]
+    counts: dict[Path, int] = {}
+    for path in sorted(data_dir.glob("*.json")):
+        try:
+            counts[path] = check_file(path)
+        except StoreError as exc:
+            problems.append(exc)
+    states = data_dir / state.STATE_DIR
+    if states.exists() and not states.is_dir():  # every harvest would fail on it
+        problems.append(StoreError(states, "not a directory; the harvest state lives there"))
+    for path in sorted(states.glob("*.json")):
+        try:
+            state.load(path)
+        except StoreError as exc:
+            problems.append(exc)
+    return counts, problems
+
+
+@dataclass(frozen=True)
+class TopicStats:
+    """One topic at a glance."""
+
+    topic: str
+    papers: int
+    per_year: dict[int, int]
+    newest: Paper | None
+    harvest: str
+    file_changed: datetime | None
+    silence: Silence
+
+
+def stats(config: Config, data_dir: Path, *, now: datetime) -> Iterator[TopicStats | StoreError]:
+    """Summaries of the configured topics, in config order; a topic whose data or
+    state file is invalid gives its error instead.
+    """
+    for topic in config.topics.values():
+        try:
+            yield _topic_stats(topic, data_dir, now=now)
+        except StoreError as exc:
+            yield exc
+
+
+def _topic_stats(topic: Topic, data_dir: Path, *, now: datetime) -> TopicStats:
+    path = store.path_for(data_dir, topic.name)
+    papers = list(store.load(path).values())
+    saved = state.load(state.path_for(data_dir, topic.name))
+    if saved is None:
+        harvest = "never"
+    elif not saved.complete:
+        harvest = f"first harvest in progress ({len(saved.done)} windows done)"
+    elif saved.watermark is not None:
+        # The watermark moves only when a run finds something: a run that finds
+        # nothing changes no byte, so its time is kept nowhere.
+        harvest = f"complete, last finding something {saved.watermark:%Y-%m-%d %H:%M} UTC"
+    else:
+        harvest = "complete"
+    return TopicStats(
+        topic=topic.name,
+        papers=len(papers),
+        per_year=dict(sorted(Counter(p.published.year for p in papers).items(), reverse=True)),
+        newest=max(papers, key=Paper.sort_key, default=None),
+        harvest=harvest,
+        file_changed=datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.exists() else None,
+        silence=stale.assess(
+            (p.published for p in papers), now=now, stale_after_days=topic.stale_after_days
+        ),
+    )

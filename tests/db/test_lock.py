@@ -1,0 +1,113 @@
+"""The data directory's lock: one harvest at a time, the holder named, leftovers cleared."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from harvester.db import lock
+from harvester.errors import StoreError
+from tests.conftest import argv
+from tests.standin import Reply, Standin
+
+
+def test_lock_timeout_names_the_holder(tmp_path: Path):
+    """A second holder of the data directory gives up with a message naming the first."""
+    with (
+        lock.locked(tmp_path, timeout_seconds=0),
+        pytest.raises(StoreError, match=rf"another harvest holds the lock \(pid {os.getpid()} on"),
+        lock.locked(tmp_path, timeout_seconds=0),
+    ):
+        pass
+
+
+def test_lock_clears_temp_files_that_killed_runs_left(tmp_path: Path):
+    """Temp files beside topic and state files are what a killed write left: taking the lock removes them."""
+    (tmp_path / ".harvest").mkdir()
+    left = [tmp_path / ".t.json.x1.tmp", tmp_path / ".harvest" / ".t.json.x2.tmp"]
+    for path in left:
+        path.write_text("half")
+    kept = tmp_path / "t.json"
+    kept.write_text("[]\n")
+    with lock.locked(tmp_path, timeout_seconds=0):
+        pass
+    assert not any(path.exists() for path in left)
+    assert kept.exists()
+
+
+def _past_its_imports(pid: int) -> bool:
+    """Wait until process `pid` has loaded lxml, which `harvest` imports just before it
+    reads its config and takes the lock; whether it did within 30 s."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if "lxml" in Path(f"/proc/{pid}/maps").read_text():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_two_processes_on_one_data_directory_take_turns(
+    config: Path, tmp_path: Path, harvest_bin: str
+):
+    """Two harvests started together run one after the other; every record of both is kept."""
+    entries = Standin().entries
+    first_requested, release = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def held(params: dict[str, str]) -> Reply:
+        first_requested.set()
+        release.wait(timeout=30)
+        order.append("first answered")
+        return Reply(body=first.feed(int(params["start"]), int(params["max_results"])))
+
+    def second_reply(params: dict[str, str]) -> Reply:
+        order.append("second asked")
+        return Reply(body=second.feed(int(params["start"]), int(params["max_results"])))
+
+    data = tmp_path / "data"
+    with (
+        Standin(entries=entries[:60], script=[held]) as first,
+        Standin(entries=entries[50:], script=[second_reply]) as second,
+    ):
+        procs = []
+        for standin in (first, second):
+            args = [harvest_bin, "--topic", "rlhf_code", *argv(standin, config, data_dir=data)]
+            procs.append(subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
+            if standin is first:
+                assert first_requested.wait(timeout=30)
+                owner = (data / ".harvest.lock.owner").read_text()
+                assert owner.startswith(f"pid {procs[0].pid} on ")
+        # Let the second get to the lock while the first holds it: without the lock it
+        # would ask its arXiv now, before the first is answered.
+        assert _past_its_imports(procs[1].pid)
+        time.sleep(1)
+        release.set()
+        results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert order == ["first answered", "second asked"]
+    records = json.loads((data / "rlhf_code.json").read_bytes())
+    assert {r["arxiv_id"] for r in records} == {e.arxiv_id for e in entries}
+    assert len(records) == 111
+
+
+def test_lock_held_too_long_exits_1_naming_the_holder(
+    standin: Standin, config: Path, tmp_path: Path, harvest_bin: str
+):
+    """A harvest that cannot get the lock in time exits 1 and says who holds it."""
+    data = tmp_path / "data"
+    with lock.locked(data, timeout_seconds=0):
+        result = subprocess.run(
+            [harvest_bin, *argv(standin, config, data_dir=data), "--lock-timeout", "0.5"],
+            capture_output=True, text=True, check=False, env=os.environ,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert f"another harvest holds the lock (pid {os.getpid()} on" in result.stderr
+    assert "; gave up after 0.5 s" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert standin.requests == []

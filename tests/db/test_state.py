@@ -1,0 +1,76 @@
+"""`data/.harvest/<topic>.json`: how far a topic's harvest has got, saved and read back."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from harvester.db import state
+from harvester.db.state import TopicState
+from harvester.errors import StoreError
+
+UNTIL = datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def at(day: int, hour: int = 0) -> datetime:
+    return datetime(2026, 1, day, hour, tzinfo=UTC)
+
+
+def test_saved_state_reads_back_equal_and_is_not_rewritten(tmp_path: Path):
+    """A state saved and loaded is the same state; saving it again leaves the file's mtime."""
+    path = state.path_for(tmp_path, "rlhf_code")
+    assert path == tmp_path / ".harvest" / "rlhf_code.json"
+    assert state.load(path) is None  # no harvest yet
+    saved = TopicState(query="all:x", since=date(2022, 1, 1), until=UNTIL, complete=True,
+                       watermark=at(1), refreshed=at(1))  # fmt: skip
+    state.save(path, saved)
+    assert state.load(path) == saved
+    assert path.read_bytes().endswith(b"}\n")
+    os.utime(path, (1_000_000, 1_000_000))
+    state.save(path, saved)
+    assert path.stat().st_mtime == 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b"{", "invalid harvest state: state: Invalid JSON", id="not-json"),
+        pytest.param(b'{"query": "q"}', "invalid harvest state: since: Field required", id="missing"),
+        pytest.param(b'{"query": "q", "since": null, "until": "2026-01-02T00:00:00Z", "x": 1}', "invalid harvest state: x: Extra inputs are not permitted", id="unknown-key"),
+    ],
+)  # fmt: skip
+def test_invalid_state_names_the_file_and_the_problem(tmp_path: Path, content: bytes, message: str):
+    """A corrupt state file raises StoreError naming the file and its first problem."""
+    path = tmp_path / "t.json"
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match=message) as caught:
+        state.load(path)
+    assert str(caught.value).startswith(f"{path}: ")
+
+
+def test_finished_spans_merge_where_they_touch():
+    """Finished spans are kept sorted, merged where they overlap or touch, with the count."""
+    begun = TopicState(query="q", since=None, until=UNTIL, done=[(at(1, 10), at(1, 12))])
+    grown = begun.with_done([(at(1, 0), at(1, 10)), (at(1, 20), at(1, 22))], fetched=30)
+    assert grown.done == [(at(1, 0), at(1, 12)), (at(1, 20), at(1, 22))]
+    assert grown.fetched == 30
+    assert begun.done == [(at(1, 10), at(1, 12))]  # states are frozen: a new one is made
+
+
+def test_state_is_for_one_query_and_since():
+    """A state made for another query or `since` does not match (the topic starts over)."""
+    made = TopicState(query="all:x", since=date(2022, 1, 1), until=UNTIL)
+    assert made.matches("all:x", date(2022, 1, 1))
+    assert not made.matches("all:y", date(2022, 1, 1))
+    assert not made.matches("all:x", None)
+
+
+def test_last_full_harvest_of_an_old_state_is_a_day_before_until():
+    """A state written before refreshes existed dates its last full harvest from `until`."""
+    assert TopicState(query="q", since=None, until=UNTIL).last_full() == at(1)
+    assert TopicState(query="q", since=None, until=UNTIL, refreshed=at(1, 5)).last_full() == at(
+        1, 5
+    )

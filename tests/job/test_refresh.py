@@ -1,0 +1,301 @@
+"""The scheduled job (`harvest job`) against a real bare git remote and the stand-in, and the
+workflows that run it (issue #10).
+
+Races are real: a `pre-push` hook in the job's clone pushes another clone's commit after
+the job has harvested and committed, just before its own push reaches the remote.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from harvester.cli import main
+from harvester.job import refresh as job_module
+from tests.conftest import RLHF_QUERY, ROOT, git
+from tests.standin import Reply, Standin
+
+TOPICS = ["rlhf_code", "llm_alignment"]
+RECORDED = 111
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Path:
+    """A bare repository whose main branch holds a topics file and a .gitignore."""
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
+    seed = clone(bare, tmp_path / "seed")
+    (seed / ".gitignore").write_text("data/.harvest.lock*\nharvest-report.json\n")
+    (seed / "queries.toml").write_text(
+        f"[topics.rlhf_code]\nquery = '{RLHF_QUERY}'\n\n"
+        "[topics.llm_alignment]\nquery = 'all:\"preference optimization\"'\n"
+    )
+    git(seed, "add", ".")
+    git(seed, "commit", "--quiet", "-m", "start")
+    git(seed, "push", "--quiet", "origin", "main")
+    return bare
+
+
+def clone(bare: Path, where: Path) -> Path:
+    """A clone of `bare` with a committer identity."""
+    git(bare.parent, "clone", "--quiet", str(bare), str(where))
+    git(where, "config", "user.name", "Test")
+    git(where, "config", "user.email", "test@example.invalid")
+    return where
+
+
+def job(repo: Path, standin: Standin, *extra: str) -> int:
+    """`harvest job` in `repo`, its report and summary outside the work tree."""
+    outside = repo.parent
+    return main([
+        "job", "--repo", str(repo), "--config", str(repo / "queries.toml"),
+        "--data-dir", str(repo / "data"), "--report", str(outside / "report.json"),
+        "--summary", str(outside / "summary.md"), *extra,
+        "--", "--api-url", standin.url, "--delay", "0",
+    ])  # fmt: skip
+
+
+def summary(repo: Path) -> str:
+    return (repo.parent / "summary.md").read_text()
+
+
+def remote_ids(bare: Path, topic: str) -> list[str]:
+    """The ids (without version) in the remote's data file: valid JSON, each id once."""
+    records = json.loads(git(bare, "show", f"main:data/{topic}.json"))
+    ids = [r["arxiv_id"].rsplit("v", 1)[0] for r in records]
+    assert [i for i, n in Counter(ids).items() if n > 1] == []
+    return ids
+
+
+def subjects(bare: Path) -> list[str]:
+    return git(bare, "log", "--format=%s", "main").splitlines()
+
+
+def add_paper(standin: Standin, number: int) -> str:
+    """A paper first submitted a minute ago; returns its id without version."""
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    arxiv_id = f"{now:%y%m}.9{number:04d}"
+    standin.entries.insert(0, standin.entries[-1].rewritten(f"{arxiv_id}v1", now))
+    return arxiv_id
+
+
+def race_on_push(repo: Path, other: Path) -> None:
+    """Make `repo`'s next push lose a race: its pre-push hook pushes `other` first, once."""
+    hook = repo / ".git" / "hooks" / "pre-push"
+    hook.write_text(
+        "#!/bin/sh\n"
+        "unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\n"
+        f"git -C '{other}' push --quiet origin main || exit 1\n"
+        'rm -f "$0"\n'
+    )
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
+
+
+@pytest.fixture
+def first(remote: Path, standin: Standin, tmp_path: Path) -> Path:
+    """The job's clone after a first run that pushed every recorded paper."""
+    repo = clone(remote, tmp_path / "job" / "repo")
+    assert job(repo, standin) == 0
+    return repo
+
+
+def test_first_run_then_nothing_new(remote: Path, first: Path, standin: Standin, capsys):
+    """A first run pushes one commit with data and state; a run finding nothing commits nothing."""
+    assert subjects(remote) == ["data: +222 papers (rlhf_code, llm_alignment)", "start"]
+    for topic in TOPICS:
+        assert len(remote_ids(remote, topic)) == RECORDED
+    tracked = git(remote, "ls-tree", "-r", "--name-only", "main").split()
+    assert "data/.harvest/rlhf_code.json" in tracked
+    assert not any(name.endswith("report.json") or ".lock" in name for name in tracked)
+    text = summary(first)
+    assert (
+        "Refresh: pushed `data: +222 papers (rlhf_code, llm_alignment)` to origin/main (attempt 1)."
+        in text
+    )
+    assert "| rlhf_code | full | 111 |" in text
+
+    head = git(remote, "rev-parse", "main")
+    assert job(first, standin) == 0
+    assert git(remote, "rev-parse", "main") == head
+    assert capsys.readouterr().out.endswith("harvest job: no change, nothing to commit\n")
+    assert git(first, "status", "--porcelain") == ""
+
+
+def test_race_with_a_data_commit(remote: Path, first: Path, standin: Standin, tmp_path: Path):
+    """Another harvest's commit lands first: the job redoes its harvest on it; both stay."""
+    other = clone(remote, tmp_path / "other")
+    theirs = add_paper(standin, 1)
+    assert main(["--config", str(other / "queries.toml"), "--data-dir", str(other / "data"),
+                 "--api-url", standin.url, "--delay", "0", "-q"]) == 0  # fmt: skip
+    git(other, "commit", "--quiet", "--all", "-m", "other harvest")
+    ours = add_paper(standin, 2)
+    race_on_push(first, other)
+
+    assert job(first, standin) == 0
+    assert subjects(remote) == [
+        "data: +2 papers (rlhf_code, llm_alignment)", "other harvest",
+        "data: +222 papers (rlhf_code, llm_alignment)", "start",
+    ]  # fmt: skip
+    for topic in TOPICS:
+        ids = remote_ids(remote, topic)
+        assert len(ids) == RECORDED + 2
+        assert {theirs, ours} <= set(ids)
+    assert "(attempt 2)" in summary(first)
+
+
+def test_race_with_an_unrelated_commit(remote: Path, first: Path, standin: Standin, tmp_path: Path):
+    """An unrelated commit lands first: the job harvests again on top of it; both stay."""
+    other = clone(remote, tmp_path / "other")
+    (other / "README.md").write_text("papers\n")
+    git(other, "add", "README.md")
+    git(other, "commit", "--quiet", "-m", "docs")
+    new = add_paper(standin, 3)
+    race_on_push(first, other)
+
+    assert job(first, standin) == 0
+    assert subjects(remote)[:3] == [
+        "data: +2 papers (rlhf_code, llm_alignment)", "docs",
+        "data: +222 papers (rlhf_code, llm_alignment)",
+    ]  # fmt: skip
+    assert git(remote, "show", "main:README.md") == "papers\n"
+    assert "(attempt 2)" in summary(first)
+    for topic in TOPICS:
+        ids = remote_ids(remote, topic)
+        assert len(ids) == RECORDED + 1
+        assert new in ids
+
+
+def test_a_remote_that_keeps_moving_fails_after_the_attempts(
+    remote: Path, first: Path, standin: Standin, tmp_path: Path
+):
+    """With --attempts 1, one lost race ends the job red, saying so; the other commit stays."""
+    other = clone(remote, tmp_path / "other")
+    git(other, "commit", "--quiet", "--allow-empty", "-m", "elsewhere")
+    add_paper(standin, 4)
+    race_on_push(first, other)
+
+    assert job(first, standin, "--attempts", "1") == 1
+    assert subjects(remote)[0] == "elsewhere"
+    assert "**Refresh failed**: push refused 1 times" in summary(first)
+
+
+def test_broken_config_goes_red_with_nothing_fetched(remote: Path, standin: Standin, tmp_path):
+    """A broken queries.toml: exit 2, the error line in the summary, no request, no push."""
+    repo = clone(remote, tmp_path / "job" / "repo")
+    (repo / "queries.toml").write_text("[topics.rlhf_code]\nquery = 'x'\nmax_result = 5\n")
+    head = git(remote, "rev-parse", "main")
+
+    assert job(repo, standin) == 2
+    assert standin.requests == []
+    assert git(remote, "rev-parse", "main") == head
+    text = summary(repo)
+    assert "**Refresh failed**: harvest stopped (a config or usage error)" in text
+    assert 'unknown key "max_result" (did you mean "max_results"?)' in text
+
+
+def test_report_inside_the_data_directory_is_refused(remote: Path, standin: Standin, tmp_path):
+    """A --report under --data-dir would be committed: a usage error before any request."""
+    repo = clone(remote, tmp_path / "repo")
+    code = main(["job", "--repo", str(repo), "--data-dir", str(repo / "data"),
+                 "--report", str(repo / "data" / "report.json"), "--summary", str(tmp_path / "s.md"),
+                 "--", "--api-url", standin.url])  # fmt: skip
+    assert code == 2
+    assert standin.requests == []
+    assert "inside the data directory" in (tmp_path / "s.md").read_text()
+
+
+def test_failed_topic_pushes_the_others_then_goes_red(
+    remote: Path, standin: Standin, tmp_path: Path
+):
+    """A topic that fails: the other is committed and pushed, the job exits 1 naming the cause."""
+    repo = clone(remote, tmp_path / "job" / "repo")
+    standin.script = [Reply(status=404)]
+
+    assert job(repo, standin) == 1
+    assert subjects(remote) == ["data: +111 papers (llm_alignment)", "start"]
+    assert len(remote_ids(remote, "llm_alignment")) == RECORDED
+    text = summary(repo)
+    assert "**Refresh failed**: rlhf_code failed; what succeeded: pushed" in text
+    assert "- rlhf_code: HTTP 404" in text
+
+
+def test_a_usage_error_of_the_harvest_stops_the_job_before_git(tmp_path: Path):
+    """Harvest exit 2: one harvest, its error lines in the summary, no git command run."""
+    calls: list[list[str]] = []
+
+    def harvest(args: Sequence[str]) -> tuple[int, list[str]]:
+        calls.append(list(args))
+        return 2, ["ERROR unknown topic 'nope'"]
+
+    settings = job_module.Job(
+        repo=tmp_path / "not-a-repo", data_dir=tmp_path / "data", report=tmp_path / "r.json",
+        harvest_args=["--topic", "nope"],
+    )  # fmt: skip
+    outcome = job_module.run(settings, harvest)
+    assert calls == [["--topic", "nope", "--report", str(tmp_path / "r.json")]]
+    assert outcome.exit_code == 2
+    assert outcome.line == "harvest stopped (a config or usage error): nothing committed or pushed"
+    assert "ERROR unknown topic 'nope'" in outcome.summary
+
+
+def test_workflows_pass_the_github_schema():
+    """Both workflows validate against GitHub's workflow schema (offline, built in)."""
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    assert [Path(p).name for p in workflows] == ["ci.yml", "refresh.yml"]
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "check-jsonschema"),
+         "--builtin-schema", "vendor.github-workflows", *workflows],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _workflow(name: str) -> dict[str, Any]:
+    """A workflow file of this repository, parsed as YAML 1.2 (where `on` is a string)."""
+    parsed = YAML(typ="safe").load(ROOT / ".github" / "workflows" / name)
+    assert isinstance(parsed, dict)
+    return parsed
+
+
+def test_refresh_workflow_keeps_its_promises():
+    """The refresh job: scheduled and manual, one at a time, thin (`harvest job`), kept alive."""
+    workflow = _workflow("refresh.yml")
+    assert workflow["on"] == {"schedule": [{"cron": "17 6 * * *"}], "workflow_dispatch": None}
+    assert workflow["permissions"] == {"contents": "write", "actions": "write"}
+    assert workflow["concurrency"] == {"group": "refresh-papers", "cancel-in-progress": False}
+    [job] = workflow["jobs"].values()
+    steps = job["steps"]
+    runs = [step.get("run", "") for step in steps]
+    harvesting = [step for step in steps if "harvest job" in step.get("run", "")]
+    assert len(harvesting) == 1
+    assert (
+        harvesting[0]["run"]
+        .splitlines()[-1]
+        .startswith('harvest job --report "$RUNNER_TEMP/harvest-report.json"')
+    )
+    assert "if" not in harvesting[0]
+    keepalive = steps[-1]
+    assert keepalive["run"] == "harvest keepalive"
+    assert keepalive["if"] == "always()"
+    assert keepalive["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}
+    assert steps.index(harvesting[0]) < steps.index(keepalive)
+    assert not any("git pull" in run for run in runs)
+
+
+def test_ci_workflow_runs_the_landing_check():
+    """CI: on every push and pull request, read-only, it runs `.ci/run` and nothing else."""
+    workflow = _workflow("ci.yml")
+    assert workflow["on"] == {"push": None, "pull_request": None}
+    assert workflow["permissions"] == {"contents": "read"}
+    [job] = workflow["jobs"].values()
+    assert [step["run"] for step in job["steps"] if "run" in step] == ["bash .ci/run"]
