@@ -1,5 +1,5 @@
-"""The shape of the code (STYLE.md): no import cycle, small functions, a test file per
-module, and only the CLI prints."""
+"""The shape of the code (STYLE.md): packages along the flow, no import cycle, small
+functions, a test file per module, and only the CLI prints."""
 
 from __future__ import annotations
 
@@ -78,24 +78,108 @@ def test_functions_are_short_or_say_why():
 
 
 # The harvest command is `cli/__init__` dispatching to `cli/run`: one test file for both.
-SHARED_TEST_FILES = {"harvester.cli.run": "test_cli.py"}
+SHARED_TEST_FILES = {"harvester.cli": "cli/test_run.py"}
+
+
+def is_package_docstring_only(name: str, tree: ast.Module) -> bool:
+    """A package's `__init__` that holds nothing but its docstring has nothing to test."""
+    return (PACKAGE.parent / name.replace(".", "/") / "__init__.py").exists() and all(
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) for node in tree.body
+    )
 
 
 def test_every_module_has_its_test_file():
-    """harvester/x.py is tested in tests/test_x.py, harvester/cli/x.py in tests/test_cli_x.py."""
+    """harvester/x.py is tested in tests/test_x.py, harvester/pkg/x.py in tests/pkg/test_x.py."""
     missing = []
-    for name in modules():
+    for name, tree in modules().items():
         parts = name.split(".")[1:]
-        if (
-            not parts
-            or parts[-1] == "__main__"
-            or (TESTS / SHARED_TEST_FILES.get(name, "-")).exists()
-        ):
+        if not parts or parts[-1] == "__main__" or is_package_docstring_only(name, tree):
             continue
-        candidates = {f"test_{'_'.join(parts)}.py", f"test_{parts[-1]}.py"}
-        if not any((TESTS / c).exists() for c in candidates):
+        test = SHARED_TEST_FILES.get(name) or "/".join([*parts[:-1], f"test_{parts[-1]}.py"])
+        if not (TESTS / test).exists():
             missing.append(name)
     assert missing == []
+
+
+# The flow, bottom to top (README, "How it is built"). A package imports only packages of
+# a lower rank; packages of one rank (the sources and the database) never import each
+# other. The common modules below every package import only each other.
+COMMON = {
+    "harvester",
+    "harvester.errors",
+    "harvester.models",
+    "harvester.files",
+    "harvester.config",
+}
+RANKS = {"net": 1, "arxiv": 2, "db": 2, "harvest": 3, "outputs": 4, "job": 5, "cli": 6}
+
+
+def package_of(name: str) -> str | None:
+    """The package a module belongs to, or None for a common module."""
+    if name in COMMON:
+        return None
+    if name == "harvester.__main__":
+        return "cli"
+    return name.split(".")[1]
+
+
+def every_import(tree: ast.Module) -> set[str]:
+    """Every module of the package that `tree` imports, at any depth (lazy imports too)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("harvester"):
+            found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("harvester")}
+    return found
+
+
+def layering_violations(trees: dict[str, ast.Module]) -> list[str]:
+    """Each import that goes up the flow or sideways between packages of one rank."""
+    bad = []
+    for name, tree in trees.items():
+        mine = package_of(name)
+        for other in sorted(every_import(tree) & set(trees)):
+            theirs = package_of(other)
+            if theirs is None or theirs == mine:
+                continue
+            if mine is None or RANKS[theirs] >= RANKS[mine]:
+                bad.append(f"{name} imports {other}")
+    return bad
+
+
+def test_packages_import_only_packages_below_them():
+    """Each package imports only those below it in the flow, and the common modules none."""
+    trees = modules()
+    assert {package_of(n) for n in trees} - {None} == set(RANKS)
+    assert layering_violations(trees) == []
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        pytest.param(
+            "harvester.db.store", "from harvester.arxiv import feed", id="db-imports-arxiv"
+        ),
+        pytest.param("harvester.net.pacer", "from harvester.db import store", id="net-imports-db"),
+        pytest.param(
+            "harvester.models", "from harvester.net import pacer", id="common-imports-net"
+        ),
+        pytest.param(
+            "harvester.harvest.topic", "import harvester.cli.run", id="harvest-imports-cli"
+        ),
+        pytest.param(
+            "harvester.arxiv.client",
+            "def f():\n    from harvester.harvest import walk",
+            id="lazy-import-upward",
+        ),
+    ],
+)
+def test_an_upward_import_is_found(module: str, source: str):
+    """An import that goes against the flow, even inside a function, is reported."""
+    trees = modules()
+    trees[module].body.extend(ast.parse(source).body)
+    assert layering_violations(trees) != []
 
 
 def test_only_the_cli_prints():
