@@ -74,8 +74,10 @@ def rss_of(scenario: str, *args: str) -> float:
     """Peak RSS (MB) that one scenario adds to a fresh interpreter, and its printed time."""
     out = subprocess.run(
         [sys.executable, __file__, "--scenario", scenario, *args],
-        capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     return float(out[0])
 
 
@@ -128,11 +130,19 @@ def bench_parse(entries: int, repeat: int) -> list[Row]:
     theirs = best(lambda: arxiv._feed.parse(body), repeat)
     assert len(feed.parse(body).papers) == len(arxiv._feed.parse(body).results) == entries
     return [
-        ("parse: arxiv._feed.parse (reference)", f"{entries / theirs:,.0f} entries/s",
-         f"{theirs * 1000:.0f} ms for {entries:,} entries", "1.00"),
-        ("parse: harvester.arxiv.feed.parse, validated", f"{entries / ours:,.0f} entries/s",
-         f"{ours * 1000:.0f} ms for {entries:,} entries", f"{theirs / ours:.2f}"),
-    ]  # fmt: skip
+        (
+            "parse: arxiv._feed.parse (reference)",
+            f"{entries / theirs:,.0f} entries/s",
+            f"{theirs * 1000:.0f} ms for {entries:,} entries",
+            "1.00",
+        ),
+        (
+            "parse: harvester.arxiv.feed.parse, validated",
+            f"{entries / ours:,.0f} entries/s",
+            f"{ours * 1000:.0f} ms for {entries:,} entries",
+            f"{theirs / ours:.2f}",
+        ),
+    ]
 
 
 def bench_merge(records: int, new: int, repeat: int, workdir: Path) -> list[Row]:
@@ -168,13 +178,25 @@ def bench_merge(records: int, new: int, repeat: int, workdir: Path) -> list[Row]
     rss = {name: rss_of(name, str(work), str(extra)) for name in ("noop", "merge", "reference")}
     mb = size / 1e6
     return [
-        (f"merge: {records:,} records, nothing new", f"{noop:.2f} s, {noop_written:,} bytes written",
-         f"peak {rss['noop']:.0f} MB = {rss['noop'] / mb:.1f} x file", f"{reference / noop:.2f}"),
-        (f"merge: {records:,} records + {new:,} new, written", f"{merged:.2f} s, {merged_written / 1e6:.0f} MB written",
-         f"peak {rss['merge']:.0f} MB = {rss['merge'] / mb:.1f} x file", f"{reference / merged:.2f}"),
-        ("merge: json load + rewrite all (reference)", f"{reference:.2f} s, {reference_written / 1e6:.0f} MB written",
-         f"peak {rss['reference']:.0f} MB = {rss['reference'] / mb:.1f} x file ({mb:.0f} MB)", "1.00"),
-    ]  # fmt: skip
+        (
+            f"merge: {records:,} records, nothing new",
+            f"{noop:.2f} s, {noop_written:,} bytes written",
+            f"peak {rss['noop']:.0f} MB = {rss['noop'] / mb:.1f} x file",
+            f"{reference / noop:.2f}",
+        ),
+        (
+            f"merge: {records:,} records + {new:,} new, written",
+            f"{merged:.2f} s, {merged_written / 1e6:.0f} MB written",
+            f"peak {rss['merge']:.0f} MB = {rss['merge'] / mb:.1f} x file",
+            f"{reference / merged:.2f}",
+        ),
+        (
+            "merge: json load + rewrite all (reference)",
+            f"{reference:.2f} s, {reference_written / 1e6:.0f} MB written",
+            f"peak {rss['reference']:.0f} MB = {rss['reference'] / mb:.1f} x file ({mb:.0f} MB)",
+            "1.00",
+        ),
+    ]
 
 
 def bench_requests(papers: int, page: int, delay: float, workdir: Path) -> list[Row]:
@@ -185,11 +207,13 @@ def bench_requests(papers: int, page: int, delay: float, workdir: Path) -> list[
     rows = []
     for run in ("full", "incremental"):
         floor_requests = math.ceil(papers / page) if run == "full" else 1
-        rows.append((
-            f"requests: {run} harvest of {papers:,} papers, page {page:,}",
-            f"{len(requests[run])} requests (floor {floor_requests})",
-            *against_floor(walls, run, len(requests[run]), delay),
-        ))  # fmt: skip
+        rows.append(
+            (
+                f"requests: {run} harvest of {papers:,} papers, page {page:,}",
+                f"{len(requests[run])} requests (floor {floor_requests})",
+                *against_floor(walls, run, len(requests[run]), delay),
+            )
+        )
     return rows
 
 
@@ -216,25 +240,30 @@ def bench_windows(
     assert max(int(r["start"]) + int(r["max_results"]) for r in full) <= MAX_RESULTS
     windows, counts = window_counts(full)
     cases = {
-        "full": (f"first harvest of {papers:,} papers 7 s apart", math.ceil(papers / page),
-                 f"; windows: {windows}, count requests: {counts}"),
+        "full": (
+            f"first harvest of {papers:,} papers 7 s apart",
+            math.ceil(papers / page),
+            f"; windows: {windows}, count requests: {counts}",
+        ),
         "incremental": ("no-news incremental run after it", 1, ""),
-    }  # fmt: skip
+    }
     rows = []
     for run, (title, floor_requests, shape) in cases.items():
         sent = len(requests[run])
         times, ratio = against_floor(walls, run, sent, delay)
         floor = (sent - 1) * default_delay + walls[run, 0.0]
         estimate = walls[run, delay] + (sent - 1) * (default_delay - delay)
-        rows.append((
-            f"requests: {title}, page {page:,}",
-            f"{sent} requests (floor {floor_requests}{shape}) = {sent / floor_requests:.2f} x floor",
-            f"{times}; at --delay {default_delay:g} (computed, not run): {estimate:.1f} s "
-            f"= {walls[run, delay]:.1f} s + {sent - 1} x {default_delay - delay:g} s, floor "
-            f"{floor:.1f} s = {sent - 1} x {default_delay:g} s + {walls[run, 0.0]:.1f} s, "
-            f"{estimate / floor:.2f} x floor",
-            ratio,
-        ))  # fmt: skip
+        rows.append(
+            (
+                f"requests: {title}, page {page:,}",
+                f"{sent} requests (floor {floor_requests}{shape}) = {sent / floor_requests:.2f} x floor",
+                f"{times}; at --delay {default_delay:g} (computed, not run): {estimate:.1f} s "
+                f"= {walls[run, delay]:.1f} s + {sent - 1} x {default_delay - delay:g} s, floor "
+                f"{floor:.1f} s = {sent - 1} x {default_delay:g} s + {walls[run, 0.0]:.1f} s, "
+                f"{estimate / floor:.2f} x floor",
+                ratio,
+            )
+        )
     return rows
 
 
@@ -266,11 +295,25 @@ def timed_harvests(
                 standin.requests.clear()
                 started = time.perf_counter()
                 subprocess.run(
-                    [sys.executable, "-m", "harvester", "--config", str(config),
-                     "--data-dir", str(data), "--api-url", standin.url,
-                     "--delay", str(pace), "--page-size", str(page), "-q"],
-                    check=True, capture_output=True,
-                )  # fmt: skip
+                    [
+                        sys.executable,
+                        "-m",
+                        "harvester",
+                        "--config",
+                        str(config),
+                        "--data-dir",
+                        str(data),
+                        "--api-url",
+                        standin.url,
+                        "--delay",
+                        str(pace),
+                        "--page-size",
+                        str(page),
+                        "-q",
+                    ],
+                    check=True,
+                    capture_output=True,
+                )
                 wall = time.perf_counter() - started
                 walls[run, pace] = min(wall, walls.get((run, pace), wall))
                 requests[run] = list(standin.requests)
@@ -333,9 +376,13 @@ def main() -> None:
         )
         # 0.5 s outlasts a page's work, so pacing binds as it does at 3 s (see bench_windows).
         rows += bench_windows(
-            3_000 if quick else 70_000, DEFAULT_PAGE_SIZE, 0.05 if quick else 0.5, workdir,
-            default_delay=DEFAULT_DELAY_SECONDS, full_runs=1 if quick else 2,
-        )  # fmt: skip
+            3_000 if quick else 70_000,
+            DEFAULT_PAGE_SIZE,
+            0.05 if quick else 0.5,
+            workdir,
+            default_delay=DEFAULT_DELAY_SECONDS,
+            full_runs=1 if quick else 2,
+        )
     result = table(rows)
     print(result)
     header = (

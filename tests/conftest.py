@@ -34,9 +34,20 @@ HTML = b"<!DOCTYPE html><html><body><h1>503 Service Temporarily Unavailable</h1>
 TOOLS = ["export", "import", "stats", "check", "plan", "commit", "summary", "job", "keepalive"]
 """The commands beside `harvest` itself."""
 KEYS = [
-    "title", "authors", "summary", "arxiv_id", "published", "categories", "url", "pdf_url",
-    "updated", "primary_category", "comment", "journal_ref", "doi",
-]  # fmt: skip
+    "title",
+    "authors",
+    "summary",
+    "arxiv_id",
+    "published",
+    "categories",
+    "url",
+    "pdf_url",
+    "updated",
+    "primary_category",
+    "comment",
+    "journal_ref",
+    "doi",
+]
 """A record's keys in the contract's order."""
 ORIGINAL_KEYS = KEYS[:8]
 """The keys of the original database's records."""
@@ -107,9 +118,16 @@ def argv(standin: Standin, config: Path, *extra: str, data_dir: Path | None = No
     default `data/` beside the config), then `extra`."""
     data = config.parent / "data" if data_dir is None else data_dir
     return [
-        "--config", str(config), "--data-dir", str(data), "--api-url", standin.url,
-        "--delay", "0", *extra,
-    ]  # fmt: skip
+        "--config",
+        str(config),
+        "--data-dir",
+        str(data),
+        "--api-url",
+        standin.url,
+        "--delay",
+        "0",
+        *extra,
+    ]
 
 
 def tool(command: str, config: Path, *extra: str) -> int:
@@ -156,11 +174,17 @@ def records(data_dir: Path, topic: str = "rlhf_code") -> dict[str, dict[str, Any
 def paper(arxiv_id: str, **fields: Any) -> Paper:
     """A valid record of `arxiv_id`, with `fields` in place of the defaults."""
     values: dict[str, Any] = {
-        "title": "T", "authors": ["Ada Lovelace"], "summary": "S", "arxiv_id": arxiv_id,
-        "published": date(2024, 1, 1), "categories": ["cs.LG"],
-        "url": f"https://arxiv.org/abs/{arxiv_id}", "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}.pdf",
-        "updated": datetime(2024, 2, 1, 12, 0, tzinfo=UTC), "primary_category": "cs.LG",
-    }  # fmt: skip
+        "title": "T",
+        "authors": ["Ada Lovelace"],
+        "summary": "S",
+        "arxiv_id": arxiv_id,
+        "published": date(2024, 1, 1),
+        "categories": ["cs.LG"],
+        "url": f"https://arxiv.org/abs/{arxiv_id}",
+        "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}.pdf",
+        "updated": datetime(2024, 2, 1, 12, 0, tzinfo=UTC),
+        "primary_category": "cs.LG",
+    }
     return Paper.model_validate(values | fields)
 
 

@@ -14,13 +14,21 @@ def test_quick_benchmark_runs_and_writes_its_table(tmp_path: Path):
     out = tmp_path / "RESULTS.md"
     subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--out", str(out)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     text = out.read_text()
     assert "Python 3." in text
     assert "CPUs" in text
-    for row in ["parse: arxiv._feed.parse (reference)", "parse: harvester.arxiv.feed.parse",
-                "merge: 2,000 records, nothing new", "merge: json load + rewrite all",
-                "requests: full harvest", "requests: incremental harvest",
-                "requests: first harvest of 3,000 papers", "requests: no-news incremental run"]:  # fmt: skip
+    for row in [
+        "parse: arxiv._feed.parse (reference)",
+        "parse: harvester.arxiv.feed.parse",
+        "merge: 2,000 records, nothing new",
+        "merge: json load + rewrite all",
+        "requests: full harvest",
+        "requests: incremental harvest",
+        "requests: first harvest of 3,000 papers",
+        "requests: no-news incremental run",
+    ]:
         assert row in text

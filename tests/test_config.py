@@ -18,8 +18,12 @@ def test_shipped_queries_has_the_five_original_topics():
     """The repository's queries.toml holds the original five topics, from 2022-01-01 on."""
     config = load_config(ROOT / "queries.toml")
     assert list(config.topics) == [
-        "rlhf_code", "llm_alignment", "code_synthesis", "llm_reasoning", "alphaco_related",
-    ]  # fmt: skip
+        "rlhf_code",
+        "llm_alignment",
+        "code_synthesis",
+        "llm_reasoning",
+        "alphaco_related",
+    ]
     assert all(t.since == date(2022, 1, 1) for t in config.topics.values())
     assert config.topics["code_synthesis"].query == (
         "(cat:cs.SE OR cat:cs.PL OR cat:cs.AI) AND "

@@ -23,14 +23,34 @@ URL = "https://export.arxiv.org/api/query?search_query=all%3Ax&start=40&max_resu
 @pytest.mark.parametrize(
     ("error", "message"),
     [
-        pytest.param(FetchError("HTTP 503", url=URL, attempt=2, status=503), "HTTP 503 (page at offset 40)", id="fetch"),
-        pytest.param(FetchError("ConnectError: refused", url="https://export.arxiv.org/api/query"), "ConnectError: refused", id="fetch-no-page"),
-        pytest.param(StoreError(Path("data/t.json"), "not valid JSON at line 1 column 2"), "data/t.json: not valid JSON at line 1 column 2", id="store"),
-        pytest.param(ConfigError(Path("queries.toml"), 'unknown key "x"'), 'queries.toml: unknown key "x"', id="config"),
+        pytest.param(
+            FetchError("HTTP 503", url=URL, attempt=2, status=503),
+            "HTTP 503 (page at offset 40)",
+            id="fetch",
+        ),
+        pytest.param(
+            FetchError("ConnectError: refused", url="https://export.arxiv.org/api/query"),
+            "ConnectError: refused",
+            id="fetch-no-page",
+        ),
+        pytest.param(
+            StoreError(Path("data/t.json"), "not valid JSON at line 1 column 2"),
+            "data/t.json: not valid JSON at line 1 column 2",
+            id="store",
+        ),
+        pytest.param(
+            ConfigError(Path("queries.toml"), 'unknown key "x"'),
+            'queries.toml: unknown key "x"',
+            id="config",
+        ),
         pytest.param(UsageError("unknown topic 'nope'"), "unknown topic 'nope'", id="usage"),
-        pytest.param(QueryRejected("arXiv rejected the query: bad"), "arXiv rejected the query: bad", id="rejected"),
+        pytest.param(
+            QueryRejected("arXiv rejected the query: bad"),
+            "arXiv rejected the query: bad",
+            id="rejected",
+        ),
     ],
-)  # fmt: skip
+)
 def test_each_error_is_one_line_naming_what_and_where(error: HarvestError, message: str):
     """An error's message is what went wrong, then where (the file, the page of the query)."""
     assert isinstance(error, HarvestError)

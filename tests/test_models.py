@@ -46,11 +46,19 @@ def test_an_id_without_a_version_is_refused(arxiv_id: str):
 @pytest.mark.parametrize(
     ("updated", "expected"),
     [
-        pytest.param(datetime(2024, 2, 1, 14, 0, tzinfo=timezone(timedelta(hours=2))), datetime(2024, 2, 1, 12, 0, tzinfo=UTC), id="offset"),
-        pytest.param(datetime(2024, 2, 1, 12, 0), datetime(2024, 2, 1, 12, 0, tzinfo=UTC), id="naive-is-utc"),  # noqa: DTZ001
+        pytest.param(
+            datetime(2024, 2, 1, 14, 0, tzinfo=timezone(timedelta(hours=2))),
+            datetime(2024, 2, 1, 12, 0, tzinfo=UTC),
+            id="offset",
+        ),
+        pytest.param(
+            datetime(2024, 2, 1, 12, 0),  # noqa: DTZ001
+            datetime(2024, 2, 1, 12, 0, tzinfo=UTC),
+            id="naive-is-utc",
+        ),
         pytest.param("2024-02-01T12:00:00Z", datetime(2024, 2, 1, 12, 0, tzinfo=UTC), id="text"),
     ],
-)  # fmt: skip
+)
 def test_updated_is_utc(updated: datetime | str, expected: datetime):
     """`updated` is held in UTC: converted from an offset, a time without one read as UTC."""
     record = paper("2401.00001v1", updated=updated)
@@ -75,5 +83,7 @@ def test_file_order_is_published_then_id():
     newer = paper("2401.00001v1", published=date(2024, 1, 2))
     same_day = paper("2401.00002v1", published=date(2024, 1, 1))
     assert sorted([older, newer, same_day], key=Paper.sort_key, reverse=True) == [
-        newer, older, same_day,
-    ]  # fmt: skip
+        newer,
+        older,
+        same_day,
+    ]

@@ -33,16 +33,37 @@ def fresh_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(
         ROOT / "harvester", source / "harvester", ignore=shutil.ignore_patterns("__pycache__")
     )
-    built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                 "--no-index", "--quiet", "--wheel-dir", work / "dist", source)  # fmt: skip
+    built = _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "--no-index",
+        "--quiet",
+        "--wheel-dir",
+        work / "dist",
+        source,
+    )
     assert built.returncode == 0, built.stderr
     (wheel,) = (work / "dist").glob("arxiv_harvester-*.whl")
 
     env = work / "venv"
     venv.create(env, with_pip=False)
     python = env / "bin" / "python"
-    installed = _run(sys.executable, "-m", "pip", "--python", python, "install",
-                     "--no-deps", "--no-index", "--quiet", wheel)  # fmt: skip
+    installed = _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "--no-deps",
+        "--no-index",
+        "--quiet",
+        wheel,
+    )
     assert installed.returncode == 0, installed.stderr
     # The dependencies come from this environment (no network in tests), placed after the
     # new environment's own packages; .pth files are not run from there, so this
@@ -55,9 +76,12 @@ def fresh_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_holds_every_subpackage(fresh_bin: Path, tmp_path: Path):
     """The installed wheel, not the checkout, provides harvester and harvester.cli."""
-    found = _run(fresh_bin / "python", "-c",
-                 "import harvester.cli, harvester.cli.tools; print(harvester.cli.__file__)",
-                 cwd=tmp_path)  # fmt: skip
+    found = _run(
+        fresh_bin / "python",
+        "-c",
+        "import harvester.cli, harvester.cli.tools; print(harvester.cli.__file__)",
+        cwd=tmp_path,
+    )
     assert found.returncode == 0, found.stderr
     assert Path(found.stdout.strip()).is_relative_to(fresh_bin.parent)
 
@@ -66,15 +90,26 @@ def test_wheel_runs_harvest_check_and_export(fresh_bin: Path, config: Path, stan
     """`harvest`, `harvest check` and `harvest export` of the wheel work against the stand-in."""
     data, out = config.parent / "data", config.parent / "export"
     harvest = fresh_bin / "harvest"
-    run = _run(harvest, "--config", config, "--data-dir", data, "--api-url", standin.url,
-               "--delay", "0", cwd=config.parent)  # fmt: skip
+    run = _run(
+        harvest,
+        "--config",
+        config,
+        "--data-dir",
+        data,
+        "--api-url",
+        standin.url,
+        "--delay",
+        "0",
+        cwd=config.parent,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[-1].startswith("Harvested 2 topics: 222 new, 0 updated")
 
     check = _run(harvest, "check", "--data-dir", data, cwd=config.parent)
     assert (check.returncode, check.stdout) == (0, "2 files, 222 records: all valid\n")
 
-    export = _run(harvest, "export", "--config", config, "--data-dir", data, "--out", out,
-                  cwd=config.parent)  # fmt: skip
+    export = _run(
+        harvest, "export", "--config", config, "--data-dir", data, "--out", out, cwd=config.parent
+    )
     assert (export.returncode, export.stdout) == (0, f"Exported 2 topics to {out}: 5 files\n")
     assert (out / "papers_database.json").is_file()

@@ -248,8 +248,13 @@ class ArxivClient:
         if status == 200 and body.strip() == _RATE_EXCEEDED:
             status = 429  # arXiv's throttling page, sometimes sent with a 200
         if status not in {200, 400}:
-            raise FetchError(f"HTTP {status}", url=url, attempt=attempt, status=status,
-                             retry_after_seconds=_retry_after(response))  # fmt: skip
+            raise FetchError(
+                f"HTTP {status}",
+                url=url,
+                attempt=attempt,
+                status=status,
+                retry_after_seconds=_retry_after(response),
+            )
         try:
             page = feed.parse(body)
         except FeedError as exc:
@@ -258,8 +263,9 @@ class ArxivClient:
             exc.url = url
             raise
         if status == 400:
-            raise FetchError("HTTP 400 without an arXiv error entry", url=url, attempt=attempt,
-                             status=status)  # fmt: skip
+            raise FetchError(
+                "HTTP 400 without an arXiv error entry", url=url, attempt=attempt, status=status
+            )
         _check_offset(page, int(params["start"]), max(page.total_results, expected), url)
         return page
 

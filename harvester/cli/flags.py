@@ -33,27 +33,61 @@ def shared(
     """
     parser = argparse.ArgumentParser(add_help=False)
     add = parser.add_argument
-    add("-v", "--verbose", action="count", default=0,
-        help="log progress (-v) or every request (-vv); show tracebacks")  # fmt: skip
+    add(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log progress (-v) or every request (-vv); show tracebacks",
+    )
     if paths:
-        add("--config", type=a_path, default=Path("queries.toml"), metavar="PATH",
-            help="the topics file (default: queries.toml)")  # fmt: skip
-        add("--data-dir", type=a_path, default=Path("data"), metavar="DIR",
-            help="where <topic>.json files live (default: data)")  # fmt: skip
+        add(
+            "--config",
+            type=a_path,
+            default=Path("queries.toml"),
+            metavar="PATH",
+            help="the topics file (default: queries.toml)",
+        )
+        add(
+            "--data-dir",
+            type=a_path,
+            default=Path("data"),
+            metavar="DIR",
+            help="where <topic>.json files live (default: data)",
+        )
     if topic is not None:
         add("--topic", action="append", metavar="NAME", help=topic)
     if lock:
-        add("--lock-timeout", type=non_negative, default=600.0, metavar="SECONDS",
-            help="how long to wait for another harvest on the same data directory")  # fmt: skip
+        add(
+            "--lock-timeout",
+            type=non_negative,
+            default=600.0,
+            metavar="SECONDS",
+            help="how long to wait for another harvest on the same data directory",
+        )
     if arxiv:
         api = os.environ.get("ARXIV_API_URL") or DEFAULT_API_URL
-        add("--api-url", type=api_url, default=api, metavar="URL",
-            help="the arXiv query endpoint (env ARXIV_API_URL)")  # fmt: skip
-        add("--delay", type=non_negative, default=DEFAULT_DELAY_SECONDS, metavar="SECONDS",
-            help="minimum seconds between request starts (default: 3, arXiv's terms)")  # fmt: skip
-        add("--page-size", type=page_size, default=DEFAULT_PAGE_SIZE, metavar="N",
-            help=f"results per request, 1-{MAX_PAGE_SIZE} "
-            f"(default: {DEFAULT_PAGE_SIZE})")  # fmt: skip
+        add(
+            "--api-url",
+            type=api_url,
+            default=api,
+            metavar="URL",
+            help="the arXiv query endpoint (env ARXIV_API_URL)",
+        )
+        add(
+            "--delay",
+            type=non_negative,
+            default=DEFAULT_DELAY_SECONDS,
+            metavar="SECONDS",
+            help="minimum seconds between request starts (default: 3, arXiv's terms)",
+        )
+        add(
+            "--page-size",
+            type=page_size,
+            default=DEFAULT_PAGE_SIZE,
+            metavar="N",
+            help=f"results per request, 1-{MAX_PAGE_SIZE} (default: {DEFAULT_PAGE_SIZE})",
+        )
     return parser
 
 
@@ -64,25 +98,50 @@ def build_parser(epilog: str) -> argparse.ArgumentParser:
         description="Fetch arXiv papers for the topics in queries.toml into data/<topic>.json.",
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[shared(topic="harvest only this topic (repeatable; default: all)", lock=True,
-                        arxiv=True)],
-    )  # fmt: skip
+        parents=[
+            shared(
+                topic="harvest only this topic (repeatable; default: all)", lock=True, arxiv=True
+            )
+        ],
+    )
     add = parser.add_argument
-    add("--timeout", type=positive, default=DEFAULT_REQUEST_DEADLINE_SECONDS, metavar="SECONDS",
+    add(
+        "--timeout",
+        type=positive,
+        default=DEFAULT_REQUEST_DEADLINE_SECONDS,
+        metavar="SECONDS",
         help="the most one request may take, connecting and the whole response "
-        f"(default: {DEFAULT_REQUEST_DEADLINE_SECONDS:g}); a slower one is retried")  # fmt: skip
-    add("--full", action="store_true",
-        help="harvest each topic's whole range again, not just what changed")  # fmt: skip
-    add("--since", type=_date, metavar="YYYY-MM-DD",
-        help="fetch papers first submitted from this date on, this run only")  # fmt: skip
+        f"(default: {DEFAULT_REQUEST_DEADLINE_SECONDS:g}); a slower one is retried",
+    )
+    add(
+        "--full",
+        action="store_true",
+        help="harvest each topic's whole range again, not just what changed",
+    )
+    add(
+        "--since",
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="fetch papers first submitted from this date on, this run only",
+    )
     add("--dry-run", action="store_true", help="fetch and report, write nothing")
-    add("--fail-on-stale", action="store_true",
-        help="exit 1 when a topic went silent for longer than its history makes "
-        "plausible")  # fmt: skip
-    add("--report", type=Path, metavar="PATH",
-        help="also write what the run did as JSON, for scripts and CI")  # fmt: skip
-    add("-q", "--quiet", action="store_true",
-        help="print nothing unless something changed or failed")  # fmt: skip
+    add(
+        "--fail-on-stale",
+        action="store_true",
+        help="exit 1 when a topic went silent for longer than its history makes plausible",
+    )
+    add(
+        "--report",
+        type=Path,
+        metavar="PATH",
+        help="also write what the run did as JSON, for scripts and CI",
+    )
+    add(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print nothing unless something changed or failed",
+    )
     add("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -165,8 +224,9 @@ def check_report_path(path: Path, *, data_dir: Path, config: Path) -> None:
     """
     target = path.resolve()
     if target.is_relative_to(data_dir.resolve()) or target == config.resolve():
-        raise UsageError(f"--report {path} is inside the data directory or the topics file; "
-                         "put it elsewhere")  # fmt: skip
+        raise UsageError(
+            f"--report {path} is inside the data directory or the topics file; put it elsewhere"
+        )
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:

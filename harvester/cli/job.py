@@ -28,16 +28,30 @@ def _parser() -> argparse.ArgumentParser:
         parents=[shared()],
     )
     add = parser.add_argument
-    add("--repo", type=Path, default=Path(), metavar="DIR",
-        help="the git work tree (default: .)")  # fmt: skip
-    add("--report", type=Path, default=Path("harvest-report.json"), metavar="FILE",
-        help="where the harvest writes its run report (default: harvest-report.json)")  # fmt: skip
+    add("--repo", type=Path, default=Path(), metavar="DIR", help="the git work tree (default: .)")
+    add(
+        "--report",
+        type=Path,
+        default=Path("harvest-report.json"),
+        metavar="FILE",
+        help="where the harvest writes its run report (default: harvest-report.json)",
+    )
     add("--remote", default="origin", help="the remote to push to (default: origin)")
     add("--branch", default="main", help="the branch to push to (default: main)")
-    add("--attempts", type=whole_positive, default=5, metavar="N",
-        help="harvest-commit-push rounds against a busy remote (default: 5)")  # fmt: skip
-    add("--summary", type=Path, default=_env_path("GITHUB_STEP_SUMMARY"), metavar="FILE",
-        help="append the run summary (Markdown) here (default: $GITHUB_STEP_SUMMARY)")  # fmt: skip
+    add(
+        "--attempts",
+        type=whole_positive,
+        default=5,
+        metavar="N",
+        help="harvest-commit-push rounds against a busy remote (default: 5)",
+    )
+    add(
+        "--summary",
+        type=Path,
+        default=_env_path("GITHUB_STEP_SUMMARY"),
+        metavar="FILE",
+        help="append the run summary (Markdown) here (default: $GITHUB_STEP_SUMMARY)",
+    )
     return parser
 
 

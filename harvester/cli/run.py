@@ -165,8 +165,11 @@ def _harvest_one(
         out(_topic_line(result, dry_run=args.dry_run))
     tally.silent |= silence.stale and args.fail_on_stale
     if silence.stale:  # shown under -q too: a silent query is what cron should mail
-        print(f"WARNING {topic.name}: {silence.describe()}: check the query",
-              file=sys.stderr, flush=True)  # fmt: skip
+        print(
+            f"WARNING {topic.name}: {silence.describe()}: check the query",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _failed(

@@ -35,8 +35,13 @@ def _parser(
 
 def _export(argv: Sequence[str], sleep: Sleep) -> int:
     parser = _parser("export")
-    parser.add_argument("--out", type=Path, default=Path("export"), metavar="DIR",
-                        help="where to write (default: export)")  # fmt: skip
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("export"),
+        metavar="DIR",
+        help="where to write (default: export)",
+    )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
         config = load_config(args.config)
@@ -57,8 +62,10 @@ def _import(argv: Sequence[str], sleep: Sleep) -> int:
         for name, merged in merges.items():
             counts = merged.counts
             kept = counts.unchanged + counts.revised
-            out(f"{name}: {counts.new} new, {counts.updated} updated, "
-                f"{kept} already stored, {len(merged.papers)} total")  # fmt: skip
+            out(
+                f"{name}: {counts.new} new, {counts.updated} updated, "
+                f"{kept} already stored, {len(merged.papers)} total"
+            )
         out(f"Imported {plural(len(merges), 'topic')} from {args.file}")
     return EXIT_OK
 
@@ -79,8 +86,10 @@ def _stats(argv: Sequence[str], sleep: Sleep) -> int:
             newest = f"{s.newest.arxiv_id} ({s.newest.published})" if s.newest else "none"
             changed = f"{s.file_changed:%Y-%m-%d %H:%M} UTC" if s.file_changed else "never"
             stale = f"; STALE: {s.silence.describe()}" if s.silence.stale else ""
-            out(f"{s.topic}: {s.papers} papers ({years}); newest {newest}; "
-                f"harvest {s.harvest}; file changed {changed}{stale}")  # fmt: skip
+            out(
+                f"{s.topic}: {s.papers} papers ({years}); newest {newest}; "
+                f"harvest {s.harvest}; file changed {changed}{stale}"
+            )
     return code
 
 
@@ -102,10 +111,12 @@ def _check(argv: Sequence[str], sleep: Sleep) -> int:
 
 def _commit(argv: Sequence[str], sleep: Sleep) -> int:
     parser = _parser("commit")
-    parser.add_argument("--report", type=Path, metavar="FILE",
-                        help="the run's --report, for the commit message")  # fmt: skip
-    parser.add_argument("--repo", type=Path, default=Path(), metavar="DIR",
-                        help="the git work tree (default: .)")  # fmt: skip
+    parser.add_argument(
+        "--report", type=Path, metavar="FILE", help="the run's --report, for the commit message"
+    )
+    parser.add_argument(
+        "--repo", type=Path, default=Path(), metavar="DIR", help="the git work tree (default: .)"
+    )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
         message = report.load(args.report).commit_message() if args.report else "data: refresh"
@@ -127,8 +138,9 @@ def _summary(argv: Sequence[str], sleep: Sleep) -> int:
 
 def _keepalive(argv: Sequence[str], sleep: Sleep) -> int:
     parser = _parser("keepalive", paths=False)
-    parser.add_argument("--workflow", metavar="FILE",
-                        help="the workflow file (default: the running one)")  # fmt: skip
+    parser.add_argument(
+        "--workflow", metavar="FILE", help="the workflow file (default: the running one)"
+    )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
         request = keepalive.enable_request(os.environ, workflow=args.workflow)
@@ -146,23 +158,41 @@ class Tool(NamedTuple):
 
 
 TOOLS: dict[str, Tool] = {
-    "export": Tool(_export, "export [--out DIR]",
-                   "Write papers_database.json, <topic>.md and <topic>.bib."),
-    "import": Tool(_import, "import FILE",
-                   "Merge an existing papers_database.json into data/<topic>.json."),
-    "stats": Tool(_stats, "stats [--topic NAME]",
-                  "Papers per topic and year, the newest paper, the harvest state."),
+    "export": Tool(
+        _export, "export [--out DIR]", "Write papers_database.json, <topic>.md and <topic>.bib."
+    ),
+    "import": Tool(
+        _import, "import FILE", "Merge an existing papers_database.json into data/<topic>.json."
+    ),
+    "stats": Tool(
+        _stats,
+        "stats [--topic NAME]",
+        "Papers per topic and year, the newest paper, the harvest state.",
+    ),
     "check": Tool(_check, "check", "Validate queries.toml and every data and state file."),
-    "plan": Tool(plan_command.main, "plan [--json]",
-                 "Per topic: its size and what harvesting it costs, asked of arXiv."),
-    "commit": Tool(_commit, "commit --report FILE",
-                   "Commit the data directory if it changed, saying what changed."),
+    "plan": Tool(
+        plan_command.main,
+        "plan [--json]",
+        "Per topic: its size and what harvesting it costs, asked of arXiv.",
+    ),
+    "commit": Tool(
+        _commit,
+        "commit --report FILE",
+        "Commit the data directory if it changed, saying what changed.",
+    ),
     "summary": Tool(_summary, "summary FILE", "Print a run report as Markdown."),
-    "job": Tool(job_command.main, "job [-- FLAGS]",
-                "The scheduled job: harvest, commit, push; on a race, again."),
-    "keepalive": Tool(_keepalive, "keepalive", "Re-enable this GitHub Actions workflow, so "
-                      "that 60 days without a commit do not disable its schedule."),
-}  # fmt: skip
+    "job": Tool(
+        job_command.main,
+        "job [-- FLAGS]",
+        "The scheduled job: harvest, commit, push; on a race, again.",
+    ),
+    "keepalive": Tool(
+        _keepalive,
+        "keepalive",
+        "Re-enable this GitHub Actions workflow, so "
+        "that 60 days without a commit do not disable its schedule.",
+    ),
+}
 
 
 def epilog() -> str:

@@ -103,8 +103,11 @@ class Backfill:
             # The count grows while a window is paged (papers announced meanwhile push
             # the older ones down a page), so the last page is where the largest says.
             total = max(total, page.total_results)
-            fresh = [(p, t) for p, t in zip(page.papers, page.published_at, strict=True)
-                     if p.key not in seen]  # fmt: skip
+            fresh = [
+                (p, t)
+                for p, t in zip(page.papers, page.published_at, strict=True)
+                if p.key not in seen
+            ]
             if total > page.entries and not _descending(oldest, [t for _, t in fresh]):
                 return self._disordered(window, total)
             oldest = fresh[-1][1] if fresh else oldest

@@ -112,9 +112,15 @@ def plan_topic(
     query = first_harvest_query(topic, now=now)
     path = store.path_for(data_dir, topic.name)
     plan = TopicPlan(
-        topic=topic.name, query=query, results=None, kept=None, first_harvest=None,
-        daily_run=None, data_file=str(path), data_file_exists=path.exists(),
-    )  # fmt: skip
+        topic=topic.name,
+        query=query,
+        results=None,
+        kept=None,
+        first_harvest=None,
+        daily_run=None,
+        data_file=str(path),
+        data_file_exists=path.exists(),
+    )
     try:
         total = client.search(query, max_results=1).total_results
     except FeedError as exc:  # QueryRejected among them: arXiv's own reason, without the URL

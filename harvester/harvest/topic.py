@@ -106,16 +106,25 @@ class _File:
         self.counts += merged.counts
         return changed
 
-    def result(self, topic: Topic, mode: Mode, *, requests: int, now: datetime,
-               started: float) -> TopicResult:  # fmt: skip
+    def result(
+        self, topic: Topic, mode: Mode, *, requests: int, now: datetime, started: float
+    ) -> TopicResult:
         """What the harvest did so far, judged from the papers it holds now."""
-        silence = stale.assess((p.published for p in self.papers.values()), now=now,
-                               stale_after_days=topic.stale_after_days)  # fmt: skip
+        silence = stale.assess(
+            (p.published for p in self.papers.values()),
+            now=now,
+            stale_after_days=topic.stale_after_days,
+        )
         return TopicResult(
-            topic=topic.name, mode=mode, counts=self.counts, total=len(self.papers),
-            requests=requests, written=self.written, seconds=time.monotonic() - started,
+            topic=topic.name,
+            mode=mode,
+            counts=self.counts,
+            total=len(self.papers),
+            requests=requests,
+            written=self.written,
+            seconds=time.monotonic() - started,
             silence=silence,
-        )  # fmt: skip
+        )
 
 
 def harvest_topic(
@@ -163,11 +172,13 @@ def harvest_topic(
         else:
             run.backfill(saved, tracked=since is None)
     except (HarvestError, Interrupted) as exc:  # Ctrl-C too: what it wrote is counted
-        result = file.result(topic, run.mode, requests=client.requests - requests_before,
-                             now=now, started=started)  # fmt: skip
+        result = file.result(
+            topic, run.mode, requests=client.requests - requests_before, now=now, started=started
+        )
         raise TopicFailed(exc, result) from exc
-    return file.result(topic, run.mode, requests=client.requests - requests_before, now=now,
-                       started=started)  # fmt: skip
+    return file.result(
+        topic, run.mode, requests=client.requests - requests_before, now=now, started=started
+    )
 
 
 def _mode(topic: Topic, saved: state.TopicState | None, *, full: bool, now: datetime) -> Mode:
@@ -211,13 +222,18 @@ class _Run:
         # A watermark ahead of now (a clock that ran fast) would skip what comes till then.
         watermark = min(watermark, self._minute())
         cutoff = watermark - timedelta(days=self.topic.lookback_days)
-        size = walk.page_size(list(self.file.papers.values()), cutoff=cutoff, now=self.now,
-                              largest=self.client.page_size)  # fmt: skip
+        size = walk.page_size(
+            list(self.file.papers.values()),
+            cutoff=cutoff,
+            now=self.now,
+            largest=self.client.page_size,
+        )
         logger.info("%s: walking updates down to %s", self.topic.name, f"{cutoff:%Y-%m-%d %H:%M}")
         found = walk.walk(self.client, self.topic.query, cutoff=cutoff, size=size)
         if found.untrusted is not None:
-            logger.warning("%s: %s: harvesting it in full instead", self.topic.name,
-                           found.untrusted)  # fmt: skip
+            logger.warning(
+                "%s: %s: harvesting it in full instead", self.topic.name, found.untrusted
+            )
             self.mode = Mode.FALLBACK
             self.backfill(saved)
             return
@@ -233,10 +249,12 @@ class _Run:
         """
         start = self._minute()
         progress = state.TopicState(
-            query=self.topic.query, since=self.topic.since,
+            query=self.topic.query,
+            since=self.topic.since,
             until=start + timedelta(days=1),  # generous: clocks differ
-            watermark=start, refreshed=start,
-        )  # fmt: skip
+            watermark=start,
+            refreshed=start,
+        )
         if self.mode is Mode.RESUMED and saved is not None:
             progress = saved
         lower = FIRST_DAY
@@ -266,8 +284,10 @@ class _Run:
         backfill.run(todo)
         if write:
             capped = self.topic.max_results is not None
-            state.save(self.state_path, _finished(progress, saved, self.mode, changed=changed,
-                                                  capped=capped))  # fmt: skip
+            state.save(
+                self.state_path,
+                _finished(progress, saved, self.mode, changed=changed, capped=capped),
+            )
 
     def _minute(self) -> datetime:
         return floor_minute(self.now)

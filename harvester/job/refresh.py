@@ -85,8 +85,11 @@ def run(job: Job, harvest: Harvest) -> Outcome:
             )
         logger.warning(
             "push refused (attempt %d of %d): %s/%s moved; harvesting again on its state",
-            attempt, job.attempts, job.remote, job.branch,
-        )  # fmt: skip
+            attempt,
+            job.attempts,
+            job.remote,
+            job.branch,
+        )
         publish.sync(job.repo, job.remote, job.branch, job.data_dir)
     where = f"{job.remote}/{job.branch}"
     line = f"push refused {job.attempts} times: {where} kept moving; nothing pushed"

@@ -55,18 +55,28 @@ class TopicReport(BaseModel):
             return cls(requests=requests, error=error)
         counts = result.counts
         return cls(
-            mode=result.mode, new=counts.new, updated=counts.updated, revised=counts.revised,
-            unchanged=counts.unchanged, changes=counts.changes, total=result.total,
-            requests=result.requests, written=result.written, error=error,
-        )  # fmt: skip
+            mode=result.mode,
+            new=counts.new,
+            updated=counts.updated,
+            revised=counts.revised,
+            unchanged=counts.unchanged,
+            changes=counts.changes,
+            total=result.total,
+            requests=result.requests,
+            written=result.written,
+            error=error,
+        )
 
     @property
     def counts(self) -> Counts:
         """The topic's counts."""
         return Counts(
-            new=self.new, updated=self.updated, revised=self.revised,
-            unchanged=self.unchanged, changes=self.changes,
-        )  # fmt: skip
+            new=self.new,
+            updated=self.updated,
+            revised=self.revised,
+            unchanged=self.unchanged,
+            changes=self.changes,
+        )
 
     def with_silence(self, silence: Silence) -> TopicReport:
         """This report with the topic's staleness figures."""
@@ -139,8 +149,11 @@ class Report(BaseModel):
                 f"| {t.requests} | {result} |"
             )
         failed = sum(1 for t in self.topics.values() if t.error)
-        lines += ["", f"{len(self.topics) - failed} of {len(self.topics)} topics harvested "
-                  f"in {self.seconds:.1f} s; exit code {self.exit_code}."]  # fmt: skip
+        lines += [
+            "",
+            f"{len(self.topics) - failed} of {len(self.topics)} topics harvested "
+            f"in {self.seconds:.1f} s; exit code {self.exit_code}.",
+        ]
         lines += [
             f"\n**Stale:** {name}: {t.silence().describe()}: check the query"
             for name, t in self.topics.items()

@@ -16,8 +16,15 @@ from harvester.db import store
 from harvester.models import Paper
 
 ORIGINAL_KEYS = (
-    "title", "authors", "summary", "arxiv_id", "published", "categories", "url", "pdf_url",
-)  # fmt: skip
+    "title",
+    "authors",
+    "summary",
+    "arxiv_id",
+    "published",
+    "categories",
+    "url",
+    "pdf_url",
+)
 _MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>#|"})
 
 

@@ -160,10 +160,12 @@ def test_a_retry_waits_for_the_pacer_too():
     request started: the pacer spaces every request, retries too (issue 12)."""
     time = FakeTime()
     starts: list[float] = []
-    answers = iter([
-        httpx.Response(503, headers={"Retry-After": "1"}),
-        httpx.Response(200, content=Standin().feed(0, 1000)),
-    ])  # fmt: skip
+    answers = iter(
+        [
+            httpx.Response(503, headers={"Retry-After": "1"}),
+            httpx.Response(200, content=Standin().feed(0, 1000)),
+        ]
+    )
 
     def answer(request: httpx.Request) -> httpx.Response:
         starts.append(time.now)
@@ -362,14 +364,17 @@ def test_scripted_faults_end_byte_identical_to_fault_free_run(
     )
     page_80 = standin.feed(80, 40)
     standin.script = [
-        Reply(status=503, headers={"Retry-After": "1"}), None,  # page at 0
-        Reply(status=429), Reply(reset=True), None,  # page at 40
+        Reply(status=503, headers={"Retry-After": "1"}),
+        None,  # page at 0
+        Reply(status=429),
+        Reply(reset=True),
+        None,  # page at 40
         empty_page(111, start=80),  # page at 80 ...
         Reply(body=page_80, truncate_to=len(page_80) // 2),  # connection closed mid-body
         Reply(body=page_80[: len(page_80) // 3]),  # a complete response of a cut document
         Reply(status=200, body=HTML),
         None,
-    ]  # fmt: skip
+    ]
     standin.requests.clear()
     fake = FakeTime()
     faulty = tmp_path / "faulty"
@@ -387,8 +392,14 @@ def test_scripted_faults_end_byte_identical_to_fault_free_run(
     assert all(lo <= w <= hi for w, (lo, hi) in zip(fake.sleeps[1:], backoff, strict=True))
     err = capsys.readouterr().err
     assert err.count("WARNING") == 7
-    for reason in ["HTTP 503", "HTTP 429", "empty page at offset 80", "not well-formed XML",
-                   "not an Atom feed", "RemoteProtocolError"]:  # fmt: skip
+    for reason in [
+        "HTTP 503",
+        "HTTP 429",
+        "empty page at offset 80",
+        "not well-formed XML",
+        "not an Atom feed",
+        "RemoteProtocolError",
+    ]:
         assert reason in err
 
 
@@ -402,10 +413,15 @@ def test_arxiv_2026_failures_end_byte_identical_to_fault_free_run(
     clean, faulty = tmp_path / "clean", tmp_path / "faulty"
     assert main([*argv(standin, config, *args, data_dir=clean)]) == 0
     plan = [
-        rate_exceeded(429), rate_exceeded(200), None,  # page at 0
-        blank(), empty_page(111, start=40), None,  # page at 40
-        server_error(), None,  # page at 80
-    ]  # fmt: skip
+        rate_exceeded(429),
+        rate_exceeded(200),
+        None,  # page at 0
+        blank(),
+        empty_page(111, start=40),
+        None,  # page at 40
+        server_error(),
+        None,  # page at 80
+    ]
     standin.script = list(plan)
     assert main([*argv(standin, config, *args, data_dir=faulty)], sleep=FakeTime().sleep) == 0
     assert (faulty / "rlhf_code.json").read_bytes() == (clean / "rlhf_code.json").read_bytes()

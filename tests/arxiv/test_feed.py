@@ -91,9 +91,20 @@ def test_legacy_record_has_every_contract_field():
         "21 pages and 10 figures. Accepted for publication in the Astro"
     )
     assert list(paper.model_dump()) == [
-        "title", "authors", "summary", "arxiv_id", "published", "categories", "url",
-        "pdf_url", "updated", "primary_category", "comment", "journal_ref", "doi",
-    ]  # fmt: skip
+        "title",
+        "authors",
+        "summary",
+        "arxiv_id",
+        "published",
+        "categories",
+        "url",
+        "pdf_url",
+        "updated",
+        "primary_category",
+        "comment",
+        "journal_ref",
+        "doi",
+    ]
 
 
 def _feed(*entries: str, total: int | None = None) -> bytes:

@@ -25,8 +25,17 @@ def test_summary_is_appended_to_githubs_step_summary(
     summary.write_text("earlier step\n")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     data = tmp_path / "data"
-    code = main(["job", "--repo", str(tmp_path), "--data-dir", str(data),
-                 "--report", str(data / "report.json")])  # fmt: skip
+    code = main(
+        [
+            "job",
+            "--repo",
+            str(tmp_path),
+            "--data-dir",
+            str(data),
+            "--report",
+            str(data / "report.json"),
+        ]
+    )
     assert code == 2
     lines = summary.read_text().splitlines()
     assert lines[0] == "earlier step"

@@ -47,10 +47,20 @@ def config(tmp_path: Path) -> Path:
 def _plan(standin: Standin, config: Path, *extra: str) -> int:
     standin.requests.clear()
     standin.script = [None, None, Reply(status=400, body=ERROR_FEED_2026.read_bytes())]
-    return main([
-        "plan", "--config", str(config), "--data-dir", str(config.parent / "data"),
-        "--api-url", standin.url, "--delay", "0", *extra,
-    ])  # fmt: skip
+    return main(
+        [
+            "plan",
+            "--config",
+            str(config),
+            "--data-dir",
+            str(config.parent / "data"),
+            "--api-url",
+            standin.url,
+            "--delay",
+            "0",
+            *extra,
+        ]
+    )
 
 
 def test_plan_costs_each_topic_with_one_request(standin: Standin, config: Path, capsys):
@@ -98,11 +108,14 @@ def test_plan_as_json(standin: Standin, config: Path, capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        pytest.param(["--topic", "smal"], 'unknown topic \'smal\' (did you mean "small"?)',
-                     id="near-miss-topic"),
+        pytest.param(
+            ["--topic", "smal"],
+            "unknown topic 'smal' (did you mean \"small\"?)",
+            id="near-miss-topic",
+        ),
         pytest.param(["--page-size", "0"], "must be between 1 and 2000", id="page-size"),
     ],
-)  # fmt: skip
+)
 def test_plan_usage_errors_fetch_nothing(standin: Standin, config: Path, capsys, argv, message):
     """A usage error exits 2 with one line and sends no request."""
     assert _plan(standin, config, *argv) == 2

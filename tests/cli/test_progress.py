@@ -36,8 +36,21 @@ def _run_with_stderr_on_a_terminal(args: list[str]) -> str:
 
 def test_progress_shows_only_on_a_terminal(standin: Standin, config: Path, harvest_bin: str):
     """Pages and papers are drawn live on a terminal, and not at all in a pipe (cron, CI)."""
-    args = [harvest_bin, "--config", str(config), "--data-dir", str(config.parent / "data"),
-            "--api-url", standin.url, "--delay", "0", "--page-size", "50", "--topic", "rlhf_code"]  # fmt: skip
+    args = [
+        harvest_bin,
+        "--config",
+        str(config),
+        "--data-dir",
+        str(config.parent / "data"),
+        "--api-url",
+        standin.url,
+        "--delay",
+        "0",
+        "--page-size",
+        "50",
+        "--topic",
+        "rlhf_code",
+    ]
     on_terminal = _run_with_stderr_on_a_terminal(args)
     assert "\rrlhf_code: page 1 of 3, 50 papers" in on_terminal
     assert "\rrlhf_code: page 3 of 3, 111 papers" in on_terminal

@@ -188,8 +188,15 @@ def test_usage_and_config_errors_exit_2_without_traceback(
         "bad": str(FIXTURES / "config" / "unknown_key.toml"),
         "missing": str(config.parent / "absent.toml"),
     }
-    command = ["--config", str(config), "--api-url", standin.url, "--data-dir",
-               str(config.parent / "data"), *[a.format(**names) for a in args]]  # fmt: skip
+    command = [
+        "--config",
+        str(config),
+        "--api-url",
+        standin.url,
+        "--data-dir",
+        str(config.parent / "data"),
+        *[a.format(**names) for a in args],
+    ]
     result = run(harvest_bin, *command, cwd=config.parent)
     assert result.returncode == code
     assert message.format(**names) in result.stderr
@@ -231,8 +238,9 @@ def test_all_topics_summary_and_dry_run(standin: Standin, config: Path, capsys):
     assert not (config.parent / "data").exists()
     assert main(args) == 0
     assert sorted(p.name for p in (config.parent / "data").glob("*.json")) == [
-        "llm_alignment.json", "rlhf_code.json",
-    ]  # fmt: skip
+        "llm_alignment.json",
+        "rlhf_code.json",
+    ]
 
 
 def test_since_limits_the_query_and_the_records(standin: Standin, tmp_path: Path):
@@ -292,8 +300,17 @@ def test_verbose_logs_progress_and_tracebacks(standin: Standin, config: Path, ca
 
 def test_api_url_from_environment(standin: Standin, config: Path, harvest_bin: str):
     """ARXIV_API_URL is the endpoint when --api-url is not given."""
-    args = [harvest_bin, "--config", str(config), "--data-dir", str(config.parent / "d"),
-            "--delay", "0", "--topic", "rlhf_code"]  # fmt: skip
+    args = [
+        harvest_bin,
+        "--config",
+        str(config),
+        "--data-dir",
+        str(config.parent / "d"),
+        "--delay",
+        "0",
+        "--topic",
+        "rlhf_code",
+    ]
     env = {**os.environ, "ARXIV_API_URL": standin.url}
     result = subprocess.run(args, capture_output=True, text=True, env=env, check=False, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -456,29 +473,108 @@ NO_TOTAL = (
 
 BAD_INPUTS = [
     # Configs: exit 2, nothing fetched, nothing touched.
-    pytest.param({"config": "unknown_key.toml"}, 2, 'unknown key "max_result" (did you mean', id="cfg-unknown-key"),
-    pytest.param({"config": "bad_syntax.toml"}, 2, "not valid TOML: Illegal character '\\n' (at line 2", id="cfg-syntax"),
-    pytest.param({"config": "bad_topic_name.toml"}, 2, 'topic name "LLM-Alignment" must match', id="cfg-topic-name"),
-    pytest.param({"config": "empty_query.toml"}, 2, "query must be a non-empty string", id="cfg-empty-query"),
-    pytest.param({"config": "bad_date.toml"}, 2, "since must be a date like 2022-01-01", id="cfg-bad-date"),
-    pytest.param({"config": "unknown_table.toml"}, 2, 'unknown key "topic" (did you mean "topics"?)', id="cfg-unknown-table"),
+    pytest.param(
+        {"config": "unknown_key.toml"},
+        2,
+        'unknown key "max_result" (did you mean',
+        id="cfg-unknown-key",
+    ),
+    pytest.param(
+        {"config": "bad_syntax.toml"},
+        2,
+        "not valid TOML: Illegal character '\\n' (at line 2",
+        id="cfg-syntax",
+    ),
+    pytest.param(
+        {"config": "bad_topic_name.toml"},
+        2,
+        'topic name "LLM-Alignment" must match',
+        id="cfg-topic-name",
+    ),
+    pytest.param(
+        {"config": "empty_query.toml"}, 2, "query must be a non-empty string", id="cfg-empty-query"
+    ),
+    pytest.param(
+        {"config": "bad_date.toml"}, 2, "since must be a date like 2022-01-01", id="cfg-bad-date"
+    ),
+    pytest.param(
+        {"config": "unknown_table.toml"},
+        2,
+        'unknown key "topic" (did you mean "topics"?)',
+        id="cfg-unknown-table",
+    ),
     pytest.param({"topic": "nope"}, 2, "unknown topic 'nope'", id="unknown-topic"),
     # Data files: the topic fails before any request, the file stays as it was.
-    pytest.param({"data": GOOD[:200]}, 1, "rlhf_code.json: not valid JSON at line 7 column 7", id="data-truncated"),
-    pytest.param({"data": b'{"rlhf_code": []}\n'}, 1, "expected a JSON array of records, found dict", id="data-not-array"),
-    pytest.param({"data": _records({"authors": None})}, 1, "record 0: authors: Input should be a valid list", id="data-bad-field"),
-    pytest.param({"data": _records({}, {"arxiv_id": "not-an-id"})}, 1, "record 1: arxiv_id: Value error, not a versioned arXiv id", id="data-bad-id"),
-    pytest.param({"data": GOOD[:-3] + b",\n" + GOOD[2:]}, 1, "record 3: paper 2604.03438 is also record 0", id="data-duplicate"),
+    pytest.param(
+        {"data": GOOD[:200]},
+        1,
+        "rlhf_code.json: not valid JSON at line 7 column 7",
+        id="data-truncated",
+    ),
+    pytest.param(
+        {"data": b'{"rlhf_code": []}\n'},
+        1,
+        "expected a JSON array of records, found dict",
+        id="data-not-array",
+    ),
+    pytest.param(
+        {"data": _records({"authors": None})},
+        1,
+        "record 0: authors: Input should be a valid list",
+        id="data-bad-field",
+    ),
+    pytest.param(
+        {"data": _records({}, {"arxiv_id": "not-an-id"})},
+        1,
+        "record 1: arxiv_id: Value error, not a versioned arXiv id",
+        id="data-bad-id",
+    ),
+    pytest.param(
+        {"data": GOOD[:-3] + b",\n" + GOOD[2:]},
+        1,
+        "record 3: paper 2604.03438 is also record 0",
+        id="data-duplicate",
+    ),
     pytest.param({"data": b"\xef\xbb\xbf\xff[]"}, 1, "not UTF-8 at byte 3", id="data-not-utf8"),
     # arXiv bodies: refused or retried, then the topic fails and nothing is written.
     pytest.param({"reply": Reply(body=BOMB)}, 1, "response refused: ", id="body-billion-laughs"),
-    pytest.param({"reply": Reply(status=400, body=ERROR_FEED_LEGACY.read_bytes())}, 1, "arXiv rejected the query: incorrect id format for INVALIDID", id="body-error-feed-legacy"),
-    pytest.param({"reply": Reply(status=400, body=ERROR_FEED_2026.read_bytes())}, 1, "arXiv rejected the query: incorrect id format for abc", id="body-error-feed-2026"),
-    pytest.param({"reply": Reply(body=HTML), "times": 5}, 1, "response is not an Atom feed (root element 'html')", id="body-html"),
-    pytest.param({"reply": Reply(body=TRUNCATED), "times": 5}, 1, "response is not well-formed XML", id="body-truncated"),
-    pytest.param({"reply": Reply(body=NO_TOTAL), "times": 5}, 1, "feed has no valid opensearch:totalResults", id="body-no-total"),
-    pytest.param({"reply": Reply(status=404, body=b"Not Found")}, 1, "HTTP 404 (page at offset 0)", id="body-404"),
-]  # fmt: skip
+    pytest.param(
+        {"reply": Reply(status=400, body=ERROR_FEED_LEGACY.read_bytes())},
+        1,
+        "arXiv rejected the query: incorrect id format for INVALIDID",
+        id="body-error-feed-legacy",
+    ),
+    pytest.param(
+        {"reply": Reply(status=400, body=ERROR_FEED_2026.read_bytes())},
+        1,
+        "arXiv rejected the query: incorrect id format for abc",
+        id="body-error-feed-2026",
+    ),
+    pytest.param(
+        {"reply": Reply(body=HTML), "times": 5},
+        1,
+        "response is not an Atom feed (root element 'html')",
+        id="body-html",
+    ),
+    pytest.param(
+        {"reply": Reply(body=TRUNCATED), "times": 5},
+        1,
+        "response is not well-formed XML",
+        id="body-truncated",
+    ),
+    pytest.param(
+        {"reply": Reply(body=NO_TOTAL), "times": 5},
+        1,
+        "feed has no valid opensearch:totalResults",
+        id="body-no-total",
+    ),
+    pytest.param(
+        {"reply": Reply(status=404, body=b"Not Found")},
+        1,
+        "HTTP 404 (page at offset 0)",
+        id="body-404",
+    ),
+]
 
 
 @pytest.mark.parametrize(("case", "code", "message"), BAD_INPUTS)
@@ -594,28 +690,194 @@ DEEP = b"[" * 100_000 + b"]" * 100_000
 # exit code, the one line it must print (an ERROR; a WARNING for a skipped entry; None
 # for nothing), and whether the other topic must still have run.
 CASES = [
-    pytest.param(TWO, None, [Reply(body=with_entry("2301.00001v1", "0001-01-01T00:00:00+01:00"))], [], 0, "Skipping entry 2301.00001v1: no valid <published>", True, id="feed-year-1"),
-    pytest.param(TWO, None, [Reply(body=with_entry("2301.00001v1", "9999-12-31T23:59:59-01:00"))], [], 0, "Skipping entry 2301.00001v1: no valid <published>", True, id="feed-year-9999"),
-    pytest.param(TWO, None, [Reply(body=with_entry("2301.00001v" + "9" * 5000, "2023-01-02T00:00:00Z"))], [], 0, "Skipping entry with id 'http://arxiv.org/abs/2301.00001v99999", True, id="feed-version-5000-digits"),
-    pytest.param(TWO, None, [Reply(body=b"plain text", headers={"Content-Encoding": "gzip"})] * 5, [], 1, "rlhf_code: DecodingError: ", True, id="content-encoding-lie"),
-    pytest.param(TWO, None, redirect_loop(), [], 1, "rlhf_code: TooManyRedirects: ", True, id="redirect-loop"),
-    pytest.param(TWO, full_disk_lock, [], [], 1, "cannot write the lock's owner file: No space left on device", False, id="lock-disk-full"),
-    pytest.param(TWO, data_file(DEEP), [], [], 1, "rlhf_code.json: nested too deeply", True, id="data-deep-nesting"),
-    pytest.param(TWO, device, [], [], 1, "rlhf_code.json: not a regular file", True, id="data-dev-zero"),
+    pytest.param(
+        TWO,
+        None,
+        [Reply(body=with_entry("2301.00001v1", "0001-01-01T00:00:00+01:00"))],
+        [],
+        0,
+        "Skipping entry 2301.00001v1: no valid <published>",
+        True,
+        id="feed-year-1",
+    ),
+    pytest.param(
+        TWO,
+        None,
+        [Reply(body=with_entry("2301.00001v1", "9999-12-31T23:59:59-01:00"))],
+        [],
+        0,
+        "Skipping entry 2301.00001v1: no valid <published>",
+        True,
+        id="feed-year-9999",
+    ),
+    pytest.param(
+        TWO,
+        None,
+        [Reply(body=with_entry("2301.00001v" + "9" * 5000, "2023-01-02T00:00:00Z"))],
+        [],
+        0,
+        "Skipping entry with id 'http://arxiv.org/abs/2301.00001v99999",
+        True,
+        id="feed-version-5000-digits",
+    ),
+    pytest.param(
+        TWO,
+        None,
+        [Reply(body=b"plain text", headers={"Content-Encoding": "gzip"})] * 5,
+        [],
+        1,
+        "rlhf_code: DecodingError: ",
+        True,
+        id="content-encoding-lie",
+    ),
+    pytest.param(
+        TWO, None, redirect_loop(), [], 1, "rlhf_code: TooManyRedirects: ", True, id="redirect-loop"
+    ),
+    pytest.param(
+        TWO,
+        full_disk_lock,
+        [],
+        [],
+        1,
+        "cannot write the lock's owner file: No space left on device",
+        False,
+        id="lock-disk-full",
+    ),
+    pytest.param(
+        TWO,
+        data_file(DEEP),
+        [],
+        [],
+        1,
+        "rlhf_code.json: nested too deeply",
+        True,
+        id="data-deep-nesting",
+    ),
+    pytest.param(
+        TWO, device, [], [], 1, "rlhf_code.json: not a regular file", True, id="data-dev-zero"
+    ),
     pytest.param(TWO, fifo, [], [], 1, "rlhf_code.json: not a regular file", True, id="data-fifo"),
-    pytest.param(TWO.replace("'cat:cs.LG'", "'all:x'"), naive_state, [], [], 0, None, True, id="state-naive-timestamp"),
-    pytest.param(TWO + "x = " + "[" * 3000 + "]" * 3000 + "\n", None, [], [], 2, "nested too deeply", False, id="cfg-3000-deep"),
-    pytest.param(TWO + f"[topics.long]\nquery = '{'x' * 65_000}'\n", None, [], [], 2, 'topic "long": query must be a non-empty string of at most 4000 characters', False, id="cfg-65kB-query"),
-    pytest.param(TWO + "[defaults]\nlookback_days = 1000000\n", None, [], [], 2, "[defaults]: lookback_days must be a whole number of days, 0 to 3650", False, id="cfg-lookback-1000000"),
-    pytest.param(TWO + f"[topics.{'a' * 300}]\n{QUERY}", None, [], [], 2, "must be at most 100 characters", False, id="cfg-long-name"),
-    pytest.param(TWO, report_fifo, [], ["--report", "{tmp}/report"], 2, "/report: not a regular file", False, id="report-fifo"),
-    pytest.param(TWO, report_device, [], ["--report", "{tmp}/report"], 2, "/report: not a regular file", False, id="report-device"),
-    pytest.param(TWO, None, [], ["--report", "{tmp}/data/rlhf_code.json"], 2, "inside the data directory or the topics file", False, id="report-over-a-topic-file"),
-    pytest.param(TWO, None, [], ["--report", "{tmp}/data/.harvest/rlhf_code.json"], 2, "inside the data directory", False, id="report-over-a-state-file"),
-    pytest.param(TWO, None, [], ["--report", "{tmp}/fuzz.toml"], 2, "inside the data directory or the topics file", False, id="report-over-the-config"),
-    pytest.param(TWO, None, [], ["--config", "{tmp}/fifo"], 2, "fifo: not a regular file", False, id="config-fifo"),
-    pytest.param(TWO, None, [], ["--config", "/dev/zero"], 2, "/dev/zero: not a regular file", False, id="config-dev-zero"),
-]  # fmt: skip
+    pytest.param(
+        TWO.replace("'cat:cs.LG'", "'all:x'"),
+        naive_state,
+        [],
+        [],
+        0,
+        None,
+        True,
+        id="state-naive-timestamp",
+    ),
+    pytest.param(
+        TWO + "x = " + "[" * 3000 + "]" * 3000 + "\n",
+        None,
+        [],
+        [],
+        2,
+        "nested too deeply",
+        False,
+        id="cfg-3000-deep",
+    ),
+    pytest.param(
+        TWO + f"[topics.long]\nquery = '{'x' * 65_000}'\n",
+        None,
+        [],
+        [],
+        2,
+        'topic "long": query must be a non-empty string of at most 4000 characters',
+        False,
+        id="cfg-65kB-query",
+    ),
+    pytest.param(
+        TWO + "[defaults]\nlookback_days = 1000000\n",
+        None,
+        [],
+        [],
+        2,
+        "[defaults]: lookback_days must be a whole number of days, 0 to 3650",
+        False,
+        id="cfg-lookback-1000000",
+    ),
+    pytest.param(
+        TWO + f"[topics.{'a' * 300}]\n{QUERY}",
+        None,
+        [],
+        [],
+        2,
+        "must be at most 100 characters",
+        False,
+        id="cfg-long-name",
+    ),
+    pytest.param(
+        TWO,
+        report_fifo,
+        [],
+        ["--report", "{tmp}/report"],
+        2,
+        "/report: not a regular file",
+        False,
+        id="report-fifo",
+    ),
+    pytest.param(
+        TWO,
+        report_device,
+        [],
+        ["--report", "{tmp}/report"],
+        2,
+        "/report: not a regular file",
+        False,
+        id="report-device",
+    ),
+    pytest.param(
+        TWO,
+        None,
+        [],
+        ["--report", "{tmp}/data/rlhf_code.json"],
+        2,
+        "inside the data directory or the topics file",
+        False,
+        id="report-over-a-topic-file",
+    ),
+    pytest.param(
+        TWO,
+        None,
+        [],
+        ["--report", "{tmp}/data/.harvest/rlhf_code.json"],
+        2,
+        "inside the data directory",
+        False,
+        id="report-over-a-state-file",
+    ),
+    pytest.param(
+        TWO,
+        None,
+        [],
+        ["--report", "{tmp}/fuzz.toml"],
+        2,
+        "inside the data directory or the topics file",
+        False,
+        id="report-over-the-config",
+    ),
+    pytest.param(
+        TWO,
+        None,
+        [],
+        ["--config", "{tmp}/fifo"],
+        2,
+        "fifo: not a regular file",
+        False,
+        id="config-fifo",
+    ),
+    pytest.param(
+        TWO,
+        None,
+        [],
+        ["--config", "/dev/zero"],
+        2,
+        "/dev/zero: not a regular file",
+        False,
+        id="config-dev-zero",
+    ),
+]
 
 
 @pytest.mark.parametrize(

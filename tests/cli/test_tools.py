@@ -25,11 +25,23 @@ def test_unknown_flag_is_a_usage_error_naming_the_tool(tool: str, capsys):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        pytest.param(["summary", "{tmp}/missing.json"], "{tmp}/missing.json: cannot read: No such file or directory", id="summary-missing"),
-        pytest.param(["summary", "{tmp}/other.json"], "{tmp}/other.json: not a harvest report: started: Field required", id="summary-not-a-report"),
-        pytest.param(["commit", "--report", "{tmp}/missing.json"], "{tmp}/missing.json: cannot read: No such file or directory", id="commit-missing"),
+        pytest.param(
+            ["summary", "{tmp}/missing.json"],
+            "{tmp}/missing.json: cannot read: No such file or directory",
+            id="summary-missing",
+        ),
+        pytest.param(
+            ["summary", "{tmp}/other.json"],
+            "{tmp}/other.json: not a harvest report: started: Field required",
+            id="summary-not-a-report",
+        ),
+        pytest.param(
+            ["commit", "--report", "{tmp}/missing.json"],
+            "{tmp}/missing.json: cannot read: No such file or directory",
+            id="commit-missing",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bad_report_is_one_error_line(tmp_path: Path, capsys, args: list[str], message: str):
     """A report that is missing or not a report: exit 1 and one ERROR line naming the file."""
     (tmp_path / "other.json").write_text('{"x": 1}\n')

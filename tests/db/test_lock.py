@@ -104,8 +104,11 @@ def test_lock_held_too_long_exits_1_naming_the_holder(
     with lock.locked(data, timeout_seconds=0):
         result = subprocess.run(
             [harvest_bin, *argv(standin, config, data_dir=data), "--lock-timeout", "0.5"],
-            capture_output=True, text=True, check=False, env=os.environ,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            check=False,
+            env=os.environ,
+        )
     assert result.returncode == 1
     assert f"another harvest holds the lock (pid {os.getpid()} on" in result.stderr
     assert "; gave up after 0.5 s" in result.stderr

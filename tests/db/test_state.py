@@ -24,8 +24,14 @@ def test_saved_state_reads_back_equal_and_is_not_rewritten(tmp_path: Path):
     path = state.path_for(tmp_path, "rlhf_code")
     assert path == tmp_path / ".harvest" / "rlhf_code.json"
     assert state.load(path) is None  # no harvest yet
-    saved = TopicState(query="all:x", since=date(2022, 1, 1), until=UNTIL, complete=True,
-                       watermark=at(1), refreshed=at(1))  # fmt: skip
+    saved = TopicState(
+        query="all:x",
+        since=date(2022, 1, 1),
+        until=UNTIL,
+        complete=True,
+        watermark=at(1),
+        refreshed=at(1),
+    )
     state.save(path, saved)
     assert state.load(path) == saved
     assert path.read_bytes().endswith(b"}\n")
@@ -38,10 +44,16 @@ def test_saved_state_reads_back_equal_and_is_not_rewritten(tmp_path: Path):
     ("content", "message"),
     [
         pytest.param(b"{", "invalid harvest state: state: Invalid JSON", id="not-json"),
-        pytest.param(b'{"query": "q"}', "invalid harvest state: since: Field required", id="missing"),
-        pytest.param(b'{"query": "q", "since": null, "until": "2026-01-02T00:00:00Z", "x": 1}', "invalid harvest state: x: Extra inputs are not permitted", id="unknown-key"),
+        pytest.param(
+            b'{"query": "q"}', "invalid harvest state: since: Field required", id="missing"
+        ),
+        pytest.param(
+            b'{"query": "q", "since": null, "until": "2026-01-02T00:00:00Z", "x": 1}',
+            "invalid harvest state: x: Extra inputs are not permitted",
+            id="unknown-key",
+        ),
     ],
-)  # fmt: skip
+)
 def test_invalid_state_names_the_file_and_the_problem(tmp_path: Path, content: bytes, message: str):
     """A corrupt state file raises StoreError naming the file and its first problem."""
     path = tmp_path / "t.json"

@@ -31,8 +31,11 @@ def test_dumps_follows_the_file_contract():
     assert "Über".encode() in data
     records = json.loads(data)
     assert [r["arxiv_id"] for r in records] == [
-        "2402.00002v1", "2401.00009v1", "2401.00001v1", "hep-th/9901001v2",
-    ]  # fmt: skip
+        "2402.00002v1",
+        "2401.00009v1",
+        "2401.00001v1",
+        "hep-th/9901001v2",
+    ]
     assert all(list(r) == KEYS for r in records)
     assert records[0]["updated"] == "2024-02-01T12:00:00Z"
     assert data.decode().splitlines()[1] == "  {"
@@ -180,8 +183,9 @@ def test_load_by_blocks_still_says_where_a_record_is_bad(
 
 def test_merge_lists_each_change_once_newest_first():
     """A merge names new, updated and revised papers once each, newest first; none unchanged."""
-    stored = {p.key: p for p in [paper("2401.00001v1"), paper("2401.00002v1"),
-                                 paper("2401.00003v1")]}  # fmt: skip
+    stored = {
+        p.key: p for p in [paper("2401.00001v1"), paper("2401.00002v1"), paper("2401.00003v1")]
+    }
     fetched = [
         paper("2401.00001v2"),
         paper("2401.00002v1", doi="10.1/x"),
@@ -191,8 +195,10 @@ def test_merge_lists_each_change_once_newest_first():
     ]
     merged = store.merge(stored, fetched)
     assert [(c.arxiv_id, c.change) for c in merged.counts.changes] == [
-        ("2402.00004v1", "new"), ("2401.00002v1", "revised"), ("2401.00001v2", "updated"),
-    ]  # fmt: skip
+        ("2402.00004v1", "new"),
+        ("2401.00002v1", "revised"),
+        ("2401.00001v2", "updated"),
+    ]
     assert (
         merged.counts.new,
         merged.counts.updated,

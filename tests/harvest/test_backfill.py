@@ -79,8 +79,9 @@ def test_a_deep_page_that_keeps_failing_cuts_the_rest_of_its_window(mode: Mode):
         Backfill(client, "all:x", commit=commits).run([WHOLE])
     assert len(commits.papers) == 111
     assert [r["start"] for r in standin.requests[:7]] == ["0", "25"] + ["50"] * 5
-    assert all(r["search_query"] != standin.requests[0]["search_query"]
-               for r in standin.requests[7:])  # fmt: skip
+    assert all(
+        r["search_query"] != standin.requests[0]["search_query"] for r in standin.requests[7:]
+    )
 
 
 def test_a_first_page_that_keeps_failing_fails_and_claims_nothing():
@@ -124,7 +125,10 @@ def test_no_request_asks_past_the_rows_arxiv_pages():
     commits = Commits.__new__(Commits)  # this many papers: skip the span check
     commits.papers, commits.spans, commits.calls = {}, [], 0
     with offline_client(standin, page_size=1500) as client:
-        Backfill(client, "all:x", commit=lambda papers, _: commits.papers.update(
-            (p.key, p) for p in papers)).run([WHOLE])  # fmt: skip
+        Backfill(
+            client,
+            "all:x",
+            commit=lambda papers, _: commits.papers.update((p.key, p) for p in papers),
+        ).run([WHOLE])
     assert len(commits.papers) == MAX_RESULTS
     assert sent_fit(standin)

@@ -98,8 +98,18 @@ def test_silent_topic_warns_reports_and_shows(tmp_path: Path, capsys):
         out = capsys.readouterr().out
         assert "| written (stale) |" in out
         assert "**Stale:** llm_alignment: nothing new for 40 days, usually about 14 a week" in out
-        assert main(["stats", "--config", str(tmp_path / "queries.toml"),
-                     "--data-dir", str(tmp_path / "data")]) == 0  # fmt: skip
+        assert (
+            main(
+                [
+                    "stats",
+                    "--config",
+                    str(tmp_path / "queries.toml"),
+                    "--data-dir",
+                    str(tmp_path / "data"),
+                ]
+            )
+            == 0
+        )
         assert (
             "; STALE: nothing new for 40 days, usually about 14 a week" in capsys.readouterr().out
         )

@@ -202,8 +202,12 @@ def test_70000_papers_7_seconds_apart_all_stored_within_the_request_bound(tmp_pa
     standin = Standin(entries=entries)
     data = tmp_path / "data"
     with offline_client(standin, page_size=1000) as client:
-        result = harvest_topic(Topic(name="t", query="all:x"), client=client, data_dir=data,
-                               now=datetime(2026, 2, 1, tzinfo=UTC))  # fmt: skip
+        result = harvest_topic(
+            Topic(name="t", query="all:x"),
+            client=client,
+            data_dir=data,
+            now=datetime(2026, 2, 1, tzinfo=UTC),
+        )
     assert result.counts.new == 70_000
     stored = json.loads((data / "t.json").read_bytes())
     assert {r["arxiv_id"] for r in stored} == {e.arxiv_id for e in entries}
@@ -220,8 +224,10 @@ def test_failed_incremental_run_stores_nothing_and_the_next_run_gets_all(
     args = argv(standin, config, "--page-size", "25", "--topic", "rlhf_code")
     assert main(args) == 0
     before = tree(data)
-    added = [standin.entries[40].rewritten(f"2611.3{i:04d}v1", SOON - timedelta(minutes=i))
-             for i in range(30)]  # fmt: skip
+    added = [
+        standin.entries[40].rewritten(f"2611.3{i:04d}v1", SOON - timedelta(minutes=i))
+        for i in range(30)
+    ]
     standin.entries.extend(added)
     standin.script = [Reply(status=503)] * 5
     assert main(args, sleep=lambda _: None) == 1
@@ -295,8 +301,10 @@ def test_max_results_caps_the_first_harvest_but_never_drops_updates(
     config.write_text('[topics.rlhf_code]\nquery = "all:rl"\nmax_results = 20\n')
     assert main(argv(standin, config)) == 0
     assert set(records(tmp_path / "data")) == {e.key for e in standin.entries[:20]}
-    added = [standin.entries[40].rewritten(f"2611.2{i:04d}v1", SOON - timedelta(minutes=i))
-             for i in range(30)]  # fmt: skip
+    added = [
+        standin.entries[40].rewritten(f"2611.2{i:04d}v1", SOON - timedelta(minutes=i))
+        for i in range(30)
+    ]
     standin.entries.extend(added)
     capsys.readouterr()
     assert main(argv(standin, config)) == 0
@@ -424,8 +432,9 @@ def test_a_write_that_fails_or_is_stopped_loses_no_paper(
     with Standin(entries=papers_45000) as standin:
         args = [harvest_bin, *argv(standin, config, "--page-size", "2000")]
         limit = _limit_file_size if stop == "file-size-limit" else None
-        process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   preexec_fn=limit)  # fmt: skip  # noqa: PLW1509
+        # preexec_fn: the limit must hold in the child alone, before it runs.
+        out = subprocess.PIPE
+        process = subprocess.Popen(args, stdout=out, stderr=out, preexec_fn=limit)  # noqa: PLW1509
         if stop != "file-size-limit":
             assert _during_second_write(data, process)
             process.send_signal(getattr(signal, stop))
@@ -467,13 +476,18 @@ def test_a_first_harvest_left_by_the_previous_version_resumes_without_a_gap(tmp_
     entries = synthetic_entries(40, first=b - timedelta(minutes=20), step_seconds=40)
     standin = Standin(entries=list(entries))
     minute = timedelta(minutes=1)
-    done_then = {e.key for e in entries
-                 if a <= e.published <= b - minute or b <= e.published <= c - minute}  # fmt: skip
+    done_then = {
+        e.key for e in entries if a <= e.published <= b - minute or b <= e.published <= c - minute
+    }
     old_state = {
-        "query": "all:x", "since": None, "until": (now + timedelta(days=1)).isoformat(),
-        "complete": False, "done": [[a.isoformat(), b.isoformat()], [b.isoformat(), c.isoformat()]],
-        "fetched": len(done_then), "watermark": now.isoformat(),
-    }  # fmt: skip
+        "query": "all:x",
+        "since": None,
+        "until": (now + timedelta(days=1)).isoformat(),
+        "complete": False,
+        "done": [[a.isoformat(), b.isoformat()], [b.isoformat(), c.isoformat()]],
+        "fetched": len(done_then),
+        "watermark": now.isoformat(),
+    }
     path = state.path_for(tmp_path, "t")
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(old_state))
@@ -493,8 +507,12 @@ def test_a_walk_cut_short_by_an_empty_page_is_not_trusted(tmp_path: Path):
     topic = Topic(name="t", query="all:x", refresh_days=0)
     at(standin, topic, tmp_path, start)
     before = state.load(state.path_for(tmp_path, "t"))
-    new = [e.rewritten(f"2606.8{i:04d}v1", e.published) for i, e in
-           enumerate(synthetic_entries(250, first=start + timedelta(days=1), step_seconds=60))]  # fmt: skip
+    new = [
+        e.rewritten(f"2606.8{i:04d}v1", e.published)
+        for i, e in enumerate(
+            synthetic_entries(250, first=start + timedelta(days=1), step_seconds=60)
+        )
+    ]
     standin.entries.extend(new)
     standin.script = [None, *[empty_page(0, start=25)] * 5]
     with pytest.raises(TopicFailed, match="empty page at offset 25"):

@@ -69,10 +69,20 @@ def test_keepalive_without_the_permission_says_which(github_env, respx_mock, cap
     ("variable", "value", "message"),
     [
         pytest.param("GITHUB_TOKEN", "", "GITHUB_TOKEN is not set", id="no-token"),
-        pytest.param("GITHUB_REPOSITORY", "papers", "GITHUB_REPOSITORY must be owner/name", id="bad-repository"),
-        pytest.param("GITHUB_WORKFLOW_REF", "octo/papers@main", "GITHUB_WORKFLOW_REF does not name a workflow file", id="bad-ref"),
+        pytest.param(
+            "GITHUB_REPOSITORY",
+            "papers",
+            "GITHUB_REPOSITORY must be owner/name",
+            id="bad-repository",
+        ),
+        pytest.param(
+            "GITHUB_WORKFLOW_REF",
+            "octo/papers@main",
+            "GITHUB_WORKFLOW_REF does not name a workflow file",
+            id="bad-ref",
+        ),
     ],
-)  # fmt: skip
+)
 def test_keepalive_outside_a_job_is_a_usage_error(
     github_env, respx_mock, monkeypatch: pytest.MonkeyPatch, capsys, variable, value, message
 ):

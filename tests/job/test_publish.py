@@ -28,8 +28,9 @@ def test_commit_only_when_data_changed(standin: Standin, repo: Path, capsys, mon
     assert main(["commit", "--report", "report.json"]) == 0
     assert capsys.readouterr().out.endswith("data: +222 papers (rlhf_code, llm_alignment)\n")
     assert git(repo, "log", "--format=%s").splitlines() == [
-        "data: +222 papers (rlhf_code, llm_alignment)", "start",
-    ]  # fmt: skip
+        "data: +222 papers (rlhf_code, llm_alignment)",
+        "start",
+    ]
     assert "data/.harvest/rlhf_code.json" in git(repo, "show", "--name-only", "--format=")
     assert git(repo, "status", "--porcelain") == ""
 

@@ -57,12 +57,27 @@ def clone(bare: Path, where: Path) -> Path:
 def job(repo: Path, standin: Standin, *extra: str) -> int:
     """`harvest job` in `repo`, its report and summary outside the work tree."""
     outside = repo.parent
-    return main([
-        "job", "--repo", str(repo), "--config", str(repo / "queries.toml"),
-        "--data-dir", str(repo / "data"), "--report", str(outside / "report.json"),
-        "--summary", str(outside / "summary.md"), *extra,
-        "--", "--api-url", standin.url, "--delay", "0",
-    ])  # fmt: skip
+    return main(
+        [
+            "job",
+            "--repo",
+            str(repo),
+            "--config",
+            str(repo / "queries.toml"),
+            "--data-dir",
+            str(repo / "data"),
+            "--report",
+            str(outside / "report.json"),
+            "--summary",
+            str(outside / "summary.md"),
+            *extra,
+            "--",
+            "--api-url",
+            standin.url,
+            "--delay",
+            "0",
+        ]
+    )
 
 
 def summary(repo: Path) -> str:
@@ -135,17 +150,33 @@ def test_race_with_a_data_commit(remote: Path, first: Path, standin: Standin, tm
     """Another harvest's commit lands first: the job redoes its harvest on it; both stay."""
     other = clone(remote, tmp_path / "other")
     theirs = add_paper(standin, 1)
-    assert main(["--config", str(other / "queries.toml"), "--data-dir", str(other / "data"),
-                 "--api-url", standin.url, "--delay", "0", "-q"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "--config",
+                str(other / "queries.toml"),
+                "--data-dir",
+                str(other / "data"),
+                "--api-url",
+                standin.url,
+                "--delay",
+                "0",
+                "-q",
+            ]
+        )
+        == 0
+    )
     git(other, "commit", "--quiet", "--all", "-m", "other harvest")
     ours = add_paper(standin, 2)
     race_on_push(first, other)
 
     assert job(first, standin) == 0
     assert subjects(remote) == [
-        "data: +2 papers (rlhf_code, llm_alignment)", "other harvest",
-        "data: +222 papers (rlhf_code, llm_alignment)", "start",
-    ]  # fmt: skip
+        "data: +2 papers (rlhf_code, llm_alignment)",
+        "other harvest",
+        "data: +222 papers (rlhf_code, llm_alignment)",
+        "start",
+    ]
     for topic in TOPICS:
         ids = remote_ids(remote, topic)
         assert len(ids) == RECORDED + 2
@@ -164,9 +195,10 @@ def test_race_with_an_unrelated_commit(remote: Path, first: Path, standin: Stand
 
     assert job(first, standin) == 0
     assert subjects(remote)[:3] == [
-        "data: +2 papers (rlhf_code, llm_alignment)", "docs",
+        "data: +2 papers (rlhf_code, llm_alignment)",
+        "docs",
         "data: +222 papers (rlhf_code, llm_alignment)",
-    ]  # fmt: skip
+    ]
     assert git(remote, "show", "main:README.md") == "papers\n"
     assert "(attempt 2)" in summary(first)
     for topic in TOPICS:
@@ -206,9 +238,22 @@ def test_broken_config_goes_red_with_nothing_fetched(remote: Path, standin: Stan
 def test_report_inside_the_data_directory_is_refused(remote: Path, standin: Standin, tmp_path):
     """A --report under --data-dir would be committed: a usage error before any request."""
     repo = clone(remote, tmp_path / "repo")
-    code = main(["job", "--repo", str(repo), "--data-dir", str(repo / "data"),
-                 "--report", str(repo / "data" / "report.json"), "--summary", str(tmp_path / "s.md"),
-                 "--", "--api-url", standin.url])  # fmt: skip
+    code = main(
+        [
+            "job",
+            "--repo",
+            str(repo),
+            "--data-dir",
+            str(repo / "data"),
+            "--report",
+            str(repo / "data" / "report.json"),
+            "--summary",
+            str(tmp_path / "s.md"),
+            "--",
+            "--api-url",
+            standin.url,
+        ]
+    )
     assert code == 2
     assert standin.requests == []
     assert "inside the data directory" in (tmp_path / "s.md").read_text()
@@ -238,9 +283,11 @@ def test_a_usage_error_of_the_harvest_stops_the_job_before_git(tmp_path: Path):
         return 2, ["ERROR unknown topic 'nope'"]
 
     settings = job_module.Job(
-        repo=tmp_path / "not-a-repo", data_dir=tmp_path / "data", report=tmp_path / "r.json",
+        repo=tmp_path / "not-a-repo",
+        data_dir=tmp_path / "data",
+        report=tmp_path / "r.json",
         harvest_args=["--topic", "nope"],
-    )  # fmt: skip
+    )
     outcome = job_module.run(settings, harvest)
     assert calls == [["--topic", "nope", "--report", str(tmp_path / "r.json")]]
     assert outcome.exit_code == 2
@@ -253,10 +300,16 @@ def test_workflows_pass_the_github_schema():
     workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
     assert [Path(p).name for p in workflows] == ["ci.yml", "refresh.yml"]
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "check-jsonschema"),
-         "--builtin-schema", "vendor.github-workflows", *workflows],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        [
+            str(Path(sys.executable).parent / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            *workflows,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

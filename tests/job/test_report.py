@@ -104,11 +104,21 @@ def test_report_and_its_summary_for_a_failed_topic(standin: Standin, config: Pat
     assert data["topics"]["rlhf_code"]["error"] == "HTTP 404 (page at offset 0)"
     counts = {k: v for k, v in data["topics"]["llm_alignment"].items() if k != "changes"}
     assert counts == {
-        "mode": "full", "new": 111, "updated": 0, "revised": 0, "unchanged": 0, "total": 111,
-        "requests": 1, "written": True, "error": None, "per_week": 0.2, "stale_after_days": 277.1,
+        "mode": "full",
+        "new": 111,
+        "updated": 0,
+        "revised": 0,
+        "unchanged": 0,
+        "total": 111,
+        "requests": 1,
+        "written": True,
+        "error": None,
+        "per_week": 0.2,
+        "stale_after_days": 277.1,
         # These depend on today's date; the recordings end on 2026-04-03.
-        "stale": counts["stale"], "days_silent": counts["days_silent"],
-    }  # fmt: skip
+        "stale": counts["stale"],
+        "days_silent": counts["days_silent"],
+    }
     assert len(data["topics"]["llm_alignment"]["changes"]) == 111
     capsys.readouterr()
     assert main(["summary", str(report)]) == 0

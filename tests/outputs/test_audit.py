@@ -38,8 +38,10 @@ def test_check_reports_every_problem(standin: Standin, config: Path, capsys):
 
 def test_check_of_a_missing_config_and_data_dir(tmp_path: Path, capsys):
     """Nothing to check is two problems, not a crash."""
-    assert main(["check", "--config", str(tmp_path / "q.toml"),
-                 "--data-dir", str(tmp_path / "data")]) == 1  # fmt: skip
+    assert (
+        main(["check", "--config", str(tmp_path / "q.toml"), "--data-dir", str(tmp_path / "data")])
+        == 1
+    )
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith(f"ERROR {tmp_path / 'q.toml'}: cannot read: ")
     assert err[1] == f"ERROR {tmp_path / 'data'}: no such data directory"
@@ -54,7 +56,10 @@ def test_stats_lists_healthy_topics_beside_a_broken_one(standin: Standin, config
     args = ["--config", str(config), "--data-dir", str(data)]
     assert main(["stats", *args]) == 1
     out, err = capsys.readouterr()
-    assert err == f"ERROR {data / 'rlhf_code.json'}: record 0: record: Input should be a valid dictionary or instance of Paper\n"  # fmt: skip
+    assert (
+        err
+        == f"ERROR {data / 'rlhf_code.json'}: record 0: record: Input should be a valid dictionary or instance of Paper\n"
+    )
     assert out.startswith("llm_alignment: 111 papers (2026: ")
     assert out.count("\n") == 1
     assert main(["stats", *args, "--topic", "llm_alignment"]) == 0
@@ -78,21 +83,52 @@ def _valid(config: Path) -> bytes:
 
 
 BROKEN = [
-    pytest.param(lambda b: b[:-1], "not in the file format (2-space JSON, UTF-8, final newline)", id="no-final-newline"),
-    pytest.param(lambda b: b.replace(b'  {\n    "title"', b'  {\n  "title"', 1), "line 3: not in the file format", id="indent"),
+    pytest.param(
+        lambda b: b[:-1],
+        "not in the file format (2-space JSON, UTF-8, final newline)",
+        id="no-final-newline",
+    ),
+    pytest.param(
+        lambda b: b.replace(b'  {\n    "title"', b'  {\n  "title"', 1),
+        "line 3: not in the file format",
+        id="indent",
+    ),
     pytest.param(lambda b: b[:1000], "not valid JSON at line", id="truncated"),
     pytest.param(lambda b: b"{}\n", "expected a JSON array of records, found dict", id="object"),
     pytest.param(lambda b: _edit(b, 0, pop="doi"), "record 0: missing key 'doi'", id="missing-key"),
-    pytest.param(lambda b: _edit(b, 2, move="title"), "record 2: keys out of the contract's order", id="key-order"),
-    pytest.param(lambda b: _edit(b, 1, set_={"published": "2099-01-01"}), "record 1: out of order", id="order"),
-    pytest.param(lambda b: _edit(b, 3, set_={"arxiv_id": "2401.1"}), "record 3: arxiv_id: Value error", id="bad-id"),
-    pytest.param(lambda b: _edit(b, 4, set_={"authors": "one"}), "record 4: authors: Input should be a valid list", id="authors"),
+    pytest.param(
+        lambda b: _edit(b, 2, move="title"),
+        "record 2: keys out of the contract's order",
+        id="key-order",
+    ),
+    pytest.param(
+        lambda b: _edit(b, 1, set_={"published": "2099-01-01"}),
+        "record 1: out of order",
+        id="order",
+    ),
+    pytest.param(
+        lambda b: _edit(b, 3, set_={"arxiv_id": "2401.1"}),
+        "record 3: arxiv_id: Value error",
+        id="bad-id",
+    ),
+    pytest.param(
+        lambda b: _edit(b, 4, set_={"authors": "one"}),
+        "record 4: authors: Input should be a valid list",
+        id="authors",
+    ),
     pytest.param(lambda b: _edit(b, 5, dup=0), "record 1: paper", id="duplicate"),
-]  # fmt: skip
+]
 
 
-def _edit(data: bytes, index: int, *, pop: str = "", move: str = "",
-          set_: dict[str, object] | None = None, dup: int | None = None) -> bytes:  # fmt: skip
+def _edit(
+    data: bytes,
+    index: int,
+    *,
+    pop: str = "",
+    move: str = "",
+    set_: dict[str, object] | None = None,
+    dup: int | None = None,
+) -> bytes:
     records = json.loads(data)
     if pop:
         records[index].pop(pop)
@@ -108,8 +144,21 @@ def _edit(data: bytes, index: int, *, pop: str = "", move: str = "",
 def test_check_accepts_everything_the_tool_writes(standin: Standin, config: Path, capsys):
     """Harvested, imported and state-carrying data directories all pass the check."""
     assert main(argv(standin, config, "--page-size", "40")) == 0
-    assert main(["import", str(SEED), "--config", str(config), "--topic", "rlhf_code",
-                 "--data-dir", str(config.parent / "data")]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "import",
+                str(SEED),
+                "--config",
+                str(config),
+                "--topic",
+                "rlhf_code",
+                "--data-dir",
+                str(config.parent / "data"),
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["check", "--data-dir", str(config.parent / "data")]) == 0
     assert capsys.readouterr().out == "2 files, 271 records: all valid\n"

@@ -21,8 +21,13 @@ def test_exports_are_byte_identical_and_bibtex_parses(standin: Standin, config: 
     assert tool("export", config, "--out", str(first)) == 0
     assert tool("export", config, "--out", str(second)) == 0
     files = sorted(p.name for p in first.iterdir())
-    assert files == ["llm_alignment.bib", "llm_alignment.md", "papers_database.json",
-                     "rlhf_code.bib", "rlhf_code.md"]  # fmt: skip
+    assert files == [
+        "llm_alignment.bib",
+        "llm_alignment.md",
+        "papers_database.json",
+        "rlhf_code.bib",
+        "rlhf_code.md",
+    ]
     assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
     library = parse_string((first / "rlhf_code.bib").read_text())
     assert library.failed_blocks == []
@@ -39,10 +44,15 @@ def test_exports_are_byte_identical_and_bibtex_parses(standin: Standin, config: 
 def test_bibtex_survives_unbalanced_braces_and_collaborations():
     """Unbalanced braces become LaTeX commands; a collaboration stays one author."""
     paper = Paper(
-        title="Closing } the {gap", authors=["ATLAS and CMS Collaborations", "X { Y"],
-        summary="s", arxiv_id="2401.00001v1", published=date(2024, 1, 1), categories=["hep-ex"],
-        url="https://arxiv.org/abs/2401.00001v1", pdf_url="https://arxiv.org/pdf/2401.00001v1.pdf",
-    )  # fmt: skip
+        title="Closing } the {gap",
+        authors=["ATLAS and CMS Collaborations", "X { Y"],
+        summary="s",
+        arxiv_id="2401.00001v1",
+        published=date(2024, 1, 1),
+        categories=["hep-ex"],
+        url="https://arxiv.org/abs/2401.00001v1",
+        pdf_url="https://arxiv.org/pdf/2401.00001v1.pdf",
+    )
     text = bibtex([paper])
     assert text.count("{") == text.count("}")
     assert r"title = {{Closing \textbraceright{} the \textbraceleft{}gap}}" in text

@@ -14,8 +14,19 @@ from tests.standin import Standin
 def test_import_then_export_reproduces_the_original(config: Path, capsys):
     """49 seed records import with their eight keys intact and export in the original shape."""
     config.write_text(config.read_text())
-    assert main(["import", str(SEED), "--config", str(config),
-                 "--data-dir", str(config.parent / "data")]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "import",
+                str(SEED),
+                "--config",
+                str(config),
+                "--data-dir",
+                str(config.parent / "data"),
+            ]
+        )
+        == 0
+    )
     assert "rlhf_code: 49 new, 0 updated, 0 already stored, 49 total" in capsys.readouterr().out
     original = json.loads(SEED.read_bytes())["rlhf_code"]
     stored = json.loads((config.parent / "data" / "rlhf_code.json").read_bytes())
@@ -47,8 +58,19 @@ def test_import_keeps_what_a_harvest_knows_and_harvest_fills_nulls(standin: Stan
     seed = config.parent / "seed.json"
     stripped = {k: first[k] for k in ORIGINAL_KEYS}
     seed.write_text(json.dumps({"rlhf_code": [stripped, stripped]}))
-    assert main(["import", str(seed), "--config", str(config),
-                 "--data-dir", str(config.parent / "data")]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "import",
+                str(seed),
+                "--config",
+                str(config),
+                "--data-dir",
+                str(config.parent / "data"),
+            ]
+        )
+        == 0
+    )
     assert json.loads((config.parent / "data" / "rlhf_code.json").read_bytes()) == harvested
 
 
@@ -56,7 +78,18 @@ def test_import_rejects_unknown_topics(config: Path, capsys):
     """A topic the config lacks is a usage error naming it; nothing is written."""
     database = config.parent / "db.json"
     database.write_text(json.dumps({"rlhf_code": [], "quantum": []}))
-    assert main(["import", str(database), "--config", str(config),
-                 "--data-dir", str(config.parent / "data")]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "import",
+                str(database),
+                "--config",
+                str(config),
+                "--data-dir",
+                str(config.parent / "data"),
+            ]
+        )
+        == 2
+    )
     assert f"ERROR {database} has topics that {config} lacks: quantum" in capsys.readouterr().err
     assert not (config.parent / "data" / "rlhf_code.json").exists()
