@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 COMMIT_EVERY = 10_000
 
 Span = tuple[datetime, datetime]
-Commit = Callable[[list[Paper], list[Span]], None]
+# The papers, the spans they complete, and the papers fetched so far (each counted once).
+Commit = Callable[[list[Paper], list[Span], int], None]
 
 
 class Backfill:
@@ -39,7 +40,8 @@ class Backfill:
     Args:
         client: the arXiv client.
         query: the topic's query (a window's range is added to it).
-        commit: takes fetched papers and the spans they complete; it must store both.
+        commit: takes fetched papers, the spans they complete and the count fetched so
+            far; it must store the papers and the spans.
         cap: stop once this many papers are fetched (None: fetch everything).
         known: papers (ids without version) fetched before, which the cap does not
             count again (a resumed harvest fetches again where it stopped).
@@ -167,7 +169,7 @@ class Backfill:
         if self._papers or self._spans:
             papers, spans = self._papers, self._spans
             self._papers, self._spans = [], []
-            self._commit(papers, spans)
+            self._commit(papers, spans, self.fetched)
 
     def _capped(self) -> bool:
         return self._cap is not None and self.fetched >= self._cap

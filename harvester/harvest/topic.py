@@ -263,34 +263,59 @@ class _Run:
         whole = Window(lower, progress.until)
         logger.info("%s: %s harvest of %s", self.topic.name, self.mode, whole)
         todo = gaps(whole, list(progress.done))
-        changed = False
-        write = tracked and not self.file.dry_run
-
         fetched_before = progress.fetched
         cap = None if self.topic.max_results is None else self.topic.max_results - fetched_before
         # A resumed harvest fetches again where it stopped: those papers are no news.
         known = set(self.file.papers) if self.mode is Mode.RESUMED else set()
-
-        def commit(papers: list[Paper], spans: list[Span]) -> None:
-            nonlocal progress, changed
-            changed |= self.file.commit(papers)
-            progress = progress.with_done(spans, fetched_before + backfill.fetched)
-            # After the data: a span is done once written. A complete topic in which
-            # nothing changed keeps its state as it is (a resumed refresh is not needed).
-            if write and (changed or saved is None or not saved.complete):
-                state.save(self.state_path, progress)
-
-        backfill = Backfill(self.client, self.topic.query, commit=commit, cap=cap, known=known)
-        backfill.run(todo)
-        if write:
+        commits = _Commits(
+            file=self.file,
+            state_path=self.state_path,
+            progress=progress,
+            fetched_before=fetched_before,
+            write=tracked and not self.file.dry_run,
+            # A complete topic in which nothing changed keeps its state as it is.
+            keep_complete=saved is not None and saved.complete,
+        )
+        Backfill(self.client, self.topic.query, commit=commits, cap=cap, known=known).run(todo)
+        if commits.write:
             capped = self.topic.max_results is not None
             state.save(
                 self.state_path,
-                _finished(progress, saved, self.mode, changed=changed, capped=capped),
+                _finished(
+                    commits.progress, saved, self.mode, changed=commits.changed, capped=capped
+                ),
             )
 
     def _minute(self) -> datetime:
         return floor_minute(self.now)
+
+
+@dataclass
+class _Commits:
+    """A backfill's commit step: stores each batch of papers, then the state with the
+    spans they complete, so a span is done once written."""
+
+    file: _File
+    state_path: Path
+    progress: state.TopicState
+    """The state so far: the spans done and the papers fetched."""
+    fetched_before: int
+    """Papers an interrupted harvest had fetched before this run resumed it."""
+    write: bool
+    """False for a dry run or an untracked harvest: nothing is saved."""
+    keep_complete: bool
+    """The topic was complete: its state is saved only once a commit changed the data
+    (a resumed refresh is not needed)."""
+    changed: bool = False
+    """Whether any commit changed the topic's data."""
+
+    def __call__(self, papers: list[Paper], spans: list[Span], fetched: int) -> None:
+        """Store `papers`, then the state with `spans` done and `fetched` papers counted."""
+        self.changed |= self.file.commit(papers)
+        self.progress = self.progress.with_done(spans, self.fetched_before + fetched)
+        # After the data: a span is done once written.
+        if self.write and (self.changed or not self.keep_complete):
+            state.save(self.state_path, self.progress)
 
 
 def _finished(

@@ -26,7 +26,7 @@ class Commits:
         self.spans: list[Span] = []
         self.calls = 0
 
-    def __call__(self, papers: list[Paper], spans: list[Span]) -> None:
+    def __call__(self, papers: list[Paper], spans: list[Span], fetched: int = 0) -> None:
         self.calls += 1
         self.papers.update((p.key, p) for p in papers)
         self.spans += spans
@@ -128,7 +128,7 @@ def test_no_request_asks_past_the_rows_arxiv_pages():
         Backfill(
             client,
             "all:x",
-            commit=lambda papers, _: commits.papers.update((p.key, p) for p in papers),
+            commit=lambda papers, *_: commits.papers.update((p.key, p) for p in papers),
         ).run([WHOLE])
     assert len(commits.papers) == MAX_RESULTS
     assert sent_fit(standin)
