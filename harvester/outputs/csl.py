@@ -4,7 +4,8 @@ One item per paper, of CSL's type `article` (Zotero files it as a preprint), wit
 arXiv as its publisher and `arXiv:<id>` as its number (Zotero's "Archive ID"), as
 Zotero's own arXiv translator does. Items follow the CSL schema v1.0
 (`schemas/input/csl-data.json` of citation-style-language/schema), which allows no
-other keys.
+other keys, and use only variables that citeproc processors read (the schema's
+`categories` is left out: citeproc-py refuses it, and the topic is the `keyword`).
 """
 
 from __future__ import annotations
@@ -54,9 +55,6 @@ def item(paper: Paper, *, keywords: Iterable[str] = ()) -> dict[str, object]:
     notes = [n for n in (p.journal_ref, p.comment) if n]
     if notes:
         entry["note"] = "\n".join(notes)
-    categories = list(p.categories)
-    if categories:
-        entry["categories"] = categories
     words = ", ".join(keywords)
     if words:
         entry["keyword"] = words
