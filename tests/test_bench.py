@@ -58,6 +58,6 @@ def test_quick_outputs_benchmark_writes_its_section(tmp_path: Path):
         "read the JSON once: json.loads (reference)",
         "harvest export --format sqlite: load + write papers.db",
         "harvest search: load + index in memory + query",
-        "full-text query on papers.db",
+        "harvest search --db papers.db: query the export",
     ]:
         assert row in text

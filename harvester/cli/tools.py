@@ -68,17 +68,28 @@ def _search(argv: Sequence[str], sleep: Sleep) -> int:
     parser.add_argument(
         "--since", type=date.fromisoformat, metavar="DATE", help="only papers since YYYY-MM-DD"
     )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="search this exported papers.db instead of the data directory (fast; as fresh "
+        "as its export)",
+    )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
-        topics = export.load_topics(load_config(args.config), args.data_dir, args.topic)
-        hits = search.search(topics, args.text, author=args.author, since=args.since)
+        if args.db:
+            hits = search.search_file(
+                args.db, args.text, author=args.author, since=args.since, topics=args.topic
+            )
+        else:
+            topics = export.load_topics(load_config(args.config), args.data_dir, args.topic)
+            hits = search.search(topics, args.text, author=args.author, since=args.since)
         for hit in hits:
-            p = hit.paper
-            authors = ", ".join(p.authors[:2]) + (" et al." if len(p.authors) > 2 else "")
-            out(f"{p.published}  {p.arxiv_id}  {p.title}  ({authors}; {', '.join(hit.topics)})")
+            authors = ", ".join(hit.authors[:2]) + (" et al." if len(hit.authors) > 2 else "")
+            topics_of = ", ".join(hit.topics)
+            out(f"{hit.published}  {hit.arxiv_id}  {hit.title}  ({authors}; {topics_of})")
         # The count goes to stderr: stdout stays one line per paper, for `wc -l` or `head`.
-        found = f"{plural(len(hits), 'paper')} found in {plural(len(topics), 'topic')}"
-        print(found, file=sys.stderr, flush=True)
+        print(f"{plural(len(hits), 'paper')} found", file=sys.stderr, flush=True)
     return EXIT_OK
 
 
@@ -214,7 +225,7 @@ TOOLS: dict[str, Tool] = {
     ),
     "search": Tool(
         _search,
-        "search TEXT [--author NAME]",
+        "search TEXT",
         "Stored papers matching words of title, abstract or authors, newest first.",
     ),
     "import": Tool(

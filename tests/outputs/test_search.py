@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import sqlite3
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from harvester.cli import main
-from harvester.outputs.search import fts_query, search
+from harvester.errors import StoreError, UsageError
+from harvester.outputs import sqlite
+from harvester.outputs.search import fts_query, search, search_file
 from tests.conftest import argv, paper, tool
 from tests.standin import Standin
 
@@ -78,7 +83,7 @@ def test_fts_query_reads_text_as_words(text, expected):
 )
 def test_search_filters_and_orders_newest_first(text, author, since, expected):
     """Matching papers, each once at its latest version, newest first."""
-    got = [hit.paper.arxiv_id for hit in search(TOPICS, text, author=author, since=since)]
+    got = [hit.arxiv_id for hit in search(TOPICS, text, author=author, since=since)]
     assert got == expected
 
 
@@ -103,7 +108,26 @@ def test_harvest_search_prints_one_line_per_paper(standin: Standin, config: Path
     dates = [line.split()[0] for line in lines]
     assert dates == sorted(dates, reverse=True)
     assert dates[-1] >= "2022-01-01"
-    assert err == f"{len(lines)} papers found in 1 topic\n"
+    assert err == f"{len(lines)} papers found\n"
+    capsys.readouterr()
+    db = config.parent / "export" / "papers.db"
+    assert tool("export", config, "--out", str(db.parent), "--format", "sqlite") == 0
+    capsys.readouterr()
+    assert (
+        tool(
+            "search",
+            config,
+            "reinforcement",
+            "--topic",
+            "rlhf_code",
+            "--since",
+            "2022-01-01",
+            "--db",
+            str(db),
+        )
+        == 0
+    )
+    assert capsys.readouterr().out.splitlines() == lines
 
 
 @pytest.mark.parametrize(
@@ -118,3 +142,48 @@ def test_search_usage_errors_exit_2(config: Path, capsys, extra, message):
     """A bad flag is a usage error: exit 2 and one line that says what is wrong."""
     assert tool("search", config, *extra) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["learn", "chain of thought", "", "zhou"])
+def test_a_search_of_papers_db_finds_what_the_data_does(tmp_path: Path, text):
+    """Searching the exported papers.db gives the hits of searching the records."""
+    db = tmp_path / "papers.db"
+    sqlite.write(db, TOPICS)
+    assert search_file(db, text) == search(TOPICS, text)
+    assert [h.arxiv_id for h in search_file(db, "", topics=["code"])] == [
+        "2403.00003v2",
+        "2402.00002v1",
+    ]
+    assert {tuple(h.topics) for h in search_file(db, "", topics=["code"])} == {("code",)}
+
+
+@pytest.mark.parametrize(
+    ("content", "error", "message"),
+    [
+        pytest.param(
+            None, StoreError, "no such papers.db; make it with harvest export", id="missing"
+        ),
+        pytest.param(
+            b"not a database, just bytes" * 100,
+            StoreError,
+            "cannot search: file is not a database",
+            id="not-sqlite",
+        ),
+        pytest.param(
+            "empty-sqlite", StoreError, "not a papers.db of this harvester", id="other-sqlite"
+        ),
+        pytest.param("papers.db", UsageError, "unknown topic 'nope'", id="unknown-topic"),
+    ],
+)
+def test_a_file_that_is_not_a_papers_db_is_one_error(tmp_path: Path, content, error, message):
+    """A missing, foreign or non-SQLite file, or a topic it lacks, fails with what is wrong."""
+    db = tmp_path / "papers.db"
+    if isinstance(content, bytes):
+        db.write_bytes(content)
+    elif content == "empty-sqlite":
+        with closing(sqlite3.connect(db)) as conn:
+            conn.execute("CREATE TABLE t (x)")
+    elif content == "papers.db":
+        sqlite.write(db, TOPICS)
+    with pytest.raises(error, match=re.escape(message)):
+        search_file(db, "x", topics=["nope"])
