@@ -51,7 +51,7 @@ def fts_query(text: str) -> str:
     a prefix search. An empty text gives an empty query.
     """
     terms = []
-    for word in text.split():
+    for word in text.replace("\x00", " ").split():  # SQLite ends a string at a NUL
         prefix = word.endswith("*") and len(word) > 1
         core = word.rstrip("*") if prefix else word
         terms.append('"' + core.replace('"', '""') + '"' + ("*" if prefix else ""))

@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from harvester.cli import main
 from harvester.errors import StoreError, UsageError
@@ -64,6 +66,13 @@ TOPICS = {
 def test_fts_query_reads_text_as_words(text, expected):
     """Every word is quoted, so FTS5 syntax in the text means nothing; `word*` is a prefix."""
     assert fts_query(text) == expected
+
+
+@given(st.text(max_size=30))
+def test_no_text_is_a_query_error(text):
+    """Whatever is typed (quotes, stars, parentheses, NUL, any script), search answers."""
+    hits = search(TOPICS, text)
+    assert all(isinstance(hit.arxiv_id, str) for hit in hits)
 
 
 @pytest.mark.parametrize(
