@@ -47,7 +47,7 @@ def test_the_workflow_is_this_repositorys_own_installing_from_requirements(tmp_p
     assert main(["init", str(tmp_path)]) == 0
     ours = (ROOT / ".github" / "workflows" / "refresh.yml").read_text()
     theirs = (tmp_path / ".github" / "workflows" / "refresh.yml").read_text()
-    assert ours.count("run: pip install .\n") == 1
+    assert "run: pip install .\n" in ours
     assert theirs == ours.replace("run: pip install .\n", "run: pip install -r requirements.txt\n")
     checked = subprocess.run(
         [
