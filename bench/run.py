@@ -391,7 +391,9 @@ def main() -> None:
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}, "
         f"arxiv {arxiv_version()}.\n\n"
     )
-    args.out.write_text(header + result + "\n")
+    old = args.out.read_text() if args.out.exists() else ""
+    kept = old[old.index("\n## ") :] if "\n## " in old else ""  # other scripts' sections
+    args.out.write_text(header + result + "\n" + kept)
 
 
 def arxiv_version() -> str:

@@ -39,6 +39,11 @@ class UsageError(HarvestError):
     """The command line asked for something that does not exist (exit code 2)."""
 
 
+class MissingExtra(HarvestError):
+    """A command needs an optional package that is not installed; the message names the
+    `pip install` that brings it (exit code 1)."""
+
+
 class ConfigError(HarvestError):
     """`queries.toml` is missing, unreadable or invalid (exit code 2).
 

@@ -1,7 +1,7 @@
 """The `harvest` command: flags in, lines out, errors mapped to exit codes in one place.
 
-`harvest [flags]` harvests (`run.py`); `harvest export|import|stats|check|plan|commit|
-summary|job|keepalive` are the tools around the data (`tools.py`). Only this package
+`harvest [flags]` harvests (`run.py`); `harvest export|search|import|stats|check|plan|
+init|commit|summary|job|keepalive` are the tools around the data (`tools.py`). Only this package
 prints or exits; what its commands share is in `output.py` and `flags.py`.
 """
 

@@ -55,6 +55,8 @@ def main(argv: Sequence[str], sleep: Sleep) -> int:
             print(f"ERROR {p.topic}: {p.error}", file=sys.stderr, flush=True)
         else:
             out(_line(p, since=topic.since, delay=args.delay))
+            for paper in p.newest:
+                out(f"  {paper.published}  {paper.arxiv_id}  {paper.title}")
     out(_total(plans, delay=args.delay))
     return code
 

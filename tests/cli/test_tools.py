@@ -1,4 +1,4 @@
-"""The tools around the data (`harvest export|import|stats|check|commit|summary|...`): each
+"""The tools around the data (`harvest export|search|import|stats|check|init|commit|...`): each
 parses its own flags and reports an error as one line with its exit code."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from harvester.cli import main
 from tests.conftest import SEED, TOOLS, one_topic
 
-POSITIONAL = {"import": ["db.json"], "summary": ["report.json"]}
+POSITIONAL = {"import": ["db.json"], "summary": ["report.json"], "search": ["words"]}
 
 
 @pytest.mark.parametrize("tool", TOOLS)

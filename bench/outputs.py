@@ -1,0 +1,194 @@
+"""Benchmarks of what is made from the database, each against reading the JSON once.
+
+    python bench/outputs.py            # 100,000 papers; writes its sections of bench/RESULTS.md
+    python bench/outputs.py --quick    # 2,000 papers, a smoke test (the suite runs this)
+
+Each scenario runs in a fresh interpreter; its time is wall time in that process and its
+memory the peak RSS it adds to the interpreter's baseline (Linux VmHWM after a reset), so
+SQLite's own allocations count. Each benchmark is one function returning its section.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from harvester.arxiv import feed  # noqa: E402
+from harvester.db import store  # noqa: E402
+from harvester.models import Paper  # noqa: E402
+from harvester.outputs import search, sqlite  # noqa: E402
+from tests.standin import Standin, recorded_entries  # noqa: E402
+
+TOPIC = "bench"
+
+
+def papers(count: int) -> list[Paper]:
+    """`count` papers made from the real recorded ones: new ids, one a day back from 2026,
+    the last author varied so the authors table grows as a real database's would."""
+    entries = recorded_entries()
+    templates = feed.parse(Standin(entries=entries).feed(0, len(entries))).papers
+    start = date(2026, 1, 1)
+    made = []
+    for i in range(count):
+        t = templates[i % len(templates)]
+        day = start - timedelta(days=i // 300)
+        arxiv_id = f"{day:%y%m}.{i % 100_000:05d}v1"
+        made.append(
+            t.model_copy(
+                update={
+                    "arxiv_id": arxiv_id,
+                    "url": f"https://arxiv.org/abs/{arxiv_id}",
+                    "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}.pdf",
+                    "published": day,
+                    "authors": [*t.authors[:-1], f"Author {i % 40_000}"],
+                }
+            )
+        )
+    return made
+
+
+SCENARIOS: dict[str, Callable[[Path, Path], str]] = {}
+
+
+def scenario(action: Callable[[Path, Path], str]) -> Callable[[Path, Path], str]:
+    """Register a scenario: given the topic file and a work directory, do it; a note back."""
+    SCENARIOS[action.__name__] = action
+    return action
+
+
+@scenario
+def json_once(path: Path, work: Path) -> str:
+    """The reference: read the JSON once, as any tool of the records must."""
+    return f"{len(json.loads(path.read_bytes())):,} records"
+
+
+@scenario
+def export_db(path: Path, work: Path) -> str:
+    """`harvest export --format sqlite`: load the topic file, write papers.db."""
+    loaded = {TOPIC: list(store.load(path).values())}
+    sqlite.write(work / "papers.db", loaded, {TOPIC: "all:x"})
+    return f"{(work / 'papers.db').stat().st_size / 1e6:,.0f} MB file"
+
+
+@scenario
+def search_cli(path: Path, work: Path) -> str:
+    """`harvest search`: load the topic file, index it in memory, one query."""
+    hits = search.search({TOPIC: list(store.load(path).values())}, "reinforcement learning")
+    return f"{len(hits):,} hits"
+
+
+@scenario
+def search_db(path: Path, work: Path) -> str:
+    """`harvest search --db`: the same query on the papers.db already written."""
+    hits = search.search_file(work / "papers.db", "reinforcement learning")
+    return f"{len(hits):,} hits"
+
+
+def run_scenario(name: str, path: Path, work: Path) -> None:
+    """In this fresh process: reset the RSS high-water mark, run, print seconds, MB, note."""
+    Path("/proc/self/clear_refs").write_text("5")
+    base = _high_water_kb()
+    started = time.perf_counter()
+    note = SCENARIOS[name](path, work)
+    seconds = time.perf_counter() - started
+    print(json.dumps([seconds, (_high_water_kb() - base) / 1024, note]))
+
+
+def _high_water_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def measured(name: str, path: Path, work: Path) -> tuple[float, float, str]:
+    """Seconds, peak MB added, and note of one scenario, run in a fresh interpreter."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--scenario", name, str(path), str(work)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    seconds, mb, note = json.loads(out)
+    return seconds, mb, note
+
+
+def papers_db(count: int, work: Path) -> str:
+    """The `papers.db` section: exporting and searching `count` papers, against reading
+    their JSON once."""
+    path = work / f"{TOPIC}.json"
+    store.save(path, papers(count))
+    size_mb = path.stat().st_size / 1e6
+    results = {name: measured(name, path, work) for name in SCENARIOS}
+    reference_s, reference_mb, _ = results["json_once"]
+    rows = [
+        ("read the JSON once: json.loads (reference)", "json_once"),
+        ("harvest export --format sqlite: load + write papers.db", "export_db"),
+        ("harvest search: load + index in memory + query", "search_cli"),
+        ("harvest search --db papers.db: query the export", "search_db"),
+    ]
+    lines = [
+        "## papers.db",
+        "",
+        f"`python bench/outputs.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
+        f"{count:,} papers in one topic file of {size_mb:,.0f} MB; SQLite "
+        f"{sqlite3.sqlite_version}, Python {platform.python_version()}, {os.cpu_count()} CPUs.",
+        "",
+        "| benchmark | time | peak memory added | result | time, memory vs reference |",
+        "|---|---:|---:|---|---:|",
+    ]
+    for label, name in rows:
+        seconds, mb, note = results[name]
+        lines.append(
+            f"| {label} | {_seconds(seconds)} | {mb:,.0f} MB | {note} | "
+            f"{seconds / reference_s:.2f} x, {mb / max(reference_mb, 1):.2f} x |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
+
+
+def replace_section(text: str, section: str) -> str:
+    """`text` with the `## ` section of the same heading replaced by `section` (or added)."""
+    heading = section.splitlines()[0]
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
+    if pattern.search(text):
+        return pattern.sub(lambda _: section + "\n", text).rstrip("\n") + "\n"
+    return text.rstrip("\n") + "\n\n" + section
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--scenario", help=argparse.SUPPRESS)
+    parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.scenario:
+        run_scenario(args.scenario, args.paths[0], args.paths[1])
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        section = papers_db(2_000 if args.quick else 100_000, Path(tmp))
+    print(section)
+    old = args.out.read_text() if args.out.exists() else "# Benchmark results\n"
+    args.out.write_text(replace_section(old, section))
+
+
+if __name__ == "__main__":
+    main()
