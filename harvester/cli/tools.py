@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from harvester.cli import job as job_command
 from harvester.cli import plan as plan_command
-from harvester.cli.flags import positive, shared
+from harvester.cli.flags import a_directory, positive, shared
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.config import Config, load_config
 from harvester.db import lock
@@ -115,7 +115,11 @@ def _commit(argv: Sequence[str], sleep: Sleep) -> int:
         "--report", type=Path, metavar="FILE", help="the run's --report, for the commit message"
     )
     parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the git work tree (default: .)"
+        "--repo",
+        type=a_directory,
+        default=Path(),
+        metavar="DIR",
+        help="the git work tree (default: .)",
     )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
