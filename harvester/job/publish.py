@@ -214,9 +214,9 @@ def _git(repo: Path, *args: str) -> str:
     except FileNotFoundError as exc:
         if exc.filename == "git":
             raise GitError("git is not installed") from None
-        raise GitError(f"cannot run git in {repo}: no such directory") from None
+        raise GitError(f"cannot run git in {one_line(str(repo))}: no such directory") from None
     except OSError as exc:
-        raise GitError(f"cannot run git in {repo}: {exc.strerror}") from None
+        raise GitError(f"cannot run git in {one_line(str(repo))}: {exc.strerror}") from None
     except subprocess.CalledProcessError as exc:
         # All of git's lines: its cause is often on the first ("does not appear to be a
         # git repository"), its advice on the last.
