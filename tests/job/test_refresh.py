@@ -288,6 +288,17 @@ def test_the_job_never_discards_work_it_did_not_make(
     assert said in summary(first)
 
 
+def test_a_runners_shallow_checkout_runs_as_before(remote: Path, standin: Standin, tmp_path):
+    """A fresh `actions/checkout` (one commit deep) has nothing at risk: harvest, push (#16)."""
+    repo = tmp_path / "job" / "repo"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{remote}", str(repo))
+    git(repo, "config", "user.name", "Test")
+    git(repo, "config", "user.email", "test@example.invalid")
+
+    assert job(repo, standin) == 0
+    assert subjects(remote) == ["data: +222 papers (rlhf_code, llm_alignment)", "start"]
+
+
 def test_the_jobs_own_report_in_the_work_tree_does_not_count(
     remote: Path, standin: Standin, tmp_path: Path
 ):
