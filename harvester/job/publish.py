@@ -48,12 +48,7 @@ def valid_branch(name: str) -> bool:
     """Whether git takes `name` as a branch name (`git check-ref-format`), not as an option."""
     if not name or name.startswith("-") or "\0" in name:
         return False
-    checked = subprocess.run(
-        ["git", "check-ref-format", f"refs/heads/{name}"],  # noqa: S607 - git from PATH
-        capture_output=True,
-        check=False,
-    )
-    return checked.returncode == 0
+    return _exit_code(Path(), "check-ref-format", f"refs/heads/{name}") == 0
 
 
 def valid_remote(name: str) -> bool:
@@ -154,13 +149,7 @@ def moved_on(repo: Path, remote: str, branch: str) -> bool:
     if not _git(repo, "ls-remote", "--heads", "--", remote, f"refs/heads/{branch}"):
         return False
     _git(repo, "fetch", "--quiet", "--", remote, f"refs/heads/{branch}")
-    contained = subprocess.run(
-        ["git", "merge-base", "--is-ancestor", "FETCH_HEAD", "HEAD"],  # noqa: S607
-        cwd=repo,
-        capture_output=True,
-        check=False,
-    )
-    return contained.returncode == 1
+    return _exit_code(repo, "merge-base", "--is-ancestor", "FETCH_HEAD", "HEAD") == 1
 
 
 def sync(repo: Path, data_dir: Path) -> None:
@@ -191,13 +180,20 @@ def _changed(repo: Path) -> list[str]:
 
 
 def _has_head(repo: Path) -> bool:
-    checked = subprocess.run(
-        ["git", "rev-parse", "--verify", "--quiet", "HEAD"],  # noqa: S607
-        cwd=repo,
-        capture_output=True,
-        check=False,
-    )
-    return checked.returncode == 0
+    return _exit_code(repo, "rev-parse", "--verify", "--quiet", "HEAD") == 0
+
+
+def _exit_code(repo: Path, *args: str) -> int:
+    """git's exit code, for the commands that answer by it."""
+    try:
+        return subprocess.run(
+            ["git", *args],  # noqa: S607 - git from PATH, as the user would run it
+            cwd=repo,
+            capture_output=True,
+            check=False,
+        ).returncode
+    except OSError as exc:
+        raise _not_run(repo, exc) from None
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -211,12 +207,8 @@ def _git(repo: Path, *args: str) -> str:
             errors="replace",
             check=True,
         )
-    except FileNotFoundError as exc:
-        if exc.filename == "git":
-            raise GitError("git is not installed") from None
-        raise GitError(f"cannot run git in {one_line(str(repo))}: no such directory") from None
     except OSError as exc:
-        raise GitError(f"cannot run git in {one_line(str(repo))}: {exc.strerror}") from None
+        raise _not_run(repo, exc) from None
     except subprocess.CalledProcessError as exc:
         # All of git's lines: its cause is often on the first ("does not appear to be a
         # git repository"), its advice on the last.
@@ -227,3 +219,9 @@ def _git(repo: Path, *args: str) -> str:
             stderr=exc.stderr or "",
         ) from None
     return done.stdout
+
+
+def _not_run(repo: Path, exc: OSError) -> GitError:
+    if isinstance(exc, FileNotFoundError) and exc.filename == "git":
+        return GitError("git is not installed")
+    return GitError(f"cannot run git in {one_line(str(repo))}: {exc.strerror}")

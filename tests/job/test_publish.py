@@ -66,8 +66,12 @@ def test_commit_data_commits_only_the_data_directory(repo: Path):
 def test_git_failures_say_what_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A missing work tree is named as such; "git is not installed" only when git is missing."""
     data = tmp_path / "gone" / "data"
-    with pytest.raises(publish.GitError, match=r"cannot run git in .*gone: no such directory$"):
+    with pytest.raises(
+        publish.GitError, match=r"cannot run git in .*gone: No such file or directory$"
+    ):
         publish.commit_data(tmp_path / "gone", data, "data: x")
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(publish.GitError, match=r"^git is not installed$"):
         publish.commit_data(tmp_path, data, "data: x")
+    with pytest.raises(publish.GitError, match=r"^git is not installed$"):
+        publish.valid_branch("main")
