@@ -6,6 +6,7 @@ codes in one place (`UsageError` and `ConfigError` -> 2, everything else -> 1).
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -148,6 +149,27 @@ class StoreError(HarvestError):
         self.path = path
         self.detail = detail
         super().__init__(f"{path}: {detail}")
+
+
+# Bidirectional overrides and isolates reorder what a terminal shows (CVE-2021-42574).
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def one_line(text: str) -> str:
+    """Another program's words (GitHub's, arXiv's, git's) made safe to quote in a message.
+
+    Control characters (newlines, ANSI escapes, DEL, C1), line and paragraph separators
+    and bidirectional overrides are written as Python escapes (`\\n`, `\\x1b`,
+    `\\u2028`), so a quoted text can neither start a line of its own (a forged `ERROR`
+    line) nor drive the terminal. Everything else is kept as it is; applying it twice
+    changes nothing more.
+    """
+    return "".join(
+        repr(char)[1:-1]
+        if unicodedata.category(char) in {"Cc", "Zl", "Zp"} or char in _BIDI
+        else char
+        for char in text
+    )
 
 
 def page_of(url: str | None) -> str:

@@ -168,6 +168,14 @@ def a_path(text: str) -> Path:
     return Path(text)
 
 
+def a_directory(text: str) -> Path:
+    """An argparse type: a directory that exists."""
+    path = a_path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"not a directory: {text}")
+    return path
+
+
 def api_url(text: str) -> str:
     """An argparse type: an http(s) URL."""
     try:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from harvester.errors import ConfigError, HarvestError, UsageError
+from harvester.errors import ConfigError, HarvestError, UsageError, one_line
 
 logger = logging.getLogger("harvester")
 
@@ -45,10 +45,14 @@ def out(line: str) -> None:
 
 
 def error(message: str, exc: BaseException, *, verbose: int) -> None:
-    """An error line, on stderr; under -v its traceback first."""
+    """An error line, on stderr; under -v its traceback first.
+
+    One line whatever it quotes: the quoting layer escapes what it quotes
+    (`errors.one_line`), and this is the last guard for anything that slipped past.
+    """
     if verbose:
         logger.error("traceback of the error below", exc_info=exc)
-    print(f"ERROR {message}", file=sys.stderr, flush=True)
+    print(f"ERROR {one_line(message)}", file=sys.stderr, flush=True)
 
 
 def setup_logging(verbose: int, *, quiet: bool) -> None:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from harvester.cli import job as job_command
 from harvester.cli import plan as plan_command
-from harvester.cli.flags import shared
+from harvester.cli.flags import a_directory, positive, shared
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.config import Config, load_config
 from harvester.db import lock
@@ -175,7 +175,11 @@ def _commit(argv: Sequence[str], sleep: Sleep) -> int:
         "--report", type=Path, metavar="FILE", help="the run's --report, for the commit message"
     )
     parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the git work tree (default: .)"
+        "--repo",
+        type=a_directory,
+        default=Path(),
+        metavar="DIR",
+        help="the git work tree (default: .)",
     )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
@@ -201,10 +205,18 @@ def _keepalive(argv: Sequence[str], sleep: Sleep) -> int:
     parser.add_argument(
         "--workflow", metavar="FILE", help="the workflow file (default: the running one)"
     )
+    parser.add_argument(
+        "--timeout",
+        type=positive,
+        default=keepalive.DEFAULT_DEADLINE_SECONDS,
+        metavar="SECONDS",
+        help="the most the request may take, connecting and the whole answer "
+        f"(default: {keepalive.DEFAULT_DEADLINE_SECONDS:g})",
+    )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
         request = keepalive.enable_request(os.environ, workflow=args.workflow)
-        keepalive.enable(request)
+        keepalive.enable(request, deadline_seconds=args.timeout)
         out(f"keepalive: workflow enabled ({request.url})")
     return EXIT_OK
 

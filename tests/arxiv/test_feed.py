@@ -16,6 +16,7 @@ from harvester.arxiv import feed
 from harvester.arxiv.feed import collapse
 from harvester.errors import FeedError, QueryRejected
 from harvester.net.retry import retryable
+from tests.standin import error_feed
 
 RECORDINGS = sorted((Path(__file__).parent.parent / "fixtures" / "arxiv").glob("*.xml"))
 ERROR_FEEDS = {
@@ -68,6 +69,16 @@ def test_error_feed_raises_with_arxiv_reason(name: str, reason: str):
     with pytest.raises(QueryRejected, match=re.escape(reason)) as caught:
         feed.parse((Path(__file__).parent.parent / "fixtures" / "arxiv" / name).read_bytes())
     assert not retryable(caught.value)
+
+
+def test_error_feed_reason_is_quoted_on_one_line():
+    """arXiv's reason with C1 controls, a line separator or a bidi override is escaped (#16)."""
+    body = error_feed("bad \u009b31m query\u2028ERROR forged \u202eevil")
+    with pytest.raises(QueryRejected) as caught:
+        feed.parse(body)
+    assert str(caught.value) == (
+        "arXiv rejected the query: bad \\x9b31m query ERROR forged \\u202eevil"
+    )
 
 
 def test_legacy_record_has_every_contract_field():

@@ -32,7 +32,7 @@ from tests.conftest import (
     argv,
     tree,
 )
-from tests.standin import Reply, Standin
+from tests.standin import Reply, Standin, error_feed
 
 
 def run(harvest_bin: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -856,6 +856,16 @@ CASES = [
         "inside the data directory or the topics file",
         False,
         id="report-over-the-config",
+    ),
+    pytest.param(
+        TWO,
+        None,
+        [Reply(status=400, body=error_feed("bad \u009b31m query\u2028ERROR forged \u202eevil"))],
+        [],
+        1,
+        "rlhf_code: arXiv rejected the query: bad \\x9b31m query ERROR forged \\u202eevil",
+        True,
+        id="error-feed-with-terminal-controls",
     ),
     pytest.param(
         TWO,

@@ -75,3 +75,24 @@ def test_the_harvest_help_lists_every_tool_once(capsys):
     help_text = capsys.readouterr().out
     listed = [line.split()[1] for line in help_text.splitlines() if line.startswith("  harvest ")]
     assert listed == list(TOOLS)
+
+
+@pytest.mark.parametrize(
+    ("tool", "where", "message"),
+    [
+        pytest.param("commit", "nope", "not a directory: {where}", id="commit-missing"),
+        pytest.param("commit", "a-file", "not a directory: {where}", id="commit-file"),
+        pytest.param("job", "nope", "not a directory: {where}", id="job-missing"),
+    ],
+)
+def test_a_repo_that_is_no_directory_is_a_usage_error(
+    tmp_path: Path, capsys, tool: str, where: str, message: str
+):
+    """`--repo nope` says what is wrong with it (not "git is not installed"), exit 2 (#16)."""
+    (tmp_path / "a-file").write_text("x\n")
+    repo = str(tmp_path / where)
+    assert main([tool, "--repo", repo]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == (
+        f"harvest {tool}: error: argument --repo: {message.format(where=repo)}"
+    )
