@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from harvester import files
 from harvester.arxiv.client import ArxivClient
@@ -29,7 +29,7 @@ from harvester.config import Topic, load_config
 from harvester.db import lock
 from harvester.db.counts import plural, total
 from harvester.errors import HarvestError, Interrupted
-from harvester.harvest.topic import TopicFailed, TopicResult, harvest_topic
+from harvester.harvest.topic import Mode, TopicFailed, TopicResult, harvest_topic
 from harvester.job.report import Report, TopicReport
 from harvester.net import retry
 from harvester.net.pacer import Clock, Pacer, Sleep
@@ -162,7 +162,7 @@ def _harvest_one(
     silence = result.silence
     tally.reports[topic.name] = TopicReport.of(result).with_silence(silence)
     if not args.quiet or _changed(result):
-        out(_topic_line(result, dry_run=args.dry_run))
+        out(_topic_line(result, dry_run=args.dry_run, since=args.since))
     tally.silent |= silence.stale and args.fail_on_stale
     if silence.stale:  # shown under -q too: a silent query is what cron should mail
         print(
@@ -201,11 +201,12 @@ def _failed(
         tally.stopped = f"{name} met a fault of the whole run: {cause}"
 
 
-def _topic_line(result: TopicResult, *, dry_run: bool) -> str:
+def _topic_line(result: TopicResult, *, dry_run: bool, since: date | None) -> str:
     file = "dry run, not written" if dry_run else "written" if result.written else "file unchanged"
+    mode = f"since {since}" if result.mode is Mode.SINCE else result.mode
     return (
         f"{result.topic}: {result.counts.describe()}, {result.total} total; "
-        f"{plural(result.requests, 'request')} in {result.seconds:.1f} s ({result.mode}, {file})"
+        f"{plural(result.requests, 'request')} in {result.seconds:.1f} s ({mode}, {file})"
     )
 
 

@@ -46,7 +46,8 @@ def _export(argv: Sequence[str], sleep: Sleep) -> int:
     with handle_errors(verbose=args.verbose):
         config = load_config(args.config)
         written = export.export(config, args.data_dir, args.out)
-        out(f"Exported {len(config.topics)} topics to {args.out}: {len(written)} files")
+        topics, made = plural(len(config.topics), "topic"), plural(len(written), "file")
+        out(f"Exported {topics} to {args.out}: {made}")
     return EXIT_OK
 
 

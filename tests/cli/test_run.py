@@ -226,6 +226,30 @@ def test_new_version_replaces_old_record(standin: Standin, config: Path, capsys)
     assert mine[0]["url"] == f"https://arxiv.org/abs/{base}v2"
 
 
+@pytest.mark.parametrize(
+    ("extra", "label", "summary"),
+    [
+        pytest.param(
+            ["--dry-run"], "(full, dry run, not written)", "Harvested 1 topic:", id="full"
+        ),
+        pytest.param(
+            ["--since", "2025-01-01", "--dry-run"],
+            "(since 2025-01-01, dry run, not written)",
+            "Harvested 1 topic:",
+            id="since",
+        ),
+    ],
+)
+def test_a_one_topic_line_says_what_ran(
+    standin: Standin, config: Path, capsys, extra: list[str], label: str, summary: str
+):
+    """A one-off --since is labelled with its date, not as a full harvest (issue 16)."""
+    assert main([*argv(standin, config, "--topic", "rlhf_code"), *extra]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith(label)
+    assert out[1].startswith(summary)
+
+
 def test_all_topics_summary_and_dry_run(standin: Standin, config: Path, capsys):
     """Without --topic every topic runs; --dry-run reports the same counts and writes nothing."""
     args = argv(standin, config)

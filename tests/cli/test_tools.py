@@ -75,3 +75,28 @@ def test_the_harvest_help_lists_every_tool_once(capsys):
     help_text = capsys.readouterr().out
     listed = [line.split()[1] for line in help_text.splitlines() if line.startswith("  harvest ")]
     assert listed == list(TOOLS)
+
+
+@pytest.mark.parametrize(
+    ("out", "code", "message"),
+    [
+        pytest.param("export", 0, "Exported 1 topic to {out}: 3 files", id="one-topic"),
+        pytest.param(
+            "file/export",
+            1,
+            "ERROR {out}/papers_database.json: cannot write: Not a directory",
+            id="under-a-file",
+        ),
+    ],
+)
+def test_export_says_what_it_wrote_or_could_not(
+    tmp_path: Path, capsys, out: str, code: int, message: str
+):
+    """One topic is "1 topic"; an output under a regular file cannot be written (issue 16)."""
+    config, data = one_topic(tmp_path)
+    (config.parent / "file").write_text("x")
+    target = config.parent / out
+    args = ["export", "--config", str(config), "--data-dir", str(data), "--out", str(target)]
+    assert main(args) == code
+    captured = capsys.readouterr()
+    assert message.replace("{out}", str(target)) in (captured.out + captured.err).splitlines()
