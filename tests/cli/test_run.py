@@ -411,18 +411,28 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.parametrize(
+    ("host", "reason"),
+    [
+        pytest.param("127.0.0.1:{port}", "connection refused", id="refused"),
+        # RFC 6761: resolvers answer names under .invalid NXDOMAIN themselves, offline.
+        pytest.param("export.arxiv.invalid", "name not known", id="no-such-name"),
+    ],
+)
 def test_unreachable_api_stops_the_run_after_one_topic(
-    five_topics: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    five_topics: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], host: str, reason: str
 ):
-    """Connection refused, 5 topics: exit 1 after one topic's retries; the other 4 not tried."""
+    """arXiv unreachable, 5 topics: exit 1 after one topic's retries, each retry line and the
+    error naming the topic and the host plainly, no request counted as answered (issue 16)."""
     report = tmp_path / "report.json"
-    api = f"http://127.0.0.1:{closed_port()}/api/query"
+    host = host.replace("{port}", str(closed_port()))
+    api = f"http://{host}/api/query"
     fake = FakeTime()
     args = ["--config", str(five_topics), "--data-dir", str(tmp_path / "data"), "--api-url", api]
     assert main([*args, "--report", str(report)], sleep=fake.sleep) == 1
     topics = json.loads(report.read_bytes())["topics"]
     assert topics["rlhf_code"]["requests"] == 5  # one topic's attempts, no more
-    assert topics["rlhf_code"]["error"].startswith("ConnectError: ")
+    assert topics["rlhf_code"]["error"] == f"cannot reach {host}: {reason}"
     for name in FIVE_TOPICS[1:]:
         assert topics[name]["requests"] == 0
         assert topics[name]["error"].startswith("not tried: rlhf_code met a fault of the whole run")
@@ -432,12 +442,21 @@ def test_unreachable_api_stops_the_run_after_one_topic(
         f"{name}: not tried (rlhf_code met a fault of the whole run: {topics['rlhf_code']['error']})"
         for name in FIVE_TOPICS[1:]
     ]
-    assert out.splitlines()[-1].startswith(
+    assert "rlhf_code: failed after 5 requests (none answered)" in out.splitlines()
+    last = out.splitlines()[-1]
+    assert last.startswith(
         "Harvested 0 of 5 topics (failed: rlhf_code; not tried: llm_alignment, code_synthesis, "
     )
+    assert "; 5 requests (none answered) in " in last
+    warnings = [line for line in err.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 4
+    for number, line in enumerate(warnings, 1):
+        assert line.startswith(
+            f"WARNING rlhf_code: attempt {number} of 5 failed: cannot reach {host}: {reason}; "
+            "retrying in "
+        )
     errors = [line for line in err.splitlines() if line.startswith("ERROR")]
-    assert errors == [f"ERROR rlhf_code: {topics['rlhf_code']['error']}"]
-    assert errors[0].endswith("(page at offset 0)")
+    assert errors == [f"ERROR rlhf_code: cannot reach {host}: {reason}"]
     assert api not in err  # the URL only with -v
 
 
