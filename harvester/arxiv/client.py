@@ -89,7 +89,8 @@ class ArxivClient:
         max_retry_after_seconds: the most a server's `Retry-After` may make us wait.
         sleep: how to wait between attempts (tests inject a recorder).
         transport: an httpx transport (tests inject mocks).
-        on_page: called with every page that arrives (progress displays).
+        on_page: called with the query and every page of it that arrives (progress
+            displays).
     """
 
     def __init__(
@@ -106,7 +107,7 @@ class ArxivClient:
         max_retry_after_seconds: float = 120.0,
         sleep: Sleep = time.sleep,
         transport: httpx.BaseTransport | None = None,
-        on_page: Callable[[feed.Page], None] | None = None,
+        on_page: Callable[[str, feed.Page], None] | None = None,
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
@@ -208,7 +209,7 @@ class ArxivClient:
             )
         page = self._page(query, start, size, sort_by, expected)
         if self._on_page is not None:
-            self._on_page(page)
+            self._on_page(query, page)
         return page
 
     def _page(

@@ -118,9 +118,7 @@ def _harvest_all(
     args: argparse.Namespace, topics: list[Topic], tally: _Tally, *, sleep: Sleep, clock: Clock
 ) -> None:
     """Harvest the topics in turn until they are done or the run must stop."""
-    progress = Progress(
-        sys.stderr, live=sys.stderr.isatty() and not args.quiet, page_size=args.page_size
-    )
+    progress = Progress(sys.stderr, live=sys.stderr.isatty() and not args.quiet)
     holding = (
         nullcontext()
         if args.dry_run
