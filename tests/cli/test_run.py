@@ -541,6 +541,18 @@ BAD_INPUTS = [
         {"config": "bad_date.toml"}, 2, "since must be a date like 2022-01-01", id="cfg-bad-date"
     ),
     pytest.param(
+        {"config": "bad_date_bare.toml"},
+        2,
+        'topic "llm": since must be a date like 2022-01-01 (got 2022-13-01: month must be in 1..12',
+        id="cfg-bare-bad-date",
+    ),
+    pytest.param(
+        {"config": "bad_default_date.toml"},
+        2,
+        "[defaults]: since must be a date like 2022-01-01 (got 2022-02-30: day is out of range",
+        id="cfg-bad-default-date",
+    ),
+    pytest.param(
         {"config": "unknown_table.toml"},
         2,
         'unknown key "topic" (did you mean "topics"?)',
