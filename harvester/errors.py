@@ -93,7 +93,13 @@ class FetchError(HarvestError):
         super().__init__(message)
 
     def __str__(self) -> str:
+        if self.failure in CONNECTING:  # no page was ever asked of an unreachable host
+            return self.message
         return f"{self.message}{page_of(self.url)}"
+
+
+# httpx's names for failing to connect at all: the host is unknown, refuses, or is silent.
+CONNECTING = frozenset({"ConnectError", "ConnectTimeout"})
 
 
 class FeedError(HarvestError):

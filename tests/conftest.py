@@ -7,7 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from harvester.arxiv.client import ArxivClient
+from harvester.arxiv.feed import Page
 from harvester.cli import main
 from harvester.models import Paper
 from harvester.net.pacer import Pacer
@@ -99,7 +100,9 @@ def harvest_bin() -> str:
     return found
 
 
-def offline_client(standin: Standin, *, page_size: int = 25) -> ArxivClient:
+def offline_client(
+    standin: Standin, *, page_size: int = 25, on_page: Callable[[str, Page], None] | None = None
+) -> ArxivClient:
     """The real client, its requests answered by `standin` in process (no socket, no wait)."""
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -114,6 +117,7 @@ def offline_client(standin: Standin, *, page_size: int = 25) -> ArxivClient:
         page_size=page_size,
         sleep=lambda _: None,
         transport=httpx.MockTransport(answer),
+        on_page=on_page,
     )
 
 

@@ -53,9 +53,9 @@ class Cost:
 
 
 def windows_needed(results: int, page_size: int = 1000) -> int:
-    """How many `submittedDate` windows a first harvest of `results` results takes."""
-    rows = reach(page_size)
-    return 1 if results <= rows else windows.parts_needed(results, rows)
+    """How many `submittedDate` windows a first harvest of `results` results takes: the
+    harvest's own count (`windows.count`), which `Window.cut` makes."""
+    return windows.count(results, reach(page_size))
 
 
 def first_harvest_cost(results: int, *, page_size: int, delay_seconds: float) -> Cost:

@@ -37,6 +37,42 @@ def test_recordings_are_all_here():
     assert len(PAPER_FEEDS) == 26
 
 
+# UTF-8 read as latin-1 and encoded again as UTF-8: `Ã­` where arXiv sent `í` (issue 16).
+_DOUBLE_ENCODED = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]+")
+
+
+def double_encoded(text: str) -> list[str]:
+    """The runs of `text` that are UTF-8 bytes shown as latin-1: they decode to something else."""
+    found = []
+    for match in _DOUBLE_ENCODED.finditer(text):
+        try:
+            repaired = match.group().encode("latin-1").decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # a real latin-1 pair such as `Ã±` that is not a UTF-8 sequence
+        if repaired != match.group():
+            found.append(match.group())
+    return found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        pytest.param("Aurora RamÃ­rez", ["Ã\xad"], id="double-encoded"),
+        pytest.param("Aurora Ramírez", [], id="real-utf-8"),
+        pytest.param("Ã", [], id="alone"),
+    ],
+)
+def test_double_encoded_finds_mojibake_only(text: str, found: list[str]):
+    """The check finds `Ã­` for `í` and passes text that is what it says."""
+    assert double_encoded(text) == found
+
+
+@pytest.mark.parametrize("path", RECORDINGS, ids=lambda p: p.stem)
+def test_recordings_are_not_double_encoded(path: Path):
+    """Each recording holds the bytes arXiv sent, not UTF-8 encoded twice (issue 16)."""
+    assert double_encoded(path.read_bytes().decode("utf-8")) == []
+
+
 @pytest.mark.parametrize("path", PAPER_FEEDS, ids=lambda p: p.stem)
 def test_records_equal_reference_parser(path: Path):
     """Each record equals what arxiv._feed.parse reads from the same bytes, field by field."""

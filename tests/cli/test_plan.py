@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harvester.cli import main
-from tests.conftest import ERROR_FEED_2026
+from tests.conftest import ERROR_FEED_2026, FakeTime
 from tests.standin import Reply, Standin, synthetic_entries
 
 CONFIG = """\
@@ -148,3 +148,18 @@ def test_plan_config_error_exits_2(standin: Standin, config: Path, capsys):
     assert _plan(standin, config) == 2
     assert 'unknown key "qeury" (did you mean "query"?)' in capsys.readouterr().err
     assert standin.requests == []
+
+
+def test_plan_retry_lines_name_the_topic(tmp_path: Path, capsys):
+    """arXiv unreachable: each retry WARNING of `plan` names the topic and the host (issue 16)."""
+    config = tmp_path / "q.toml"
+    config.write_text('[topics.small]\nquery = "all:small"\n')
+    api = "http://export.arxiv.invalid/api/query"
+    args = ["plan", "--config", str(config), "--data-dir", str(tmp_path), "--api-url", api]
+    assert main(args, sleep=FakeTime().sleep) == 1
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "WARNING" in line]
+    assert len(warnings) == 4
+    assert all(
+        line.startswith(f"WARNING small: attempt {number} of 5 failed: cannot reach ")
+        for number, line in enumerate(warnings, 1)
+    )

@@ -96,3 +96,28 @@ def test_a_repo_that_is_no_directory_is_a_usage_error(
     assert err.splitlines()[-1] == (
         f"harvest {tool}: error: argument --repo: {message.format(where=repo)}"
     )
+
+
+@pytest.mark.parametrize(
+    ("out", "code", "message"),
+    [
+        pytest.param("export", 0, "Exported 1 topic to {out}: 5 files", id="one-topic"),
+        pytest.param(
+            "file/export",
+            1,
+            "ERROR {out}/papers_database.json: cannot write: Not a directory",
+            id="under-a-file",
+        ),
+    ],
+)
+def test_export_says_what_it_wrote_or_could_not(
+    tmp_path: Path, capsys, out: str, code: int, message: str
+):
+    """One topic is "1 topic"; an output under a regular file cannot be written (issue 16)."""
+    config, data = one_topic(tmp_path)
+    (config.parent / "file").write_text("x")
+    target = config.parent / out
+    args = ["export", "--config", str(config), "--data-dir", str(data), "--out", str(target)]
+    assert main(args) == code
+    captured = capsys.readouterr()
+    assert message.replace("{out}", str(target)) in (captured.out + captured.err).splitlines()
