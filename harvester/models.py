@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -60,6 +61,16 @@ def as_utc(value: datetime | None) -> datetime | None:
         return value.astimezone(UTC)
     except OverflowError:  # year 1 or 9999 moved past the range; a ValueError pydantic reports
         raise ValueError("a time that cannot be expressed in UTC") from None
+
+
+def one_line(text: str) -> str:
+    """`text` as one line: whitespace runs (line breaks among them) become one space, and
+    every other control character its escape (`\\x00`), so that text stored or received
+    as it came cannot break or forge the lines of a digest or a commit message."""
+    if text.isprintable():  # the common case, and quick: no line break, no control
+        return text
+    collapsed = " ".join(text.split())
+    return "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c for c in collapsed)
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]

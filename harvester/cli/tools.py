@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from harvester.cli import job as job_command
 from harvester.cli import plan as plan_command
-from harvester.cli.flags import shared
+from harvester.cli.flags import check_out_dir, shared
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.config import Config, load_config
 from harvester.db import lock
@@ -34,20 +34,32 @@ def _parser(
 
 
 def _export(argv: Sequence[str], sleep: Sleep) -> int:
-    parser = _parser("export")
+    parser = _parser("export", topic="export only this topic (repeatable)")
     parser.add_argument(
         "--out",
         type=Path,
         default=Path("export"),
         metavar="DIR",
-        help="where to write (default: export)",
+        help="where to write (default: export); never in the data directory",
     )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
+        check_out_dir(args.out, data_dir=args.data_dir)
         config = load_config(args.config)
-        written = export.export(config, args.data_dir, args.out)
-        out(f"Exported {len(config.topics)} topics to {args.out}: {len(written)} files")
-    return EXIT_OK
+        only = Config(path=config.path, topics={t.name: t for t in config.select(args.topic)})
+        done = export.export(only, args.data_dir, args.out)
+        for problem in done.failed:
+            error(f"{problem}; not exported", problem, verbose=args.verbose)
+        exported = len(only.topics) - len(done.failed)
+        files = plural(len(done.files), "file")
+        if done.failed:
+            out(
+                f"Exported {exported} of {plural(len(only.topics), 'topic')} to {args.out}: "
+                f"{files} (failed: {', '.join(p.path.stem for p in done.failed)})"
+            )
+        else:
+            out(f"Exported {plural(exported, 'topic')} to {args.out}: {files}")
+    return EXIT_FAILED if done.failed else EXIT_OK
 
 
 def _import(argv: Sequence[str], sleep: Sleep) -> int:

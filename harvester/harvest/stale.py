@@ -60,7 +60,9 @@ class Silence:
         said = f"nothing new for {self.days_silent} days"
         if self.per_week is not None:
             return f"{said}, usually {usual(self.per_week)}"
-        return f"{said}, stale after {self.stale_after_days:g} days (stale_after_days)"
+        if self.stale_after_days is not None:
+            return f"{said}, stale after {self.stale_after_days:g} days (stale_after_days)"
+        return said  # a report read back may lack both figures
 
 
 def usual(per_week: float) -> str:

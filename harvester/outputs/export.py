@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
 from harvester import files
 from harvester.config import Config
 from harvester.db import store
-from harvester.models import Paper
+from harvester.errors import StoreError
+from harvester.models import Paper, one_line
 
 ORIGINAL_KEYS = (
     "title",
@@ -49,18 +51,23 @@ def papers_database(topics: dict[str, list[Paper]]) -> bytes:
 
 
 def markdown(topic: str, papers: Iterable[Paper]) -> str:
-    """A digest of one topic: papers grouped by year of first version, newest first."""
+    """A digest of one topic: papers grouped by year of first version, newest first.
+
+    One line per paper whatever its text holds: a title or name with a line break or a
+    control character is made one line (`one_line`), then Markdown's marks escaped.
+    """
     ordered = _ordered(papers)
     lines = [f"# {topic}", "", f"{len(ordered)} papers, newest first.", ""]
     for year, group in groupby(ordered, key=lambda p: p.published.year):
         lines += [f"## {year}", ""]
         for p in group:
             authors = ", ".join(p.authors[:3]) + (" et al." if len(p.authors) > 3 else "")
-            title = p.title.translate(_MARKDOWN_SPECIAL)
+            title = one_line(p.title).translate(_MARKDOWN_SPECIAL)
             category = p.primary_category or (p.categories[0] if p.categories else "")
             lines.append(
-                f"- **{title}**: {authors.translate(_MARKDOWN_SPECIAL)} · "
-                f"[{p.arxiv_id}]({p.url}) · {p.published.isoformat()} · {category}"
+                f"- **{title}**: {one_line(authors).translate(_MARKDOWN_SPECIAL)} · "
+                f"[{p.arxiv_id}]({one_line(p.url)}) · {p.published.isoformat()} · "
+                f"{one_line(category).translate(_MARKDOWN_SPECIAL)}"
             )
         lines.append("")
     return "\n".join(lines)
@@ -119,19 +126,39 @@ def _bibtex_text(text: str) -> str:
     )
 
 
-def export(config: Config, data_dir: Path, out_dir: Path) -> list[Path]:
-    """Write every export for the configured topics; returns the files written.
+@dataclass(frozen=True)
+class Exported:
+    """What an export wrote, and the topics it could not read.
+
+    Attributes:
+        files: the files written, `papers_database.json` first.
+        failed: one error per topic whose data file is invalid; those topics are left
+            out of `papers_database.json`, and their own files are not touched.
+    """
+
+    files: list[Path]
+    failed: list[StoreError]
+
+
+def export(config: Config, data_dir: Path, out_dir: Path) -> Exported:
+    """Write every export for the configured topics whose data file is valid.
 
     Raises:
-        StoreError: a topic file is invalid, or an export cannot be written.
+        StoreError: an export cannot be written.
     """
-    topics = {
-        name: list(store.load(store.path_for(data_dir, name)).values()) for name in config.topics
-    }
+    topics: dict[str, list[Paper]] = {}
+    failed: list[StoreError] = []
+    for name in config.topics:
+        try:
+            topics[name] = list(store.load(store.path_for(data_dir, name)).values())
+        except StoreError as exc:  # as `stats` does: the healthy topics are still exported
+            failed.append(exc)
+    if failed and not topics:  # nothing to export: leave an earlier export as it is
+        return Exported(files=[], failed=failed)
     outputs = {out_dir / "papers_database.json": papers_database(topics)}
     for name, papers in topics.items():
         outputs[out_dir / f"{name}.md"] = markdown(name, papers).encode("utf-8")
         outputs[out_dir / f"{name}.bib"] = bibtex(papers).encode("utf-8")
     for path, data in outputs.items():
         files.write(path, data)
-    return list(outputs)
+    return Exported(files=list(outputs), failed=failed)
