@@ -90,7 +90,8 @@ def assess(
         return Silence()
     newest = dates[0]
     days_silent = max(0, (now.date() - newest).days)
-    recent = [d for d in dates if d > newest - timedelta(days=RATE_DAYS)]
+    # Counted back from `newest` by difference: `newest - RATE_DAYS` overflows for year 1.
+    recent = [d for d in dates if newest - d < timedelta(days=RATE_DAYS)]
     span_days = (newest - recent[-1]).days
     per_day = (len(recent) - 1) / span_days if span_days else None
     enough = len(recent) >= MIN_PAPERS and per_day is not None
