@@ -86,6 +86,8 @@ def _total(plans: list[plan.TopicPlan], *, delay: float) -> str:
     why = [f"failed: {', '.join(failed)}"] if failed else []
     why += [f"not tried: {', '.join(not_tried)}"] if not_tried else []
     head += f" ({'; '.join(why)})" if why else ""
+    if not done:  # no cost to add up: the line must not read as a plan of nothing
+        return head
     return (
         f"{head}: first harvests {plural(first, 'request')} (at least "
         f"{_duration(max(0, first - 1) * delay)}); daily runs {plural(daily, 'request')}"
