@@ -63,7 +63,7 @@ def as_utc(value: datetime | None) -> datetime | None:
         raise ValueError("a time that cannot be expressed in UTC") from None
 
 
-def one_line(text: str) -> str:
+def flat_line(text: str) -> str:
     """`text` as one line: whitespace runs (line breaks among them) become one space, and
     every other control character its escape (`\\x00`), so that text stored or received
     as it came cannot break or forge the lines of a digest or a commit message."""

@@ -19,7 +19,7 @@ from harvester.db.counts import Change, Counts, plural, total
 from harvester.errors import StoreError, first_problem
 from harvester.harvest.stale import Silence
 from harvester.harvest.topic import TopicResult
-from harvester.models import one_line
+from harvester.models import flat_line
 
 LISTED = 25
 """Changed papers named per topic in a summary or commit message; the rest are counted."""
@@ -119,10 +119,10 @@ class Report(BaseModel):
     def commit_message(self) -> str:
         """The counts as the subject, `data: +12 papers, 3 updated (a, b)`; the papers that
         changed, by topic, in the body (at most `LISTED` per topic). Names, ids and titles
-        are made one line each (`one_line`): a title's line break would forge a line, and
+        are made one line each (`flat_line`): a title's line break would forge a line, and
         git refuses a NUL in a message.
         """
-        changed = [one_line(name) for name, t in self.topics.items() if t.written]
+        changed = [flat_line(name) for name, t in self.topics.items() if t.written]
         all_ = total(t.counts for t in self.topics.values())
         parts = [f"+{plural(all_.new, 'paper')}"] if all_.new else []
         parts += [f"{all_.updated} updated"] if all_.updated else []
@@ -132,9 +132,9 @@ class Report(BaseModel):
         body: list[str] = []
         for name, t in self.topics.items():
             if t.changes:
-                body += ["", f"{one_line(name)}:"]
+                body += ["", f"{flat_line(name)}:"]
                 body += [
-                    f"- {one_line(c.arxiv_id)} {one_line(c.title)} ({one_line(c.change)})"
+                    f"- {flat_line(c.arxiv_id)} {flat_line(c.title)} ({flat_line(c.change)})"
                     for c in t.changes[:LISTED]
                 ]
                 body += _more(t.changes)
@@ -163,7 +163,7 @@ class Report(BaseModel):
             f"in {self.seconds:.1f} s; exit code {self.exit_code}.",
         ]
         lines += [
-            f"\n**Stale:** {one_line(name)}: {t.silence().describe()}: check the query"
+            f"\n**Stale:** {flat_line(name)}: {t.silence().describe()}: check the query"
             for name, t in self.topics.items()
             if t.stale
         ]
@@ -175,9 +175,9 @@ def _changed_papers(topics: dict[str, TopicReport]) -> Iterator[str]:
     for name, t in topics.items():
         if not t.changes:
             continue
-        yield f"\n### {one_line(name)}\n"
+        yield f"\n### {flat_line(name)}\n"
         for c in t.changes[:LISTED]:
-            link = f"https://arxiv.org/abs/{quote(one_line(c.arxiv_id), safe='/')}"
+            link = f"https://arxiv.org/abs/{quote(flat_line(c.arxiv_id), safe='/')}"
             yield f"- [{_escaped(c.title)}]({link}) ({_escaped(c.change)})"
         yield from _more(t.changes)
 
@@ -188,12 +188,12 @@ def _more(changes: tuple[Change, ...]) -> list[str]:
 
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table's cell: one line, no bar that ends the cell."""
-    return one_line(text).replace("|", "\\|")
+    return flat_line(text).replace("|", "\\|")
 
 
 def _escaped(title: str) -> str:
     """A title safe inside a Markdown link's text: one line, Markdown's marks escaped."""
-    title = one_line(title)
+    title = flat_line(title)
     for char in "\\[]*_`<>":
         title = title.replace(char, "\\" + char)
     return title

@@ -17,7 +17,7 @@ from harvester import files
 from harvester.config import Config
 from harvester.db import store
 from harvester.errors import StoreError
-from harvester.models import Paper, one_line
+from harvester.models import Paper, flat_line
 from harvester.outputs import bibtex, csl, parquet, sqlite
 
 ORIGINAL_KEYS = (
@@ -57,7 +57,7 @@ def markdown(topic: str, papers: Iterable[Paper]) -> str:
     """A digest of one topic: papers grouped by year of first version, newest first.
 
     One line per paper whatever its text holds: a title or name with a line break or a
-    control character is made one line (`one_line`), then Markdown's marks escaped.
+    control character is made one line (`flat_line`), then Markdown's marks escaped.
     """
     ordered = _ordered(papers)
     lines = [f"# {topic}", "", f"{len(ordered)} papers, newest first.", ""]
@@ -65,12 +65,12 @@ def markdown(topic: str, papers: Iterable[Paper]) -> str:
         lines += [f"## {year}", ""]
         for p in group:
             authors = ", ".join(p.authors[:3]) + (" et al." if len(p.authors) > 3 else "")
-            title = one_line(p.title).translate(_MARKDOWN_SPECIAL)
+            title = flat_line(p.title).translate(_MARKDOWN_SPECIAL)
             category = p.primary_category or (p.categories[0] if p.categories else "")
             lines.append(
-                f"- **{title}**: {one_line(authors).translate(_MARKDOWN_SPECIAL)} · "
-                f"[{p.arxiv_id}]({one_line(p.url)}) · {p.published.isoformat()} · "
-                f"{one_line(category).translate(_MARKDOWN_SPECIAL)}"
+                f"- **{title}**: {flat_line(authors).translate(_MARKDOWN_SPECIAL)} · "
+                f"[{p.arxiv_id}]({flat_line(p.url)}) · {p.published.isoformat()} · "
+                f"{flat_line(category).translate(_MARKDOWN_SPECIAL)}"
             )
         lines.append("")
     return "\n".join(lines)
