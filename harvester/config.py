@@ -220,8 +220,9 @@ def _topic(path: Path, name: str, table: _TopicTable, defaults: _Settings) -> To
     if (table.query is None) == (table.set_spec is None):
         raise ConfigError(path, f'topic "{name}": needs exactly one of "query" and "set"')
     settings = _inherit(table, defaults)
-    if table.set_spec is None:
+    if table.query is not None:
         return Topic(name=name, query=table.query, **settings)
+    assert table.set_spec is not None  # noqa: S101  # exactly one of the two, checked above
     if table.set_spec not in taxonomy.SETS:
         near = closest(table.set_spec, taxonomy.SETS)
         hint = f' (did you mean "{near}"?)' if near else ""

@@ -10,10 +10,21 @@ one of its categories, cross-lists included.
 from __future__ import annotations
 
 # Archive -> its group, for the archives that are not their own group (physics).
-_PHYSICS_ARCHIVES = (
-    "astro-ph cond-mat gr-qc hep-ex hep-lat hep-ph hep-th math-ph nlin nucl-ex nucl-th "
-    "physics quant-ph"
-).split()
+_PHYSICS_ARCHIVES = [
+    "astro-ph",
+    "cond-mat",
+    "gr-qc",
+    "hep-ex",
+    "hep-lat",
+    "hep-ph",
+    "hep-th",
+    "math-ph",
+    "nlin",
+    "nucl-ex",
+    "nucl-th",
+    "physics",
+    "quant-ph",
+]
 # The subject classes of each archive that has them; an archive without is a category.
 _CATEGORIES = {
     "cs": "AI AR CC CE CG CL CR CV CY DB DC DL DM DS ET FL GL GR GT HC IR IT LG LO MA MM MS "
@@ -39,8 +50,21 @@ _SUBSUMED = {
     "funct-an": "math",
     "q-alg": "math",
     **dict.fromkeys(
-        "adap-org chao-dyn comp-gas patt-sol solv-int mtrl-th supr-con acc-phys ao-sci "
-        "atom-ph bayes-an chem-ph plasm-ph".split(),
+        [
+            "adap-org",
+            "chao-dyn",
+            "comp-gas",
+            "patt-sol",
+            "solv-int",
+            "mtrl-th",
+            "supr-con",
+            "acc-phys",
+            "ao-sci",
+            "atom-ph",
+            "bayes-an",
+            "chem-ph",
+            "plasm-ph",
+        ],
         "physics",
     ),
 }

@@ -30,10 +30,21 @@ EARLIEST = datetime(2005, 9, 16, tzinfo=UTC)
 # oaipmh/requests/data_queries.py:17 `DATE_REGEX = r"\d{4}-\d{2}-\d{2}"`.
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 FORMATS = ("arXiv", "arXivRaw")
-_PHYSICS = set(
-    "astro-ph cond-mat gr-qc hep-ex hep-lat hep-ph hep-th math-ph nlin nucl-ex nucl-th "
-    "physics quant-ph".split()
-)
+_PHYSICS = {
+    "astro-ph",
+    "cond-mat",
+    "gr-qc",
+    "hep-ex",
+    "hep-lat",
+    "hep-ph",
+    "hep-th",
+    "math-ph",
+    "nlin",
+    "nucl-ex",
+    "nucl-th",
+    "physics",
+    "quant-ph",
+}
 Scripted = Reply | Callable[[dict[str, str]], Reply]
 
 
@@ -100,8 +111,10 @@ def _set_exists(set_spec: str, papers: list[OaiPaper]) -> bool:
     # data_queries.py:121-148 `_parse_set`: validated against the taxonomy; here, the
     # sets of the groups, archives and categories the test's papers use.
     parts = set_spec.split(":")
-    return 1 <= len(parts) <= 3 and all(parts) and (
-        any(in_set(p, set_spec) for p in papers) or parts[0] in {"cs", "math", "physics"}
+    return (
+        1 <= len(parts) <= 3
+        and all(parts)
+        and (any(in_set(p, set_spec) for p in papers) or parts[0] in {"cs", "math", "physics"})
     )
 
 
@@ -139,7 +152,6 @@ class OaiStandin:
         except OaiFault as fault:
             return Reply(body=error_document(fault.code, fault.reason))
 
-    # long: data_queries.py:40-119 `list_data`, one check after another, in its order
     def list_records(self, params: dict[str, str]) -> bytes:
         """The body `ListRecords` answers with (data_queries.py:40-119, fetch_list.py)."""
         if params.get("verb") != "ListRecords":
@@ -159,13 +171,7 @@ class OaiStandin:
         if params["metadataPrefix"] not in FORMATS:  # data_queries.py:69-70
             raise OaiFault("cannotDisseminateFormat", "Did not recognize requested format")
         query["metadataPrefix"] = params["metadataPrefix"]
-        start, end = EARLIEST, _end_of(self.today)  # data_queries.py:85-86, 98-99
-        if "from" in params:  # data_queries.py:75-84: days only, from 00:00:00
-            start = _day(params["from"], "from")
-            query["from"] = params["from"]
-        if "until" in params:  # data_queries.py:88-97: to 23:59:59
-            end = _end_of(_day(params["until"], "until").date())
-            query["until"] = params["until"]
+        start, end = self._range(params, query)
         set_spec = params.get("set")
         if set_spec is not None:  # data_queries.py:101-107
             if not _set_exists(set_spec, list(self.papers.values())):
@@ -179,6 +185,16 @@ class OaiStandin:
         if end > datetime(*self.today.timetuple()[:3], 12, tzinfo=UTC) + timedelta(days=1):
             raise OaiFault("badArgument", "until date too late")
         return self._page(query, start, end, set_spec, skip)
+
+    def _range(self, params: dict[str, str], query: dict[str, str]) -> tuple[datetime, datetime]:
+        start, end = EARLIEST, _end_of(self.today)  # data_queries.py:85-86, 98-99
+        if "from" in params:  # data_queries.py:75-84: days only, from 00:00:00
+            start = _day(params["from"], "from")
+            query["from"] = params["from"]
+        if "until" in params:  # data_queries.py:88-97: to 23:59:59
+            end = _end_of(_day(params["until"], "until").date())
+            query["until"] = params["until"]
+        return start, end
 
     def _page(
         self, query: dict[str, str], start: datetime, end: datetime, set_spec: str | None, skip: int
@@ -196,7 +212,9 @@ class OaiStandin:
         if not chosen:  # fetch_list.py:31-32: an empty list is an error, not a page
             raise OaiFault("noRecordsMatch", "")
         last = chosen[-1]  # fetch_list.py:93-110 `find_last_result`
-        shown = sorted(chosen, key=lambda p: (p.modtime.date(), p.paper_id))  # create_records.py:34-37
+        shown = sorted(
+            chosen, key=lambda p: (p.modtime.date(), p.paper_id)
+        )  # create_records.py:34-37
         token: str | None = "" if "resumptionToken" in query else None  # fetch_list.py:40-41
         if len(shown) > self.limit:  # fetch_list.py:44-66
             last_day = last.modtime.date()
@@ -277,7 +295,9 @@ def _list_document(papers: list[OaiPaper], prefix: str, token: str | None) -> by
     if token == "":
         body += "<resumptionToken/>\n"
     elif token is not None:
-        body += f"<resumptionToken expirationDate='2026-04-04T00:00:00Z'>{token}</resumptionToken>\n"
+        body += (
+            f"<resumptionToken expirationDate='2026-04-04T00:00:00Z'>{token}</resumptionToken>\n"
+        )
     return (_HEAD + f"<ListRecords>\n{body}</ListRecords>\n</OAI-PMH>\n").encode()
 
 

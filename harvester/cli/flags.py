@@ -20,6 +20,7 @@ from harvester.arxiv.client import (
 )
 from harvester.errors import UsageError
 from harvester.net.pacer import DEFAULT_DELAY_SECONDS
+from harvester.oai.client import DEFAULT_OAI_URL
 
 
 def shared(
@@ -73,6 +74,14 @@ def shared(
             default=api,
             metavar="URL",
             help="the arXiv query endpoint (env ARXIV_API_URL)",
+        )
+        add(
+            "--oai-url",
+            type=api_url,
+            default=os.environ.get("ARXIV_OAI_URL") or DEFAULT_OAI_URL,
+            metavar="URL",
+            help="the arXiv OAI-PMH endpoint, for the change feed and set topics "
+            "(env ARXIV_OAI_URL)",
         )
         add(
             "--delay",

@@ -126,7 +126,9 @@ def _record(element: etree._Element) -> Record | None:
     try:
         datestamp = date.fromisoformat((header.findtext(f"{OAI}datestamp") or "").strip())
     except ValueError:
-        logger.warning("Skipping OAI record %s: no valid datestamp", header.findtext(f"{OAI}identifier"))
+        logger.warning(
+            "Skipping OAI record %s: no valid datestamp", header.findtext(f"{OAI}identifier")
+        )
         return None
     fields = _fields(raw)
     if fields is None:
@@ -154,8 +156,8 @@ def _fields(raw: etree._Element) -> dict[str, Any] | None:
         logger.warning("Skipping OAI record %r: not an arXiv id with versions", key)
         return None
     versions.sort()
-    number, updated, source_type = versions[-1]
-    arxiv_id = f"{key}v{number}"
+    current, updated, source_type = versions[-1]
+    arxiv_id = f"{key}v{current}"
     categories = (raw.findtext(f"{RAW}categories") or "").split()
     authors = collapse(raw.findtext(f"{RAW}authors") or "")
     return {
