@@ -10,6 +10,7 @@ It can be scripted to misbehave for the next requests (`script`), as `tests/stan
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 from collections.abc import Callable
@@ -17,10 +18,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
+import httpx
+
+from harvester.models import Paper
+from harvester.net.pacer import Pacer
+from harvester.oai.client import OaiClient
 from tests.standin import Reply
 
 # oaipmh/config.py:22 `RECORDS_LIMIT: int=2500`.
@@ -393,3 +399,55 @@ def _handler(standin: OaiStandin) -> type[BaseHTTPRequestHandler]:
             pass  # keep test output clean
 
     return Handler
+
+
+def of_record(record: Paper, *, modtime: datetime | None = None) -> OaiPaper:
+    """The paper arXiv's OAI-PMH holds for a stored record: its versions up to the
+    record's, v1 at `published`, the current one at `updated`."""
+    assert record.updated is not None
+    first = datetime.combine(record.published, datetime.min.time(), UTC)
+    versions = [Version(first) for _ in range(record.version - 1)] + [Version(record.updated)]
+    if record.version == 1:
+        versions = [Version(record.updated)]
+    return OaiPaper(
+        paper_id=record.key,
+        versions=tuple(versions),
+        modtime=modtime or record.updated,
+        title=record.title,
+        authors=", ".join(record.authors),
+        abstract=record.summary,
+        categories=" ".join(record.categories),
+        comments=record.comment,
+        journal_ref=record.journal_ref,
+        doi=record.doi,
+    )
+
+
+def offline(standin: OaiStandin, **options: Any) -> OaiClient:
+    """The real client, its requests answered by `standin` in process (no socket, no wait)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        params = dict(request.url.params)
+        standin.requests.append(params)
+        reply = standin.reply(params)
+        body = reply.body if reply.truncate_to is None else reply.body[: reply.truncate_to]
+        return httpx.Response(reply.status, content=body, headers=reply.headers)
+
+    options = {"pacer": Pacer(delay_seconds=0), "sleep": lambda _: None} | options
+    return OaiClient(
+        oai_url="http://127.0.0.1/oai", transport=httpx.MockTransport(answer), **options
+    )
+
+
+def many(count: int, *, days: list[date], seed: int = 18) -> list[OaiPaper]:
+    """`count` papers whose last changes spread over `days` (random times, seeded)."""
+    chooser = random.Random(seed)
+    papers = []
+    for number in range(count):
+        day = chooser.choice(days)
+        when = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
+            seconds=chooser.randrange(86400)
+        )
+        created = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=number)
+        papers.append(OaiPaper(f"2401.{number:05d}", (Version(created),), when))
+    return papers

@@ -69,7 +69,17 @@ def test_topic_settings_override_defaults(tmp_path: Path):
         pytest.param(
             "empty_query", 'topic "llm": query must be a non-empty string', id="empty-query"
         ),
-        pytest.param("missing_query", 'topic "llm": missing required key "query"', id="no-query"),
+        pytest.param(
+            "missing_query", 'topic "llm": needs exactly one of "query" and "set"', id="no-query"
+        ),
+        pytest.param(
+            "query_and_set", 'topic "llm": needs exactly one of "query" and "set"', id="both"
+        ),
+        pytest.param(
+            "unknown_set",
+            'topic "cl": set "cs:cs:XX" is not in arXiv\'s taxonomy',
+            id="set-not-in-taxonomy",
+        ),
         pytest.param(
             "bad_date",
             "topic \"llm\": since must be a date like 2022-01-01 (got '2022-13-01')",

@@ -68,7 +68,7 @@ def test_updated_is_utc(updated: datetime | str, expected: datetime):
 
 
 def test_record_serialises_in_the_contract_order_and_is_frozen():
-    """A record dumps its 13 keys in the contract's order, `updated` with a Z; it is frozen."""
+    """A record dumps its 16 keys in the contract's order, `updated` with a Z; it is frozen."""
     record = paper("2401.00001v1")
     dumped = record.model_dump(mode="json")
     assert list(dumped) == KEYS

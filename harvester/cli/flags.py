@@ -23,6 +23,7 @@ from harvester.net.pacer import DEFAULT_DELAY_SECONDS
 from harvester.oai.client import DEFAULT_OAI_URL
 
 
+# long: one add() per shared flag, each declared once here
 def shared(
     *, paths: bool = True, topic: str | None = None, lock: bool = False, arxiv: bool = False
 ) -> argparse.ArgumentParser:
@@ -100,6 +101,7 @@ def shared(
     return parser
 
 
+# long: one add() per flag of harvest
 def build_parser(epilog: str) -> argparse.ArgumentParser:
     """The command line of `harvest [flags]` (DESIGN.md, "Command line")."""
     parser = argparse.ArgumentParser(
