@@ -87,3 +87,20 @@ def test_file_order_is_published_then_id():
         older,
         same_day,
     ]
+
+
+def test_a_query_record_keeps_what_oai_said():
+    """A record without OAI's keys keeps the stored ones at the same version, and only the
+    license at a newer one; a record from OAI-PMH keeps its own."""
+    told = paper(
+        "2401.00001v1",
+        license="http://x/by",
+        withdrawn=False,
+        versions=[datetime(2024, 2, 1, 12, tzinfo=UTC)],
+    )
+    same = paper("2401.00001v1").keeping_oai(told)
+    assert (same.license, same.withdrawn, same.versions) == (told.license, False, told.versions)
+    newer = paper("2401.00001v2").keeping_oai(told)
+    assert (newer.license, newer.withdrawn, newer.versions) == ("http://x/by", None, None)
+    own = paper("2401.00001v1", license=None, versions=[]).keeping_oai(told)
+    assert own.license is None

@@ -297,10 +297,14 @@ def _merge(
 
 def _onto(stored: Paper, listed: Paper) -> Paper:
     """A listed record as it replaces the stored one: arXiv's word on everything but
-    the author names, which OAI-PMH gives as submitted TeX and the query API as names."""
+    the author names, which OAI-PMH gives as submitted TeX and the query API as names,
+    and the order of the categories, which the two interfaces give differently."""
     if listed.version < stored.version:
         return listed
-    return listed.model_copy(update={"authors": stored.authors})
+    kept: dict[str, object] = {"authors": stored.authors}
+    if set(listed.categories) == set(stored.categories):
+        kept |= {"categories": stored.categories, "primary_category": stored.primary_category}
+    return listed.model_copy(update=kept)
 
 
 def _withdrawals(before: dict[str, Paper], after: dict[str, Paper], counts: Counts) -> Counts:

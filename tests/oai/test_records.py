@@ -60,7 +60,9 @@ def test_no_records_is_an_empty_complete_list():
 @pytest.mark.parametrize(
     ("content", "error"),
     [
-        pytest.param(error_document("badArgument", "Set does not exist"), OaiRejected, id="oai-error"),
+        pytest.param(
+            error_document("badArgument", "Set does not exist"), OaiRejected, id="oai-error"
+        ),
         pytest.param(b"", FeedError, id="blank"),
         pytest.param(body(PAPER)[:300], FeedError, id="truncated"),
         pytest.param(b"<html><body>503</body></html>", FeedError, id="html"),

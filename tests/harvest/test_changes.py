@@ -1,0 +1,159 @@
+"""The change feed: one list over the fewest sets for every topic of a run, merged into
+the topics that store the papers, its cursor moved only after a complete list."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from harvester.cli import main
+from harvester.config import load_config
+from harvester.db import store
+from harvester.errors import Interrupted
+from harvester.harvest import changes
+from harvester.harvest.sets import oai_dir
+from tests.conftest import RLHF_QUERY, argv, paper
+from tests.oai_standin import OaiStandin, error_document, of_record, offline
+from tests.standin import Reply, Standin
+
+NOW = datetime.now(UTC)
+
+
+@pytest.mark.parametrize(
+    ("categories", "sets"),
+    [
+        pytest.param([["cs.LG", "stat.ML"], ["cs.CL"]], ["cs"], id="cs-topics"),
+        pytest.param([["cs.LG"], ["math.OC"]], [""], id="most-of-arxiv"),
+        pytest.param([["q-bio.GN"], ["stat.ML", "q-bio.QM"]], ["q-bio"], id="one-covers-both"),
+        pytest.param([["cs.LG"], ["xx.YY"]], [""], id="a-category-arxiv-lacks"),
+    ],
+)
+def test_the_fewest_sets_cover_the_stored_papers(categories: list[list[str]], sets: list[str]):
+    """Each stored paper is in one chosen group; past half of arXiv, no set at all."""
+    papers = [paper(f"2401.0000{i}v1", categories=c) for i, c in enumerate(categories)]
+    assert changes.covering_sets(changes.groups_of(p) for p in papers) == sets
+
+
+def _daily(tmp_path: Path) -> tuple[Standin, OaiStandin, Path, Path]:
+    config = tmp_path / "queries.toml"
+    config.write_text(
+        f"[defaults]\nchange_feed = true\n\n[topics.rlhf_code]\nquery = '{RLHF_QUERY}'\n"
+    )
+    return Standin(), OaiStandin(today=NOW.date()), config, tmp_path / "data"
+
+
+def test_a_day_of_changes_reaches_a_query_topic(tmp_path: Path):
+    """Acceptance 1: 3 DOIs, 2 journal references, 2 new versions and a withdrawal reach
+    the file the next day and are named in the report, for 1 query request and
+    ceil(8 / 2,500) OAI requests."""
+    standin, oai, config, data = _daily(tmp_path)
+    with standin, oai:
+        flags = [*argv(standin, config), "--oai-url", oai.url]
+        assert main(flags) == 0
+        assert oai.requests == []  # a first harvest: no feed yet
+        stored = store.load(data / "rlhf_code.json")
+        oai.add(*(of_record(p) for p in stored.values()))
+        keys = sorted(stored)[:8]
+        changed = [oai.papers[k] for k in keys]
+        oai.add(*(p.changed(NOW, doi=f"10.1000/{i}") for i, p in enumerate(changed[:3])))
+        oai.add(*(p.changed(NOW, journal_ref=f"J. {i}") for i, p in enumerate(changed[3:5])))
+        oai.add(*(p.new_version(NOW) for p in changed[5:7]))
+        oai.add(changed[7].new_version(NOW, withdrawn=True))
+        for key in keys[5:7]:  # the query API sees the new versions too
+            entry = max((e for e in standin.entries if e.key == key), key=lambda e: e.version)
+            title = stored[key].title
+            standin.entries.append(entry.new_version(entry.version + 1, title=title, updated=NOW))
+        standin.requests.clear()
+        report = tmp_path / "report.json"
+        assert main([*flags, "--report", str(report)]) == 0
+    after = store.load(data / "rlhf_code.json")
+    assert [after[k].doi for k in keys[:3]] == ["10.1000/0", "10.1000/1", "10.1000/2"]
+    assert [after[k].journal_ref for k in keys[3:5]] == ["J. 0", "J. 1"]
+    assert all(after[k].version == stored[k].version + 1 for k in keys[5:8])
+    assert after[keys[7]].withdrawn is True
+    assert all(after[k].versions is not None for k in keys)
+    named = json.loads(report.read_text())["topics"]["rlhf_code"]["changes"]
+    kinds = {c["arxiv_id"].rpartition("v")[0]: c["change"] for c in named}
+    assert Counter(kinds[k] for k in keys) == {"revised": 5, "updated": 2, "withdrawn": 1}
+    assert len(standin.requests) == 1
+    assert len(oai.requests) == 1
+    assert oai.requests[0]["from"] == f"{NOW.date() - timedelta(days=1)}"
+    assert "set" not in oai.requests[0]  # the recordings span cs, math and physics: all of arXiv
+
+
+def _fed(tmp_path: Path, oai: OaiStandin) -> tuple[list, Path]:
+    """A data directory whose topic `t` stores 30 papers and whose feed cursor is set."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.t]\nquery = "all:x"\nchange_feed = true\n')
+    data = tmp_path / "data"
+    data.mkdir()
+    stored = [paper(f"2401.{n:05d}v1") for n in range(30)]
+    store.save(store.path_for(data, "t"), stored)
+    changes.save_cursor(oai_dir(data) / "changes.json", changes.Cursor(last=date(2026, 4, 1)))
+    day = datetime(2026, 4, 2, 9, tzinfo=UTC)
+    oai.add(
+        *(of_record(p, modtime=day).changed(day, doi=f"10.1/{i}") for i, p in enumerate(stored))
+    )
+    return list(load_config(config).topics.values()), data
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [
+        pytest.param([Reply(status=503)] * 5, id="a-page-that-keeps-failing"),
+        pytest.param([lambda _: (_ for _ in ()).throw(Interrupted(2))], id="ctrl-c"),
+    ],
+)
+def test_an_interrupted_list_resumes_from_its_last_page(tmp_path: Path, stop: list):
+    """Acceptance 4: a list cut short keeps the pages it committed and their token; the
+    cursor does not move until a later run has listed the rest."""
+    oai = OaiStandin(today=date(2026, 4, 3), limit=10)
+    topics, data = _fed(tmp_path, oai)
+    oai.script = [None, *stop]
+    with pytest.raises(changes.FeedFailed):
+        changes.run_feed(topics, client=offline(oai), data_dir=data)
+    cursor = changes.load_cursor(oai_dir(data) / "changes.json")
+    assert cursor is not None and cursor.last == date(2026, 4, 1) and cursor.tokens
+    assert sum(p.doi is not None for p in store.load(data / "t.json").values()) == 10
+    oai.requests.clear()
+    result = changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert set(oai.requests[0]) == {"verb", "resumptionToken"}
+    assert result.complete and len(oai.requests) == 2
+    assert all(p.doi is not None for p in store.load(data / "t.json").values())
+    assert changes.load_cursor(oai_dir(data) / "changes.json") == changes.Cursor(
+        last=date(2026, 4, 2)
+    )
+
+
+@pytest.mark.parametrize(
+    ("fault", "recovers"),
+    [
+        pytest.param(Reply(status=503, headers={"Retry-After": "5"}), True, id="503-retry-after"),
+        pytest.param(Reply(body=b""), True, id="blank"),
+        pytest.param(Reply(body=b"<?xml version='1.0'?><OAI-PMH"), True, id="truncated"),
+        pytest.param(Reply(body=error_document("badArgument", "x")), False, id="oai-error"),
+    ],
+)
+def test_a_fault_is_retried_or_reported_and_nothing_is_lost(
+    tmp_path: Path, fault: Reply, recovers: bool
+):
+    """Acceptance 5: transient faults are asked again; an OAI error is reported; either
+    way every stored paper stays and the cursor moves only after a complete list."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    topics, data = _fed(tmp_path, oai)
+    before = store.load(data / "t.json")
+    oai.script = [fault]
+    if recovers:
+        result = changes.run_feed(topics, client=offline(oai), data_dir=data)
+        assert result.complete and result.counts["t"].revised == 30
+    else:
+        with pytest.raises(changes.FeedFailed, match="badArgument"):
+            changes.run_feed(topics, client=offline(oai), data_dir=data)
+    after = store.load(data / "t.json")
+    assert set(after) == set(before)
+    moved = changes.load_cursor(oai_dir(data) / "changes.json")
+    assert moved is not None and moved.last == (date(2026, 4, 2) if recovers else date(2026, 4, 1))
