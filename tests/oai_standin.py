@@ -433,10 +433,8 @@ def offline(standin: OaiStandin, **options: Any) -> OaiClient:
         body = reply.body if reply.truncate_to is None else reply.body[: reply.truncate_to]
         return httpx.Response(reply.status, content=body, headers=reply.headers)
 
-    options = {"pacer": Pacer(delay_seconds=0), "sleep": lambda _: None} | options
-    return OaiClient(
-        oai_url="http://127.0.0.1/oai", transport=httpx.MockTransport(answer), **options
-    )
+    given: dict[str, Any] = {"pacer": Pacer(delay_seconds=0), "sleep": lambda _: None} | options
+    return OaiClient(oai_url="http://127.0.0.1/oai", transport=httpx.MockTransport(answer), **given)
 
 
 def many(count: int, *, days: list[date], seed: int = 18) -> list[OaiPaper]:

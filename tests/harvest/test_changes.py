@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from harvester.cli import main
-from harvester.config import load_config
+from harvester.config import Topic, load_config
 from harvester.db import store
 from harvester.errors import Interrupted
 from harvester.harvest import changes
 from harvester.harvest.sets import oai_dir
 from tests.conftest import RLHF_QUERY, argv, paper
-from tests.oai_standin import OaiStandin, error_document, of_record, offline
+from tests.oai_standin import OaiStandin, Scripted, error_document, of_record, offline
 from tests.standin import Reply, Standin
 
 NOW = datetime.now(UTC)
@@ -85,7 +85,7 @@ def test_a_day_of_changes_reaches_a_query_topic(tmp_path: Path):
     assert "set" not in oai.requests[0]  # the recordings span cs, math and physics: all of arXiv
 
 
-def _fed(tmp_path: Path, oai: OaiStandin) -> tuple[list, Path]:
+def _fed(tmp_path: Path, oai: OaiStandin) -> tuple[list[Topic], Path]:
     """A data directory whose topic `t` stores 30 papers and whose feed cursor is set."""
     config = tmp_path / "queries.toml"
     config.write_text('[topics.t]\nquery = "all:x"\nchange_feed = true\n')
@@ -108,7 +108,7 @@ def _fed(tmp_path: Path, oai: OaiStandin) -> tuple[list, Path]:
         pytest.param([lambda _: (_ for _ in ()).throw(Interrupted(2))], id="ctrl-c"),
     ],
 )
-def test_an_interrupted_list_resumes_from_its_last_page(tmp_path: Path, stop: list):
+def test_an_interrupted_list_resumes_from_its_last_page(tmp_path: Path, stop: list[Scripted]):
     """Acceptance 4: a list cut short keeps the pages it committed and their token; the
     cursor does not move until a later run has listed the rest."""
     oai = OaiStandin(today=date(2026, 4, 3), limit=10)
@@ -117,12 +117,15 @@ def test_an_interrupted_list_resumes_from_its_last_page(tmp_path: Path, stop: li
     with pytest.raises(changes.FeedFailed):
         changes.run_feed(topics, client=offline(oai), data_dir=data)
     cursor = changes.load_cursor(oai_dir(data) / "changes.json")
-    assert cursor is not None and cursor.last == date(2026, 4, 1) and cursor.tokens
+    assert cursor is not None
+    assert cursor.last == date(2026, 4, 1)
+    assert cursor.tokens
     assert sum(p.doi is not None for p in store.load(data / "t.json").values()) == 10
     oai.requests.clear()
     result = changes.run_feed(topics, client=offline(oai), data_dir=data)
     assert set(oai.requests[0]) == {"verb", "resumptionToken"}
-    assert result.complete and len(oai.requests) == 2
+    assert result.complete
+    assert len(oai.requests) == 2
     assert all(p.doi is not None for p in store.load(data / "t.json").values())
     assert changes.load_cursor(oai_dir(data) / "changes.json") == changes.Cursor(
         last=date(2026, 4, 2)
@@ -149,11 +152,13 @@ def test_a_fault_is_retried_or_reported_and_nothing_is_lost(
     oai.script = [fault]
     if recovers:
         result = changes.run_feed(topics, client=offline(oai), data_dir=data)
-        assert result.complete and result.counts["t"].revised == 30
+        assert result.complete
+        assert result.counts["t"].revised == 30
     else:
         with pytest.raises(changes.FeedFailed, match="badArgument"):
             changes.run_feed(topics, client=offline(oai), data_dir=data)
     after = store.load(data / "t.json")
     assert set(after) == set(before)
     moved = changes.load_cursor(oai_dir(data) / "changes.json")
-    assert moved is not None and moved.last == (date(2026, 4, 2) if recovers else date(2026, 4, 1))
+    assert moved is not None
+    assert moved.last == (date(2026, 4, 2) if recovers else date(2026, 4, 1))

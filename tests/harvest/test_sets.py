@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from harvester.config import load_config
+from harvester.config import Topic, load_config
 from harvester.db import store
 from harvester.harvest import changes, sets
 from harvester.harvest.topic import Mode, TopicFailed
@@ -20,7 +20,7 @@ DAYS = [date(2026, 3, 30), date(2026, 3, 31), date(2026, 4, 1)]
 NOW = datetime(2026, 4, 3, 12, tzinfo=UTC)
 
 
-def _topics(tmp_path: Path, body: str) -> tuple[list, Path]:
+def _topics(tmp_path: Path, body: str) -> tuple[list[Topic], Path]:
     config = tmp_path / "queries.toml"
     config.write_text(body)
     data = tmp_path / "data"
@@ -37,7 +37,8 @@ def test_a_set_of_thirty_thousand_papers_in_twelve_requests(tmp_path: Path):
     topics, data = _topics(tmp_path, '[topics.lg]\nset = "cs:cs:LG"\n\n[topics.cs]\nset = "cs"\n')
     client = offline(oai)
     result = sets.harvest_set(topics[0], client=client, data_dir=data, now=NOW)
-    assert result.total == 30_000 and result.counts.new == 30_000
+    assert result.total == 30_000
+    assert result.counts.new == 30_000
     assert client.requests == math.ceil(30_000 / 2_500)
     assert len(store.load(data / "lg.json")) == 30_000
     client.requests = 0
@@ -47,7 +48,9 @@ def test_a_set_of_thirty_thousand_papers_in_twelve_requests(tmp_path: Path):
     oai.today = date(2026, 5, 1)  # weeks later, nothing changed since
     before = client.requests
     feed = changes.run_feed(changes.fed(topics, data), client=client, data_dir=data)
-    assert client.requests - before == 1 and feed.listed == 0 and feed.sets == ["cs"]
+    assert client.requests - before == 1
+    assert feed.listed == 0
+    assert feed.sets == ["cs"]
 
 
 def test_since_filters_a_set_by_published(tmp_path: Path):
@@ -75,5 +78,7 @@ def test_an_interrupted_first_harvest_resumes_from_its_last_page(tmp_path: Path)
     assert sets.completed_day(topics[0], data) is None
     oai.requests.clear()
     result = sets.harvest_set(topics[0], client=offline(oai), data_dir=data)
-    assert result.mode is Mode.RESUMED and set(oai.requests[0]) == {"verb", "resumptionToken"}
-    assert result.total == 25 and sets.completed_day(topics[0], data) is not None
+    assert result.mode is Mode.RESUMED
+    assert set(oai.requests[0]) == {"verb", "resumptionToken"}
+    assert result.total == 25
+    assert sets.completed_day(topics[0], data) is not None
