@@ -12,6 +12,9 @@ The facts they use, from arXiv's new backend (DESIGN.md, "arXiv API facts"):
   whole range, which tells the count);
 - a daily (incremental) run walks a topic newest update first and stops at its
   cutoff: one request per topic.
+
+A set topic is sized by the same request (its set's search, `taxonomy.query_for`) but
+harvested through OAI-PMH: a first harvest is one request per 2,500 records, no windows.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from harvester.arxiv.paging import reach
 from harvester.config import Topic
 from harvester.db import store
 from harvester.errors import FeedError, HarvestError
+from harvester.oai.client import RECORDS_PER_PAGE
 
 DAILY_REQUESTS = 1
 """Requests of a daily run per topic: its updates fit one page."""
@@ -99,6 +103,8 @@ class TopicPlan:
     data_file: str
     data_file_exists: bool
     error: str | None = None
+    source: str = "query"
+    """What a first harvest asks: `query` (the query API) or `oai` (a set, OAI-PMH)."""
 
 
 def plan_topic(
@@ -128,12 +134,22 @@ def plan_topic(
     except HarvestError as exc:
         return replace(plan, error=str(exc))
     kept = total if topic.max_results is None else min(total, topic.max_results)
+    first = first_harvest_cost(kept, page_size=client.page_size, delay_seconds=delay_seconds)
+    if topic.set_spec is not None:
+        first = set_harvest_cost(total, delay_seconds=delay_seconds)
+        kept = total
     return replace(
         plan,
         results=total,
         kept=kept,
-        first_harvest=first_harvest_cost(
-            kept, page_size=client.page_size, delay_seconds=delay_seconds
-        ),
+        first_harvest=first,
         daily_run=Cost(requests=DAILY_REQUESTS, windows=1, seconds=0.0),
+        source="query" if topic.set_spec is None else "oai",
     )
+
+
+def set_harvest_cost(records: int, *, delay_seconds: float) -> Cost:
+    """The cost of listing a set of `records` in full through OAI-PMH: a request per page
+    (an empty set is one `noRecordsMatch`), no windows."""
+    requests = max(1, math.ceil(records / RECORDS_PER_PAGE))
+    return Cost(requests=requests, windows=1, seconds=(requests - 1) * delay_seconds)

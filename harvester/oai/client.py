@@ -38,6 +38,9 @@ DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
 METADATA_PREFIX = "arXivRaw"
 # A page is 2,500 records (`RECORDS_LIMIT`, `oaipmh/config.py`) of about 2 kB each.
 MAX_BODY_BYTES = 64 * 1024 * 1024
+# arXiv's page of records by default (`RECORDS_LIMIT`); only costs are estimated with it:
+# the client follows the tokens whatever the page size.
+RECORDS_PER_PAGE = 2500
 USER_AGENT = f"arxiv-harvester/{__version__}"
 DEFAULT_REQUEST_DEADLINE_SECONDS = 120.0
 

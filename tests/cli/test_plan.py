@@ -129,3 +129,17 @@ def test_plan_config_error_exits_2(standin: Standin, config: Path, capsys):
     assert _plan(standin, config) == 2
     assert 'unknown key "qeury" (did you mean "query"?)' in capsys.readouterr().err
     assert standin.requests == []
+
+
+def test_plan_sizes_a_set_topic_for_oai(standin: Standin, tmp_path: Path, capsys):
+    """A set topic is sized by its set's search and costed in OAI-PMH pages of 2,500."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.cl]\nset = "cs:cs:CL"\nsince = 2025-01-01\n')
+    standin.requests.clear()
+    flags = ["--config", str(config), "--data-dir", str(tmp_path / "data")]
+    assert main(["plan", *flags, "--api-url", standin.url, "--delay", "0"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith(
+        "cl: 12,000 results (since 2025-01-01); first harvest 5 OAI-PMH requests,"
+    )
+    assert standin.requests[0]["search_query"].startswith("(cat:cs.CL) AND submittedDate:")
