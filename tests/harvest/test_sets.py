@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from harvester.cli import main
 from harvester.config import Topic, load_config
 from harvester.db import store
 from harvester.harvest import changes, sets
 from harvester.harvest.topic import Mode, TopicFailed
 from tests.oai_standin import OaiStandin, many, offline
-from tests.standin import Reply
+from tests.standin import Reply, Standin
 
 DAYS = [date(2026, 3, 30), date(2026, 3, 31), date(2026, 4, 1)]
 NOW = datetime(2026, 4, 3, 12, tzinfo=UTC)
@@ -82,3 +83,19 @@ def test_an_interrupted_first_harvest_resumes_from_its_last_page(tmp_path: Path)
     assert set(oai.requests[0]) == {"verb", "resumptionToken"}
     assert result.total == 25
     assert sets.completed_day(topics[0], data) is not None
+
+
+def test_harvest_lists_a_set_topic_through_oai_alone(tmp_path: Path):
+    """`harvest` on a set topic asks OAI-PMH only: the first run lists the set, the next
+    run is the change feed in one request, and the query API is never asked."""
+    _, data = _topics(tmp_path, '[topics.lg]\nset = "cs:cs:LG"\n')
+    with OaiStandin(today=datetime.now(UTC).date(), limit=10) as oai, Standin() as query:
+        oai.add(*many(25, days=DAYS))
+        flags = ["--config", str(tmp_path / "queries.toml"), "--data-dir", str(data)]
+        flags += ["--api-url", query.url, "--oai-url", oai.url, "--delay", "0"]
+        assert main(flags) == 0
+        assert len(oai.requests) == 3
+        assert main(flags) == 0
+        assert len(oai.requests) == 4
+        assert query.requests == []
+    assert len(store.load(data / "lg.json")) == 25
