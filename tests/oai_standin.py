@@ -6,12 +6,16 @@ metadata and its `modtime` (the last change of its current version). Not modelle
 other verbs, the `oai_dc` and `arXivOld` formats, category aliases, the CDN's caching.
 
 It can be scripted to misbehave for the next requests (`script`), as `tests/standin.py`.
+
+Run it by hand with `python -m tests.oai_standin [PORT]` (from the repository) to serve the recorded papers of
+`tests/standin.py`, each as last changed on the day of its current version.
 """
 
 from __future__ import annotations
 
 import random
 import re
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -24,10 +28,11 @@ from xml.sax.saxutils import escape
 
 import httpx
 
+from harvester.arxiv import feed
 from harvester.models import Paper
 from harvester.net.pacer import Pacer
 from harvester.oai.client import OaiClient
-from tests.standin import Reply
+from tests.standin import Reply, Standin
 
 # oaipmh/config.py:22 `RECORDS_LIMIT: int=2500`.
 RECORDS_LIMIT = 2500
@@ -449,3 +454,23 @@ def many(count: int, *, days: list[date], seed: int = 18) -> list[OaiPaper]:
         created = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=number)
         papers.append(OaiPaper(f"2401.{number:05d}", (Version(created),), when))
     return papers
+
+
+def recorded() -> list[OaiPaper]:
+    """The recorded papers the query API's stand-in serves, as OAI-PMH holds them."""
+    served = Standin()
+    page = feed.parse(served.feed(0, len(served.entries)))
+    return [of_record(p) for p in page.papers]
+
+
+if __name__ == "__main__":
+    port = int(next((a for a in sys.argv[1:] if a.isdigit()), "8766"))
+    standin = OaiStandin(today=datetime.now(UTC).date())
+    standin.add(*recorded())
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(standin))
+    print(
+        f"serving {len(standin.papers)} recorded papers at http://127.0.0.1:{port}/oai "
+        "(answering as arXiv/oaipmh does)",
+        flush=True,
+    )
+    server.serve_forever()

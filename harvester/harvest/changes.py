@@ -8,8 +8,9 @@ change the next day. One feed serves every topic of a run, over the fewest sets 
 cover the stored papers. Each listed record whose paper a topic stores is merged into
 it by the usual rules (`store.merge`); a set topic also takes the set's new papers.
 
-The cursor (`data/.harvest/oai/changes.json`) moves only after a complete list; a
-list cut short resumes from its last committed page (arXiv's tokens are stateless).
+The cursor (`data/.harvest/oai/changes.json`) moves only after a complete list (and
+when it changed a topic, or lags `MAX_LAG_DAYS`: a run that finds nothing changes no
+byte); a list cut short resumes from its last committed page (tokens are stateless).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ GROUP_SHARES = {
     "q-fin": 0.008,
     "econ": 0.007,
 }
+# A cursor that no change moved is moved anyway once this far behind, so that a quiet
+# database's daily list stays a few days long.
+MAX_LAG_DAYS = 3
 ALL = ""
 """The `set` of a list of all of arXiv."""
 
@@ -222,7 +226,7 @@ def run_feed(
         )
 
     try:
-        for set_spec in wanted:
+        for number, set_spec in enumerate(wanted):
             if set_spec in cursor.done:
                 continue
             token = cursor.tokens.get(set_spec)
@@ -233,25 +237,38 @@ def run_feed(
                 listed += len(page.records)
                 if _merge(held, index, page.records, dry_run=dry_run):
                     index = _index(held)  # a set topic may have taken new papers
-                page_newest = max((r.datestamp for r in page.records), default=None)
-                newest = max((d for d in (page_newest, cursor.newest) if d), default=None)
-                tokens = dict(cursor.tokens)
-                if page.token:
-                    tokens[set_spec] = page.token
-                else:
-                    tokens.pop(set_spec, None)
-                done = cursor.done if page.token else [*cursor.done, set_spec]
-                cursor = cursor.model_copy(
-                    update={"tokens": tokens, "done": done, "newest": newest}
-                )
-                if not dry_run:
+                cursor = _advance(cursor, set_spec, page.records, page.token)
+                # Saved only while more is to come, so a list of one page writes once.
+                more = page.token is not None or any(s not in cursor.done for s in wanted[number:])
+                if more and not dry_run:
                     save_cursor(path, cursor)
     except (HarvestError, Interrupted) as exc:
         raise FeedFailed(exc, result(complete=False)) from exc
-    last = max(cursor.last, cursor.newest or cursor.last)
+    changed = any(h.counts.changed for h in held)
     if not dry_run:
-        save_cursor(path, Cursor(last=last))
+        save_cursor(path, Cursor(last=_moved(cursor, changed=changed)))
     return result(complete=True)
+
+
+def _advance(cursor: Cursor, set_spec: str, listed: list[Record], token: str | None) -> Cursor:
+    """The cursor after a committed page of `set_spec`'s list, `token` asking the rest."""
+    page_newest = max((r.datestamp for r in listed), default=None)
+    newest = max((d for d in (page_newest, cursor.newest) if d), default=None)
+    tokens = {s: t for s, t in cursor.tokens.items() if s != set_spec}
+    if token is not None:
+        tokens[set_spec] = token
+    done = cursor.done if token is not None else [*cursor.done, set_spec]
+    return cursor.model_copy(update={"tokens": tokens, "done": done, "newest": newest})
+
+
+def _moved(cursor: Cursor, *, changed: bool) -> date:
+    """Where a complete pass leaves the cursor: at the newest datestamp listed when the
+    pass changed a topic, or when the cursor is `MAX_LAG_DAYS` behind it; else where it
+    was, so that a run that finds nothing changes no byte (the next list is a day longer)."""
+    newest = cursor.newest or cursor.last
+    if changed or newest - cursor.last >= timedelta(days=MAX_LAG_DAYS):
+        return max(cursor.last, newest)
+    return cursor.last
 
 
 def _index(held: list[_Topic]) -> dict[str, list[_Topic]]:

@@ -16,8 +16,16 @@ from harvester.db import store
 from harvester.errors import Interrupted
 from harvester.harvest import changes
 from harvester.harvest.sets import oai_dir
-from tests.conftest import RLHF_QUERY, argv, paper
-from tests.oai_standin import OaiStandin, Scripted, error_document, of_record, offline
+from tests.conftest import RLHF_QUERY, argv, paper, tree
+from tests.oai_standin import (
+    OaiPaper,
+    OaiStandin,
+    Scripted,
+    Version,
+    error_document,
+    of_record,
+    offline,
+)
 from tests.standin import Reply, Standin
 
 NOW = datetime.now(UTC)
@@ -162,3 +170,30 @@ def test_a_fault_is_retried_or_reported_and_nothing_is_lost(
     moved = changes.load_cursor(oai_dir(data) / "changes.json")
     assert moved is not None
     assert moved.last == (date(2026, 4, 2) if recovers else date(2026, 4, 1))
+
+
+def test_a_list_that_changes_nothing_changes_no_byte(tmp_path: Path):
+    """A pass whose records are all stored as they are leaves every file as it was; the
+    cursor moves for unrelated records only once it lags `MAX_LAG_DAYS` behind them."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    topics, data = _fed(tmp_path, oai)
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    before = tree(data)
+    quiet = changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert quiet.listed == 30
+    assert tree(data) == before
+    elsewhere = OaiPaper(
+        "2402.00001",
+        (Version(datetime(2026, 4, 4, tzinfo=UTC)),),
+        datetime(2026, 4, 4, tzinfo=UTC),
+        categories="cs.CL",
+    )
+    oai.add(elsewhere)
+    oai.today = date(2026, 4, 5)
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert tree(data) == before  # 2 days behind the newest: stays
+    oai.add(elsewhere.changed(datetime(2026, 4, 5, 6, tzinfo=UTC)))
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert changes.load_cursor(oai_dir(data) / "changes.json") == changes.Cursor(
+        last=date(2026, 4, 5)
+    )
