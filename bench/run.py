@@ -391,7 +391,10 @@ def main() -> None:
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}, "
         f"arxiv {arxiv_version()}.\n\n"
     )
-    args.out.write_text(header + result + "\n")
+    # Sections other scripts write (bench/changes.py) stay as they are.
+    previous = args.out.read_text() if args.out.exists() else ""
+    kept = previous[previous.find("\n## ") :] if "\n## " in previous else ""
+    args.out.write_text(header + result + "\n" + kept)
 
 
 def arxiv_version() -> str:
