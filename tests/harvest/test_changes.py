@@ -197,3 +197,33 @@ def test_a_list_that_changes_nothing_changes_no_byte(tmp_path: Path):
     assert changes.load_cursor(oai_dir(data) / "changes.json") == changes.Cursor(
         last=date(2026, 4, 5)
     )
+
+
+def test_a_failed_feed_fails_the_run_but_not_the_topics(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """An OAI error document is reported on one line and exits 1; the topic is still
+    harvested, its file and the cursor stay as they were."""
+    standin, oai, config, data = _daily(tmp_path)
+    with standin, oai:
+        flags = [*argv(standin, config), "--oai-url", oai.url]
+        assert main(flags) == 0
+        before = (data / "rlhf_code.json").read_bytes()
+        oai.script = [Reply(body=error_document("badArgument", "Set does not exist"))]
+        capsys.readouterr()
+        assert main(flags) == 1
+    out, err = capsys.readouterr()
+    assert "ERROR changes: OAI-PMH error badArgument" in err
+    assert "rlhf_code: 0 new, 0 updated, 0 unchanged, 111 total" in out
+    assert (data / "rlhf_code.json").read_bytes() == before
+    assert not (oai_dir(data) / "changes.json").exists()
+
+
+def test_a_dry_run_lists_but_writes_nothing(tmp_path: Path):
+    """With --dry-run the feed lists and counts, and no file or cursor is written."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    topics, data = _fed(tmp_path, oai)
+    before = tree(data)
+    result = changes.run_feed(topics, client=offline(oai), data_dir=data, dry_run=True)
+    assert result.counts["t"].revised == 30
+    assert tree(data) == before
