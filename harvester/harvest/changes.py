@@ -16,7 +16,6 @@ byte); a list cut short resumes from its last committed page (tokens are statele
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -24,35 +23,22 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from harvester import files, taxonomy
+from harvester import files
 from harvester.config import Topic
 from harvester.db import state, store
-from harvester.db.counts import Change, Counts
+from harvester.db.counts import Counts
 from harvester.errors import HarvestError, Interrupted, StoreError, first_problem
 from harvester.harvest import sets
+from harvester.harvest.cover import covering_sets, groups_of
 from harvester.models import Paper
 from harvester.oai.client import OaiClient
 from harvester.oai.records import Record
 
 logger = logging.getLogger(__name__)
 
-# Rough shares of arXiv's papers by group. Past half of arXiv, one list of everything
-# costs less than the sets' lists, which repeat each cross-listed paper.
-GROUP_SHARES = {
-    "cs": 0.42,
-    "physics": 0.30,
-    "math": 0.17,
-    "eess": 0.04,
-    "stat": 0.03,
-    "q-bio": 0.015,
-    "q-fin": 0.008,
-    "econ": 0.007,
-}
 # A cursor that no change moved is moved anyway once this far behind, so that a quiet
 # database's daily list stays a few days long.
 MAX_LAG_DAYS = 3
-ALL = ""
-"""The `set` of a list of all of arXiv."""
 
 
 class Cursor(BaseModel):
@@ -93,29 +79,6 @@ def save_cursor(path: Path, cursor: Cursor) -> None:
     """Write the cursor atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     files.write(path, (cursor.model_dump_json(indent=2) + "\n").encode("utf-8"))
-
-
-def covering_sets(groups: Iterable[frozenset[str]]) -> list[str]:
-    """The fewest groups such that each paper (its groups) is in one, most papers first;
-    `[ALL]` when they make most of arXiv or a paper is in no group arXiv lists."""
-    uncovered = list(groups)
-    if any(not g for g in uncovered):
-        return [ALL]
-    chosen: list[str] = []
-    while uncovered:
-        counts = Counter(group for paper in uncovered for group in paper)
-        best = min(counts, key=lambda g: (-counts[g], g))
-        chosen.append(best)
-        uncovered = [paper for paper in uncovered if best not in paper]
-    if sum(GROUP_SHARES.get(g, 0.0) for g in chosen) > 0.5:
-        return [ALL]
-    return sorted(chosen)
-
-
-def groups_of(paper: Paper) -> frozenset[str]:
-    """The groups (the broadest sets) a paper is listed in."""
-    found = (taxonomy.group_of_category(c) for c in paper.categories)
-    return frozenset(g for g in found if g is not None)
 
 
 @dataclass
@@ -341,9 +304,3 @@ def describe(result: FeedResult) -> str:
     since = f" from {result.from_day:%Y-%m-%d}" if result.from_day else ""
     requests = f"{result.requests:,} request{'' if result.requests == 1 else 's'}"
     return f"changes: {result.listed:,} records listed over {where}{since} in {requests}"
-
-
-def changes_of(result: FeedResult, topic: str) -> tuple[Change, ...]:
-    """The papers the feed changed in one topic."""
-    counts = result.counts.get(topic)
-    return counts.changes if counts else ()

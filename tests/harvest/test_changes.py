@@ -31,21 +31,6 @@ from tests.standin import Reply, Standin
 NOW = datetime.now(UTC)
 
 
-@pytest.mark.parametrize(
-    ("categories", "sets"),
-    [
-        pytest.param([["cs.LG", "stat.ML"], ["cs.CL"]], ["cs"], id="cs-topics"),
-        pytest.param([["cs.LG"], ["math.OC"]], [""], id="most-of-arxiv"),
-        pytest.param([["q-bio.GN"], ["stat.ML", "q-bio.QM"]], ["q-bio"], id="one-covers-both"),
-        pytest.param([["cs.LG"], ["xx.YY"]], [""], id="a-category-arxiv-lacks"),
-    ],
-)
-def test_the_fewest_sets_cover_the_stored_papers(categories: list[list[str]], sets: list[str]):
-    """Each stored paper is in one chosen group; past half of arXiv, no set at all."""
-    papers = [paper(f"2401.0000{i}v1", categories=c) for i, c in enumerate(categories)]
-    assert changes.covering_sets(changes.groups_of(p) for p in papers) == sets
-
-
 def _daily(tmp_path: Path) -> tuple[Standin, OaiStandin, Path, Path]:
     config = tmp_path / "queries.toml"
     config.write_text(
