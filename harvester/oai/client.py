@@ -42,6 +42,9 @@ MAX_BODY_BYTES = 64 * 1024 * 1024
 # the client follows the tokens whatever the page size.
 RECORDS_PER_PAGE = 2500
 USER_AGENT = f"arxiv-harvester/{__version__}"
+# No record's datestamp is earlier (`EARLIEST_DATE`, `oaipmh/data/oai_config.py`), and a
+# `from` before it is a badArgument ("start date too early").
+EARLIEST_DATESTAMP = date(2005, 9, 16)
 DEFAULT_REQUEST_DEADLINE_SECONDS = 120.0
 
 
@@ -141,7 +144,7 @@ class OaiClient:
             params["resumptionToken"] = token  # exclusive: no other argument with it
         else:
             params["metadataPrefix"] = METADATA_PREFIX
-            if from_day is not None:
+            if from_day is not None and from_day > EARLIEST_DATESTAMP:
                 params["from"] = from_day.isoformat()  # days only: `\d{4}-\d{2}-\d{2}`
             if set_spec is not None:
                 params["set"] = set_spec

@@ -121,3 +121,12 @@ def test_the_real_server_answers_over_http():
             "set": "cs",
         }
         assert set(standin.requests[1]) == {"verb", "resumptionToken"}
+
+
+def test_a_day_before_arxivs_earliest_datestamp_is_not_sent():
+    """A `from` before 2005-09-16, which arXiv refuses as too early, lists everything."""
+    standin = OaiStandin(today=date(2026, 4, 3))
+    standin.add(*many(5, days=DAYS))
+    client = offline(standin)
+    assert len(listed(client, from_day=date(2001, 1, 1))) == 5
+    assert "from" not in standin.requests[0]
