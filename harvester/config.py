@@ -8,9 +8,13 @@ Format (DESIGN.md, "queries.toml")::
     lookback_days = 3          # incremental runs start this long before the newest update
     refresh_days = 7           # harvest the whole range again this often (0: never)
     stale_after_days = 14      # warn after this long without a new paper (default: estimated)
+    change_feed = true         # merge arXiv's daily OAI-PMH changes (refresh_days then 0)
 
     [topics.rlhf_code]
     query = 'cat:cs.LG AND all:"code generation"'
+
+    [topics.cs_cl]             # a whole OAI-PMH set instead of a query
+    set = "cs:cs:CL"
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
-from harvester import files
+from harvester import files, taxonomy
 from harvester.errors import ConfigError, StoreError, UsageError
 
 DEFAULT_LOOKBACK_DAYS = 3
@@ -54,6 +58,8 @@ _EXPECTED = {
     "lookback_days": f"a whole number of days, 0 to {MAX_LOOKBACK_DAYS}",
     "refresh_days": "a whole number of days, 0 or more (0: never)",
     "stale_after_days": "a positive whole number of days",
+    "change_feed": "true or false",
+    "set": 'an OAI-PMH set of arXiv\'s taxonomy, like "cs", "physics:hep-th" or "cs:cs:CL"',
     "defaults": "a table",
     "topics": "a table of [topics.NAME] tables",
 }
@@ -68,14 +74,18 @@ class _Settings(BaseModel):
     lookback_days: Annotated[int, Field(strict=True, ge=0, le=MAX_LOOKBACK_DAYS)] | None = None
     refresh_days: Annotated[int, Field(strict=True, ge=0, le=MAX_LOOKBACK_DAYS)] | None = None
     stale_after_days: Annotated[int, Field(strict=True, gt=0, le=MAX_LOOKBACK_DAYS)] | None = None
+    change_feed: Annotated[bool, Field(strict=True)] | None = None
 
 
 class _TopicTable(_Settings):
-    query: str
+    query: str | None = None
+    set_spec: Annotated[str | None, Field(strict=True, alias="set")] = None
 
     @field_validator("query")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.strip() or len(value.strip()) > MAX_QUERY_CHARS:
             raise ValueError("empty or too long")
         return value.strip()
@@ -96,7 +106,13 @@ class Topic(BaseModel):
     name: str
     """The topic's name, matching `^[a-z0-9][a-z0-9_]*$`."""
     query: str
-    """The arXiv `search_query`."""
+    """The arXiv `search_query`; of a set topic, the search for the set's papers (which
+    `plan` asks for its size; the topic itself is harvested through OAI-PMH alone)."""
+    set_spec: str | None = None
+    """The OAI-PMH set a set topic is (`cs:cs:CL`); None for a query topic."""
+    change_feed: bool = False
+    """Whether each run merges arXiv's OAI-PMH changes into the topic (a set topic
+    always does)."""
     since: date | None = None
     """Keep only papers whose first version is from this date on; None keeps all."""
     max_results: int | None = None
@@ -191,18 +207,48 @@ def load_config(path: Path) -> Config:
                 f'topic name "{name}" must match ^[a-z0-9][a-z0-9_]*$ (it becomes a file name)',
             )
     topics = {
-        name: Topic(name=name, query=table.query, **_inherit(table, parsed.defaults))
-        for name, table in parsed.topics.items()
+        name: _topic(path, name, table, parsed.defaults) for name, table in parsed.topics.items()
     }
     return Config(path=path, topics=topics)
 
 
+def _topic(path: Path, name: str, table: _TopicTable, defaults: _Settings) -> Topic:
+    """A topic of the file: a query, or a set of arXiv's taxonomy, never both.
+
+    Raises:
+        ConfigError: neither or both, or a set that is not arXiv's.
+    """
+    if (table.query is None) == (table.set_spec is None):
+        raise ConfigError(path, f'topic "{name}": needs exactly one of "query" and "set"')
+    settings = _inherit(table, defaults)
+    if table.query is not None:
+        return Topic(name=name, query=table.query, **settings)
+    assert table.set_spec is not None  # noqa: S101  # exactly one of the two, checked above
+    if table.set_spec not in taxonomy.SETS:
+        near = closest(table.set_spec, taxonomy.SETS)
+        hint = f' (did you mean "{near}"?)' if near else ""
+        raise ConfigError(
+            path, f'topic "{name}": set "{table.set_spec}" is not in arXiv\'s taxonomy{hint}'
+        )
+    settings["change_feed"] = True  # a set topic's later runs are the change feed
+    settings.setdefault("refresh_days", 0)
+    query = taxonomy.query_for(table.set_spec)
+    return Topic(name=name, query=query, set_spec=table.set_spec, **settings)
+
+
 def _inherit(table: _TopicTable, defaults: _Settings) -> dict[str, Any]:
-    """The topic's settings: its own where set, else the defaults, else the built-ins."""
+    """The topic's settings: its own where set, else the defaults, else the built-ins.
+
+    With the change feed on, `refresh_days` defaults to 0: the feed brings each day what
+    a refresh of the whole range would bring a week late.
+    """
     merged = defaults.model_dump(exclude_unset=True) | table.model_dump(
-        exclude_unset=True, exclude={"query"}
+        exclude_unset=True, exclude={"query", "set_spec"}
     )
-    return {key: value for key, value in merged.items() if value is not None}
+    settings = {key: value for key, value in merged.items() if value is not None}
+    if settings.get("change_feed") and "refresh_days" not in settings:
+        settings["refresh_days"] = 0
+    return settings
 
 
 def _describe(error: ErrorDetails, raw: dict[str, Any]) -> str:
@@ -216,7 +262,7 @@ def _describe(error: ErrorDetails, raw: dict[str, Any]) -> str:
     else:
         prefix = ""
     if error["type"] == "extra_forbidden":
-        known = _SETTINGS_KEYS | ({"query"} if loc[0] == "topics" else set())
+        known = _SETTINGS_KEYS | ({"query", "set"} if loc[0] == "topics" else set())
         if len(loc) == 1:
             known = {"defaults", "topics"}
         return f'{prefix}unknown key "{key}"{_did_you_mean(key, known)}'

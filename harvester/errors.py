@@ -127,6 +127,19 @@ class QueryRejected(FeedError):
     """arXiv answered with its error feed: the query or id is bad."""
 
 
+class OaiRejected(QueryRejected):
+    """arXiv's OAI-PMH answered with an error document (`badArgument`, ...): the same
+    request would get the same answer.
+
+    Attributes:
+        code: the OAI-PMH error code.
+    """
+
+    def __init__(self, code: str, reason: str, *, url: str | None = None) -> None:
+        self.code = code
+        super().__init__(f"OAI-PMH error {code}: {reason}", url=url)
+
+
 class EmptyPageError(FeedError):
     """A page came back empty although `totalResults` says there is more."""
 

@@ -1,7 +1,8 @@
 """The record shape: one `Paper` per arXiv paper, as stored in `data/<topic>.json`.
 
 The field order is the file's key order (DESIGN.md, "data/NAME.json"): the original
-database's eight keys, then five more.
+database's eight keys, then five more, then the three that only arXiv's OAI-PMH
+interface says (`license`, `withdrawn`, `versions`: null until it has).
 """
 
 from __future__ import annotations
@@ -109,6 +110,12 @@ class Paper(BaseModel):
     """The journal reference, whitespace collapsed, or None."""
     doi: str | None = None
     """The DOI, or None."""
+    license: str | None = None
+    """The license's URL; None when arXiv has none on record or has not said (OAI-PMH)."""
+    withdrawn: bool | None = None
+    """True when the current version is a withdrawal; None until OAI-PMH has said."""
+    versions: list[UtcDatetime] | None = None
+    """Each version's submission time (UTC), oldest first; None until OAI-PMH has said."""
 
     @property
     def key(self) -> str:
@@ -119,6 +126,22 @@ class Paper(BaseModel):
     def version(self) -> int:
         """The version number of this record."""
         return int(self.arxiv_id.rpartition("v")[2])
+
+    def keeping_oai(self, stored: Paper) -> Paper:
+        """This record with what only OAI-PMH says carried over from `stored` where this
+        one does not say it (a query API record never does).
+
+        At the same version all three carry; at a newer one only the license does, since
+        the versions and whether the current one is withdrawn are then out of date.
+        """
+        if self.license is not None or self.versions is not None:
+            return self
+        carried: dict[str, object] = {"license": stored.license}
+        if self.version == stored.version:
+            carried |= {"withdrawn": stored.withdrawn, "versions": stored.versions}
+        if all(value is None for value in carried.values()):
+            return self
+        return self.model_copy(update=carried)
 
     def sort_key(self) -> tuple[date, str]:
         """The file order key: `published`, then id (both sorted descending)."""

@@ -60,8 +60,11 @@ KEYS = [
     "comment",
     "journal_ref",
     "doi",
+    "license",
+    "withdrawn",
+    "versions",
 ]
-"""A record's keys in the contract's order."""
+"""A record's keys in the contract's order (the last three from OAI-PMH)."""
 ORIGINAL_KEYS = KEYS[:8]
 """The keys of the original database's records."""
 RLHF_QUERY = (

@@ -61,3 +61,18 @@ def test_quick_outputs_benchmark_writes_its_section(tmp_path: Path):
         "harvest search --db papers.db: query the export",
     ]:
         assert row in text
+
+
+def test_change_feed_benchmark_runs_and_writes_its_section(tmp_path: Path):
+    """`bench/changes.py --quick` completes and writes its section with both strategies."""
+    out = tmp_path / "RESULTS.md"
+    out.write_text("# Benchmark results\n")
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "changes.py"), "--quick", "--out", str(out)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    text = out.read_text()
+    assert "## Change feed against weekly refresh" in text
+    assert "| weekly refresh (refresh_days = 7) |" in text

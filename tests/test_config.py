@@ -25,10 +25,27 @@ def test_shipped_queries_has_the_five_original_topics():
         "alphaco_related",
     ]
     assert all(t.since == date(2022, 1, 1) for t in config.topics.values())
+    assert all(t.change_feed and t.refresh_days == 0 for t in config.topics.values())
     assert config.topics["code_synthesis"].query == (
         "(cat:cs.SE OR cat:cs.PL OR cat:cs.AI) AND "
         '(all:"program synthesis" AND all:"reinforcement learning")'
     )
+
+
+def test_the_change_feed_turns_refresh_off_unless_set(tmp_path: Path):
+    """With the change feed on, refresh_days defaults to 0; set, it stays."""
+    path = tmp_path / "queries.toml"
+    path.write_text(
+        '[defaults]\nchange_feed = true\n[topics.a]\nquery = "x"\n'
+        '[topics.b]\nquery = "y"\nrefresh_days = 30\n[topics.c]\nquery = "z"\n'
+        "change_feed = false\n"
+    )
+    topics = load_config(path).topics
+    assert [(t.change_feed, t.refresh_days) for t in topics.values()] == [
+        (True, 0),
+        (True, 30),
+        (False, 7),
+    ]
 
 
 def test_topic_settings_override_defaults(tmp_path: Path):
@@ -69,7 +86,17 @@ def test_topic_settings_override_defaults(tmp_path: Path):
         pytest.param(
             "empty_query", 'topic "llm": query must be a non-empty string', id="empty-query"
         ),
-        pytest.param("missing_query", 'topic "llm": missing required key "query"', id="no-query"),
+        pytest.param(
+            "missing_query", 'topic "llm": needs exactly one of "query" and "set"', id="no-query"
+        ),
+        pytest.param(
+            "query_and_set", 'topic "llm": needs exactly one of "query" and "set"', id="both"
+        ),
+        pytest.param(
+            "unknown_set",
+            'topic "cl": set "cs:cs:XX" is not in arXiv\'s taxonomy',
+            id="set-not-in-taxonomy",
+        ),
         pytest.param(
             "bad_date",
             "topic \"llm\": since must be a date like 2022-01-01 (got '2022-13-01')",

@@ -110,8 +110,9 @@ COMMON = {
     "harvester.models",
     "harvester.files",
     "harvester.config",
+    "harvester.taxonomy",
 }
-RANKS = {"net": 1, "arxiv": 2, "db": 2, "harvest": 3, "outputs": 4, "job": 5, "cli": 6}
+RANKS = {"net": 1, "arxiv": 2, "oai": 2, "db": 2, "harvest": 3, "outputs": 4, "job": 5, "cli": 6}
 
 
 def package_of(name: str) -> str | None:

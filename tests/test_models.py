@@ -68,7 +68,7 @@ def test_updated_is_utc(updated: datetime | str, expected: datetime):
 
 
 def test_record_serialises_in_the_contract_order_and_is_frozen():
-    """A record dumps its 13 keys in the contract's order, `updated` with a Z; it is frozen."""
+    """A record dumps its 16 keys in the contract's order, `updated` with a Z; it is frozen."""
     record = paper("2401.00001v1")
     dumped = record.model_dump(mode="json")
     assert list(dumped) == KEYS
@@ -117,3 +117,20 @@ def test_a_record_that_cannot_be_one_is_a_validation_error(fields: dict[str, str
     hold is a validation error, never an OverflowError."""
     with pytest.raises(ValidationError, match=message):
         Paper.model_validate(paper("2501.12345v1").model_dump() | fields)
+
+
+def test_a_query_record_keeps_what_oai_said():
+    """A record without OAI's keys keeps the stored ones at the same version, and only the
+    license at a newer one; a record from OAI-PMH keeps its own."""
+    told = paper(
+        "2401.00001v1",
+        license="http://x/by",
+        withdrawn=False,
+        versions=[datetime(2024, 2, 1, 12, tzinfo=UTC)],
+    )
+    same = paper("2401.00001v1").keeping_oai(told)
+    assert (same.license, same.withdrawn, same.versions) == (told.license, False, told.versions)
+    newer = paper("2401.00001v2").keeping_oai(told)
+    assert (newer.license, newer.withdrawn, newer.versions) == ("http://x/by", None, None)
+    own = paper("2401.00001v1", license=None, versions=[]).keeping_oai(told)
+    assert own.license is None

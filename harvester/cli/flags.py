@@ -20,6 +20,7 @@ from harvester.arxiv.client import (
 )
 from harvester.errors import UsageError
 from harvester.net.pacer import DEFAULT_DELAY_SECONDS
+from harvester.oai.client import DEFAULT_OAI_URL
 
 
 def shared(
@@ -28,7 +29,7 @@ def shared(
     """A parent parser with the flags commands share, each declared once here.
 
     Every command gets `-v`; `paths` adds `--config` and `--data-dir`, `topic` (its
-    help text) `--topic`, `lock` `--lock-timeout`, `arxiv` `--api-url`, `--delay` and
+    help text) `--topic`, `lock` `--lock-timeout`, `arxiv` `--api-url`, `--oai-url`, `--delay` and
     `--page-size`.
     """
     parser = argparse.ArgumentParser(add_help=False)
@@ -75,7 +76,7 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_arxiv(parser: argparse.ArgumentParser) -> None:
-    """`--api-url`, `--delay` and `--page-size`."""
+    """`--api-url`, `--oai-url`, `--delay` and `--page-size`."""
     add = parser.add_argument
     api = os.environ.get("ARXIV_API_URL") or DEFAULT_API_URL
     add(
@@ -84,6 +85,13 @@ def _add_arxiv(parser: argparse.ArgumentParser) -> None:
         default=api,
         metavar="URL",
         help="the arXiv query endpoint (env ARXIV_API_URL)",
+    )
+    add(
+        "--oai-url",
+        type=api_url,
+        default=os.environ.get("ARXIV_OAI_URL") or DEFAULT_OAI_URL,
+        metavar="URL",
+        help="the arXiv OAI-PMH endpoint, for the change feed and set topics (env ARXIV_OAI_URL)",
     )
     add(
         "--delay",

@@ -69,11 +69,12 @@ def _line(p: plan.TopicPlan, *, since: date | None, delay: float) -> str:
     scope = f"since {since}" if since else "all time"
     kept = f", keeping the newest {p.kept:,}" if p.kept != p.results else ""
     split = f" in {first.windows} windows" if first.windows > 1 else ""
+    via = "OAI-PMH " if p.source == "oai" else ""
     data = Path(p.data_file)
     exists = f"{data} exists" if p.data_file_exists else f"no {data} yet"
     return (
         f"{p.topic}: {p.results:,} results ({scope}){kept}; first harvest "
-        f"{plural(first.requests, 'request')}{split}, at least {_duration(first.seconds)} at "
+        f"{plural(first.requests, via + 'request')}{split}, at least {_duration(first.seconds)} at "
         f"{delay:g} s apart; daily run {plural(daily.requests, 'request')}; {exists}"
     )
 

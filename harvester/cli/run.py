@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from harvester import files
@@ -37,10 +37,13 @@ from harvester.config import Topic, load_config
 from harvester.db import lock
 from harvester.db.counts import plural, requests, total
 from harvester.errors import HarvestError, Interrupted
+from harvester.harvest import changes
+from harvester.harvest.sets import harvest_set
 from harvester.harvest.topic import Mode, TopicFailed, TopicResult, harvest_topic
 from harvester.job.report import Report, TopicReport
 from harvester.net import retry
 from harvester.net.pacer import Clock, Pacer, Sleep
+from harvester.oai.client import OaiClient
 
 INTERRUPTED = "interrupted"
 
@@ -65,6 +68,9 @@ class _Tally:
     """Of the requests, those a server answered."""
     silent: bool = False
     """Whether a topic went silent and the run was asked to fail for it."""
+    feed: changes.FeedResult | None = None
+    """What the change feed did, when it ran."""
+    feed_failed: bool = False
 
     def skip(self, name: str) -> None:
         """Report a topic as not tried, for the reason the run stopped."""
@@ -76,7 +82,8 @@ class _Tally:
         """128 + the signal that stopped the run; else 1 if a topic failed, else 0."""
         if self.signal_number is not None:
             return 128 + self.signal_number
-        return EXIT_FAILED if self.failed or self.not_tried or self.silent else EXIT_OK
+        failed = self.failed or self.not_tried or self.silent or self.feed_failed
+        return EXIT_FAILED if failed else EXIT_OK
 
 
 def main(argv: Sequence[str], *, sleep: Sleep, clock: Clock) -> int:
@@ -124,51 +131,78 @@ def _harvest_all(
         if args.dry_run
         else lock.locked(args.data_dir, timeout_seconds=args.lock_timeout)
     )
+    # One pacer for both of arXiv's interfaces: its terms count them together.
+    pacer = Pacer(delay_seconds=args.delay, clock=clock, sleep=sleep)
     client = ArxivClient(
         api_url=args.api_url,
-        pacer=Pacer(delay_seconds=args.delay, clock=clock, sleep=sleep),
+        pacer=pacer,
         page_size=args.page_size,
         request_deadline_seconds=args.timeout,
         sleep=sleep,
         on_page=progress.page,
     )
+    oai = OaiClient(
+        oai_url=args.oai_url, pacer=pacer, request_deadline_seconds=args.timeout, sleep=sleep
+    )
     try:
-        with client, holding:
+        with client, oai, holding:
+            if args.since is None and not args.full:  # a one-off range tracks nothing
+                _feed(args, topics, oai, tally)
             for topic in topics:
                 if tally.stopped is not None:
                     tally.skip(topic.name)
                     continue
-                _harvest_one(args, topic, client, progress, tally)
+                _harvest_one(args, topic, (client, oai), progress, tally)
     finally:
-        tally.requests, tally.answered = client.requests, client.answered
+        tally.requests = client.requests + oai.requests
+        tally.answered = client.answered + oai.answered
+
+
+def _feed(args: argparse.Namespace, topics: list[Topic], oai: OaiClient, tally: _Tally) -> None:
+    """Run the change feed for the topics it serves, before their own harvests."""
+    fed = changes.fed(topics, args.data_dir)
+    if not fed:
+        return
+    try:
+        tally.feed = changes.run_feed(fed, client=oai, data_dir=args.data_dir, dry_run=args.dry_run)
+    except changes.FeedFailed as exc:
+        tally.feed, tally.feed_failed = exc.result, True
+        error(
+            f"changes: {exc}",
+            exc,
+            verbose=0 if isinstance(exc.cause, Interrupted) else args.verbose,
+        )
+        if isinstance(exc.cause, Interrupted):
+            tally.signal_number, tally.stopped = exc.cause.signal_number, INTERRUPTED
+    if not args.quiet:
+        out(changes.describe(tally.feed))
 
 
 def _harvest_one(
     args: argparse.Namespace,
     topic: Topic,
-    client: ArxivClient,
+    clients: tuple[ArxivClient, OaiClient],
     progress: Progress,
     tally: _Tally,
 ) -> None:
-    requests_before, answered_before = client.requests, client.answered
+    client, oai = clients
+    requests_before = client.requests + oai.requests
+    answered_before = client.answered + oai.answered
     progress.start(topic.name)
     try:
         with about(topic.name):
-            result = harvest_topic(
-                topic,
-                client=client,
-                data_dir=args.data_dir,
-                dry_run=args.dry_run,
-                full=args.full,
-                since=args.since,
-            )
+            result = _harvest(args, topic, clients)
     except (HarvestError, Interrupted) as exc:
         progress.finish()
-        spent = (client.requests - requests_before, client.answered - answered_before)
+        spent = (
+            client.requests + oai.requests - requests_before,
+            client.answered + oai.answered - answered_before,
+        )
         _failed(args, topic.name, exc, spent, tally)
         return
     progress.finish()
-    answered = client.answered - answered_before
+    answered = client.answered + oai.answered - answered_before
+    result = _with_feed(result, tally.feed)
     tally.results.append(result)
     silence = result.silence
     tally.reports[topic.name] = TopicReport.of(result).with_silence(silence)
@@ -181,6 +215,25 @@ def _harvest_one(
             file=sys.stderr,
             flush=True,
         )
+
+
+def _harvest(
+    args: argparse.Namespace, topic: Topic, clients: tuple[ArxivClient, OaiClient]
+) -> TopicResult:
+    """Harvest one topic: a set through OAI-PMH, a query through the query API."""
+    client, oai = clients
+    if topic.set_spec is not None:
+        return harvest_set(
+            topic, client=oai, data_dir=args.data_dir, dry_run=args.dry_run, full=args.full
+        )
+    return harvest_topic(
+        topic,
+        client=client,
+        data_dir=args.data_dir,
+        dry_run=args.dry_run,
+        full=args.full,
+        since=args.since,
+    )
 
 
 def _failed(
@@ -211,6 +264,17 @@ def _failed(
         tally.signal_number, tally.stopped = cause.signal_number, INTERRUPTED
     elif retry.run_wide(cause):
         tally.stopped = f"{name} met a fault of the whole run: {cause}"
+
+
+def _with_feed(result: TopicResult, feed: changes.FeedResult | None) -> TopicResult:
+    """A topic's result with what the change feed merged into it this run."""
+    if feed is None or result.topic not in feed.counts:
+        return result
+    return replace(
+        result,
+        counts=feed.counts[result.topic] + result.counts,
+        written=result.written or result.topic in feed.written,
+    )
 
 
 def _topic_line(result: TopicResult, *, dry_run: bool, since: date | None, answered: int) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-ChangeKind = Literal["new", "updated", "revised"]
+ChangeKind = Literal["new", "updated", "revised", "withdrawn"]
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,8 @@ class Change:
     title: str
     """The title now stored."""
     change: ChangeKind
-    """new: not stored before; updated: a newer version; revised: same version, new metadata."""
+    """new: not stored before; updated: a newer version; revised: same version, new metadata;
+    withdrawn: a newer version that withdraws the paper (counted as updated)."""
 
 
 @dataclass(frozen=True)

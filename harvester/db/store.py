@@ -178,9 +178,10 @@ def merge(
     """
     papers = dict(stored)
     seen: set[str] = set()
-    for paper in fetched:
+    for fetched_paper in fetched:
+        old = papers.get(fetched_paper.key)
+        paper = fetched_paper if old is None else fetched_paper.keeping_oai(old)
         seen.add(paper.key)
-        old = papers.get(paper.key)
         tie_wins = not (ties_keep_stored and paper.key in stored)
         if (
             old is None

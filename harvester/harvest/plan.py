@@ -15,6 +15,9 @@ The facts they use, from arXiv's new backend (DESIGN.md, "arXiv API facts"):
   whole range, which tells the count);
 - a daily (incremental) run walks a topic newest update first and stops at its
   cutoff: one request per topic.
+
+A set topic is sized by the same request (its set's search, `taxonomy.query_for`) but
+harvested through OAI-PMH: a first harvest is one request per 2,500 records, no windows.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from harvester.config import Topic
 from harvester.db import store
 from harvester.errors import FeedError, HarvestError, StoreError
 from harvester.net import retry
+from harvester.oai.client import RECORDS_PER_PAGE
 
 NEWEST = 3
 """How many of a topic's newest papers a plan shows."""
@@ -122,6 +126,8 @@ class TopicPlan:
     newest: list[Newest] = field(default_factory=list)
     error: str | None = None
     tried: bool = True
+    source: str = "query"
+    """What a first harvest asks: `query` (the query API) or `oai` (a set, OAI-PMH)."""
 
 
 def plan_topic(
@@ -185,9 +191,12 @@ def _ask(
     newest = [Newest(p.published.isoformat(), p.arxiv_id, p.title) for p in found.papers]
     kept = total if topic.max_results is None else min(total, topic.max_results)
     cost = first_harvest_cost(kept, page_size=client.page_size, delay_seconds=delay_seconds)
+    if topic.set_spec is not None:  # listed whole through OAI-PMH: no cap, no windows
+        kept, cost = total, set_harvest_cost(total, delay_seconds=delay_seconds)
     daily = Cost(requests=DAILY_REQUESTS, windows=1, seconds=0.0)
     planned = replace(plan, results=total, kept=kept, first_harvest=cost, daily_run=daily)
-    return replace(planned, newest=newest), None
+    source = "query" if topic.set_spec is None else "oai"
+    return replace(planned, newest=newest, source=source), None
 
 
 def _unplanned(topic: Topic, data_dir: Path, *, now: datetime) -> TopicPlan:
@@ -207,3 +216,10 @@ def _unplanned(topic: Topic, data_dir: Path, *, now: datetime) -> TopicPlan:
         data_file=str(path),
         data_file_exists=exists,
     )
+
+
+def set_harvest_cost(records: int, *, delay_seconds: float) -> Cost:
+    """The cost of listing a set of `records` in full through OAI-PMH: a request per page
+    (an empty set is one `noRecordsMatch`), no windows."""
+    requests = max(1, math.ceil(records / RECORDS_PER_PAGE))
+    return Cost(requests=requests, windows=1, seconds=(requests - 1) * delay_seconds)

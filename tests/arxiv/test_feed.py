@@ -154,7 +154,11 @@ def test_legacy_record_has_every_contract_field():
         "comment",
         "journal_ref",
         "doi",
+        "license",
+        "withdrawn",
+        "versions",
     ]
+    assert (paper.license, paper.withdrawn, paper.versions) == (None, None, None)  # OAI-PMH only
 
 
 def _feed(*entries: str, total: int | None = None) -> bytes:

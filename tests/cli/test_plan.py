@@ -294,3 +294,17 @@ def test_a_data_directory_it_may_not_search_is_one_line(capsys: pytest.CaptureFi
     assert code == 1
     assert err == f"ERROR {data / 't.json'}: cannot look for it: Permission denied\n"
     assert out == ""
+
+
+def test_plan_sizes_a_set_topic_for_oai(standin: Standin, tmp_path: Path, capsys):
+    """A set topic is sized by its set's search and costed in OAI-PMH pages of 2,500."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.cl]\nset = "cs:cs:CL"\nsince = 2025-01-01\n')
+    standin.requests.clear()
+    flags = ["--config", str(config), "--data-dir", str(tmp_path / "data")]
+    assert main(["plan", *flags, "--api-url", standin.url, "--delay", "0"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith(
+        "cl: 12,000 results (since 2025-01-01); first harvest 5 OAI-PMH requests,"
+    )
+    assert standin.requests[0]["search_query"].startswith("(cat:cs.CL) AND submittedDate:")

@@ -298,3 +298,12 @@ def test_file_bytes_are_json_dumps_with_two_space_indent(
         [p.model_dump(mode="json") for p in ordered], indent=2, ensure_ascii=False
     )
     assert b"".join(store.pieces(papers, records_per_piece=per_piece)) == expected.encode() + b"\n"
+
+
+def test_a_query_record_does_not_erase_what_oai_said():
+    """Merging the query API's record of a version keeps the stored license, withdrawal
+    and versions (the query API says none of them)."""
+    told = paper("2401.00001v1", license="http://x/by", withdrawn=False, versions=[])
+    merged = store.merge({told.key: told}, [paper("2401.00001v1")])
+    assert merged.papers[told.key] == told
+    assert merged.counts.unchanged == 1

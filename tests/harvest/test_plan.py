@@ -11,7 +11,13 @@ import pytest
 from harvester.arxiv.windows import FIRST_DAY, Window
 from harvester.config import Topic
 from harvester.harvest.backfill import Backfill
-from harvester.harvest.plan import Cost, first_harvest_cost, plan_topic, windows_needed
+from harvester.harvest.plan import (
+    Cost,
+    first_harvest_cost,
+    plan_topic,
+    set_harvest_cost,
+    windows_needed,
+)
 from tests.conftest import offline_client
 from tests.standin import Standin, synthetic_entries
 
@@ -53,3 +59,17 @@ def test_plan_and_harvest_cut_a_range_into_the_same_windows(
     assert planned is not None
     cuts = [r.getMessage() for r in caplog.records if "fetching it in" in r.getMessage()]
     assert cuts[0].endswith(f": it matches 25000 results: fetching it in {planned.windows} windows")
+
+
+@pytest.mark.parametrize(
+    ("records", "cost"),
+    [
+        pytest.param(0, Cost(1, 1, 0.0), id="empty-set"),
+        pytest.param(2_500, Cost(1, 1, 0.0), id="one-page"),
+        pytest.param(30_000, Cost(12, 1, 33.0), id="thirty-thousand"),
+        pytest.param(214_881, Cost(86, 1, 255.0), id="past-any-window"),
+    ],
+)
+def test_set_harvest_cost(records: int, cost: Cost):
+    """A set is listed 2,500 records a request with no windows, however large."""
+    assert set_harvest_cost(records, delay_seconds=3) == cost

@@ -28,7 +28,7 @@ def test_check_reports_every_problem(standin: Standin, config: Path, capsys):
     assert err.splitlines() == [
         f'ERROR {config}: topic name "Bad" must match ^[a-z0-9][a-z0-9_]*$ (it becomes a file name)',
         f"ERROR {data / 'extra.json'}: expected a JSON array of records, found dict",
-        f"ERROR {data / 'rlhf_code.json'}: line 2528: not in the file format "
+        f"ERROR {data / 'rlhf_code.json'}: line 2861: not in the file format "
         "(2-space JSON, UTF-8, final newline)",
         f"ERROR {data / '.harvest' / 'llm_alignment.json'}: invalid harvest state: "
         "query: Input should be a valid string",

@@ -1,0 +1,306 @@
+"""The daily change feed: what arXiv changed in stored papers, from its OAI-PMH lists.
+
+A record's datestamp is the day its current version last changed (a new version, a
+DOI, a journal reference, any edit; `arXiv/oaipmh`, `processors/db.py`), so listing
+the records changed since the feed's last complete list, less a day (datestamps are
+days, and a list that includes today is cached up to an hour), brings every such
+change the next day. One feed serves every topic of a run, over the fewest sets that
+cover the stored papers. Each listed record whose paper a topic stores is merged into
+it by the usual rules (`store.merge`); a set topic also takes the set's new papers.
+
+The cursor (`data/.harvest/oai/changes.json`) moves only after a complete list (and
+when it changed a topic, or lags `MAX_LAG_DAYS`: a run that finds nothing changes no
+byte); a list cut short resumes from its last committed page (tokens are stateless).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from harvester import files
+from harvester.config import Topic
+from harvester.db import state, store
+from harvester.db.counts import Counts
+from harvester.errors import HarvestError, Interrupted, StoreError, first_problem
+from harvester.harvest import sets
+from harvester.harvest.cover import covering_sets, groups_of
+from harvester.models import Paper
+from harvester.oai.client import OaiClient
+from harvester.oai.records import Record
+
+logger = logging.getLogger(__name__)
+
+# A cursor that no change moved is moved anyway once this far behind, so that a quiet
+# database's daily list stays a few days long.
+MAX_LAG_DAYS = 3
+
+
+class Cursor(BaseModel):
+    """How far the change feed has got."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    last: date
+    """The newest datestamp of the last complete list (or the day feeding began); the
+    next list starts a day before it."""
+    done: list[str] = []
+    """Sets the pass in progress has listed completely (`""`: all of arXiv)."""
+    tokens: dict[str, str] = {}
+    """The resumption token after the last committed page of each set cut short."""
+    newest: date | None = None
+    """The newest datestamp the pass in progress has listed."""
+
+
+def load_cursor(path: Path) -> Cursor | None:
+    """Read the cursor; None when there is none yet.
+
+    Raises:
+        StoreError: the file is unreadable or invalid.
+    """
+    try:
+        raw = files.read_bytes(path)
+    except FileNotFoundError:
+        return None
+    try:
+        return Cursor.model_validate_json(raw)
+    except ValidationError as exc:
+        raise StoreError(
+            path, f"invalid change feed cursor: {first_problem(exc, whole='cursor')}"
+        ) from None
+
+
+def save_cursor(path: Path, cursor: Cursor) -> None:
+    """Write the cursor atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    files.write(path, (cursor.model_dump_json(indent=2) + "\n").encode("utf-8"))
+
+
+@dataclass
+class _Topic:
+    topic: Topic
+    path: Path
+    papers: dict[str, Paper]
+    counts: Counts = field(default_factory=Counts)
+    written: bool = False
+
+    def takes_new(self, record: Record) -> bool:
+        """Whether a set topic takes a paper it does not store: listed in its set."""
+        spec = self.topic.set_spec
+        return spec is not None and any(s == spec or s.startswith(f"{spec}:") for s in record.sets)
+
+
+@dataclass(frozen=True)
+class FeedResult:
+    """What the change feed did.
+
+    Attributes:
+        sets: the sets listed (`""`: all of arXiv).
+        from_day: the first day listed.
+        listed: records listed.
+        requests: OAI-PMH requests sent, retries included.
+        counts: per topic, what merging the listed records did.
+        written: the topics whose files were rewritten.
+        complete: whether every list ran to its end (the cursor then moved).
+    """
+
+    sets: list[str]
+    from_day: date | None
+    listed: int
+    requests: int
+    counts: dict[str, Counts]
+    written: list[str]
+    complete: bool
+
+
+class FeedFailed(HarvestError):
+    """The change feed stopped; what it merged before stays written.
+
+    Attributes:
+        cause: the error that stopped it.
+        result: what it did before.
+    """
+
+    def __init__(self, cause: HarvestError | Interrupted, result: FeedResult) -> None:
+        self.cause = cause
+        self.result = result
+        super().__init__(str(cause))
+
+
+def fed(topics: Iterable[Topic], data_dir: Path) -> list[Topic]:
+    """The topics the change feed serves: it is on and their first harvest is complete."""
+    chosen = []
+    for topic in topics:
+        if topic.change_feed and first_harvest_day(topic, data_dir) is not None:
+            chosen.append(topic)
+    return chosen
+
+
+def first_harvest_day(topic: Topic, data_dir: Path) -> date | None:
+    """The day a topic's last complete harvest of its whole range began; None while
+    it has none (a set topic's is its listing of the whole set)."""
+    if topic.set_spec is not None:
+        return sets.completed_day(topic, data_dir)
+    saved = state.load(state.path_for(data_dir, topic.name))
+    if saved is None or not saved.complete or not saved.matches(topic.query, topic.since):
+        return None
+    return saved.last_full().date()
+
+
+# long: one pass over the lists, committing page by page, with the cursor after each
+def run_feed(
+    topics: list[Topic], *, client: OaiClient, data_dir: Path, dry_run: bool = False
+) -> FeedResult:
+    """List what changed since the cursor and merge it into the topics that store it.
+
+    Raises:
+        StoreError: a topic file or the cursor is invalid (nothing was fetched).
+        FeedFailed: a list failed or was interrupted; committed pages stay written.
+    """
+    path = sets.oai_dir(data_dir) / "changes.json"
+    cursor = load_cursor(path)
+    held = [_Topic(t, store.path_for(data_dir, t.name), {}) for t in topics]
+    for held_topic in held:
+        held_topic.papers = store.load(held_topic.path)
+    if cursor is None:
+        days = [first_harvest_day(t, data_dir) for t in topics]
+        cursor = Cursor(last=min(d for d in days if d is not None))  # `fed` topics have one
+    groups = [groups_of(p) for h in held for p in h.papers.values()]
+    groups += [frozenset({t.set_spec.split(":")[0]}) for t in topics if t.set_spec]
+    wanted = covering_sets(groups) if groups else []
+    from_day = cursor.last - timedelta(days=1)
+    index = _index(held)
+    requests_before, listed = client.requests, 0
+
+    def result(complete: bool) -> FeedResult:
+        return FeedResult(
+            sets=wanted,
+            from_day=from_day,
+            listed=listed,
+            requests=client.requests - requests_before,
+            counts={h.topic.name: h.counts for h in held},
+            written=[h.topic.name for h in held if h.written],
+            complete=complete,
+        )
+
+    try:
+        for number, set_spec in enumerate(wanted):
+            if set_spec in cursor.done:
+                continue
+            token = cursor.tokens.get(set_spec)
+            pages = client.list_records(
+                from_day=None if token else from_day, set_spec=set_spec or None, token=token
+            )
+            for page in pages:
+                listed += len(page.records)
+                if _merge(held, index, page.records, dry_run=dry_run):
+                    index = _index(held)  # a set topic may have taken new papers
+                cursor = _advance(cursor, set_spec, page.records, page.token)
+                # Saved only while more is to come, so a list of one page writes once.
+                more = page.token is not None or any(s not in cursor.done for s in wanted[number:])
+                if more and not dry_run:
+                    save_cursor(path, cursor)
+    except (HarvestError, Interrupted) as exc:
+        raise FeedFailed(exc, result(complete=False)) from exc
+    changed = any(h.counts.changed for h in held)
+    if not dry_run:
+        save_cursor(path, Cursor(last=_moved(cursor, changed=changed)))
+    return result(complete=True)
+
+
+def _advance(cursor: Cursor, set_spec: str, listed: list[Record], token: str | None) -> Cursor:
+    """The cursor after a committed page of `set_spec`'s list, `token` asking the rest."""
+    page_newest = max((r.datestamp for r in listed), default=None)
+    newest = max((d for d in (page_newest, cursor.newest) if d), default=None)
+    tokens = {s: t for s, t in cursor.tokens.items() if s != set_spec}
+    if token is not None:
+        tokens[set_spec] = token
+    done = cursor.done if token is not None else [*cursor.done, set_spec]
+    return cursor.model_copy(update={"tokens": tokens, "done": done, "newest": newest})
+
+
+def _moved(cursor: Cursor, *, changed: bool) -> date:
+    """Where a complete pass leaves the cursor: at the newest datestamp listed when the
+    pass changed a topic, or when the cursor is `MAX_LAG_DAYS` behind it; else where it
+    was, so that a run that finds nothing changes no byte (the next list is a day longer)."""
+    newest = cursor.newest or cursor.last
+    if changed or newest - cursor.last >= timedelta(days=MAX_LAG_DAYS):
+        return max(cursor.last, newest)
+    return cursor.last
+
+
+def _index(held: list[_Topic]) -> dict[str, list[_Topic]]:
+    """The topics that store each paper."""
+    index: dict[str, list[_Topic]] = {}
+    for topic in held:
+        for key in topic.papers:
+            index.setdefault(key, []).append(topic)
+    return index
+
+
+def _merge(
+    held: list[_Topic], index: dict[str, list[_Topic]], listed: list[Record], *, dry_run: bool
+) -> list[_Topic]:
+    """Merge one page into the topics that store its papers (or whose set takes them);
+    returns the topics that changed."""
+    batches: dict[str, list[Paper]] = {}
+    for record in listed:
+        owners = list(index.get(record.paper.key, []))
+        owners += [t for t in held if t not in owners and t.takes_new(record)]
+        for owner in owners:
+            since = owner.topic.since
+            if since is not None and record.paper.published < since:
+                continue
+            stored = owner.papers.get(record.paper.key)
+            paper = record.paper if stored is None else _onto(stored, record.paper)
+            batches.setdefault(owner.topic.name, []).append(paper)
+    changed = []
+    for owner in held:
+        fetched = batches.get(owner.topic.name)
+        if not fetched:
+            continue
+        merged = store.merge(owner.papers, fetched)
+        counts = _withdrawals(owner.papers, merged.papers, merged.counts)
+        if counts.changed and not dry_run:
+            owner.written |= store.save(owner.path, merged.papers.values())
+        owner.papers = merged.papers
+        owner.counts += counts
+        if counts.changed:
+            changed.append(owner)
+    return changed
+
+
+def _onto(stored: Paper, listed: Paper) -> Paper:
+    """A listed record as it replaces the stored one: arXiv's word on everything but
+    the author names, which OAI-PMH gives as submitted TeX and the query API as names,
+    and the order of the categories, which the two interfaces give differently."""
+    if listed.version < stored.version:
+        return listed
+    kept: dict[str, object] = {"authors": stored.authors}
+    if set(listed.categories) == set(stored.categories):
+        kept |= {"categories": stored.categories, "primary_category": stored.primary_category}
+    return listed.model_copy(update=kept)
+
+
+def _withdrawals(before: dict[str, Paper], after: dict[str, Paper], counts: Counts) -> Counts:
+    """`counts` with each change that made a paper's current version a withdrawal named so."""
+    changes = []
+    for change in counts.changes:
+        key = change.arxiv_id.rpartition("v")[0]
+        old, new = before.get(key), after[key]
+        withdrawn = new.withdrawn and old is not None and not old.withdrawn
+        changes.append(replace(change, change="withdrawn") if withdrawn else change)
+    return replace(counts, changes=tuple(changes))
+
+
+def describe(result: FeedResult) -> str:
+    """`changes: 1,204 records listed over cs since 2026-03-31 in 1 request`."""
+    where = ", ".join(s or "all of arXiv" for s in result.sets) or "no set"
+    since = f" from {result.from_day:%Y-%m-%d}" if result.from_day else ""
+    requests = f"{result.requests:,} request{'' if result.requests == 1 else 's'}"
+    return f"changes: {result.listed:,} records listed over {where}{since} in {requests}"

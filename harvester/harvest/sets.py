@@ -1,0 +1,139 @@
+"""A set topic's first harvest: the whole OAI-PMH set, listed page by page.
+
+No 10,000-row limit and no windows: arXiv's OAI-PMH pages a list to its end with
+stateless resumption tokens (`arXiv/oaipmh`, `processors/resume.py`), 2,500 records a
+page. Each page is committed, then the token after it, so an interrupted listing
+resumes there. Once complete, the topic's later runs are the change feed
+(`harvester.harvest.changes`).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from harvester import files
+from harvester.config import Topic
+from harvester.db import state, store
+from harvester.errors import HarvestError, Interrupted, StoreError, first_problem
+from harvester.harvest.topic import Mode, TopicFailed, TopicResult, _File
+from harvester.oai.client import OaiClient
+
+OAI_DIR = "oai"
+
+
+class SetState(BaseModel):
+    """How far a set topic's first harvest has got."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    set_spec: str
+    """The set this state is for."""
+    since: date | None
+    """The topic's `since` this state is for."""
+    started: date
+    """The day the listing began (the change feed starts a day before it)."""
+    complete: bool = False
+    """Whether the whole set is listed."""
+    token: str | None = None
+    """The resumption token after the last committed page of an unfinished listing."""
+
+    def matches(self, topic: Topic) -> bool:
+        """Whether this state was made for this topic's set and `since`."""
+        return self.set_spec == topic.set_spec and self.since == topic.since
+
+
+def oai_dir(data_dir: Path) -> Path:
+    """Where the OAI-PMH lists keep their progress (beside the topics' states)."""
+    return data_dir / state.STATE_DIR / OAI_DIR
+
+
+def state_path(data_dir: Path, topic: str) -> Path:
+    """Where a set topic's listing keeps its progress."""
+    return oai_dir(data_dir) / f"{topic}.json"
+
+
+def load_state(path: Path) -> SetState | None:
+    """Read a set topic's state; None when there is none yet.
+
+    Raises:
+        StoreError: the file is unreadable or invalid.
+    """
+    try:
+        raw = files.read_bytes(path)
+    except FileNotFoundError:
+        return None
+    try:
+        return SetState.model_validate_json(raw)
+    except ValidationError as exc:
+        problem = first_problem(exc, whole="state")
+        raise StoreError(path, f"invalid set harvest state: {problem}") from None
+
+
+def _save(path: Path, saved: SetState) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    files.write(path, (saved.model_dump_json(indent=2) + "\n").encode("utf-8"))
+
+
+def completed_day(topic: Topic, data_dir: Path) -> date | None:
+    """The day a set topic's complete listing began; None while it has none."""
+    saved = load_state(state_path(data_dir, topic.name))
+    if saved is None or not saved.complete or not saved.matches(topic):
+        return None
+    return saved.started
+
+
+def harvest_set(
+    topic: Topic,
+    *,
+    client: OaiClient,
+    data_dir: Path,
+    dry_run: bool = False,
+    full: bool = False,
+    now: datetime | None = None,
+) -> TopicResult:
+    """List a set topic's whole set into its file, unless that is done (then the change
+    feed keeps it current and this costs nothing).
+
+    Raises:
+        HarvestError: the topic file or state is invalid (nothing was fetched).
+        TopicFailed: a list failed or was interrupted; committed pages stay written.
+    """
+    if topic.set_spec is None:
+        raise ValueError(f"{topic.name} is not a set topic")
+    started, requests_before = time.monotonic(), client.requests
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    path = store.path_for(data_dir, topic.name)
+    file = _File(path, store.load(path), topic.since, dry_run)
+    progress_path = state_path(data_dir, topic.name)
+    saved = load_state(progress_path)
+    if saved is not None and not saved.matches(topic):
+        saved = None
+    if saved is not None and saved.complete and not full:
+        return file.result(topic, Mode.INCREMENTAL, requests=0, now=now, started=started)
+    mode = Mode.RESUMED if saved is not None and saved.token and not full else Mode.FULL
+    progress = saved if mode is Mode.RESUMED and saved is not None else None
+    progress = progress or SetState(set_spec=topic.set_spec, since=topic.since, started=now.date())
+    try:
+        # modtime >= published: a paper first published from `since` on changed since then.
+        for page in client.list_records(
+            from_day=None if progress.token else topic.since,
+            set_spec=None if progress.token else topic.set_spec,
+            token=progress.token,
+        ):
+            file.commit([record.paper for record in page.records])
+            progress = progress.model_copy(
+                update={"token": page.token, "complete": page.token is None}
+            )
+            if not dry_run:  # after the data: a page is done once written
+                _save(progress_path, progress)
+    except (HarvestError, Interrupted) as exc:
+        spent = client.requests - requests_before
+        raise TopicFailed(
+            exc, file.result(topic, mode, requests=spent, now=now, started=started)
+        ) from exc
+    spent = client.requests - requests_before
+    return file.result(topic, mode, requests=spent, now=now, started=started)

@@ -1,0 +1,200 @@
+"""OAI-PMH XML from arXiv's `ListRecords` in the `arXivRaw` format -> `ListPage` of `Record`.
+
+The format is what `arXiv/oaipmh` writes (`oaipmh/templates/record_formats.xml`,
+`arXivRaw_record`; the page around it `list_records.xml`, `token.xml`, `errors.xml`):
+every version with its date and source type (`I`: a withdrawal,
+`oaipmh/serializers/create_records.py`, `_process_source_format`), then the current
+version's metadata, TeX as submitted. OAI-PMH 2.0: https://www.openarchives.org/OAI/2.0/
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from lxml import etree
+from pydantic import ValidationError
+
+from harvester.errors import FeedError, OaiRejected, RefusedBody
+from harvester.models import Paper, as_utc, gc_paused
+
+logger = logging.getLogger(__name__)
+
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
+RAW = "{http://arxiv.org/OAI/arXivRaw/}"
+NO_RECORDS = "noRecordsMatch"  # an empty list is this error, not an empty page
+
+_REFUSED = frozenset({etree.ErrorTypes.ERR_RESOURCE_LIMIT, etree.ErrorTypes.ERR_ENTITY_LOOP})
+_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}")
+# Raw TeX author lists: "A. One, B. Two and C. Three" (commas, and a last "and").
+_AUTHOR_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One listed record.
+
+    Attributes:
+        paper: the record, in our shape, with `license`, `withdrawn` and `versions`.
+        datestamp: the day the paper's current version last changed (its `modtime`).
+        sets: the sets the header names.
+    """
+
+    paper: Paper
+    datestamp: date
+    sets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One `ListRecords` response.
+
+    Attributes:
+        records: the valid records, in the order served.
+        entries: the `<record>` elements the page held, skipped ones included.
+        token: the resumption token for the next page; None when the list is complete.
+    """
+
+    records: list[Record] = field(default_factory=list)
+    entries: int = 0
+    token: str | None = None
+
+
+def _parser() -> etree.XMLParser:
+    # As the query API's parser: no DTD, no entities, no network (harvester.arxiv.feed).
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_blank_text=True,
+        collect_ids=False,
+    )
+
+
+def parse(content: bytes) -> ListPage:
+    """Parse one `ListRecords` response body.
+
+    Records without a valid id, datestamp or versions are skipped with a warning; they
+    still count in `ListPage.entries`. `noRecordsMatch` is an empty, complete list.
+
+    Raises:
+        OaiRejected: the body is an OAI error other than `noRecordsMatch`.
+        RefusedBody: the body declares entities, or trips libxml2's limits.
+        FeedError: the body is not a well-formed OAI-PMH `ListRecords` response.
+    """
+    if not content.strip():
+        raise FeedError("blank response where an OAI-PMH list should be")
+    try:
+        root = etree.fromstring(content, parser=_parser())
+    except etree.XMLSyntaxError as exc:
+        if exc.code in _REFUSED:  # type: ignore[attr-defined]  # lxml-stubs lacks .code
+            raise RefusedBody(f"response refused: {exc}") from None
+        raise FeedError(f"response is not well-formed XML: {exc}") from None
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[union-attr]
+        raise RefusedBody("response declares XML entities; refused, not expanded")
+    if root.tag != f"{OAI}OAI-PMH":
+        raise FeedError(f"response is not OAI-PMH (root element {root.tag!r})")
+    error = root.find(f"{OAI}error")
+    if error is not None:
+        code = error.get("code", "")
+        if code == NO_RECORDS:
+            return ListPage()
+        raise OaiRejected(code, collapse(error.text or ""))
+    listed = root.find(f"{OAI}ListRecords")
+    if listed is None:
+        raise FeedError("OAI-PMH response without ListRecords")
+    elements = listed.findall(f"{OAI}record")
+    with gc_paused():
+        records = [r for r in map(_record, elements) if r is not None]
+    token = (listed.findtext(f"{OAI}resumptionToken") or "").strip() or None
+    return ListPage(records=records, entries=len(elements), token=token)
+
+
+def _record(element: etree._Element) -> Record | None:
+    """One `<record>` as a `Record`, or None (with a warning)."""
+    header = element.find(f"{OAI}header")
+    raw = element.find(f"{OAI}metadata/{RAW}arXivRaw")
+    if header is None or raw is None:
+        logger.warning("Skipping an OAI record without a header or arXivRaw metadata")
+        return None
+    try:
+        datestamp = date.fromisoformat((header.findtext(f"{OAI}datestamp") or "").strip())
+    except ValueError:
+        logger.warning(
+            "Skipping OAI record %s: no valid datestamp", header.findtext(f"{OAI}identifier")
+        )
+        return None
+    fields = _fields(raw)
+    if fields is None:
+        return None
+    try:
+        paper = Paper.model_validate(fields)
+    except ValidationError as exc:
+        logger.warning("Skipping OAI record %s: %s", fields["arxiv_id"], exc.errors()[0]["msg"])
+        return None
+    sets = tuple(s.text.strip() for s in header.findall(f"{OAI}setSpec") if s.text)
+    return Record(paper=paper, datestamp=datestamp, sets=sets)
+
+
+def _fields(raw: etree._Element) -> dict[str, Any] | None:
+    """The record fields of an `<arXivRaw>`, or None (with a warning)."""
+    key = (raw.findtext(f"{RAW}id") or "").strip()
+    versions: list[tuple[int, datetime, str]] = []
+    for version in raw.findall(f"{RAW}version"):
+        number, when = version.get("version", "").removeprefix("v"), _when(version)
+        if not number.isdigit() or when is None:
+            logger.warning("Skipping OAI record %s: a version without a number or date", key)
+            return None
+        versions.append((int(number), when, version.findtext(f"{RAW}source_type") or ""))
+    if _ID.fullmatch(key) is None or not versions:
+        logger.warning("Skipping OAI record %r: not an arXiv id with versions", key)
+        return None
+    versions.sort()
+    current, updated, source_type = versions[-1]
+    arxiv_id = f"{key}v{current}"
+    categories = (raw.findtext(f"{RAW}categories") or "").split()
+    authors = collapse(raw.findtext(f"{RAW}authors") or "")
+    return {
+        "title": collapse(raw.findtext(f"{RAW}title") or ""),
+        "authors": [a for a in _AUTHOR_SPLIT.split(authors) if a],
+        "summary": collapse(raw.findtext(f"{RAW}abstract") or ""),
+        "arxiv_id": arxiv_id,
+        "published": versions[0][1].date(),
+        "categories": categories,
+        "url": f"https://arxiv.org/abs/{arxiv_id}",
+        "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}.pdf",
+        "updated": updated,
+        "primary_category": categories[0] if categories else None,
+        "comment": _optional(raw.findtext(f"{RAW}comments")),
+        "journal_ref": _optional(raw.findtext(f"{RAW}journal-ref")),
+        "doi": _optional(raw.findtext(f"{RAW}doi")),
+        "license": _optional(raw.findtext(f"{RAW}license")),
+        # The source type's flags come before the format's letter; `I` is "withdrawn".
+        "withdrawn": "I" in source_type,
+        "versions": [when for _, when, _ in versions],
+    }
+
+
+def _when(version: etree._Element) -> datetime | None:
+    """A version's `<date>` (`Mon, 2 Apr 2007 19:18:42 GMT`) in UTC, or None."""
+    text = (version.findtext(f"{RAW}date") or "").strip()
+    try:
+        return as_utc(parsedate_to_datetime(text)) if text else None
+    except (TypeError, ValueError):
+        return None
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs collapsed to one space, stripped (the record's rule, as the query
+    API's parser applies it)."""
+    return " ".join(text.split())
+
+
+def _optional(text: str | None) -> str | None:
+    return collapse(text) if text and not text.isspace() else None

@@ -1,0 +1,214 @@
+"""The change feed: one list over the fewest sets for every topic of a run, merged into
+the topics that store the papers, its cursor moved only after a complete list."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from harvester.cli import main
+from harvester.config import Topic, load_config
+from harvester.db import store
+from harvester.errors import Interrupted
+from harvester.harvest import changes
+from harvester.harvest.sets import oai_dir
+from tests.conftest import RLHF_QUERY, argv, paper, tree
+from tests.oai_standin import (
+    OaiPaper,
+    OaiStandin,
+    Scripted,
+    Version,
+    error_document,
+    of_record,
+    offline,
+)
+from tests.standin import Reply, Standin
+
+NOW = datetime.now(UTC)
+
+
+def _daily(tmp_path: Path) -> tuple[Standin, OaiStandin, Path, Path]:
+    config = tmp_path / "queries.toml"
+    config.write_text(
+        f"[defaults]\nchange_feed = true\n\n[topics.rlhf_code]\nquery = '{RLHF_QUERY}'\n"
+    )
+    return Standin(), OaiStandin(today=NOW.date()), config, tmp_path / "data"
+
+
+def test_a_day_of_changes_reaches_a_query_topic(tmp_path: Path):
+    """Acceptance 1: 3 DOIs, 2 journal references, 2 new versions and a withdrawal reach
+    the file the next day and are named in the report, for 1 query request and
+    ceil(8 / 2,500) OAI requests."""
+    standin, oai, config, data = _daily(tmp_path)
+    with standin, oai:
+        flags = [*argv(standin, config), "--oai-url", oai.url]
+        assert main(flags) == 0
+        assert oai.requests == []  # a first harvest: no feed yet
+        stored = store.load(data / "rlhf_code.json")
+        oai.add(*(of_record(p) for p in stored.values()))
+        keys = sorted(stored)[:8]
+        changed = [oai.papers[k] for k in keys]
+        oai.add(*(p.changed(NOW, doi=f"10.1000/{i}") for i, p in enumerate(changed[:3])))
+        oai.add(*(p.changed(NOW, journal_ref=f"J. {i}") for i, p in enumerate(changed[3:5])))
+        oai.add(*(p.new_version(NOW) for p in changed[5:7]))
+        oai.add(changed[7].new_version(NOW, withdrawn=True))
+        for key in keys[5:7]:  # the query API sees the new versions too
+            entry = max((e for e in standin.entries if e.key == key), key=lambda e: e.version)
+            title = stored[key].title
+            standin.entries.append(entry.new_version(entry.version + 1, title=title, updated=NOW))
+        standin.requests.clear()
+        report = tmp_path / "report.json"
+        assert main([*flags, "--report", str(report)]) == 0
+    after = store.load(data / "rlhf_code.json")
+    assert [after[k].doi for k in keys[:3]] == ["10.1000/0", "10.1000/1", "10.1000/2"]
+    assert [after[k].journal_ref for k in keys[3:5]] == ["J. 0", "J. 1"]
+    assert all(after[k].version == stored[k].version + 1 for k in keys[5:8])
+    assert after[keys[7]].withdrawn is True
+    assert all(after[k].versions is not None for k in keys)
+    named = json.loads(report.read_text())["topics"]["rlhf_code"]["changes"]
+    kinds = {c["arxiv_id"].rpartition("v")[0]: c["change"] for c in named}
+    assert Counter(kinds[k] for k in keys) == {"revised": 5, "updated": 2, "withdrawn": 1}
+    assert len(standin.requests) == 1
+    assert len(oai.requests) == 1
+    assert oai.requests[0]["from"] == f"{NOW.date() - timedelta(days=1)}"
+    assert "set" not in oai.requests[0]  # the recordings span cs, math and physics: all of arXiv
+
+
+def _fed(tmp_path: Path, oai: OaiStandin) -> tuple[list[Topic], Path]:
+    """A data directory whose topic `t` stores 30 papers and whose feed cursor is set."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.t]\nquery = "all:x"\nchange_feed = true\n')
+    data = tmp_path / "data"
+    data.mkdir()
+    stored = [paper(f"2401.{n:05d}v1") for n in range(30)]
+    store.save(store.path_for(data, "t"), stored)
+    changes.save_cursor(oai_dir(data) / "changes.json", changes.Cursor(last=date(2026, 4, 1)))
+    day = datetime(2026, 4, 2, 9, tzinfo=UTC)
+    oai.add(
+        *(of_record(p, modtime=day).changed(day, doi=f"10.1/{i}") for i, p in enumerate(stored))
+    )
+    return list(load_config(config).topics.values()), data
+
+
+@pytest.mark.parametrize(
+    "stop",
+    [
+        pytest.param([Reply(status=503)] * 5, id="a-page-that-keeps-failing"),
+        pytest.param([lambda _: (_ for _ in ()).throw(Interrupted(2))], id="ctrl-c"),
+    ],
+)
+def test_an_interrupted_list_resumes_from_its_last_page(tmp_path: Path, stop: list[Scripted]):
+    """Acceptance 4: a list cut short keeps the pages it committed and their token; the
+    cursor does not move until a later run has listed the rest."""
+    oai = OaiStandin(today=date(2026, 4, 3), limit=10)
+    topics, data = _fed(tmp_path, oai)
+    oai.script = [None, *stop]
+    with pytest.raises(changes.FeedFailed):
+        changes.run_feed(topics, client=offline(oai), data_dir=data)
+    cursor = changes.load_cursor(oai_dir(data) / "changes.json")
+    assert cursor is not None
+    assert cursor.last == date(2026, 4, 1)
+    assert cursor.tokens
+    assert sum(p.doi is not None for p in store.load(data / "t.json").values()) == 10
+    oai.requests.clear()
+    result = changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert set(oai.requests[0]) == {"verb", "resumptionToken"}
+    assert result.complete
+    assert len(oai.requests) == 2
+    assert all(p.doi is not None for p in store.load(data / "t.json").values())
+    assert changes.load_cursor(oai_dir(data) / "changes.json") == changes.Cursor(
+        last=date(2026, 4, 2)
+    )
+
+
+@pytest.mark.parametrize(
+    ("fault", "recovers"),
+    [
+        pytest.param(Reply(status=503, headers={"Retry-After": "5"}), True, id="503-retry-after"),
+        pytest.param(Reply(body=b""), True, id="blank"),
+        pytest.param(Reply(body=b"<?xml version='1.0'?><OAI-PMH"), True, id="truncated"),
+        pytest.param(Reply(body=error_document("badArgument", "x")), False, id="oai-error"),
+    ],
+)
+def test_a_fault_is_retried_or_reported_and_nothing_is_lost(
+    tmp_path: Path, fault: Reply, recovers: bool
+):
+    """Acceptance 5: transient faults are asked again; an OAI error is reported; either
+    way every stored paper stays and the cursor moves only after a complete list."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    topics, data = _fed(tmp_path, oai)
+    before = store.load(data / "t.json")
+    oai.script = [fault]
+    if recovers:
+        result = changes.run_feed(topics, client=offline(oai), data_dir=data)
+        assert result.complete
+        assert result.counts["t"].revised == 30
+    else:
+        with pytest.raises(changes.FeedFailed, match="badArgument"):
+            changes.run_feed(topics, client=offline(oai), data_dir=data)
+    after = store.load(data / "t.json")
+    assert set(after) == set(before)
+    moved = changes.load_cursor(oai_dir(data) / "changes.json")
+    assert moved is not None
+    assert moved.last == (date(2026, 4, 2) if recovers else date(2026, 4, 1))
+
+
+def test_a_list_that_changes_nothing_changes_no_byte(tmp_path: Path):
+    """A pass whose records are all stored as they are leaves every file as it was; the
+    cursor moves for unrelated records only once it lags `MAX_LAG_DAYS` behind them."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    topics, data = _fed(tmp_path, oai)
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    before = tree(data)
+    quiet = changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert quiet.listed == 30
+    assert tree(data) == before
+    elsewhere = OaiPaper(
+        "2402.00001",
+        (Version(datetime(2026, 4, 4, tzinfo=UTC)),),
+        datetime(2026, 4, 4, tzinfo=UTC),
+        categories="cs.CL",
+    )
+    oai.add(elsewhere)
+    oai.today = date(2026, 4, 5)
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert tree(data) == before  # 2 days behind the newest: stays
+    oai.add(elsewhere.changed(datetime(2026, 4, 5, 6, tzinfo=UTC)))
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert changes.load_cursor(oai_dir(data) / "changes.json") == changes.Cursor(
+        last=date(2026, 4, 5)
+    )
+
+
+def test_a_failed_feed_fails_the_run_but_not_the_topics(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """An OAI error document is reported on one line and exits 1; the topic is still
+    harvested, its file and the cursor stay as they were."""
+    standin, oai, config, data = _daily(tmp_path)
+    with standin, oai:
+        flags = [*argv(standin, config), "--oai-url", oai.url]
+        assert main(flags) == 0
+        before = (data / "rlhf_code.json").read_bytes()
+        oai.script = [Reply(body=error_document("badArgument", "Set does not exist"))]
+        capsys.readouterr()
+        assert main(flags) == 1
+    out, err = capsys.readouterr()
+    assert "ERROR changes: OAI-PMH error badArgument" in err
+    assert "rlhf_code: 0 new, 0 updated, 0 unchanged, 111 total" in out
+    assert (data / "rlhf_code.json").read_bytes() == before
+    assert not (oai_dir(data) / "changes.json").exists()
+
+
+def test_a_dry_run_lists_but_writes_nothing(tmp_path: Path):
+    """With --dry-run the feed lists and counts, and no file or cursor is written."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    topics, data = _fed(tmp_path, oai)
+    before = tree(data)
+    result = changes.run_feed(topics, client=offline(oai), data_dir=data, dry_run=True)
+    assert result.counts["t"].revised == 30
+    assert tree(data) == before

@@ -1,0 +1,101 @@
+"""A set topic: its first harvest lists the whole set through OAI-PMH alone, resumable;
+later runs are the change feed, one request a day for every topic together."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from harvester.cli import main
+from harvester.config import Topic, load_config
+from harvester.db import store
+from harvester.harvest import changes, sets
+from harvester.harvest.topic import Mode, TopicFailed
+from tests.oai_standin import OaiStandin, many, offline
+from tests.standin import Reply, Standin
+
+DAYS = [date(2026, 3, 30), date(2026, 3, 31), date(2026, 4, 1)]
+NOW = datetime(2026, 4, 3, 12, tzinfo=UTC)
+
+
+def _topics(tmp_path: Path, body: str) -> tuple[list[Topic], Path]:
+    config = tmp_path / "queries.toml"
+    config.write_text(body)
+    data = tmp_path / "data"
+    data.mkdir()
+    return list(load_config(config).topics.values()), data
+
+
+@pytest.mark.slow
+def test_a_set_of_thirty_thousand_papers_in_twelve_requests(tmp_path: Path):
+    """Acceptance 2: the first harvest stores all 30,000 papers in ceil(30,000 / 2,500)
+    OAI requests; a day with no change then costs one request for all topics together."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    oai.add(*many(30_000, days=DAYS))
+    topics, data = _topics(tmp_path, '[topics.lg]\nset = "cs:cs:LG"\n\n[topics.cs]\nset = "cs"\n')
+    client = offline(oai)
+    result = sets.harvest_set(topics[0], client=client, data_dir=data, now=NOW)
+    assert result.total == 30_000
+    assert result.counts.new == 30_000
+    assert client.requests == math.ceil(30_000 / 2_500)
+    assert len(store.load(data / "lg.json")) == 30_000
+    client.requests = 0
+    assert sets.harvest_set(topics[0], client=client, data_dir=data, now=NOW).requests == 0
+    oai.papers = dict(list(oai.papers.items())[:10])  # the second topic: a small set
+    sets.harvest_set(topics[1], client=client, data_dir=data, now=NOW)
+    oai.today = date(2026, 5, 1)  # weeks later, nothing changed since
+    before = client.requests
+    feed = changes.run_feed(changes.fed(topics, data), client=client, data_dir=data)
+    assert client.requests - before == 1
+    assert feed.listed == 0
+    assert feed.sets == ["cs"]
+
+
+def test_since_filters_a_set_by_published(tmp_path: Path):
+    """`since` keeps only papers first published from that day on, and asks from it."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    oai.add(*many(2000, days=DAYS))  # first published 2024-01-01 and 2024-01-02
+    topics, data = _topics(tmp_path, '[topics.lg]\nset = "cs:cs:LG"\nsince = 2024-01-02\n')
+    sets.harvest_set(topics[0], client=offline(oai), data_dir=data)
+    assert oai.requests[0]["from"] == "2024-01-02"
+    kept = store.load(data / "lg.json").values()
+    assert len(kept) == 2000 - 1440
+    assert all(p.published >= date(2024, 1, 2) for p in kept)
+
+
+def test_an_interrupted_first_harvest_resumes_from_its_last_page(tmp_path: Path):
+    """A listing whose page keeps failing keeps its committed pages; the next run resumes
+    from their token and completes the set."""
+    oai = OaiStandin(today=date(2026, 4, 3), limit=10)
+    oai.add(*many(25, days=DAYS))
+    topics, data = _topics(tmp_path, '[topics.lg]\nset = "cs:cs:LG"\n')
+    oai.script = [None, *[Reply(status=503)] * 5]
+    with pytest.raises(TopicFailed):
+        sets.harvest_set(topics[0], client=offline(oai), data_dir=data)
+    assert len(store.load(data / "lg.json")) == 10
+    assert sets.completed_day(topics[0], data) is None
+    oai.requests.clear()
+    result = sets.harvest_set(topics[0], client=offline(oai), data_dir=data)
+    assert result.mode is Mode.RESUMED
+    assert set(oai.requests[0]) == {"verb", "resumptionToken"}
+    assert result.total == 25
+    assert sets.completed_day(topics[0], data) is not None
+
+
+def test_harvest_lists_a_set_topic_through_oai_alone(tmp_path: Path):
+    """`harvest` on a set topic asks OAI-PMH only: the first run lists the set, the next
+    run is the change feed in one request, and the query API is never asked."""
+    _, data = _topics(tmp_path, '[topics.lg]\nset = "cs:cs:LG"\n')
+    with OaiStandin(today=datetime.now(UTC).date(), limit=10) as oai, Standin() as query:
+        oai.add(*many(25, days=DAYS))
+        flags = ["--config", str(tmp_path / "queries.toml"), "--data-dir", str(data)]
+        flags += ["--api-url", query.url, "--oai-url", oai.url, "--delay", "0"]
+        assert main(flags) == 0
+        assert len(oai.requests) == 3
+        assert main(flags) == 0
+        assert len(oai.requests) == 4
+        assert query.requests == []
+    assert len(store.load(data / "lg.json")) == 25

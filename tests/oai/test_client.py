@@ -1,0 +1,132 @@
+"""The OAI-PMH client against the stand-in: paging by resumption token without a miss
+or a repeat, the shared pacer, and faults retried or reported as the query API's."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from harvester.errors import FetchError, OaiRejected
+from harvester.net.pacer import Pacer
+from harvester.oai.client import OaiClient
+from tests.conftest import FakeTime
+from tests.oai_standin import OaiStandin, error_document, many, offline
+from tests.standin import Reply
+
+DAYS = [date(2026, 3, 30), date(2026, 3, 31), date(2026, 4, 1)]
+
+
+def listed(client: OaiClient, **options: object) -> list[str]:
+    """Every paper id a whole list yields, in order."""
+    return [r.paper.key for page in client.list_records(**options) for r in page.records]  # type: ignore[arg-type]
+
+
+def test_seven_thousand_records_over_three_days_come_once_each():
+    """7,000 records over 3 days in 2,500-record pages: each once, in ceil(7000/2500) requests."""
+    standin = OaiStandin(today=date(2026, 4, 3))
+    standin.add(*many(7000, days=DAYS))
+    client = offline(standin)
+    keys = listed(client, from_day=DAYS[0])
+    assert sorted(keys) == sorted(standin.papers)
+    assert len(keys) == 7000
+    assert client.requests == 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    count=st.integers(1, 300),
+    limit=st.integers(1, 60),
+    spread=st.lists(st.sampled_from(DAYS), min_size=1, max_size=3, unique=True),
+    seed=st.integers(0, 1000),
+)
+def test_any_page_size_and_spread_misses_and_repeats_nothing(
+    count: int, limit: int, spread: list[date], seed: int
+):
+    """Whatever the page size and however records spread over days, a list yields each once."""
+    standin = OaiStandin(today=date(2026, 4, 3), limit=limit)
+    standin.add(*many(count, days=spread, seed=seed))
+    keys = listed(offline(standin), from_day=DAYS[0])
+    assert sorted(keys) == sorted(standin.papers)
+
+
+def test_requests_of_both_clients_share_one_pace():
+    """The OAI client waits on the pacer it is given, so both of arXiv's interfaces
+    together keep 3 s between request starts."""
+    standin = OaiStandin(today=date(2026, 4, 3), limit=10)
+    standin.add(*many(25, days=DAYS))
+    fake = FakeTime()
+    pacer = Pacer(delay_seconds=3, clock=fake.clock, sleep=fake.sleep)
+    pacer.wait()  # a query API request just started
+    listed(offline(standin, pacer=pacer))
+    assert fake.sleeps == [3, 3, 3]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param(Reply(status=503, headers={"Retry-After": "7"}), id="503-retry-after"),
+        pytest.param(Reply(body=b""), id="blank"),
+        pytest.param(Reply(body=b"   \n"), id="whitespace"),
+        pytest.param(None, id="truncated"),
+    ],
+)
+def test_a_transient_fault_is_retried(fault: Reply | None):
+    """A 503, a blank body or a truncated page is asked again, after Retry-After if given."""
+    standin = OaiStandin(today=date(2026, 4, 3))
+    standin.add(*many(5, days=DAYS))
+    good = standin.list_records({"verb": "ListRecords", "metadataPrefix": "arXivRaw"})
+    standin.script = [fault or Reply(body=good, truncate_to=len(good) // 2)]
+    sleeps: list[float] = []
+    client = offline(standin, sleep=sleeps.append)
+    assert len(listed(client)) == 5
+    assert client.requests == 2
+    assert sleeps[0] == (7 if fault and fault.status == 503 else sleeps[0])
+
+
+def test_an_oai_error_is_reported_not_retried():
+    """An OAI error document (bad argument) fails at once with its code."""
+    standin = OaiStandin(today=date(2026, 4, 3))
+    standin.script = [Reply(body=error_document("badArgument", "Set does not exist"))]
+    client = offline(standin)
+    with pytest.raises(OaiRejected, match="badArgument"):
+        listed(client, set_spec="cs")
+    assert client.requests == 1
+
+
+def test_a_page_that_keeps_failing_is_reported_after_the_attempts():
+    """A page failing every attempt raises FetchError after `max_attempts` requests."""
+    standin = OaiStandin(today=date(2026, 4, 3))
+    standin.script = [Reply(status=503)] * 3
+    client = offline(standin, max_attempts=3)
+    with pytest.raises(FetchError, match="HTTP 503"):
+        listed(client)
+    assert client.requests == 3
+
+
+def test_the_real_server_answers_over_http():
+    """Over a socket to the stand-in, a list with a `from` day and a set comes whole."""
+    with OaiStandin(today=date(2026, 4, 3), limit=4) as standin:
+        standin.add(*many(10, days=DAYS))
+        client = OaiClient(oai_url=standin.url, pacer=Pacer(delay_seconds=0))
+        with client:
+            keys = listed(client, from_day=DAYS[0] - timedelta(days=1), set_spec="cs")
+        assert sorted(keys) == sorted(standin.papers)
+        assert standin.requests[0] == {
+            "verb": "ListRecords",
+            "metadataPrefix": "arXivRaw",
+            "from": "2026-03-29",
+            "set": "cs",
+        }
+        assert set(standin.requests[1]) == {"verb", "resumptionToken"}
+
+
+def test_a_day_before_arxivs_earliest_datestamp_is_not_sent():
+    """A `from` before 2005-09-16, which arXiv refuses as too early, lists everything."""
+    standin = OaiStandin(today=date(2026, 4, 3))
+    standin.add(*many(5, days=DAYS))
+    client = offline(standin)
+    assert len(listed(client, from_day=date(2001, 1, 1))) == 5
+    assert "from" not in standin.requests[0]
