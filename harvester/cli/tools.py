@@ -1,5 +1,5 @@
-"""The tools around the data: `harvest export|import|stats|check|plan|commit|summary|job|
-keepalive`, each registered once in `TOOLS` with its one-line summary."""
+"""The tools around the data: `harvest export|site|import|stats|check|plan|commit|summary|
+job|keepalive`, each registered once in `TOOLS` with its one-line summary."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from harvester.db.counts import plural
 from harvester.errors import StoreError
 from harvester.job import keepalive, publish, report
 from harvester.net.pacer import Sleep
-from harvester.outputs import audit, export, migrate
+from harvester.outputs import audit, export, migrate, site
 
 
 def _parser(
@@ -47,6 +47,29 @@ def _export(argv: Sequence[str], sleep: Sleep) -> int:
         config = load_config(args.config)
         written = export.export(config, args.data_dir, args.out)
         out(f"Exported {len(config.topics)} topics to {args.out}: {len(written)} files")
+    return EXIT_OK
+
+
+def _site(argv: Sequence[str], sleep: Sleep) -> int:
+    parser = _parser("site")
+    parser.add_argument(
+        "--out", type=Path, default=Path("site"), metavar="DIR", help="where to write (default: site)"
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="the last run's --report, to show what it changed",
+    )
+    args = parser.parse_args(argv)
+    with handle_errors(verbose=args.verbose):
+        config = load_config(args.config)
+        changes = None
+        if args.report:
+            changes = {name: t.counts for name, t in report.load(args.report).topics.items()}
+        written = site.build(config, args.data_dir, args.out, changes=changes)
+        out(f"Built the site of {plural(len(config.topics), 'topic')} in {args.out}: "
+            f"{plural(len(written), 'file')}")
     return EXIT_OK
 
 
@@ -160,6 +183,11 @@ class Tool(NamedTuple):
 TOOLS: dict[str, Tool] = {
     "export": Tool(
         _export, "export [--out DIR]", "Write papers_database.json, <topic>.md and <topic>.bib."
+    ),
+    "site": Tool(
+        _site,
+        "site [--out DIR]",
+        "Write a static site: an index, a page and an Atom feed per topic.",
     ),
     "import": Tool(
         _import, "import FILE", "Merge an existing papers_database.json into data/<topic>.json."
