@@ -31,7 +31,18 @@ ERROR_FEED_2026 = FIXTURES / "arxiv" / "lukasschwab-arxiv.py__id_abc_s0_m100.xml
 """arXiv's error feed for a bad id, in the 2026 format (HTTP 400)."""
 HTML = b"<!DOCTYPE html><html><body><h1>503 Service Temporarily Unavailable</h1></body></html>"
 """A proxy's error page where a feed should be."""
-TOOLS = ["export", "import", "stats", "check", "plan", "commit", "summary", "job", "keepalive"]
+TOOLS = [
+    "export",
+    "site",
+    "import",
+    "stats",
+    "check",
+    "plan",
+    "commit",
+    "summary",
+    "job",
+    "keepalive",
+]
 """The commands beside `harvest` itself."""
 KEYS = [
     "title",

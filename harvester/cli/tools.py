@@ -53,7 +53,11 @@ def _export(argv: Sequence[str], sleep: Sleep) -> int:
 def _site(argv: Sequence[str], sleep: Sleep) -> int:
     parser = _parser("site")
     parser.add_argument(
-        "--out", type=Path, default=Path("site"), metavar="DIR", help="where to write (default: site)"
+        "--out",
+        type=Path,
+        default=Path("site"),
+        metavar="DIR",
+        help="where to write (default: site)",
     )
     parser.add_argument(
         "--report",
@@ -68,8 +72,10 @@ def _site(argv: Sequence[str], sleep: Sleep) -> int:
         if args.report:
             changes = {name: t.counts for name, t in report.load(args.report).topics.items()}
         written = site.build(config, args.data_dir, args.out, changes=changes)
-        out(f"Built the site of {plural(len(config.topics), 'topic')} in {args.out}: "
-            f"{plural(len(written), 'file')}")
+        out(
+            f"Built the site of {plural(len(config.topics), 'topic')} in {args.out}: "
+            f"{plural(len(written), 'file')}"
+        )
     return EXIT_OK
 
 

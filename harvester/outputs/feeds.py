@@ -1,11 +1,13 @@
 """Atom 1.0 feeds of the site (RFC 4287): a topic's newest papers, or all topics' together.
 
-Written with lxml rather than feedgen: feedgen 1.0.0 drops the `rel` and `type` of an
-entry's links (its `atom_entry` shadows the link it reads), which leaves two `alternate`
-links of one type, invalid Atom. A feed is made from the stored records alone, so the same data gives the same bytes:
+A feed is made from the stored records alone, so the same data gives the same bytes:
 its `updated` is the newest entry's, never the time of the build. An entry's id is the
 paper's abstract page without a version, so a new version updates the entry a reader
 already has instead of adding one.
+
+Written with lxml rather than feedgen: feedgen 1.0.0 drops the `rel` and `type` of an
+entry's links (its `atom_entry` shadows the link it reads), which leaves two `alternate`
+links of one type, invalid Atom.
 """
 
 from __future__ import annotations
@@ -48,8 +50,7 @@ def atom(
         empty_updated: the feed's `updated` when it has no entries.
     """
     chosen = newest(papers)
-    feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
-    feed.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+    feed = etree.fromstring(f'<feed xmlns="{ATOM}" xml:lang="en"/>'.encode())
     _add(feed, "id", uuid.uuid5(uuid.NAMESPACE_URL, f"arxiv-harvester:feed:{name}").urn)
     _add(feed, "title", title)
     updated = max((changed_at(p) for p in chosen), default=empty_updated)

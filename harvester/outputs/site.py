@@ -122,7 +122,7 @@ def _topic(
     )
     where = out_dir / topic.name
     pages = max(1, -(-len(papers) // PAGE_SIZE))
-    chunks = -(-len(papers) // CHUNK)
+    chunks = -(-len(papers) // CHUNK)  # ceil
     template = env.get_template("topic.html")
     written = []
     for number in range(1, pages + 1):
@@ -137,18 +137,14 @@ def _topic(
             root="../",
         )
         written.append(_write(where / page_name(number), html.encode("utf-8")))
-    for index in range(chunks):
-        start = index * CHUNK
-        records = [
-            filter_record(p, (start + offset) // PAGE_SIZE + 1)
-            for offset, p in enumerate(papers[start : start + CHUNK])
-        ]
-        text = json.dumps(records, ensure_ascii=False, separators=(",", ":")) + "\n"
-        written.append(_write(where / f"filter-{index}.json", text.encode("utf-8")))
+    written += _chunks(papers, where)
     newest = tuple(feeds.newest(papers))
     empty = datetime.combine(date(1991, 8, 14), time(), tzinfo=UTC)
     feed = feeds.atom(
-        newest, name=topic.name, title=f"arXiv: {topic.name}", page="index.html",
+        newest,
+        name=topic.name,
+        title=f"arXiv: {topic.name}",
+        page="index.html",
         empty_updated=empty,
     )
     written.append(_write(where / "feed.xml", feed))
@@ -161,6 +157,19 @@ def _topic(
         topic=topic,
     )
     return summary, written
+
+
+def _chunks(papers: list[Paper], where: Path) -> list[Path]:
+    """Write the filter's files of a topic's papers (newest first), `CHUNK` a file."""
+    written = []
+    for index, start in enumerate(range(0, len(papers), CHUNK)):
+        records = [
+            filter_record(p, (start + offset) // PAGE_SIZE + 1)
+            for offset, p in enumerate(papers[start : start + CHUNK])
+        ]
+        text = json.dumps(records, ensure_ascii=False, separators=(",", ":")) + "\n"
+        written.append(_write(where / f"filter-{index}.json", text.encode("utf-8")))
+    return written
 
 
 def _row(page: TopicPage, now: datetime, changes: Mapping[str, Counts] | None) -> IndexRow:
@@ -205,7 +214,11 @@ def build(
     )
     written.append(_write(out_dir / "feed.xml", feed))
     html = env.get_template("index.html").render(
-        rows=rows, now=now, changes=changes, listed=LISTED, root="",
+        rows=rows,
+        now=now,
+        changes=changes,
+        listed=LISTED,
+        root="",
         total=sum(t.papers for t in topics),
     )
     written.append(_write(out_dir / "index.html", html.encode("utf-8")))

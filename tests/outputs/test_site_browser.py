@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -29,7 +30,9 @@ ARGS = [
     "--disable-sync",
 ]
 SIZES = {"alpha": 20_000, "beta": 7_000, "gamma": 3_000}
-SCREENSHOTS = Path(os.environ.get("SITE_SCREENSHOTS", "/tmp/arxiv-harvester-screenshots"))
+SCREENSHOTS = Path(
+    os.environ.get("SITE_SCREENSHOTS", Path(tempfile.gettempdir()) / "arxiv-harvester-screenshots")
+)
 """Where the screenshots go (the path is also attached to the test's report)."""
 
 if not CHROMIUM.exists() and os.environ.get("CI") != "true":  # .ci/run installs it
@@ -38,7 +41,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Serve without a line per request on stderr."""
 
 
@@ -105,14 +108,18 @@ def test_typing_an_author_leaves_only_their_papers(page, served: str, record_pro
     tab.goto(served + "alpha/index.html")
     assert tab.locator("#papers > li").count() == site.PAGE_SIZE
     expected = sorted(
-        p.arxiv_id for p in synthetic.papers(SIZES["alpha"], seed=0) if synthetic.ONE_AUTHOR in p.authors
+        p.arxiv_id
+        for p in synthetic.papers(SIZES["alpha"], seed=0)
+        if synthetic.ONE_AUTHOR in p.authors
     )
     tab.locator("#filter").press_sequentially(synthetic.ONE_AUTHOR, delay=20)
     status = tab.locator("#filter-status")
     sync_api.expect(status).to_have_text(f"{len(expected)} papers match.", timeout=20_000)
     results = tab.locator("#results > li")
     assert tab.locator("#listing").is_hidden()
-    found = sorted(results.nth(i).locator(".meta a").first.inner_text() for i in range(results.count()))
+    found = sorted(
+        results.nth(i).locator(".meta a").first.inner_text() for i in range(results.count())
+    )
     assert found == expected
     for i in range(results.count()):
         assert synthetic.ONE_AUTHOR in results.nth(i).locator(".authors").inner_text()
