@@ -391,7 +391,10 @@ def main() -> None:
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}, "
         f"arxiv {arxiv_version()}.\n\n"
     )
-    args.out.write_text(header + result + "\n")
+    # The sections that follow the table (`## site`, ...) are bench/outputs.py's: kept.
+    kept = args.out.read_text() if args.out.exists() else ""
+    kept = kept[kept.index("\n## ") :] if "\n## " in kept else ""
+    args.out.write_text(header + result + "\n" + kept)
 
 
 def arxiv_version() -> str:

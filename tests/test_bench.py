@@ -32,3 +32,31 @@ def test_quick_benchmark_runs_and_writes_its_table(tmp_path: Path):
         "requests: no-news incremental run",
     ]:
         assert row in text
+
+
+def test_outputs_benchmark_writes_its_own_section(tmp_path: Path):
+    """`bench/outputs.py site` on a small database writes its `## site` section once, keeping
+    the rest of the results file."""
+    out = tmp_path / "RESULTS.md"
+    out.write_text("# Benchmark results\n\n| table |\n\n## papers.db\n\nkept\n")
+    for _ in range(2):
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "outputs.py"),
+                "site",
+                "--papers",
+                "300",
+                "--out",
+                str(out),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    text = out.read_text()
+    assert text.count("## site") == 1
+    assert text.startswith("# Benchmark results\n\n| table |\n")
+    assert "\n## papers.db\n\nkept\n" in text
+    for row in ["json.loads of the topic file (reference)", "| harvest site |", "nothing changed"]:
+        assert row in text

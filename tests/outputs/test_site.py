@@ -176,3 +176,24 @@ def test_the_last_runs_changes_are_listed(tmp_path: Path):
 def test_page_names(number: int, name: str):
     """The first page is the topic's index; the others are numbered."""
     assert site.page_name(number) == name
+
+
+def _luminance(color: str) -> float:
+    """WCAG 2 relative luminance of `#rrggbb`."""
+    channels = [int(color[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("scheme", [pytest.param(0, id="light"), pytest.param(1, id="dark")])
+def test_text_contrast_is_at_least_4_5_to_1(scheme: int):
+    """Every text colour of the style, on every background it is used on, in light and dark."""
+    css = (Path(site.__file__).parent / "static" / "style.css").read_text()
+    blocks = re.findall(r":root \{([^}]*)\}", css)
+    colors = dict(re.findall(r"--([\w-]+): (#[0-9a-f]{6})", blocks[scheme]))
+    pairs = [(t, b) for t in ["text", "muted", "link"] for b in ["bg", "panel"]]
+    for text, background in [*pairs, ("warn-text", "warn-bg")]:
+        light, dark = sorted(
+            [_luminance(colors[text]), _luminance(colors[background])], reverse=True
+        )
+        assert (light + 0.05) / (dark + 0.05) >= 4.5, (text, background)

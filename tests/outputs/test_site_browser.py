@@ -93,6 +93,8 @@ def test_index_lists_every_topic_with_its_count(page, served: str, record_proper
     }
     assert shown == {name: str(count) for name, count in SIZES.items()}
     assert tab.locator("svg.plot").count() == len(SIZES)
+    tab.keyboard.press("Tab")  # the keyboard reaches the skip link first, then the content
+    assert tab.evaluate("document.activeElement.textContent") == "Skip to the content"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=SCREENSHOTS / "index.png", full_page=True)
     tab.set_viewport_size({"width": 1280, "height": 800})
