@@ -133,3 +133,27 @@ def test_typing_an_author_leaves_only_their_papers(page, served: str, record_pro
     sync_api.expect(tab.locator("#listing")).to_be_visible()
     assert [url for url in requested if not url.startswith(served)] == []
     assert any(url.endswith("alpha/filter-1.json") for url in requested)
+
+
+def test_a_common_author_is_told_from_namesakes_and_shown_in_full(page, served: str):
+    """A name that others share words with ("Ada Abe" beside "Ada Kim" and "Omar Abe")
+    leaves only that author's papers, more than one screen of them, all reached by
+    "Show more"."""
+    tab, requested = page
+    papers = synthetic.papers(SIZES["alpha"], seed=0)
+    name = f"{synthetic.FIRST[0]} {synthetic.LAST[0]}"
+    expected = sorted(p.arxiv_id for p in papers if name in p.authors)
+    assert len(expected) > 100
+    tab.goto(served + "alpha/index.html")
+    tab.locator("#filter").fill(name)
+    sync_api.expect(tab.locator("#filter-status")).to_have_text(
+        f"{len(expected)} papers match.", timeout=20_000
+    )
+    results = tab.locator("#results > li")
+    assert results.count() == 100
+    tab.locator("#more").click()
+    assert results.count() == len(expected)
+    assert tab.locator("#more").is_hidden()
+    found = results.evaluate_all("items => items.map(i => i.querySelector('.meta a').textContent)")
+    assert sorted(found) == expected
+    assert [url for url in requested if not url.startswith(served)] == []
