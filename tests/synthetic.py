@@ -93,8 +93,11 @@ CATEGORIES = ["cs.LG", "cs.AI", "cs.CL", "cs.SE", "cs.PL", "stat.ML"]
 ONE_AUTHOR = "Quillon Marchetti-Vance"
 """An author whose name no other author's shares a word with: on every 1,500th paper."""
 
+NEWEST = date(2026, 11, 20)
+"""The default newest paper's date."""
 
-def papers(count: int, *, seed: int = 19, newest: date = date(2026, 11, 20)) -> list[Paper]:
+
+def papers(count: int, *, seed: int = 19, newest: date = NEWEST) -> list[Paper]:
     """`count` papers, about one every 4 hours back from `newest`, newest first."""
     rng = random.Random(seed)
     made = []
@@ -128,11 +131,15 @@ def papers(count: int, *, seed: int = 19, newest: date = date(2026, 11, 20)) -> 
     return made
 
 
-def database(data_dir: Path, sizes: dict[str, int]) -> Path:
-    """Write one topic file per entry of `sizes` (topic -> papers); returns `queries.toml`."""
+def database(
+    data_dir: Path, sizes: dict[str, int], *, newest: dict[str, date] | None = None
+) -> Path:
+    """Write one topic file per entry of `sizes` (topic -> papers), the topic's seed its
+    place in `sizes`, its newest paper of `newest` or the default; returns `queries.toml`."""
     lines = []
     for offset, (topic, count) in enumerate(sizes.items()):
-        store.save(store.path_for(data_dir, topic), papers(count, seed=offset))
+        made = papers(count, seed=offset, newest=(newest or {}).get(topic, NEWEST))
+        store.save(store.path_for(data_dir, topic), made)
         lines.append(f"[topics.{topic}]\nquery = 'all:{topic}'\n")
     config = data_dir.parent / "queries.toml"
     config.write_text("\n".join(lines), encoding="utf-8")

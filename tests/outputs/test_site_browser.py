@@ -10,6 +10,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Iterator
+from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -30,6 +31,8 @@ ARGS = [
     "--disable-sync",
 ]
 SIZES = {"alpha": 20_000, "beta": 7_000, "gamma": 3_000}
+SILENT = {"gamma": date(2026, 9, 1)}
+"""gamma's newest paper is 80 days older than the others': gone silent at 6 a day."""
 SCREENSHOTS = Path(
     os.environ.get("SITE_SCREENSHOTS", Path(tempfile.gettempdir()) / "arxiv-harvester-screenshots")
 )
@@ -49,7 +52,7 @@ class _Quiet(SimpleHTTPRequestHandler):
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The site of a 30,000-paper database, served on 127.0.0.1; yields its base URL."""
     root = tmp_path_factory.mktemp("site30k")
-    config = synthetic.database(root / "data", SIZES)
+    config = synthetic.database(root / "data", SIZES, newest=SILENT)
     site.build(load_config(config), root / "data", root / "site")
     handler = functools.partial(_Quiet, directory=str(root / "site"))
     with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
@@ -93,6 +96,8 @@ def test_index_lists_every_topic_with_its_count(page, served: str, record_proper
     }
     assert shown == {name: str(count) for name, count in SIZES.items()}
     assert tab.locator("svg.plot").count() == len(SIZES)
+    marked = tab.locator("tr:has(.silent) th a").all_inner_texts()
+    assert marked == ["gamma"]
     tab.keyboard.press("Tab")  # the keyboard reaches the skip link first, then the content
     assert tab.evaluate("document.activeElement.textContent") == "Skip to the content"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
