@@ -1,11 +1,13 @@
 """Benchmarks of what is made from the database, each against reading the JSON once.
 
-    python bench/outputs.py site            # the site of 100,000 papers; its section of RESULTS.md
-    python bench/outputs.py site --papers 2000 --out /tmp/R.md   # a smoke test (the suite runs this)
+    python bench/outputs.py            # 100,000 papers; writes its sections of bench/RESULTS.md
+                                       # (papers.db and search; site)
+    python bench/outputs.py --only site  # one section
+    python bench/outputs.py --quick    # 2,000 papers, a smoke test (the suite runs this)
 
-Each output is built in a fresh interpreter that reports its time and the peak RSS the
-build added (Linux: VmHWM after a reset), beside the same for `json.loads` of the topic
-file. Each output writes its own section (`## site`) of RESULTS.md and leaves the others.
+Each scenario runs in a fresh interpreter; its time is wall time in that process and its
+memory the peak RSS it adds to the interpreter's baseline (Linux VmHWM after a reset), so
+SQLite's own allocations count. Each benchmark is one function returning its section.
 """
 
 from __future__ import annotations
@@ -14,19 +16,107 @@ import argparse
 import json
 import os
 import platform
+import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from harvester.arxiv import feed  # noqa: E402
 from harvester.config import load_config  # noqa: E402
-from harvester.outputs import site  # noqa: E402
-from tests import synthetic  # noqa: E402
+from harvester.db import store  # noqa: E402
+from harvester.models import Paper  # noqa: E402
+from harvester.outputs import search, site, sqlite  # noqa: E402
+from tests.standin import Standin, recorded_entries  # noqa: E402
+
+TOPIC = "bench"
+
+
+def papers(count: int) -> list[Paper]:
+    """`count` papers made from the real recorded ones: new ids, one a day back from 2026,
+    the last author varied so the authors table grows as a real database's would."""
+    entries = recorded_entries()
+    templates = feed.parse(Standin(entries=entries).feed(0, len(entries))).papers
+    start = date(2026, 1, 1)
+    made = []
+    for i in range(count):
+        t = templates[i % len(templates)]
+        day = start - timedelta(days=i // 300)
+        arxiv_id = f"{day:%y%m}.{i % 100_000:05d}v1"
+        made.append(
+            t.model_copy(
+                update={
+                    "arxiv_id": arxiv_id,
+                    "url": f"https://arxiv.org/abs/{arxiv_id}",
+                    "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}.pdf",
+                    "published": day,
+                    "authors": [*t.authors[:-1], f"Author {i % 40_000}"],
+                }
+            )
+        )
+    return made
+
+
+SCENARIOS: dict[str, Callable[[Path, Path], str]] = {}
+
+
+def scenario(action: Callable[[Path, Path], str]) -> Callable[[Path, Path], str]:
+    """Register a scenario: given the topic file and a work directory, do it; a note back."""
+    SCENARIOS[action.__name__] = action
+    return action
+
+
+@scenario
+def json_once(path: Path, work: Path) -> str:
+    """The reference: read the JSON once, as any tool of the records must."""
+    return f"{len(json.loads(path.read_bytes())):,} records"
+
+
+@scenario
+def export_db(path: Path, work: Path) -> str:
+    """`harvest export --format sqlite`: load the topic file, write papers.db."""
+    loaded = {TOPIC: list(store.load(path).values())}
+    sqlite.write(work / "papers.db", loaded, {TOPIC: "all:x"})
+    return f"{(work / 'papers.db').stat().st_size / 1e6:,.0f} MB file"
+
+
+@scenario
+def search_cli(path: Path, work: Path) -> str:
+    """`harvest search`: load the topic file, index it in memory, one query."""
+    hits = search.search({TOPIC: list(store.load(path).values())}, "reinforcement learning")
+    return f"{len(hits):,} hits"
+
+
+@scenario
+def search_db(path: Path, work: Path) -> str:
+    """`harvest search --db`: the same query on the papers.db already written."""
+    hits = search.search_file(work / "papers.db", "reinforcement learning")
+    return f"{len(hits):,} hits"
+
+
+@scenario
+def site_build(path: Path, work: Path) -> str:
+    """`harvest site`: load the topic file, write the site over the one already there, if any."""
+    written = site.build(load_config(work / "queries.toml"), path.parent, work / "site")
+    size_mb = sum(p.stat().st_size for p in written) / 1e6
+    return f"{len(written):,} files, {size_mb:,.0f} MB"
+
+
+def run_scenario(name: str, path: Path, work: Path) -> None:
+    """In this fresh process: reset the RSS high-water mark, run, print seconds, MB, note."""
+    Path("/proc/self/clear_refs").write_text("5")
+    base = _high_water_kb()
+    started = time.perf_counter()
+    note = SCENARIOS[name](path, work)
+    seconds = time.perf_counter() - started
+    print(json.dumps([seconds, (_high_water_kb() - base) / 1024, note]))
 
 
 def _high_water_kb() -> int:
@@ -36,89 +126,125 @@ def _high_water_kb() -> int:
     raise RuntimeError("no VmHWM in /proc/self/status")
 
 
-def measure(name: str, work: Path) -> None:
-    """Run one build in this (fresh) process; print its seconds and the MB of RSS it added."""
-    Path("/proc/self/clear_refs").write_text("5")  # a child's high-water mark is its parent's
-    base = _high_water_kb()
-    started = time.perf_counter()
-    if name == "json":
-        json.loads((work / "data" / "big.json").read_bytes())
-    elif name == "site":
-        site.build(load_config(work / "queries.toml"), work / "data", work / "site")
-    print(time.perf_counter() - started, (_high_water_kb() - base) / 1024)
-
-
-def run(name: str, work: Path) -> tuple[float, float]:
+def measured(name: str, path: Path, work: Path) -> tuple[float, float, str]:
+    """Seconds, peak MB added, and note of one scenario, run in a fresh interpreter."""
     out = subprocess.run(
-        [sys.executable, __file__, "--measure", name, str(work)],
+        [sys.executable, __file__, "--scenario", name, str(path), str(work)],
         capture_output=True,
         text=True,
         check=True,
-    ).stdout.split()
-    return float(out[0]), float(out[1])
+    ).stdout
+    seconds, mb, note = json.loads(out)
+    return seconds, mb, note
 
 
-def bench_site(papers: int, work: Path) -> str:
-    """The site of one topic of `papers` papers, against reading its JSON once."""
-    synthetic.database(work / "data", {"big": papers})
-    size = (work / "data" / "big.json").stat().st_size / 1e6
-    json_s, json_mb = run("json", work)
-    site_s, site_mb = run("site", work)
-    rebuild_s, _ = run("site", work)  # over the first: no byte changes, no file rewritten
-    built = [p for p in (work / "site").rglob("*") if p.is_file()]
-    first = (work / "site" / "big" / "index.html").stat().st_size / 1e3
-    chunks = sorted((work / "site" / "big").glob("filter-*.json"))
-    chunk_mb = sum(p.stat().st_size for p in chunks) / 1e6
+def papers_db(count: int, work: Path) -> str:
+    """The `papers.db` section: exporting and searching `count` papers, against reading
+    their JSON once."""
+    path = work / f"{TOPIC}.json"
+    store.save(path, papers(count))
+    size_mb = path.stat().st_size / 1e6
     rows = [
-        f"| json.loads of the topic file (reference) | {json_s:.2f} s | {json_mb:,.0f} MB | 1.00 |",
-        f"| harvest site | {site_s:.2f} s | {site_mb:,.0f} MB | "
-        f"{site_s / json_s:.1f} x time, {site_mb / json_mb:.1f} x memory |",
-        f"| harvest site again, nothing changed | {rebuild_s:.2f} s | | {rebuild_s / json_s:.1f} x time |",
+        ("read the JSON once: json.loads (reference)", "json_once"),
+        ("harvest export --format sqlite: load + write papers.db", "export_db"),
+        ("harvest search: load + index in memory + query", "search_cli"),
+        ("harvest search --db papers.db: query the export", "search_db"),
     ]
-    return "\n".join(
-        [
-            f"`python bench/outputs.py site --papers {papers}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
-            f"Python {platform.python_version()}, {os.cpu_count()} CPUs. One topic of {papers:,} papers "
-            f"({size:,.0f} MB of JSON); the site: {len(built):,} files, "
-            f"{sum(p.stat().st_size for p in built) / 1e6:,.0f} MB; a topic's first page {first:,.0f} kB "
-            f"({site.PAGE_SIZE} papers), its filter {len(chunks)} files of {chunk_mb:,.1f} MB in all.",
-            "",
-            "| build | time | peak memory added | against the reference |",
-            "|---|---:|---:|---|",
-            *rows,
-        ]
-    )
+    results = {name: measured(name, path, work) for _, name in rows}
+    reference_s, reference_mb, _ = results["json_once"]
+    lines = [
+        "## papers.db",
+        "",
+        f"`python bench/outputs.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
+        f"{count:,} papers in one topic file of {size_mb:,.0f} MB; SQLite "
+        f"{sqlite3.sqlite_version}, Python {platform.python_version()}, {os.cpu_count()} CPUs.",
+        "",
+        "| benchmark | time | peak memory added | result | time, memory vs reference |",
+        "|---|---:|---:|---|---:|",
+    ]
+    for label, name in rows:
+        seconds, mb, note = results[name]
+        lines.append(
+            f"| {label} | {_seconds(seconds)} | {mb:,.0f} MB | {note} | "
+            f"{seconds / reference_s:.2f} x, {mb / max(reference_mb, 1):.2f} x |"
+        )
+    return "\n".join(lines) + "\n"
 
 
-BENCHES = {"site": bench_site}
+def site_section(count: int, work: Path) -> str:
+    """The `site` section: the site of one topic of `count` papers, built, then built again
+    over itself (nothing changed), against reading the JSON once."""
+    path = work / f"{TOPIC}.json"
+    if not path.exists():
+        store.save(path, papers(count))
+    (work / "queries.toml").write_text(f"[topics.{TOPIC}]\nquery = 'all:x'\n")
+    runs = [
+        ("read the JSON once: json.loads (reference)", measured("json_once", path, work)),
+        (
+            "harvest site: load + write every page, filter file and feed",
+            measured("site_build", path, work),
+        ),
+        ("harvest site again over it, nothing changed", measured("site_build", path, work)),
+    ]
+    reference_s, reference_mb, _ = runs[0][1]
+    first_kb = (work / "site" / TOPIC / "index.html").stat().st_size / 1e3
+    chunks = list((work / "site" / TOPIC).glob("filter-*.json"))
+    lines = [
+        "## site",
+        "",
+        f"`python bench/outputs.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
+        f"{count:,} papers in one topic file of {path.stat().st_size / 1e6:,.0f} MB; "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs. A topic's first page is "
+        f"{first_kb:,.0f} kB ({site.PAGE_SIZE} papers); its filter {len(chunks)} files of "
+        f"{sum(p.stat().st_size for p in chunks) / 1e6:,.1f} MB in all.",
+        "",
+        "| benchmark | time | peak memory added | result | time, memory vs reference |",
+        "|---|---:|---:|---|---:|",
+    ]
+    for label, (seconds, mb, note) in runs:
+        lines.append(
+            f"| {label} | {_seconds(seconds)} | {mb:,.0f} MB | {note} | "
+            f"{seconds / reference_s:.2f} x, {mb / max(reference_mb, 1):.2f} x |"
+        )
+    return "\n".join(lines) + "\n"
 
 
-def write_section(path: Path, name: str, body: str) -> None:
-    """Put `## name` and `body` into `path`, replacing that section and keeping the others."""
-    text = path.read_text() if path.exists() else "# Benchmark results\n"
-    head = f"\n## {name}\n"
-    before, found, rest = text.partition(head)
-    after = rest[rest.index("\n## ") :] if found and "\n## " in rest else ""
-    path.write_text(f"{before.rstrip(chr(10))}\n{head}\n{body}\n{after}")
+def _seconds(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
+
+
+def replace_section(text: str, section: str) -> str:
+    """`text` with the `## ` section of the same heading replaced by `section` (or added)."""
+    heading = section.splitlines()[0]
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
+    if pattern.search(text):
+        return pattern.sub(lambda _: section + "\n", text).rstrip("\n") + "\n"
+    return text.rstrip("\n") + "\n\n" + section
+
+
+SECTIONS = {"papers.db": papers_db, "site": site_section}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", help=f"what to measure: {', '.join(BENCHES)} (all)")
-    parser.add_argument("--papers", type=int, default=100_000)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
-    parser.add_argument("--measure", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=SECTIONS, help="just this section")
+    parser.add_argument("--scenario", help=argparse.SUPPRESS)
+    parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.measure:
-        measure(args.measure[0], Path(args.measure[1]))
+    if args.scenario:
+        run_scenario(args.scenario, args.paths[0], args.paths[1])
         return
-    if set(args.names) - set(BENCHES):
-        parser.error(f"unknown: {', '.join(sorted(set(args.names) - set(BENCHES)))}")
-    for name in args.names or list(BENCHES):
-        with tempfile.TemporaryDirectory() as tmp:
-            body = BENCHES[name](args.papers, Path(tmp))
-        print(f"## {name}\n\n{body}\n")
-        write_section(args.out, name, body)
+    count = 2_000 if args.quick else 100_000
+    with tempfile.TemporaryDirectory() as tmp:
+        chosen = [args.only] if args.only else list(SECTIONS)
+        sections = [SECTIONS[name](count, Path(tmp)) for name in chosen]
+    text = args.out.read_text() if args.out.exists() else "# Benchmark results\n"
+    for section in sections:
+        print(section)
+        text = replace_section(text, section)
+    args.out.write_text(text)
 
 
 if __name__ == "__main__":

@@ -391,9 +391,8 @@ def main() -> None:
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, {platform.machine()}, "
         f"arxiv {arxiv_version()}.\n\n"
     )
-    # The sections that follow the table (`## site`, ...) are bench/outputs.py's: kept.
-    kept = args.out.read_text() if args.out.exists() else ""
-    kept = kept[kept.index("\n## ") :] if "\n## " in kept else ""
+    old = args.out.read_text() if args.out.exists() else ""
+    kept = old[old.index("\n## ") :] if "\n## " in old else ""  # other scripts' sections
     args.out.write_text(header + result + "\n" + kept)
 
 

@@ -19,7 +19,7 @@ import difflib
 import re
 import tomllib
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -165,7 +165,8 @@ def load_config(path: Path) -> Config:
     except UnicodeDecodeError as exc:
         raise ConfigError(path, f"not UTF-8 text: {exc.reason}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, f"not valid TOML: {exc}") from None
+        detail = _bad_date(path.read_text(encoding="utf-8"), str(exc))
+        raise ConfigError(path, detail or f"not valid TOML: {exc}") from None
     except RecursionError:  # tomllib recurses once per level of nested arrays or tables
         raise ConfigError(path, "not valid TOML: nested too deeply") from None
     try:
@@ -227,6 +228,43 @@ def _describe(error: ErrorDetails, raw: dict[str, Any]) -> str:
 
 
 _SETTINGS_KEYS = set(_Settings.model_fields)
+_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_TABLE = re.compile(r"\s*\[\s*([^\[\]]*?)\s*\]\s*(?:#.*)?")
+# A bare TOML date or datetime, as written: tomllib rejects an impossible one as a
+# syntax error ("Expected newline...") that does not say the date is what is wrong.
+_DATED_KEY = re.compile(
+    r"\s*([A-Za-z0-9_-]+)\s*=\s*(\d{4}-\d{1,2}-\d{1,2}(?:[Tt ]\d{1,2}:\d{1,2}(?::\d{1,2})?)?)"
+)
+
+
+def _bad_date(text: str, error: str) -> str | None:
+    """What is wrong when the TOML error is an impossible date (`since = 2022-13-01`):
+    the key, its table and why, or None when the failing line holds no such date."""
+    at = _AT_LINE.search(error)
+    lines = text.splitlines()
+    if at is None or not 1 <= int(at.group(1)) <= len(lines):
+        return None
+    number = int(at.group(1))
+    found = _DATED_KEY.match(lines[number - 1])
+    if found is None:
+        return None
+    key, value = found.groups()
+    try:
+        (datetime if len(value) > 10 else date).fromisoformat(value)
+    except ValueError as exc:
+        reason = str(exc) if "isoformat" not in str(exc) else "not written YYYY-MM-DD"
+    else:
+        return None  # a valid date: the syntax error is something else on the line
+    table = next(
+        (m.group(1) for line in reversed(lines[: number - 1]) if (m := _TABLE.fullmatch(line))),
+        "",
+    )
+    prefix = "[defaults]: " if table == "defaults" else ""
+    if table.startswith("topics."):
+        name = table.removeprefix("topics.").strip("\"'")
+        prefix = f'topic "{name}": '
+    expected = _EXPECTED.get(key, "valid")
+    return f"{prefix}{key} must be {expected} (got {value}: {reason}; line {number})"
 
 
 def closest(word: str, known: Iterable[str]) -> str | None:

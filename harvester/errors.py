@@ -6,6 +6,7 @@ codes in one place (`UsageError` and `ConfigError` -> 2, everything else -> 1).
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -37,6 +38,11 @@ class Interrupted(BaseException):
 
 class UsageError(HarvestError):
     """The command line asked for something that does not exist (exit code 2)."""
+
+
+class MissingExtra(HarvestError):
+    """A command needs an optional package that is not installed; the message names the
+    `pip install` that brings it (exit code 1)."""
 
 
 class ConfigError(HarvestError):
@@ -87,7 +93,13 @@ class FetchError(HarvestError):
         super().__init__(message)
 
     def __str__(self) -> str:
+        if self.failure in CONNECTING:  # no page was ever asked of an unreachable host
+            return self.message
         return f"{self.message}{page_of(self.url)}"
+
+
+# httpx's names for failing to connect at all: the host is unknown, refuses, or is silent.
+CONNECTING = frozenset({"ConnectError", "ConnectTimeout"})
 
 
 class FeedError(HarvestError):
@@ -143,6 +155,27 @@ class StoreError(HarvestError):
         self.path = path
         self.detail = detail
         super().__init__(f"{path}: {detail}")
+
+
+# Bidirectional overrides and isolates reorder what a terminal shows (CVE-2021-42574).
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def one_line(text: str) -> str:
+    """Another program's words (GitHub's, arXiv's, git's) made safe to quote in a message.
+
+    Control characters (newlines, ANSI escapes, DEL, C1), line and paragraph separators
+    and bidirectional overrides are written as Python escapes (`\\n`, `\\x1b`,
+    `\\u2028`), so a quoted text can neither start a line of its own (a forged `ERROR`
+    line) nor drive the terminal. Everything else is kept as it is; applying it twice
+    changes nothing more.
+    """
+    return "".join(
+        repr(char)[1:-1]
+        if unicodedata.category(char) in {"Cc", "Zl", "Zp"} or char in _BIDI
+        else char
+        for char in text
+    )
 
 
 def page_of(url: str | None) -> str:

@@ -103,14 +103,20 @@ def write(path: Path, data: bytes | Iterable[bytes]) -> bool:
 
 
 def _open_old(path: Path) -> BinaryIO | None:
-    """The file now at `path`, to compare with; None when there is none."""
+    """The file now at `path`, to compare with; None when there is none.
+
+    Raises:
+        StoreError: `path` cannot be looked at (a parent is a file, say), so it cannot
+            be written either; or something other than a regular file is there.
+    """
     try:
+        path.stat()
         check_regular(path)
         return path.open("rb")
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        raise unreadable(path, exc) from None
+    except OSError as exc:  # the caller is writing: say so, though it failed on a look
+        raise StoreError(path, f"cannot write: {exc.strerror}") from None
 
 
 def _write_unless_same(handle: BinaryIO, pieces: Iterable[bytes], old: BinaryIO | None) -> bool:

@@ -7,7 +7,7 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from harvester.arxiv.client import ArxivClient
+from harvester.arxiv.feed import Page
 from harvester.cli import main
 from harvester.models import Paper
 from harvester.net.pacer import Pacer
@@ -33,11 +34,13 @@ HTML = b"<!DOCTYPE html><html><body><h1>503 Service Temporarily Unavailable</h1>
 """A proxy's error page where a feed should be."""
 TOOLS = [
     "export",
+    "search",
     "site",
     "import",
     "stats",
     "check",
     "plan",
+    "init",
     "commit",
     "summary",
     "job",
@@ -98,7 +101,9 @@ def harvest_bin() -> str:
     return found
 
 
-def offline_client(standin: Standin, *, page_size: int = 25) -> ArxivClient:
+def offline_client(
+    standin: Standin, *, page_size: int = 25, on_page: Callable[[str, Page], None] | None = None
+) -> ArxivClient:
     """The real client, its requests answered by `standin` in process (no socket, no wait)."""
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -113,6 +118,7 @@ def offline_client(standin: Standin, *, page_size: int = 25) -> ArxivClient:
         page_size=page_size,
         sleep=lambda _: None,
         transport=httpx.MockTransport(answer),
+        on_page=on_page,
     )
 
 

@@ -10,8 +10,10 @@ from tests.conftest import ROOT
 
 
 def test_quick_benchmark_runs_and_writes_its_table(tmp_path: Path):
-    """`bench/run.py --quick` completes and writes every row with the machine's facts."""
+    """`bench/run.py --quick` completes and writes every row with the machine's facts,
+    keeping the sections other scripts wrote."""
     out = tmp_path / "RESULTS.md"
+    out.write_text("# Benchmark results\n\nold table\n\n## papers.db\n\nkept\n")
     subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--quick", "--out", str(out)],
         check=True,
@@ -19,6 +21,8 @@ def test_quick_benchmark_runs_and_writes_its_table(tmp_path: Path):
         timeout=120,
     )
     text = out.read_text()
+    assert "old table" not in text
+    assert text.endswith("\n## papers.db\n\nkept\n")
     assert "Python 3." in text
     assert "CPUs" in text
     for row in [
@@ -34,29 +38,30 @@ def test_quick_benchmark_runs_and_writes_its_table(tmp_path: Path):
         assert row in text
 
 
-def test_outputs_benchmark_writes_its_own_section(tmp_path: Path):
-    """`bench/outputs.py site` on a small database writes its `## site` section once, keeping
-    the rest of the results file."""
+def test_quick_outputs_benchmark_writes_its_section(tmp_path: Path):
+    """`bench/outputs.py --quick` adds its papers.db and site sections and leaves the others as
+    they were."""
     out = tmp_path / "RESULTS.md"
-    out.write_text("# Benchmark results\n\n| table |\n\n## papers.db\n\nkept\n")
-    for _ in range(2):
+    out.write_text("# Benchmark results\n\n| a table |\n\n## other\n\nother rows\n")
+    for _ in range(2):  # a second run replaces its section, not adds another
         subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "bench" / "outputs.py"),
-                "site",
-                "--papers",
-                "300",
-                "--out",
-                str(out),
-            ],
+            [sys.executable, str(ROOT / "bench" / "outputs.py"), "--quick", "--out", str(out)],
             check=True,
             capture_output=True,
             timeout=120,
         )
     text = out.read_text()
-    assert text.count("## site") == 1
-    assert text.startswith("# Benchmark results\n\n| table |\n")
-    assert "\n## papers.db\n\nkept\n" in text
-    for row in ["json.loads of the topic file (reference)", "| harvest site |", "nothing changed"]:
+    assert text.startswith(
+        "# Benchmark results\n\n| a table |\n\n## other\n\nother rows\n\n## papers.db\n"
+    )
+    assert text.count("## papers.db") == text.count("## site") == 1
+    assert text.index("## papers.db") < text.index("## site")
+    for row in [
+        "read the JSON once: json.loads (reference)",
+        "harvest export --format sqlite: load + write papers.db",
+        "harvest search: load + index in memory + query",
+        "harvest search --db papers.db: query the export",
+        "harvest site: load + write every page, filter file and feed",
+        "harvest site again over it, nothing changed",
+    ]:
         assert row in text

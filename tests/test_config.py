@@ -76,6 +76,18 @@ def test_topic_settings_override_defaults(tmp_path: Path):
             id="bad-date",
         ),
         pytest.param(
+            "bad_date_bare",
+            'topic "llm": since must be a date like 2022-01-01 (got 2022-13-01: month must be '
+            "in 1..12; line 3)",
+            id="bad-bare-date",
+        ),
+        pytest.param(
+            "bad_default_date",
+            "[defaults]: since must be a date like 2022-01-01 (got 2022-02-30: day is out of "
+            "range for month; line 2)",
+            id="bad-default-date",
+        ),
+        pytest.param(
             "zero_cap", 'topic "llm": max_results must be a positive integer (got 0)', id="zero-cap"
         ),
         pytest.param(

@@ -15,6 +15,7 @@ from harvester.errors import (
     QueryRejected,
     StoreError,
     UsageError,
+    one_line,
 )
 
 URL = "https://export.arxiv.org/api/query?search_query=all%3Ax&start=40&max_results=20"
@@ -68,3 +69,21 @@ def test_a_rejected_query_is_a_feed_error():
     """arXiv's rejection of a query is a kind of unusable feed, caught as one."""
     with pytest.raises(FeedError, match="rejected"):
         raise QueryRejected("arXiv rejected the query: incorrect id format for abc")
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        pytest.param("a\nERROR b", "a\\nERROR b", id="newline"),
+        pytest.param("a\r\nb", "a\\r\\nb", id="crlf"),
+        pytest.param("\x1b[31mred\x1b[0m", "\\x1b[31mred\\x1b[0m", id="ansi"),
+        pytest.param("del\x7f c1\x9b", "del\\x7f c1\\x9b", id="del-c1"),
+        pytest.param("a\u2028b\u2029c", "a\\u2028b\\u2029c", id="separators"),
+        pytest.param("x\u202ey\u2066z", "x\\u202ey\\u2066z", id="bidi"),
+        pytest.param("Ramírez ✓ C:\\dir 'q'", "Ramírez ✓ C:\\dir 'q'", id="kept"),
+    ],
+)
+def test_one_line_escapes_what_could_break_a_line_or_drive_a_terminal(text: str, quoted: str):
+    """Quoted text is one line with control characters escaped, and escaping it again is a no-op."""
+    assert one_line(text) == quoted
+    assert one_line(quoted) == quoted

@@ -135,3 +135,13 @@ def test_a_signal_during_a_write_leaves_the_old_file_and_no_temp_file(tmp_path: 
         files.write(path, pieces())
     assert path.read_bytes() == b"[]\n"
     assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.parametrize("under", ["x.json", "sub/x.json"], ids=["child", "grandchild"])
+def test_a_target_under_a_regular_file_cannot_be_written(tmp_path: Path, under: str):
+    """A target whose directory is a regular file is a write error, not a read one (issue 16)."""
+    (tmp_path / "out").write_text("x")
+    target = tmp_path / "out" / under
+    with pytest.raises(StoreError) as caught:
+        files.write(target, b"[]\n")
+    assert str(caught.value) == f"{target}: cannot write: Not a directory"

@@ -112,11 +112,24 @@ def test_wheel_runs_harvest_check_and_export(fresh_bin: Path, config: Path, stan
     export = _run(
         harvest, "export", "--config", config, "--data-dir", data, "--out", out, cwd=config.parent
     )
-    assert (export.returncode, export.stdout) == (0, f"Exported 2 topics to {out}: 5 files\n")
+    assert (export.returncode, export.stdout) == (0, f"Exported 2 topics to {out}: 8 files\n")
     assert (out / "papers_database.json").is_file()
+    assert (out / "papers.db").is_file()
 
     built = _run(harvest, "site", "--config", config, "--data-dir", data, cwd=config.parent)
     assert built.returncode == 0, built.stderr
     page = (config.parent / "site" / "rlhf_code" / "index.html").read_text()
     assert '<link rel="stylesheet" href="../style.css">' in page  # the templates shipped
     assert (config.parent / "site" / "filter.js").is_file()
+
+
+def test_wheel_carries_what_init_writes(fresh_bin: Path, tmp_path: Path):
+    """`harvest init` of the wheel writes the refresh workflow and the other templates."""
+    made = _run(fresh_bin / "harvest", "init", tmp_path / "new", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    workflow = (tmp_path / "new" / ".github" / "workflows" / "refresh.yml").read_text()
+    ours = (ROOT / ".github" / "workflows" / "refresh.yml").read_text()
+    assert workflow == ours.replace(
+        "run: pip install .\n", "run: pip install -r requirements.txt\n"
+    )
+    assert (tmp_path / "new" / "queries.toml").read_text().startswith("# The topics of this")

@@ -8,6 +8,7 @@ across every topic of a run, and the httpx pool holds a single connection.
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -63,11 +64,13 @@ class SearchResult:
         papers: valid records in the order arXiv served them (may repeat a paper).
         total_results: what arXiv said the query matches.
         requests: HTTP requests sent, retries included.
+        answered: how many of them a server answered.
     """
 
     papers: list[Paper] = field(default_factory=list)
     total_results: int = 0
     requests: int = 0
+    answered: int = 0
 
 
 class ArxivClient:
@@ -86,7 +89,8 @@ class ArxivClient:
         max_retry_after_seconds: the most a server's `Retry-After` may make us wait.
         sleep: how to wait between attempts (tests inject a recorder).
         transport: an httpx transport (tests inject mocks).
-        on_page: called with every page that arrives (progress displays).
+        on_page: called with the query and every page of it that arrives (progress
+            displays).
     """
 
     def __init__(
@@ -103,7 +107,7 @@ class ArxivClient:
         max_retry_after_seconds: float = 120.0,
         sleep: Sleep = time.sleep,
         transport: httpx.BaseTransport | None = None,
-        on_page: Callable[[feed.Page], None] | None = None,
+        on_page: Callable[[str, feed.Page], None] | None = None,
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
@@ -116,6 +120,7 @@ class ArxivClient:
         self._max_retry_seconds = max_retry_seconds
         self._max_retry_after_seconds = max_retry_after_seconds
         self._deadline_seconds = request_deadline_seconds
+        self._connect_seconds = connect_timeout_seconds
         self._deadline = deadline.Deadline()
         # One connection at a time, as arXiv's terms ask.
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
@@ -127,6 +132,10 @@ class ArxivClient:
             transport=transport or deadline.transport(self._deadline, limits=limits),
         )
         self.requests = 0
+        """Requests sent, retries included."""
+        self.answered = 0
+        """Requests a server answered (with any status): `requests` less those that never
+        connected or got no response."""
 
     def __enter__(self) -> Self:
         return self
@@ -153,7 +162,7 @@ class ArxivClient:
             FeedError: a response was unusable for good, or arXiv rejected the query.
         """
         result = SearchResult()
-        requests_before = self.requests
+        requests_before, answered_before = self.requests, self.answered
         start = 0
         while True:
             limit = self.page_size if max_results is None else max_results - start
@@ -172,6 +181,7 @@ class ArxivClient:
         if max_results is not None:
             del result.papers[max_results:]  # a server may serve more than it was asked for
         result.requests = self.requests - requests_before
+        result.answered = self.answered - answered_before
         return result
 
     def page(
@@ -199,7 +209,7 @@ class ArxivClient:
             )
         page = self._page(query, start, size, sort_by, expected)
         if self._on_page is not None:
-            self._on_page(page)
+            self._on_page(query, page)
         return page
 
     def _page(
@@ -275,6 +285,7 @@ class ArxivClient:
         self._deadline.start(self._deadline_seconds)
         try:
             response = self._http.send(request, stream=True)
+            self.answered += 1
             try:
                 return response, _read_capped(response, url, self._deadline)
             finally:
@@ -290,6 +301,10 @@ class ArxivClient:
             message = f"no complete response within {self._deadline_seconds:g} s"
             return FetchError(message, url=url, attempt=attempt, failure="deadline")
         name = type(exc).__name__
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            host = _host(httpx.URL(url))
+            message = f"cannot reach {host}: {_why_unreachable(exc, self._connect_seconds)}"
+            return FetchError(message, url=url, attempt=attempt, failure=name)
         return FetchError(f"{name}: {exc}", url=url, attempt=attempt, failure=name)
 
     def _wait(self, state: RetryCallState) -> float:
@@ -313,6 +328,34 @@ def _check_offset(page: feed.Page, start: int, total: int, url: str) -> None:
         raise EmptyPageError(f"empty page at offset {start} of {total} results", url=url)
     if page.entries and page.start_index != start:
         raise FeedError(f"asked for offset {start}, got offset {page.start_index}", url=url)
+
+
+# getaddrinfo's failures, in words (the C library's own are "Name or service not known").
+_LOOKUP_FAILURES = {
+    socket.EAI_NONAME: "name not known",
+    socket.EAI_AGAIN: "name lookup failed for now (no DNS answer)",
+}
+if hasattr(socket, "EAI_NODATA"):  # glibc's; not every platform has it
+    _LOOKUP_FAILURES[socket.EAI_NODATA] = "name has no address"
+
+
+def _host(url: httpx.URL) -> str:
+    """`export.arxiv.org`, or `127.0.0.1:8765` when the URL names a port."""
+    return url.host if url.port is None else f"{url.host}:{url.port}"
+
+
+def _why_unreachable(exc: httpx.HTTPError, connect_seconds: float) -> str:
+    """Why connecting failed, plainly: `name not known`, `connection refused`, ..."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"no connection within {connect_seconds:g} s"
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, OSError):
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(cause, socket.gaierror) and cause.errno in _LOOKUP_FAILURES:
+        return _LOOKUP_FAILURES[cause.errno]
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror[0].lower() + cause.strerror[1:]
+    return str(exc) or type(exc).__name__
 
 
 def _read_capped(response: httpx.Response, url: str, due: deadline.Deadline) -> bytes:

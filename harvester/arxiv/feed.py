@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 from pydantic import TypeAdapter, ValidationError
 
-from harvester.errors import FeedError, QueryRejected, RefusedBody
+from harvester.errors import FeedError, QueryRejected, RefusedBody, one_line
 from harvester.models import ARXIV_ID, Paper, as_utc, gc_paused
 
 logger = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ def _fields(entry: etree._Element) -> tuple[dict[str, Any], datetime] | None:
             texts[tag] = child.text or ""
     raw_id = texts.get(_ID, "").strip()
     if _ERROR_ID in raw_id:
-        reason = collapse(texts.get(_SUMMARY) or raw_id)
+        reason = one_line(collapse(texts.get(_SUMMARY) or raw_id))
         raise QueryRejected(f"arXiv rejected the query: {reason}")
     match = _ABS_ID.fullmatch(raw_id)
     if match is None or ARXIV_ID.fullmatch(match["id"]) is None:

@@ -51,29 +51,28 @@ class Window:
         return [Window(cuts[i], cuts[i + 1]) for i in reversed(range(parts))]
 
     def cut(self, total: int, rows: int, newest: list[datetime]) -> list[Window]:
-        """Cut a window of `total` results into windows expected to fit `rows` each,
-        placed by the density of its `newest` results (its first page, newest first).
+        """Cut a window of `total` results into `count(total, rows)` windows expected to
+        fit `rows` each, placed by the density of its `newest` results (its first page,
+        newest first).
 
         Cutting the whole span evenly would put most windows where a topic has no
         papers (a range from 1991 holding two busy years); the first page says how
-        densely papers come at the top, so the cuts follow that density down to where
-        `total` papers would reach, and what lies below is one more window, which is
-        cut by its own count when it needs to be. Newest first, boundaries shared.
+        densely papers come at the top, so the cuts follow that density, and the last
+        window is the rest of the range, cut by its own count when it needs to be.
+        When that density would reach past the start, the cut is even. Either way it
+        makes the number of windows `harvest plan` counts. Newest first, boundaries shared.
         """
-        parts = parts_needed(total, rows)
+        parts = count(total, rows)
         spread = (newest[0] - newest[-1]) if len(newest) > 1 else timedelta(0)
         if spread <= MINUTE:
             return self.split(parts)
         step = spread * (rows * FILL / len(newest))  # the time `rows * FILL` results take
         bounds = [self.end]
-        for index in range(1, parts + 1):
-            bound = floor_minute(newest[0] - index * step)
-            if bound <= self.start:
-                break
-            bounds.append(bound)
+        bounds += [floor_minute(newest[0] - index * step) for index in range(1, parts)]
         bounds.append(self.start)
-        cut = [Window(low, high) for high, low in itertools.pairwise(bounds)]
-        return [w for w in cut if w.start < w.end] if len(cut) > 1 else self.split(parts)
+        if not all(high > low for high, low in itertools.pairwise(bounds)):
+            return self.split(parts)
+        return [Window(low, high) for high, low in itertools.pairwise(bounds)]
 
     def __str__(self) -> str:
         return f"{self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M}"
@@ -82,6 +81,13 @@ class Window:
 def parts_needed(total: int, rows: int) -> int:
     """How many windows `total` results need so that each is expected to fit `rows`."""
     return max(2, math.ceil(total / (rows * FILL)))
+
+
+def count(total: int, rows: int) -> int:
+    """How many windows a range of `total` results is first fetched in, when one query
+    pages `rows`: 1 if they fit, else `parts_needed`. Both `harvest plan` and the
+    harvest (`Window.cut`) count with it, so the plan says what the harvest then does."""
+    return 1 if total <= rows else parts_needed(total, rows)
 
 
 def gaps(whole: Window, done: list[tuple[datetime, datetime]]) -> list[Window]:

@@ -32,8 +32,7 @@ def shared(
     `--page-size`.
     """
     parser = argparse.ArgumentParser(add_help=False)
-    add = parser.add_argument
-    add(
+    parser.add_argument(
         "-v",
         "--verbose",
         action="count",
@@ -41,24 +40,11 @@ def shared(
         help="log progress (-v) or every request (-vv); show tracebacks",
     )
     if paths:
-        add(
-            "--config",
-            type=a_path,
-            default=Path("queries.toml"),
-            metavar="PATH",
-            help="the topics file (default: queries.toml)",
-        )
-        add(
-            "--data-dir",
-            type=a_path,
-            default=Path("data"),
-            metavar="DIR",
-            help="where <topic>.json files live (default: data)",
-        )
+        _add_paths(parser)
     if topic is not None:
-        add("--topic", action="append", metavar="NAME", help=topic)
+        parser.add_argument("--topic", action="append", metavar="NAME", help=topic)
     if lock:
-        add(
+        parser.add_argument(
             "--lock-timeout",
             type=non_negative,
             default=600.0,
@@ -66,29 +52,53 @@ def shared(
             help="how long to wait for another harvest on the same data directory",
         )
     if arxiv:
-        api = os.environ.get("ARXIV_API_URL") or DEFAULT_API_URL
-        add(
-            "--api-url",
-            type=api_url,
-            default=api,
-            metavar="URL",
-            help="the arXiv query endpoint (env ARXIV_API_URL)",
-        )
-        add(
-            "--delay",
-            type=non_negative,
-            default=DEFAULT_DELAY_SECONDS,
-            metavar="SECONDS",
-            help="minimum seconds between request starts (default: 3, arXiv's terms)",
-        )
-        add(
-            "--page-size",
-            type=page_size,
-            default=DEFAULT_PAGE_SIZE,
-            metavar="N",
-            help=f"results per request, 1-{MAX_PAGE_SIZE} (default: {DEFAULT_PAGE_SIZE})",
-        )
+        _add_arxiv(parser)
     return parser
+
+
+def _add_paths(parser: argparse.ArgumentParser) -> None:
+    """`--config` and `--data-dir`."""
+    parser.add_argument(
+        "--config",
+        type=a_path,
+        default=Path("queries.toml"),
+        metavar="PATH",
+        help="the topics file (default: queries.toml)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=a_path,
+        default=Path("data"),
+        metavar="DIR",
+        help="where <topic>.json files live (default: data)",
+    )
+
+
+def _add_arxiv(parser: argparse.ArgumentParser) -> None:
+    """`--api-url`, `--delay` and `--page-size`."""
+    add = parser.add_argument
+    api = os.environ.get("ARXIV_API_URL") or DEFAULT_API_URL
+    add(
+        "--api-url",
+        type=api_url,
+        default=api,
+        metavar="URL",
+        help="the arXiv query endpoint (env ARXIV_API_URL)",
+    )
+    add(
+        "--delay",
+        type=non_negative,
+        default=DEFAULT_DELAY_SECONDS,
+        metavar="SECONDS",
+        help="minimum seconds between request starts (default: 3, arXiv's terms)",
+    )
+    add(
+        "--page-size",
+        type=page_size,
+        default=DEFAULT_PAGE_SIZE,
+        metavar="N",
+        help=f"results per request, 1-{MAX_PAGE_SIZE} (default: {DEFAULT_PAGE_SIZE})",
+    )
 
 
 def build_parser(epilog: str) -> argparse.ArgumentParser:
@@ -104,6 +114,13 @@ def build_parser(epilog: str) -> argparse.ArgumentParser:
             )
         ],
     )
+    _add_run(parser)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def _add_run(parser: argparse.ArgumentParser) -> None:
+    """The flags of a harvest run alone."""
     add = parser.add_argument
     add(
         "--timeout",
@@ -142,8 +159,6 @@ def build_parser(epilog: str) -> argparse.ArgumentParser:
         action="store_true",
         help="print nothing unless something changed or failed",
     )
-    add("--version", action="version", version=f"%(prog)s {__version__}")
-    return parser
 
 
 def a_path(text: str) -> Path:
@@ -151,6 +166,14 @@ def a_path(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("an empty path")
     return Path(text)
+
+
+def a_directory(text: str) -> Path:
+    """An argparse type: a directory that exists."""
+    path = a_path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"not a directory: {text}")
+    return path
 
 
 def api_url(text: str) -> str:

@@ -2,7 +2,9 @@
 
 `harvest job [flags] [-- harvest flags]` runs the harvest as its own process, commits
 and pushes; its Markdown summary is appended to `--summary` (default: the file named
-by `$GITHUB_STEP_SUMMARY`, the job summary of a GitHub Actions step).
+by `$GITHUB_STEP_SUMMARY`, the job summary of a GitHub Actions step). Its flags are
+checked before anything runs: `--remote` and `--branch` go to git, `--summary` must be
+a file it can append to.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from harvester.cli.flags import check_report_path, shared, whole_positive
-from harvester.cli.output import Exit, handle_errors, out
+from harvester.cli.flags import a_directory, check_report_path, shared, whole_positive
+from harvester.cli.output import EXIT_FAILED, Exit, error, handle_errors, out
+from harvester.errors import UsageError
+from harvester.job import publish
 from harvester.job import refresh as job
 from harvester.net.pacer import Sleep
 
@@ -28,7 +32,13 @@ def _parser() -> argparse.ArgumentParser:
         parents=[shared()],
     )
     add = parser.add_argument
-    add("--repo", type=Path, default=Path(), metavar="DIR", help="the git work tree (default: .)")
+    add(
+        "--repo",
+        type=a_directory,
+        default=Path(),
+        metavar="DIR",
+        help="the git work tree (default: .)",
+    )
     add(
         "--report",
         type=Path,
@@ -59,6 +69,9 @@ def main(argv: Sequence[str], sleep: Sleep) -> int:
     """Run `harvest job`; returns its exit code."""
     ours, harvest_flags = _split(argv)
     args = _parser().parse_args(ours)
+    if _asks_for_help(harvest_flags):
+        # `harvest job -- --help`: harvest's own help (the flags that may follow `--`).
+        return _harvest(harvest_flags)[0]
     paths = ["--config", str(args.config), "--data-dir", str(args.data_dir)]
     settings = job.Job(
         repo=args.repo,
@@ -70,21 +83,29 @@ def main(argv: Sequence[str], sleep: Sleep) -> int:
         harvest_args=[*paths, *harvest_flags],
     )
     with handle_errors(verbose=args.verbose):
+        _check_summary(args.summary)
         try:
             outcome = _run(settings, args.config)
         except Exception as exc:
             # The summary page must say why the job went red, whatever stopped it.
-            _append(args.summary, [f"**Refresh failed**: {exc}"])
+            _append(args.summary, [f"**Refresh failed**: {exc}"], verbose=args.verbose)
             raise
-        _append(args.summary, outcome.summary)
+        appended = _append(args.summary, outcome.summary, verbose=args.verbose)
         out(f"harvest job: {outcome.line}")
-    if outcome.exit_code:
-        raise Exit(outcome.exit_code)
-    return outcome.exit_code
+    code = outcome.exit_code or (EXIT_FAILED if not appended else 0)
+    if code:
+        raise Exit(code)
+    return code
 
 
 def _run(settings: job.Job, config: Path) -> job.Outcome:
-    # Checked here too, before the first harvest, so the summary says why at once.
+    # Checked here, before the first harvest, so the summary says why at once.
+    if not publish.valid_remote(settings.remote):
+        raise UsageError(f"--remote {settings.remote!r}: not a remote name or URL")
+    if not publish.valid_branch(settings.branch):
+        raise UsageError(
+            f"--branch {settings.branch!r}: not a branch name git takes (git check-ref-format)"
+        )
     check_report_path(settings.report, data_dir=settings.data_dir, config=config)
     return job.run(settings, _harvest)
 
@@ -114,12 +135,39 @@ def _split(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     return list(argv), []
 
 
-def _append(path: Path | None, lines: list[str]) -> None:
-    if path is None or not lines:
+def _asks_for_help(flags: Sequence[str]) -> bool:
+    # What makes harvest print and exit without a run, as argparse reads it: -h, any
+    # prefix of --help (harvest has no other `--h` flag), of --version past `--ver`.
+    return any(
+        flag == "-h"
+        or (len(flag) > 2 and "--help".startswith(flag))
+        or (len(flag) > 5 and "--version".startswith(flag))
+        for flag in flags
+    )
+
+
+def _check_summary(path: Path | None) -> None:
+    """Refuse a `--summary` that cannot be appended to, before anything runs."""
+    if path is None:
         return
-    # Appended, as GitHub expects: each step adds to the same summary page.
-    with path.open("a", encoding="utf-8") as summary:
-        summary.write("\n".join(lines) + "\n")
+    if path.is_dir():
+        raise UsageError(f"--summary {path}: a directory; give a file path")
+    if not path.parent.is_dir():
+        raise UsageError(f"--summary {path}: no such directory {path.parent}")
+
+
+def _append(path: Path | None, lines: list[str], *, verbose: int) -> bool:
+    """Append the lines to the summary; False (after an error line) if that failed."""
+    if path is None or not lines:
+        return True
+    try:
+        # Appended, as GitHub expects: each step adds to the same summary page.
+        with path.open("a", encoding="utf-8") as summary:
+            summary.write("\n".join(lines) + "\n")
+    except OSError as exc:  # a full disk, a file size limit, a directory made meanwhile
+        error(f"--summary {path}: cannot write: {exc.strerror}", exc, verbose=verbose)
+        return False
+    return True
 
 
 def _env_path(name: str) -> Path | None:

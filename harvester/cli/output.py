@@ -11,12 +11,34 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
-from harvester.errors import ConfigError, HarvestError, UsageError
+from harvester.errors import ConfigError, HarvestError, UsageError, one_line
 
 logger = logging.getLogger("harvester")
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+_topic: ContextVar[str | None] = ContextVar("topic", default=None)
+
+
+@contextmanager
+def about(topic: str) -> Iterator[None]:
+    """Name `topic` in every log line logged within (a retry's WARNING says whose page
+    failed; the client serving every topic does not know)."""
+    token = _topic.set(topic)
+    try:
+        yield
+    finally:
+        _topic.reset(token)
+
+
+def _name_topic(record: logging.LogRecord) -> bool:
+    """Prefix a record with the topic it was logged about, unless it names it already."""
+    topic = _topic.get()
+    if topic is not None and not record.getMessage().startswith(f"{topic}:"):
+        record.msg, record.args = f"{topic}: {record.getMessage()}", None
+    return True
 
 
 class Exit(Exception):
@@ -45,10 +67,14 @@ def out(line: str) -> None:
 
 
 def error(message: str, exc: BaseException, *, verbose: int) -> None:
-    """An error line, on stderr; under -v its traceback first."""
+    """An error line, on stderr; under -v its traceback first.
+
+    One line whatever it quotes: the quoting layer escapes what it quotes
+    (`errors.one_line`), and this is the last guard for anything that slipped past.
+    """
     if verbose:
         logger.error("traceback of the error below", exc_info=exc)
-    print(f"ERROR {message}", file=sys.stderr, flush=True)
+    print(f"ERROR {one_line(message)}", file=sys.stderr, flush=True)
 
 
 def setup_logging(verbose: int, *, quiet: bool) -> None:
@@ -58,6 +84,7 @@ def setup_logging(verbose: int, *, quiet: bool) -> None:
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    handler.addFilter(_name_topic)
     root = logging.getLogger("harvester")
     root.handlers[:] = [handler]
     root.setLevel(level)

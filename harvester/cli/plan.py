@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harvester.arxiv.client import ArxivClient
 from harvester.cli.flags import shared
-from harvester.cli.output import EXIT_FAILED, EXIT_OK, handle_errors, out
+from harvester.cli.output import EXIT_FAILED, EXIT_OK, about, handle_errors, out
 from harvester.config import load_config
 from harvester.db.counts import plural
 from harvester.harvest import plan
@@ -41,10 +41,12 @@ def main(argv: Sequence[str], sleep: Sleep) -> int:
             api_url=args.api_url, pacer=pacer, page_size=args.page_size, sleep=sleep
         )
         with client:
-            plans = [
-                plan.plan_topic(t, client, args.data_dir, delay_seconds=args.delay, now=now)
-                for t in topics
-            ]
+            plans = []
+            for t in topics:
+                with about(t.name):  # its retry lines name it
+                    plans.append(
+                        plan.plan_topic(t, client, args.data_dir, delay_seconds=args.delay, now=now)
+                    )
     code = EXIT_FAILED if any(p.error for p in plans) else EXIT_OK
     if args.json:
         document = {"topics": [dataclasses.asdict(p) for p in plans], "exit_code": code}
@@ -55,6 +57,8 @@ def main(argv: Sequence[str], sleep: Sleep) -> int:
             print(f"ERROR {p.topic}: {p.error}", file=sys.stderr, flush=True)
         else:
             out(_line(p, since=topic.since, delay=args.delay))
+            for paper in p.newest:
+                out(f"  {paper.published}  {paper.arxiv_id}  {paper.title}")
     out(_total(plans, delay=args.delay))
     return code
 

@@ -16,20 +16,28 @@ import time
 from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from harvester import files
 from harvester.arxiv.client import ArxivClient
 from harvester.cli import tools
 from harvester.cli.flags import build_parser, check_report_path
-from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
+from harvester.cli.output import (
+    EXIT_FAILED,
+    EXIT_OK,
+    about,
+    error,
+    handle_errors,
+    out,
+    setup_logging,
+)
 from harvester.cli.progress import Progress
 from harvester.cli.signals import interrupting
 from harvester.config import Topic, load_config
 from harvester.db import lock
-from harvester.db.counts import plural, total
+from harvester.db.counts import plural, requests, total
 from harvester.errors import HarvestError, Interrupted
-from harvester.harvest.topic import TopicFailed, TopicResult, harvest_topic
+from harvester.harvest.topic import Mode, TopicFailed, TopicResult, harvest_topic
 from harvester.job.report import Report, TopicReport
 from harvester.net import retry
 from harvester.net.pacer import Clock, Pacer, Sleep
@@ -53,6 +61,8 @@ class _Tally:
     """Why the topics still to come are not tried (None: they are)."""
     signal_number: int | None = None
     requests: int = 0
+    answered: int = 0
+    """Of the requests, those a server answered."""
     silent: bool = False
     """Whether a topic went silent and the run was asked to fail for it."""
 
@@ -108,9 +118,7 @@ def _harvest_all(
     args: argparse.Namespace, topics: list[Topic], tally: _Tally, *, sleep: Sleep, clock: Clock
 ) -> None:
     """Harvest the topics in turn until they are done or the run must stop."""
-    progress = Progress(
-        sys.stderr, live=sys.stderr.isatty() and not args.quiet, page_size=args.page_size
-    )
+    progress = Progress(sys.stderr, live=sys.stderr.isatty() and not args.quiet)
     holding = (
         nullcontext()
         if args.dry_run
@@ -132,7 +140,7 @@ def _harvest_all(
                     continue
                 _harvest_one(args, topic, client, progress, tally)
     finally:
-        tally.requests = client.requests
+        tally.requests, tally.answered = client.requests, client.answered
 
 
 def _harvest_one(
@@ -142,27 +150,30 @@ def _harvest_one(
     progress: Progress,
     tally: _Tally,
 ) -> None:
-    requests_before = client.requests
+    requests_before, answered_before = client.requests, client.answered
     progress.start(topic.name)
     try:
-        result = harvest_topic(
-            topic,
-            client=client,
-            data_dir=args.data_dir,
-            dry_run=args.dry_run,
-            full=args.full,
-            since=args.since,
-        )
+        with about(topic.name):
+            result = harvest_topic(
+                topic,
+                client=client,
+                data_dir=args.data_dir,
+                dry_run=args.dry_run,
+                full=args.full,
+                since=args.since,
+            )
     except (HarvestError, Interrupted) as exc:
         progress.finish()
-        _failed(args, topic.name, exc, client.requests - requests_before, tally)
+        spent = (client.requests - requests_before, client.answered - answered_before)
+        _failed(args, topic.name, exc, spent, tally)
         return
     progress.finish()
+    answered = client.answered - answered_before
     tally.results.append(result)
     silence = result.silence
     tally.reports[topic.name] = TopicReport.of(result).with_silence(silence)
     if not args.quiet or _changed(result):
-        out(_topic_line(result, dry_run=args.dry_run))
+        out(_topic_line(result, dry_run=args.dry_run, since=args.since, answered=answered))
     tally.silent |= silence.stale and args.fail_on_stale
     if silence.stale:  # shown under -q too: a silent query is what cron should mail
         print(
@@ -176,17 +187,18 @@ def _failed(
     args: argparse.Namespace,
     name: str,
     exc: HarvestError | Interrupted,
-    spent: int,
+    spent: tuple[int, int],
     tally: _Tally,
 ) -> None:
-    """Report a failed topic, and stop the run if what failed concerns all of it."""
+    """Report a failed topic (`spent`: its requests sent and answered), and stop the run
+    if what failed concerns all of it."""
     cause = exc.cause if isinstance(exc, TopicFailed) else exc
     # Finished windows of a failed first harvest stay written: report them.
     partial = exc.result if isinstance(exc, TopicFailed) else None
     tally.failed.append(name)
     if partial is not None:
         tally.partial.append(partial)
-    tally.reports[name] = TopicReport.of(partial, error=str(exc), requests=spent)
+    tally.reports[name] = TopicReport.of(partial, error=str(exc), requests=spent[0])
     url = getattr(cause, "url", None) if args.verbose else None
     where = f" ({url})" if url else ""
     # An interruption is no fault of the code: its traceback would tell nothing.
@@ -194,18 +206,19 @@ def _failed(
         f"{name}: {exc}{where}", exc, verbose=0 if isinstance(cause, Interrupted) else args.verbose
     )
     written = f" ({partial.counts.new} new papers written)" if partial and partial.written else ""
-    out(f"{name}: failed after {plural(spent, 'request')}{written}")
+    out(f"{name}: failed after {requests(*spent)}{written}")
     if isinstance(cause, Interrupted):
         tally.signal_number, tally.stopped = cause.signal_number, INTERRUPTED
     elif retry.run_wide(cause):
         tally.stopped = f"{name} met a fault of the whole run: {cause}"
 
 
-def _topic_line(result: TopicResult, *, dry_run: bool) -> str:
+def _topic_line(result: TopicResult, *, dry_run: bool, since: date | None, answered: int) -> str:
     file = "dry run, not written" if dry_run else "written" if result.written else "file unchanged"
+    mode = f"since {since}" if result.mode is Mode.SINCE else result.mode
     return (
         f"{result.topic}: {result.counts.describe()}, {result.total} total; "
-        f"{plural(result.requests, 'request')} in {result.seconds:.1f} s ({result.mode}, {file})"
+        f"{requests(result.requests, answered)} in {result.seconds:.1f} s ({mode}, {file})"
     )
 
 
@@ -220,7 +233,7 @@ def _summary(tally: _Tally, seconds: float) -> str:
     if tally.signal_number is not None:
         head = f"Interrupted by {signal.Signals(tally.signal_number).name}. {head}"
     counts = total(r.counts for r in [*tally.results, *tally.partial]).describe()
-    return f"{head}: {counts}; {plural(tally.requests, 'request')} in {seconds:.1f} s"
+    return f"{head}: {counts}; {requests(tally.requests, tally.answered)} in {seconds:.1f} s"
 
 
 def _changed(result: TopicResult) -> bool:

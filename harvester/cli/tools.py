@@ -1,26 +1,27 @@
-"""The tools around the data: `harvest export|site|import|stats|check|plan|commit|summary|
-job|keepalive`, each registered once in `TOOLS` with its one-line summary."""
+"""The tools around the data: `harvest export|search|site|import|stats|check|plan|init|
+commit|summary|job|keepalive`, each registered once in `TOOLS` with its one-line summary."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from harvester.cli import job as job_command
 from harvester.cli import plan as plan_command
-from harvester.cli.flags import shared
+from harvester.cli.flags import a_directory, positive, shared
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.config import Config, load_config
 from harvester.db import lock
 from harvester.db.counts import plural
 from harvester.errors import StoreError
-from harvester.job import keepalive, publish, report
+from harvester.job import keepalive, publish, report, scaffold
 from harvester.net.pacer import Sleep
-from harvester.outputs import audit, export, migrate, site
+from harvester.outputs import audit, export, migrate, search, site
 
 
 def _parser(
@@ -34,7 +35,7 @@ def _parser(
 
 
 def _export(argv: Sequence[str], sleep: Sleep) -> int:
-    parser = _parser("export")
+    parser = _parser("export", topic="export only this topic (repeatable; default: all)")
     parser.add_argument(
         "--out",
         type=Path,
@@ -42,11 +43,53 @@ def _export(argv: Sequence[str], sleep: Sleep) -> int:
         metavar="DIR",
         help="where to write (default: export)",
     )
+    described = "; ".join(f"{name}: {what}" for name, what in export.FORMATS.items())
+    parser.add_argument(
+        "--format",
+        action="append",
+        choices=list(export.FORMATS),
+        metavar="FORMAT",
+        help=f"write this format (repeatable; default: all but parquet). {described}",
+    )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
         config = load_config(args.config)
-        written = export.export(config, args.data_dir, args.out)
-        out(f"Exported {len(config.topics)} topics to {args.out}: {len(written)} files")
+        formats = args.format or export.DEFAULT_FORMATS
+        written = export.export(config, args.data_dir, args.out, formats=formats, topics=args.topic)
+        topics = plural(len(config.select(args.topic)), "topic")
+        out(f"Exported {topics} to {args.out}: {plural(len(written), 'file')}")
+    return EXIT_OK
+
+
+def _search(argv: Sequence[str], sleep: Sleep) -> int:
+    parser = _parser("search", topic="search only this topic (repeatable; default: all)")
+    parser.add_argument("text", metavar="TEXT", help='words that must all occur ("" for any)')
+    parser.add_argument("--author", metavar="NAME", help="only papers by an author named so")
+    parser.add_argument(
+        "--since", type=date.fromisoformat, metavar="DATE", help="only papers since YYYY-MM-DD"
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        metavar="FILE",
+        help="search this exported papers.db instead of the data directory (fast; as fresh "
+        "as its export)",
+    )
+    args = parser.parse_args(argv)
+    with handle_errors(verbose=args.verbose):
+        if args.db:
+            hits = search.search_file(
+                args.db, args.text, author=args.author, since=args.since, topics=args.topic
+            )
+        else:
+            topics = export.load_topics(load_config(args.config), args.data_dir, args.topic)
+            hits = search.search(topics, args.text, author=args.author, since=args.since)
+        for hit in hits:
+            authors = ", ".join(hit.authors[:2]) + (" et al." if len(hit.authors) > 2 else "")
+            topics_of = ", ".join(hit.topics)
+            out(f"{hit.published}  {hit.arxiv_id}  {hit.title}  ({authors}; {topics_of})")
+        # The count goes to stderr: stdout stays one line per paper, for `wc -l` or `head`.
+        print(f"{plural(len(hits), 'paper')} found", file=sys.stderr, flush=True)
     return EXIT_OK
 
 
@@ -138,13 +181,34 @@ def _check(argv: Sequence[str], sleep: Sleep) -> int:
     return EXIT_FAILED if problems else EXIT_OK
 
 
+def _init(argv: Sequence[str], sleep: Sleep) -> int:
+    parser = _parser("init", paths=False)
+    parser.add_argument(
+        "directory", nargs="?", type=Path, default=Path(), metavar="DIR", help="default: ."
+    )
+    args = parser.parse_args(argv)
+    with handle_errors(verbose=args.verbose):
+        written = scaffold.init(args.directory)
+        for path in written:
+            out(f"wrote {path}")
+        out(
+            f"Initialised {args.directory}: {plural(len(written), 'file')}; "
+            f"next: edit queries.toml, then harvest plan"
+        )
+    return EXIT_OK
+
+
 def _commit(argv: Sequence[str], sleep: Sleep) -> int:
     parser = _parser("commit")
     parser.add_argument(
         "--report", type=Path, metavar="FILE", help="the run's --report, for the commit message"
     )
     parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the git work tree (default: .)"
+        "--repo",
+        type=a_directory,
+        default=Path(),
+        metavar="DIR",
+        help="the git work tree (default: .)",
     )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
@@ -170,10 +234,18 @@ def _keepalive(argv: Sequence[str], sleep: Sleep) -> int:
     parser.add_argument(
         "--workflow", metavar="FILE", help="the workflow file (default: the running one)"
     )
+    parser.add_argument(
+        "--timeout",
+        type=positive,
+        default=keepalive.DEFAULT_DEADLINE_SECONDS,
+        metavar="SECONDS",
+        help="the most the request may take, connecting and the whole answer "
+        f"(default: {keepalive.DEFAULT_DEADLINE_SECONDS:g})",
+    )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
         request = keepalive.enable_request(os.environ, workflow=args.workflow)
-        keepalive.enable(request)
+        keepalive.enable(request, deadline_seconds=args.timeout)
         out(f"keepalive: workflow enabled ({request.url})")
     return EXIT_OK
 
@@ -188,7 +260,14 @@ class Tool(NamedTuple):
 
 TOOLS: dict[str, Tool] = {
     "export": Tool(
-        _export, "export [--out DIR]", "Write papers_database.json, <topic>.md and <topic>.bib."
+        _export,
+        "export [--format F]",
+        "Write papers_database.json, <topic>.md|.bib|.csl.json, papers.db (and Parquet).",
+    ),
+    "search": Tool(
+        _search,
+        "search TEXT",
+        "Stored papers matching words of title, abstract or authors, newest first.",
     ),
     "site": Tool(
         _site,
@@ -208,6 +287,11 @@ TOOLS: dict[str, Tool] = {
         plan_command.main,
         "plan [--json]",
         "Per topic: its size and what harvesting it costs, asked of arXiv.",
+    ),
+    "init": Tool(
+        _init,
+        "init [DIR]",
+        "A new database repository: queries.toml, the workflow, README, .gitignore.",
     ),
     "commit": Tool(
         _commit,

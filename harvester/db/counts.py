@@ -67,6 +67,15 @@ def total(counts: Iterable[Counts]) -> Counts:
     return sum(counts, Counts())
 
 
+def requests(sent: int, answered: int) -> str:
+    """`5 requests`, or when not all were answered `5 requests (none answered)`,
+    `5 requests (3 answered)`: a run that never connected sent requests, but no server
+    answered them."""
+    if answered >= sent:
+        return plural(sent, "request")
+    return f"{plural(sent, 'request')} ({'none' if answered == 0 else f'{answered:,}'} answered)"
+
+
 def plural(count: int, noun: str) -> str:
     """`1 request`, `2 requests`, `12,000 papers`."""
     return f"{count:,} {noun}{'' if count == 1 else 's'}"

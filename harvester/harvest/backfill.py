@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import datetime
 
+from harvester.arxiv import windows
 from harvester.arxiv.client import ArxivClient
 from harvester.arxiv.feed import Page
 from harvester.arxiv.paging import fits, reach
@@ -90,7 +91,7 @@ class Backfill:
         """Fetch one window; returns the windows to fetch instead when it must be cut."""
         rows = reach(self._client.page_size)
         page = self._page(window, 0, 0)
-        if page.total_results > rows and not self._capped_within(rows):
+        if windows.count(page.total_results, rows) > 1 and not self._capped_within(rows):
             cut = window.cut(page.total_results, rows, page.published_at)
             return _cut(window, cut, f"it matches {page.total_results} results")
         return self._pages(window, page)

@@ -1,8 +1,11 @@
 """`harvest plan`: what harvesting each topic will cost, asked of arXiv in one request.
 
-Per topic, one request with `max_results=1` (never 0: arXiv's backend divides by it
-and answers HTTP 500) for the query a first harvest sends: the topic's query within
-its `submittedDate` range. Its `totalResults` is all the costs below rest on.
+Per topic, one request for the query a first harvest sends (the topic's query within
+its `submittedDate` range), sorted by `submittedDate`, newest first, with
+`max_results=NEWEST` (never 0: arXiv's backend divides by it and answers HTTP 500).
+Its `totalResults` is all the costs below rest on; its entries are the topic's newest
+papers, shown so that one can judge whether the query finds what one means. Asking for
+three rows instead of one costs the same single request and a few kilobytes.
 
 The facts they use, from arXiv's new backend (DESIGN.md, "arXiv API facts"):
 
@@ -17,7 +20,7 @@ The facts they use, from arXiv's new backend (DESIGN.md, "arXiv API facts"):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +31,8 @@ from harvester.config import Topic
 from harvester.db import store
 from harvester.errors import FeedError, HarvestError
 
+NEWEST = 3
+"""How many of a topic's newest papers a plan shows."""
 DAILY_REQUESTS = 1
 """Requests of a daily run per topic: its updates fit one page."""
 
@@ -48,9 +53,9 @@ class Cost:
 
 
 def windows_needed(results: int, page_size: int = 1000) -> int:
-    """How many `submittedDate` windows a first harvest of `results` results takes."""
-    rows = reach(page_size)
-    return 1 if results <= rows else windows.parts_needed(results, rows)
+    """How many `submittedDate` windows a first harvest of `results` results takes: the
+    harvest's own count (`windows.count`), which `Window.cut` makes."""
+    return windows.count(results, reach(page_size))
 
 
 def first_harvest_cost(results: int, *, page_size: int, delay_seconds: float) -> Cost:
@@ -75,6 +80,15 @@ def first_harvest_query(topic: Topic, *, now: datetime) -> str:
 
 
 @dataclass(frozen=True)
+class Newest:
+    """One of a topic's newest papers, as a plan shows it."""
+
+    published: str
+    arxiv_id: str
+    title: str
+
+
+@dataclass(frozen=True)
 class TopicPlan:
     """One topic's plan, or why it could not be made.
 
@@ -87,6 +101,8 @@ class TopicPlan:
         daily_run: the cost of a daily run (None on error).
         data_file: the topic's data file.
         data_file_exists: whether it exists.
+        newest: the newest papers the query matches (first version newest first), as
+            `published`, `arxiv_id` and `title`; empty on error.
         error: arXiv's reason for rejecting the query, or another failure; None if planned.
     """
 
@@ -98,6 +114,7 @@ class TopicPlan:
     daily_run: Cost | None
     data_file: str
     data_file_exists: bool
+    newest: list[Newest] = field(default_factory=list)
     error: str | None = None
 
 
@@ -122,11 +139,13 @@ def plan_topic(
         data_file_exists=path.exists(),
     )
     try:
-        total = client.search(query, max_results=1).total_results
+        found = client.search(query, max_results=NEWEST)  # sorted by submittedDate
     except FeedError as exc:  # QueryRejected among them: arXiv's own reason, without the URL
         return replace(plan, error=exc.detail)
     except HarvestError as exc:
         return replace(plan, error=str(exc))
+    total = found.total_results
+    newest = [Newest(p.published.isoformat(), p.arxiv_id, p.title) for p in found.papers]
     kept = total if topic.max_results is None else min(total, topic.max_results)
     return replace(
         plan,
@@ -136,4 +155,5 @@ def plan_topic(
             kept, page_size=client.page_size, delay_seconds=delay_seconds
         ),
         daily_run=Cost(requests=DAILY_REQUESTS, windows=1, seconds=0.0),
+        newest=newest,
     )

@@ -39,6 +39,7 @@ class Mode(StrEnum):
     INCREMENTAL = "incremental"  # a walk down to the watermark
     REFRESH = "refresh"  # the whole range again, refresh_days after the last time
     FALLBACK = "fallback"  # a walk that could not be trusted, done as the whole range
+    SINCE = "since"  # a one-off --since DATE: the range from that date, state untouched
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def harvest_topic(
     file = _File(path, store.load(path), lower, dry_run)
     run = _Run(topic, client, file, state.path_for(data_dir, topic.name), now=now)
     saved = run.saved_state() if since is None else None
-    run.mode = _mode(topic, saved, full=full, now=now)
+    run.mode = Mode.SINCE if since is not None else _mode(topic, saved, full=full, now=now)
     try:
         if run.mode is Mode.INCREMENTAL and saved is not None:
             run.incremental(saved)

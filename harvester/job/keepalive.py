@@ -13,20 +13,38 @@ workflow file) and the token, passed as `GITHUB_TOKEN`.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Mapping
 from urllib.parse import quote
 
 import httpx
 
 from harvester import __version__
-from harvester.errors import HarvestError, UsageError
+from harvester.errors import HarvestError, UsageError, one_line
+from harvester.net import deadline as net_deadline
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.github.com"
 API_VERSION = "2022-11-28"
 ENABLED = 204
+DEFAULT_DEADLINE_SECONDS = 60.0
+"""The most the request may take, connecting and the whole answer: a server sending a
+byte now and then trips no socket timeout, and would hold the job's last step."""
+MAX_ANSWER_BYTES = 64 * 1024
+"""Of an error answer, read this much for GitHub's `message`; the rest is not read."""
+QUOTED_CHARS = 300
+"""GitHub's `message` is quoted up to this many characters."""
+
+# GitHub's rules: an owner (user or organization) is 1-39 alphanumerics or single
+# hyphens, neither first nor last; an enterprise-managed user adds `_shortcode`. A
+# repository name is 1-100 of letters, digits, `.`, `-` and `_`, and not `.` or `..`.
+# Nothing else may reach the URL: `o/r#x` would send `PUT /repos/o/r`, `../x` climb.
+_OWNER = re.compile(r"[A-Za-z0-9](?:-?[A-Za-z0-9])*(?:_[A-Za-z0-9]+)?")
+_NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
+_TOKEN = re.compile(r"[!-~]+")  # visible ASCII: a token goes into a header as it is
 
 
 class KeepAliveError(HarvestError):
@@ -43,15 +61,18 @@ def enable_request(env: Mapping[str, str], *, workflow: str | None = None) -> ht
     Raises:
         UsageError: a variable it needs is missing or malformed.
     """
-    repository = _required(env, "GITHUB_REPOSITORY")
-    if repository.count("/") != 1:
-        raise UsageError(f"GITHUB_REPOSITORY must be owner/name, not {repository!r}")
+    repository = _repository(_required(env, "GITHUB_REPOSITORY"))
     token = _required(env, "GITHUB_TOKEN")
+    if not _TOKEN.fullmatch(token):
+        # Never quoted: it is a secret, even when it is a wrong one.
+        raise UsageError("GITHUB_TOKEN holds characters no token has (only visible ASCII)")
     name = workflow or _workflow_file(_required(env, "GITHUB_WORKFLOW_REF"))
-    api = (env.get("GITHUB_API_URL") or DEFAULT_API_URL).rstrip("/")
+    api = _api_url(env.get("GITHUB_API_URL") or DEFAULT_API_URL)
     url = f"{api}/repos/{repository}/actions/workflows/{quote(name, safe='')}/enable"
     headers = {
         "Accept": "application/vnd.github+json",
+        # Read as sent: the error answer is read only in part, never inflated.
+        "Accept-Encoding": "identity",
         "Authorization": f"Bearer {token}",
         "X-GitHub-Api-Version": API_VERSION,
         "User-Agent": f"arxiv-harvester/{__version__}",
@@ -59,32 +80,96 @@ def enable_request(env: Mapping[str, str], *, workflow: str | None = None) -> ht
     return httpx.Request("PUT", url, headers=headers)
 
 
-def enable(request: httpx.Request, *, timeout_seconds: float = 30.0) -> None:
+def enable(
+    request: httpx.Request,
+    *,
+    timeout_seconds: float = 30.0,
+    deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
+) -> None:
     """Send the request built by `enable_request`.
 
+    Args:
+        request: the request.
+        timeout_seconds: the most one socket operation may wait.
+        deadline_seconds: the most the whole request may take.
+
     Raises:
-        KeepAliveError: no answer, or an answer other than 204 No Content.
+        KeepAliveError: no answer, no complete one within `deadline_seconds`, or an
+            answer other than 204 No Content.
     """
+    deadline = net_deadline.Deadline()
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=0)
+    transport = net_deadline.transport(deadline, limits=limits)
     try:
-        with httpx.Client(timeout=timeout_seconds) as client:
-            response = client.send(request)
+        with httpx.Client(timeout=timeout_seconds, transport=transport) as client:
+            deadline.start(deadline_seconds)
+            response = client.send(request, stream=True)
+            try:
+                answer = b"" if response.status_code == ENABLED else _head(response)
+            finally:
+                response.close()
+                deadline.clear()
     except httpx.HTTPError as exc:
-        raise KeepAliveError(f"cannot reach {request.url.host}: {exc}") from None
+        host = request.url.host
+        if deadline.passed:
+            raise KeepAliveError(
+                f"{host} sent no complete answer within {deadline_seconds:g} s"
+            ) from None
+        raise KeepAliveError(f"cannot reach {host}: {one_line(str(exc))}") from None
     if response.status_code != ENABLED:
-        raise KeepAliveError(f"{_reason(response)} ({request.method} {request.url})")
+        reason = _reason(response.status_code, answer)
+        raise KeepAliveError(f"{reason} ({request.method} {request.url})")
     logger.info("workflow re-enabled: %s", request.url)
 
 
-def _reason(response: httpx.Response) -> str:
+def _head(response: httpx.Response) -> bytes:
+    """The first `MAX_ANSWER_BYTES` of the answer's body."""
+    taken = b""
+    for chunk in response.iter_raw():
+        taken += chunk
+        if len(taken) >= MAX_ANSWER_BYTES:
+            break
+    return taken[:MAX_ANSWER_BYTES]
+
+
+def _reason(status: int, answer: bytes) -> str:
     try:
-        message = str(response.json().get("message", ""))
-    except (ValueError, AttributeError):
+        message = str(json.loads(answer).get("message", ""))
+    except (ValueError, AttributeError, RecursionError):
+        # Not JSON, not an object, or nested deeper than Python parses: no message.
         message = ""
-    reason = f"GitHub answered HTTP {response.status_code}" + (f": {message}" if message else "")
-    if response.status_code in {401, 403, 404}:
+    if len(message) > QUOTED_CHARS:
+        message = message[:QUOTED_CHARS] + "..."
+    reason = f"GitHub answered HTTP {status}" + (f": {one_line(message)}" if message else "")
+    if status in {401, 403, 404}:
         # What a missing permission looks like from inside a workflow.
         reason += "; the job needs `permissions: actions: write`"
     return reason
+
+
+def _repository(value: str) -> str:
+    owner, slash, name = value.partition("/")
+    if not (
+        slash
+        and len(owner) <= 39
+        and _OWNER.fullmatch(owner)
+        and _NAME.fullmatch(name)
+        and name not in {".", ".."}
+    ):
+        raise UsageError(f"GITHUB_REPOSITORY must be owner/name by GitHub's rules, not {value!r}")
+    return value
+
+
+def _api_url(value: str) -> str:
+    try:
+        url = httpx.URL(value)
+    except httpx.InvalidURL as exc:
+        raise UsageError(f"GITHUB_API_URL is not a URL: {value!r} ({exc})") from None
+    if url.scheme not in {"http", "https"} or not url.host or url.query or url.fragment:
+        raise UsageError(
+            f"GITHUB_API_URL must be an http(s) URL without query or fragment, not {value!r}"
+        )
+    return value.rstrip("/")
 
 
 def _required(env: Mapping[str, str], name: str) -> str:

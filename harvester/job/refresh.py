@@ -1,14 +1,19 @@
 """The scheduled refresh (`harvest job`): harvest, commit on change, push, retry on a race.
 
 `.github/workflows/refresh.yml` calls this and nothing else, so the YAML stays thin and
-the logic is tested against a real git remote (tests/test_job.py). One attempt:
+the logic is tested against a real git remote (tests/job/test_refresh.py). First it
+refuses a work tree with work a reset would lose (`publish.work_at_risk`: uncommitted
+changes, local commits the remote lacks); a runner's fresh checkout has none. Then one
+attempt:
 
 1. harvest (`harvest --report R ...`); exit 2 (a config or usage error) stops the job
    with nothing fetched or pushed;
 2. commit the data directory if it changed (`publish.commit_data`);
-3. push; if the remote moved meanwhile (another data or unrelated commit got there
-   first), reset the clone to the remote's state (`publish.sync`) and go to 1: the
-   harvest is idempotent, so it merges its papers into the other commit's files.
+3. push; if the remote refused it because the branch moved meanwhile (another data or
+   unrelated commit got there first: a fetch brings commits HEAD lacks), reset the
+   clone to the remote's state (`publish.sync`) and go to 1: the harvest is
+   idempotent, so it merges its papers into the other commit's files. A push refused
+   for any other reason (a hook, a protected branch) fails at once with git's reason.
 
 A topic that failed (harvest exit 1) still has the others committed and pushed; the job
 then ends with exit 1, the cause in its summary.
@@ -67,9 +72,11 @@ def run(job: Job, harvest: Harvest) -> Outcome:
     """Run the job; see the module docstring.
 
     Raises:
-        HarvestError: git failed other than by a refused push (`publish.GitError`), or
-            the harvest left no readable report.
+        WorkAtRisk: the work tree holds work a reset could lose (nothing was run).
+        HarvestError: git failed or refused the push other than for a lost race
+            (`publish.GitError`), or the harvest left no readable report.
     """
+    publish.work_at_risk(job.repo, job.remote, job.branch, own=job.report)
     for attempt in range(1, job.attempts + 1):
         code, errors = harvest([*job.harvest_args, "--report", str(job.report)])
         if code not in {EXIT_OK, EXIT_FAILED}:
@@ -78,7 +85,12 @@ def run(job: Job, harvest: Harvest) -> Outcome:
         message = ran.commit_message()
         if not publish.commit_data(job.repo, job.data_dir, message):
             return _finished(code, ran, "no change, nothing to commit")
-        if publish.push(job.repo, job.remote, job.branch):
+        try:
+            publish.push(job.repo, job.remote, job.branch)
+        except publish.PushRefused:
+            if not publish.moved_on(job.repo, job.remote, job.branch):
+                raise  # not a race: a hook, a protected branch; git's reason says which
+        else:
             where = f"{job.remote}/{job.branch}"
             return _finished(
                 code, ran, f"pushed `{message.splitlines()[0]}` to {where} (attempt {attempt})"
@@ -90,7 +102,7 @@ def run(job: Job, harvest: Harvest) -> Outcome:
             job.remote,
             job.branch,
         )
-        publish.sync(job.repo, job.remote, job.branch, job.data_dir)
+        publish.sync(job.repo, job.data_dir)
     where = f"{job.remote}/{job.branch}"
     line = f"push refused {job.attempts} times: {where} kept moving; nothing pushed"
     return Outcome(EXIT_FAILED, line, [f"**Refresh failed**: {line}."])

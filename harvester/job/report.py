@@ -151,7 +151,7 @@ class Report(BaseModel):
         failed = sum(1 for t in self.topics.values() if t.error)
         lines += [
             "",
-            f"{len(self.topics) - failed} of {len(self.topics)} topics harvested "
+            f"{len(self.topics) - failed} of {plural(len(self.topics), 'topic')} harvested "
             f"in {self.seconds:.1f} s; exit code {self.exit_code}.",
         ]
         lines += [

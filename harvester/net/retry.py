@@ -8,14 +8,21 @@ from __future__ import annotations
 
 from tenacity import RetryCallState, wait_exponential, wait_random
 
-from harvester.errors import FeedError, FetchError, QueryRejected, RefusedBody, TooManyResults
+from harvester.errors import (
+    CONNECTING,
+    FeedError,
+    FetchError,
+    QueryRejected,
+    RefusedBody,
+    TooManyResults,
+)
 
 # HTTP statuses that a later request may not get: throttling and server trouble.
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Failures without a response that asking again cannot mend: how the server is set up.
 _PERMANENT_FAILURES = frozenset({"TooManyRedirects", "UnsupportedProtocol"})
 # Connecting failed (name resolution, refused, TLS): every query would fail so.
-_UNREACHABLE = frozenset({"ConnectError", "ConnectTimeout"})
+_UNREACHABLE = CONNECTING
 
 # 2 s, 4 s, 8 s ... up to 60 s, plus up to 1 s of jitter so that clients that
 # failed together do not come back together.

@@ -1,6 +1,8 @@
-"""Exports for readers: the original `papers_database.json`, a Markdown digest and
-BibTeX per topic. Every output depends only on the stored records, so two exports
-of the same data are byte-identical.
+"""Exports for readers: the original `papers_database.json`, a Markdown digest, BibTeX
+and CSL-JSON per topic, `papers.db` (SQLite) and a Parquet dataset, each format chosen
+with `--format`. Every output depends only on the stored records, so two exports of
+the same data are byte-identical (the formats: `bibtex.py`, `csl.py`, `sqlite.py`,
+`parquet.py`; the original database and the digest here).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from harvester import files
 from harvester.config import Config
 from harvester.db import store
 from harvester.models import Paper
+from harvester.outputs import bibtex, csl, parquet, sqlite
 
 ORIGINAL_KEYS = (
     "title",
@@ -66,72 +69,68 @@ def markdown(topic: str, papers: Iterable[Paper]) -> str:
     return "\n".join(lines)
 
 
-def bibtex_key(paper: Paper) -> str:
-    """A citation key that stays the same across versions and runs: `arXiv:<id>`."""
-    return f"arXiv:{paper.key}"
+FORMATS = {
+    "json": "papers_database.json, the original database's format",
+    "markdown": "<topic>.md, a digest by year",
+    "bibtex": "<topic>.bib, for BibTeX and biblatex",
+    "csl": "<topic>.csl.json, CSL-JSON for Zotero and citeproc",
+    "sqlite": "papers.db, SQLite with full-text search (Datasette opens it)",
+    "parquet": f"parquet/topic=NAME/year=YYYY/, needs {parquet.INSTALL}",
+}
+"""Every format, with what it writes."""
+DEFAULT_FORMATS = ("json", "markdown", "bibtex", "csl", "sqlite")
+"""What `harvest export` writes unless told: every format the standard install can."""
 
 
-def bibtex(papers: Iterable[Paper]) -> str:
-    """One `@misc` entry per paper, in arXiv's own style of BibTeX."""
-    entries = []
-    for p in _ordered(papers):
-        fields = [
-            # Double braces keep the title's capitals as written.
-            ("title", f"{{{_bibtex_text(p.title)}}}"),
-            ("author", " and ".join(_author(a) for a in p.authors)),
-            ("year", str(p.published.year)),
-            ("eprint", p.key),
-            ("archivePrefix", "arXiv"),
-            ("primaryClass", p.primary_category or (p.categories[0] if p.categories else "")),
-            ("url", p.url),
-            ("doi", _bibtex_text(p.doi or "")),
-            ("note", _bibtex_text(p.journal_ref or "")),
-        ]
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
-        entries.append(f"@misc{{{bibtex_key(p)},\n{body}\n}}\n")
-    return "\n".join(entries)
-
-
-def _author(name: str) -> str:
-    text = _bibtex_text(name)
-    # A name with " and " in it (a collaboration) must not split into two authors.
-    return f"{{{text}}}" if " and " in f" {name} " else text
-
-
-def _bibtex_text(text: str) -> str:
-    """Text safe inside BibTeX braces.
-
-    arXiv's LaTeX is kept as written when its braces balance. When they do not,
-    every brace becomes a LaTeX command: BibTeX counts braces even after a
-    backslash, so `\\{` would not help.
-    """
-    depth = 0
-    for char in text:
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        if depth < 0:
-            break
-    if depth == 0:
-        return text
-    return (
-        text.replace("{", "\x00")
-        .replace("}", r"\textbraceright{}")
-        .replace("\x00", r"\textbraceleft{}")
-    )
-
-
-def export(config: Config, data_dir: Path, out_dir: Path) -> list[Path]:
-    """Write every export for the configured topics; returns the files written.
+def load_topics(
+    config: Config, data_dir: Path, names: list[str] | None = None
+) -> dict[str, list[Paper]]:
+    """The stored papers of the topics `names` (all, in file order, when None).
 
     Raises:
+        UsageError: a name is not a topic of the config.
+        StoreError: a topic file is invalid.
+    """
+    return {
+        t.name: list(store.load(store.path_for(data_dir, t.name)).values())
+        for t in config.select(names)
+    }
+
+
+def export(
+    config: Config,
+    data_dir: Path,
+    out_dir: Path,
+    *,
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    topics: list[str] | None = None,
+) -> list[Path]:
+    """Write the chosen formats for the chosen topics (all when None); the files written.
+
+    Raises:
+        UsageError: a topic is not in the config.
+        MissingExtra: a format needs an optional package that is not installed.
         StoreError: a topic file is invalid, or an export cannot be written.
     """
-    topics = {
-        name: list(store.load(store.path_for(data_dir, name)).values()) for name in config.topics
-    }
-    outputs = {out_dir / "papers_database.json": papers_database(topics)}
-    for name, papers in topics.items():
-        outputs[out_dir / f"{name}.md"] = markdown(name, papers).encode("utf-8")
-        outputs[out_dir / f"{name}.bib"] = bibtex(papers).encode("utf-8")
+    chosen = set(formats)
+    loaded = load_topics(config, data_dir, topics)
+    outputs: dict[Path, bytes] = {}
+    if "json" in chosen:
+        outputs[out_dir / "papers_database.json"] = papers_database(loaded)
+    for name, papers in loaded.items():
+        if "markdown" in chosen:
+            outputs[out_dir / f"{name}.md"] = markdown(name, papers).encode("utf-8")
+        if "bibtex" in chosen:
+            outputs[out_dir / f"{name}.bib"] = bibtex.bibtex(papers, topic=name).encode("utf-8")
+        if "csl" in chosen:
+            outputs[out_dir / f"{name}.csl.json"] = csl.csl_json(papers, topic=name)
     for path, data in outputs.items():
         files.write(path, data)
-    return list(outputs)
+    written = list(outputs)
+    if "sqlite" in chosen:
+        queries = {name: config.topics[name].query for name in loaded}
+        sqlite.write(out_dir / "papers.db", loaded, queries)
+        written.append(out_dir / "papers.db")
+    if "parquet" in chosen:
+        written += parquet.write(out_dir / "parquet", loaded)
+    return written

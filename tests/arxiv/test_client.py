@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -445,3 +446,43 @@ def test_rate_exceeded_with_status_200_is_throttling(
     args = [*argv(standin, config, data_dir=tmp_path / "data"), "--topic", "rlhf_code"]
     assert main(args, sleep=fake.sleep) == 0
     assert 15 <= max(fake.sleeps) <= 20
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("host", "reason"),
+    [
+        pytest.param("127.0.0.1:{port}", "connection refused", id="refused"),
+        pytest.param("export.arxiv.invalid", "name not known", id="no-such-name"),
+    ],
+)
+def test_an_unreachable_host_is_named_plainly_and_nothing_answered(host: str, reason: str):
+    """Connecting fails for real: the error names the host and why, and no request counts
+    as answered (issue 16)."""
+    host = host.replace("{port}", str(closed_port()))
+    time = FakeTime()
+    pacer = Pacer(delay_seconds=0, clock=time.clock, sleep=time.sleep)
+    client = ArxivClient(
+        api_url=f"http://{host}/api/query", pacer=pacer, sleep=time.sleep, max_attempts=2
+    )
+    with client, pytest.raises(FetchError) as caught:
+        client.search("all:x")
+    assert str(caught.value) == f"cannot reach {host}: {reason}"
+    assert (client.requests, client.answered) == (2, 0)
+
+
+@respx.mock
+def test_answered_requests_are_counted_apart_from_attempts():
+    """A refused attempt then a page: 2 requests sent, 1 answered."""
+    respx.get(API).mock(
+        side_effect=[httpx.ConnectError("refused"), httpx.Response(200, content=empty_page(0).body)]
+    )
+    with make_client(FakeTime()) as arxiv:
+        result = arxiv.search("q")
+    assert (result.requests, result.answered) == (2, 1)

@@ -16,6 +16,7 @@ from harvester.arxiv import feed
 from harvester.arxiv.feed import collapse
 from harvester.errors import FeedError, QueryRejected
 from harvester.net.retry import retryable
+from tests.standin import error_feed
 
 RECORDINGS = sorted((Path(__file__).parent.parent / "fixtures" / "arxiv").glob("*.xml"))
 ERROR_FEEDS = {
@@ -34,6 +35,42 @@ def test_recordings_are_all_here():
     """Every recording of the shared set was copied in, so the differential covers them all."""
     assert len(RECORDINGS) == 28
     assert len(PAPER_FEEDS) == 26
+
+
+# UTF-8 read as latin-1 and encoded again as UTF-8: `Ã­` where arXiv sent `í` (issue 16).
+_DOUBLE_ENCODED = re.compile("[\u00c2-\u00f4][\u0080-\u00bf]+")
+
+
+def double_encoded(text: str) -> list[str]:
+    """The runs of `text` that are UTF-8 bytes shown as latin-1: they decode to something else."""
+    found = []
+    for match in _DOUBLE_ENCODED.finditer(text):
+        try:
+            repaired = match.group().encode("latin-1").decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # a real latin-1 pair such as `Ã±` that is not a UTF-8 sequence
+        if repaired != match.group():
+            found.append(match.group())
+    return found
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        pytest.param("Aurora RamÃ­rez", ["Ã\xad"], id="double-encoded"),
+        pytest.param("Aurora Ramírez", [], id="real-utf-8"),
+        pytest.param("Ã", [], id="alone"),
+    ],
+)
+def test_double_encoded_finds_mojibake_only(text: str, found: list[str]):
+    """The check finds `Ã­` for `í` and passes text that is what it says."""
+    assert double_encoded(text) == found
+
+
+@pytest.mark.parametrize("path", RECORDINGS, ids=lambda p: p.stem)
+def test_recordings_are_not_double_encoded(path: Path):
+    """Each recording holds the bytes arXiv sent, not UTF-8 encoded twice (issue 16)."""
+    assert double_encoded(path.read_bytes().decode("utf-8")) == []
 
 
 @pytest.mark.parametrize("path", PAPER_FEEDS, ids=lambda p: p.stem)
@@ -68,6 +105,16 @@ def test_error_feed_raises_with_arxiv_reason(name: str, reason: str):
     with pytest.raises(QueryRejected, match=re.escape(reason)) as caught:
         feed.parse((Path(__file__).parent.parent / "fixtures" / "arxiv" / name).read_bytes())
     assert not retryable(caught.value)
+
+
+def test_error_feed_reason_is_quoted_on_one_line():
+    """arXiv's reason with C1 controls, a line separator or a bidi override is escaped (#16)."""
+    body = error_feed("bad \u009b31m query\u2028ERROR forged \u202eevil")
+    with pytest.raises(QueryRejected) as caught:
+        feed.parse(body)
+    assert str(caught.value) == (
+        "arXiv rejected the query: bad \\x9b31m query ERROR forged \\u202eevil"
+    )
 
 
 def test_legacy_record_has_every_contract_field():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from harvester.cli.output import (
     EXIT_FAILED,
     EXIT_USAGE,
     Exit,
+    about,
     handle_errors,
     out,
     setup_logging,
@@ -57,3 +59,18 @@ def test_out_writes_a_line_to_stdout(capsys: pytest.CaptureFixture[str]):
     """Results go to stdout, one line each."""
     out("rlhf_code: 3 new")
     assert capsys.readouterr() == ("rlhf_code: 3 new\n", "")
+
+
+def test_log_lines_within_a_topic_name_it(capsys: pytest.CaptureFixture[str]):
+    """A WARNING logged about a topic names it, once, whoever logs it (issue 16)."""
+    setup_logging(0, quiet=False)
+    log = logging.getLogger("harvester.arxiv.client")
+    with about("rlhf_code"):
+        log.warning("attempt %d of %d failed", 1, 5)
+        log.warning("rlhf_code: already named")
+    log.warning("outside")
+    assert capsys.readouterr().err.splitlines() == [
+        "WARNING rlhf_code: attempt 1 of 5 failed",
+        "WARNING rlhf_code: already named",
+        "WARNING outside",
+    ]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harvester.cli import main
-from tests.conftest import ERROR_FEED_2026
+from tests.conftest import ERROR_FEED_2026, FakeTime
 from tests.standin import Reply, Standin, synthetic_entries
 
 CONFIG = """\
@@ -63,15 +63,26 @@ def _plan(standin: Standin, config: Path, *extra: str) -> int:
     )
 
 
+def _newest_ids(standin: Standin, query: str) -> list[str]:
+    return [e.arxiv_id for e in standin.matching(query, sort_by="submittedDate")[:3]]
+
+
 def test_plan_costs_each_topic_with_one_request(standin: Standin, config: Path, capsys):
     """A small topic, one past 10,000 results, and a rejected query (exit 1): one request
-    each, none with max_results=0."""
+    each, none with max_results=0, and each planned topic's three newest papers below it."""
     assert _plan(standin, config) == 1
     out, err = capsys.readouterr()
     data = config.parent / "data"
     small = len(standin.matching("submittedDate:[202605100000 TO 209901010000]"))
     assert 100 < small < 200
-    assert out.splitlines() == [
+    lines = out.splitlines()
+    newest = [line for line in lines if line.startswith("  ")]
+    assert [line.split()[1] for line in newest] == [
+        *_newest_ids(standin, "submittedDate:[202605100000 TO 209901010000]"),
+        *_newest_ids(standin, "submittedDate:[202501010000 TO 209901010000]"),
+    ]
+    assert all(line.split()[0] >= "2026-05-10" for line in newest[:3])
+    assert [line for line in lines if not line.startswith("  ")] == [
         f"small: {small} results (since 2026-05-10); first harvest 1 request, at least 0 s "
         f"at 0 s apart; daily run 1 request; {data / 'small.json'} exists",
         "big: 12,000 results (since 2025-01-01); first harvest 13 requests in 2 windows, at "
@@ -80,7 +91,10 @@ def test_plan_costs_each_topic_with_one_request(standin: Standin, config: Path, 
     ]
     assert err == "ERROR bad: arXiv rejected the query: incorrect id format for abc\n"
     assert len(standin.requests) == 3
-    assert [r["max_results"] for r in standin.requests] == ["1", "1", "1"]
+    assert [r["max_results"] for r in standin.requests] == ["3", "3", "3"]
+    assert {(r["sortBy"], r["sortOrder"]) for r in standin.requests} == {
+        ("submittedDate", "descending")
+    }
     assert standin.requests[0]["search_query"].startswith(
         "(all:small) AND submittedDate:[202605100000 TO "
     )
@@ -102,6 +116,11 @@ def test_plan_as_json(standin: Standin, config: Path, capsys):
     assert (small["data_file_exists"], big["data_file_exists"]) == (True, False)
     assert bad["error"] == "arXiv rejected the query: incorrect id format for abc"
     assert bad["results"] is None
+    assert bad["newest"] == []
+    assert [p["arxiv_id"] for p in big["newest"]] == _newest_ids(
+        standin, "submittedDate:[202501010000 TO 209901010000]"
+    )
+    assert set(big["newest"][0]) == {"published", "arxiv_id", "title"}
     assert len(standin.requests) == 3
 
 
@@ -129,3 +148,18 @@ def test_plan_config_error_exits_2(standin: Standin, config: Path, capsys):
     assert _plan(standin, config) == 2
     assert 'unknown key "qeury" (did you mean "query"?)' in capsys.readouterr().err
     assert standin.requests == []
+
+
+def test_plan_retry_lines_name_the_topic(tmp_path: Path, capsys):
+    """arXiv unreachable: each retry WARNING of `plan` names the topic and the host (issue 16)."""
+    config = tmp_path / "q.toml"
+    config.write_text('[topics.small]\nquery = "all:small"\n')
+    api = "http://export.arxiv.invalid/api/query"
+    args = ["plan", "--config", str(config), "--data-dir", str(tmp_path), "--api-url", api]
+    assert main(args, sleep=FakeTime().sleep) == 1
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "WARNING" in line]
+    assert len(warnings) == 4
+    assert all(
+        line.startswith(f"WARNING small: attempt {number} of 5 failed: cannot reach ")
+        for number, line in enumerate(warnings, 1)
+    )

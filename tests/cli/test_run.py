@@ -32,7 +32,7 @@ from tests.conftest import (
     argv,
     tree,
 )
-from tests.standin import Reply, Standin
+from tests.standin import Reply, Standin, error_feed
 
 
 def run(harvest_bin: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -226,6 +226,30 @@ def test_new_version_replaces_old_record(standin: Standin, config: Path, capsys)
     assert mine[0]["url"] == f"https://arxiv.org/abs/{base}v2"
 
 
+@pytest.mark.parametrize(
+    ("extra", "label", "summary"),
+    [
+        pytest.param(
+            ["--dry-run"], "(full, dry run, not written)", "Harvested 1 topic:", id="full"
+        ),
+        pytest.param(
+            ["--since", "2025-01-01", "--dry-run"],
+            "(since 2025-01-01, dry run, not written)",
+            "Harvested 1 topic:",
+            id="since",
+        ),
+    ],
+)
+def test_a_one_topic_line_says_what_ran(
+    standin: Standin, config: Path, capsys, extra: list[str], label: str, summary: str
+):
+    """A one-off --since is labelled with its date, not as a full harvest (issue 16)."""
+    assert main([*argv(standin, config, "--topic", "rlhf_code"), *extra]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith(label)
+    assert out[1].startswith(summary)
+
+
 def test_all_topics_summary_and_dry_run(standin: Standin, config: Path, capsys):
     """Without --topic every topic runs; --dry-run reports the same counts and writes nothing."""
     args = argv(standin, config)
@@ -387,18 +411,28 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.parametrize(
+    ("host", "reason"),
+    [
+        pytest.param("127.0.0.1:{port}", "connection refused", id="refused"),
+        # RFC 6761: resolvers answer names under .invalid NXDOMAIN themselves, offline.
+        pytest.param("export.arxiv.invalid", "name not known", id="no-such-name"),
+    ],
+)
 def test_unreachable_api_stops_the_run_after_one_topic(
-    five_topics: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    five_topics: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], host: str, reason: str
 ):
-    """Connection refused, 5 topics: exit 1 after one topic's retries; the other 4 not tried."""
+    """arXiv unreachable, 5 topics: exit 1 after one topic's retries, each retry line and the
+    error naming the topic and the host plainly, no request counted as answered (issue 16)."""
     report = tmp_path / "report.json"
-    api = f"http://127.0.0.1:{closed_port()}/api/query"
+    host = host.replace("{port}", str(closed_port()))
+    api = f"http://{host}/api/query"
     fake = FakeTime()
     args = ["--config", str(five_topics), "--data-dir", str(tmp_path / "data"), "--api-url", api]
     assert main([*args, "--report", str(report)], sleep=fake.sleep) == 1
     topics = json.loads(report.read_bytes())["topics"]
     assert topics["rlhf_code"]["requests"] == 5  # one topic's attempts, no more
-    assert topics["rlhf_code"]["error"].startswith("ConnectError: ")
+    assert topics["rlhf_code"]["error"] == f"cannot reach {host}: {reason}"
     for name in FIVE_TOPICS[1:]:
         assert topics[name]["requests"] == 0
         assert topics[name]["error"].startswith("not tried: rlhf_code met a fault of the whole run")
@@ -408,12 +442,21 @@ def test_unreachable_api_stops_the_run_after_one_topic(
         f"{name}: not tried (rlhf_code met a fault of the whole run: {topics['rlhf_code']['error']})"
         for name in FIVE_TOPICS[1:]
     ]
-    assert out.splitlines()[-1].startswith(
+    assert "rlhf_code: failed after 5 requests (none answered)" in out.splitlines()
+    last = out.splitlines()[-1]
+    assert last.startswith(
         "Harvested 0 of 5 topics (failed: rlhf_code; not tried: llm_alignment, code_synthesis, "
     )
+    assert "; 5 requests (none answered) in " in last
+    warnings = [line for line in err.splitlines() if line.startswith("WARNING")]
+    assert len(warnings) == 4
+    for number, line in enumerate(warnings, 1):
+        assert line.startswith(
+            f"WARNING rlhf_code: attempt {number} of 5 failed: cannot reach {host}: {reason}; "
+            "retrying in "
+        )
     errors = [line for line in err.splitlines() if line.startswith("ERROR")]
-    assert errors == [f"ERROR rlhf_code: {topics['rlhf_code']['error']}"]
-    assert errors[0].endswith("(page at offset 0)")
+    assert errors == [f"ERROR rlhf_code: cannot reach {host}: {reason}"]
     assert api not in err  # the URL only with -v
 
 
@@ -496,6 +539,18 @@ BAD_INPUTS = [
     ),
     pytest.param(
         {"config": "bad_date.toml"}, 2, "since must be a date like 2022-01-01", id="cfg-bad-date"
+    ),
+    pytest.param(
+        {"config": "bad_date_bare.toml"},
+        2,
+        'topic "llm": since must be a date like 2022-01-01 (got 2022-13-01: month must be in 1..12',
+        id="cfg-bare-bad-date",
+    ),
+    pytest.param(
+        {"config": "bad_default_date.toml"},
+        2,
+        "[defaults]: since must be a date like 2022-01-01 (got 2022-02-30: day is out of range",
+        id="cfg-bad-default-date",
     ),
     pytest.param(
         {"config": "unknown_table.toml"},
@@ -696,7 +751,7 @@ CASES = [
         [Reply(body=with_entry("2301.00001v1", "0001-01-01T00:00:00+01:00"))],
         [],
         0,
-        "Skipping entry 2301.00001v1: no valid <published>",
+        "rlhf_code: Skipping entry 2301.00001v1: no valid <published>",
         True,
         id="feed-year-1",
     ),
@@ -706,7 +761,7 @@ CASES = [
         [Reply(body=with_entry("2301.00001v1", "9999-12-31T23:59:59-01:00"))],
         [],
         0,
-        "Skipping entry 2301.00001v1: no valid <published>",
+        "rlhf_code: Skipping entry 2301.00001v1: no valid <published>",
         True,
         id="feed-year-9999",
     ),
@@ -716,7 +771,7 @@ CASES = [
         [Reply(body=with_entry("2301.00001v" + "9" * 5000, "2023-01-02T00:00:00Z"))],
         [],
         0,
-        "Skipping entry with id 'http://arxiv.org/abs/2301.00001v99999",
+        "rlhf_code: Skipping entry with id 'http://arxiv.org/abs/2301.00001v99999",
         True,
         id="feed-version-5000-digits",
     ),
@@ -856,6 +911,16 @@ CASES = [
         "inside the data directory or the topics file",
         False,
         id="report-over-the-config",
+    ),
+    pytest.param(
+        TWO,
+        None,
+        [Reply(status=400, body=error_feed("bad \u009b31m query\u2028ERROR forged \u202eevil"))],
+        [],
+        1,
+        "rlhf_code: arXiv rejected the query: bad \\x9b31m query ERROR forged \\u202eevil",
+        True,
+        id="error-feed-with-terminal-controls",
     ),
     pytest.param(
         TWO,

@@ -1,4 +1,4 @@
-"""The tools around the data (`harvest export|site|import|stats|check|commit|summary|...`): each
+"""The tools around the data (`harvest export|search|site|import|stats|check|init|...`): each
 parses its own flags and reports an error as one line with its exit code."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from harvester.db.counts import Change
 from harvester.job.report import Report, TopicReport
 from tests.conftest import SEED, TOOLS, one_topic, paper
 
-POSITIONAL = {"import": ["db.json"], "summary": ["report.json"]}
+POSITIONAL = {"import": ["db.json"], "summary": ["report.json"], "search": ["words"]}
 
 
 @pytest.mark.parametrize("tool", TOOLS)
@@ -79,6 +79,52 @@ def test_the_harvest_help_lists_every_tool_once(capsys):
     help_text = capsys.readouterr().out
     listed = [line.split()[1] for line in help_text.splitlines() if line.startswith("  harvest ")]
     assert listed == list(TOOLS)
+
+
+@pytest.mark.parametrize(
+    ("tool", "where", "message"),
+    [
+        pytest.param("commit", "nope", "not a directory: {where}", id="commit-missing"),
+        pytest.param("commit", "a-file", "not a directory: {where}", id="commit-file"),
+        pytest.param("job", "nope", "not a directory: {where}", id="job-missing"),
+    ],
+)
+def test_a_repo_that_is_no_directory_is_a_usage_error(
+    tmp_path: Path, capsys, tool: str, where: str, message: str
+):
+    """`--repo nope` says what is wrong with it (not "git is not installed"), exit 2 (#16)."""
+    (tmp_path / "a-file").write_text("x\n")
+    repo = str(tmp_path / where)
+    assert main([tool, "--repo", repo]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == (
+        f"harvest {tool}: error: argument --repo: {message.format(where=repo)}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("out", "code", "message"),
+    [
+        pytest.param("export", 0, "Exported 1 topic to {out}: 5 files", id="one-topic"),
+        pytest.param(
+            "file/export",
+            1,
+            "ERROR {out}/papers_database.json: cannot write: Not a directory",
+            id="under-a-file",
+        ),
+    ],
+)
+def test_export_says_what_it_wrote_or_could_not(
+    tmp_path: Path, capsys, out: str, code: int, message: str
+):
+    """One topic is "1 topic"; an output under a regular file cannot be written (issue 16)."""
+    config, data = one_topic(tmp_path)
+    (config.parent / "file").write_text("x")
+    target = config.parent / out
+    args = ["export", "--config", str(config), "--data-dir", str(data), "--out", str(target)]
+    assert main(args) == code
+    captured = capsys.readouterr()
+    assert message.replace("{out}", str(target)) in (captured.out + captured.err).splitlines()
 
 
 def test_site_builds_from_data_and_the_runs_report(tmp_path: Path, capsys):

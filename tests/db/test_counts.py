@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harvester.db.counts import Change, Counts, plural, total
+from harvester.db.counts import Change, Counts, plural, requests, total
 
 
 def test_counts_add_field_by_field_and_keep_the_changes_in_order():
@@ -53,3 +53,17 @@ def test_describe_shows_revised_only_when_there_are_any(counts: Counts, line: st
 def test_plural(count: int, words: str):
     """A count and its noun agree, with thousands separated."""
     assert plural(count, "request") == words
+
+
+@pytest.mark.parametrize(
+    ("sent", "answered", "words"),
+    [
+        pytest.param(5, 5, "5 requests", id="all-answered"),
+        pytest.param(1, 1, "1 request", id="one"),
+        pytest.param(5, 0, "5 requests (none answered)", id="never-connected"),
+        pytest.param(5, 3, "5 requests (3 answered)", id="some"),
+    ],
+)
+def test_requests_say_how_many_were_answered(sent: int, answered: int, words: str):
+    """Requests a server never answered are not passed off as answered ones (issue 16)."""
+    assert requests(sent, answered) == words

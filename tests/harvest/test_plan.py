@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
 
-from harvester.harvest.plan import Cost, first_harvest_cost, windows_needed
+from harvester.arxiv.windows import FIRST_DAY, Window
+from harvester.config import Topic
+from harvester.harvest.backfill import Backfill
+from harvester.harvest.plan import Cost, first_harvest_cost, plan_topic, windows_needed
+from tests.conftest import offline_client
+from tests.standin import Standin, synthetic_entries
 
 
 @pytest.mark.parametrize(
@@ -21,3 +30,26 @@ def test_first_harvest_cost(results, page_size, cost):
     and (requests - 1) delays of 3 s."""
     assert first_harvest_cost(results, page_size=page_size, delay_seconds=3) == cost
     assert windows_needed(results) == cost.windows
+
+
+@pytest.mark.parametrize(
+    ("first", "step_seconds"),
+    [
+        pytest.param(datetime(2024, 1, 1, tzinfo=UTC), 7, id="two-busy-days"),
+        pytest.param(datetime(2000, 1, 1, tzinfo=UTC), 7 * 3600, id="twenty-even-years"),
+    ],
+)
+def test_plan_and_harvest_cut_a_range_into_the_same_windows(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, first: datetime, step_seconds: int
+):
+    """25,000 papers: the windows `plan` counts are the ones the harvest cuts (issue 16)."""
+    standin = Standin(entries=synthetic_entries(25_000, first=first, step_seconds=step_seconds))
+    topic = Topic(name="t", query="all:x")
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    caplog.set_level(logging.INFO, logger="harvester.harvest.backfill")
+    with offline_client(standin, page_size=1000) as client:
+        planned = plan_topic(topic, client, tmp_path, delay_seconds=0, now=now).first_harvest
+        Backfill(client, "all:x", commit=lambda *_: None).run([Window(FIRST_DAY, now)])
+    assert planned is not None
+    cuts = [r.getMessage() for r in caplog.records if "fetching it in" in r.getMessage()]
+    assert cuts[0].endswith(f": it matches 25000 results: fetching it in {planned.windows} windows")

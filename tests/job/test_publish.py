@@ -61,3 +61,17 @@ def test_commit_data_commits_only_the_data_directory(repo: Path):
     assert git(repo, "status", "--porcelain") == "?? notes.txt\n"
     assert publish.commit_data(repo, data, "data: again") is False
     assert len(git(repo, "log", "--format=%s").splitlines()) == 2
+
+
+def test_git_failures_say_what_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A missing work tree is named as such; "git is not installed" only when git is missing."""
+    data = tmp_path / "gone" / "data"
+    with pytest.raises(
+        publish.GitError, match=r"cannot run git in .*gone: No such file or directory$"
+    ):
+        publish.commit_data(tmp_path / "gone", data, "data: x")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(publish.GitError, match=r"^git is not installed$"):
+        publish.commit_data(tmp_path, data, "data: x")
+    with pytest.raises(publish.GitError, match=r"^git is not installed$"):
+        publish.valid_branch("main")

@@ -222,10 +222,220 @@ def test_a_remote_that_keeps_moving_fails_after_the_attempts(
     assert "**Refresh failed**: push refused 1 times" in summary(first)
 
 
+def _edit_queries(repo: Path) -> str:
+    (repo / "queries.toml").write_text((repo / "queries.toml").read_text() + "# mine\n")
+    return "queries.toml"
+
+
+def _stage_a_file(repo: Path) -> str:
+    (repo / "notes.txt").write_text("staged\n")
+    git(repo, "add", "notes.txt")
+    return "notes.txt"
+
+
+def _untracked_file(repo: Path) -> str:
+    (repo / "draft.md").write_text("not yet added\n")
+    return "draft.md"
+
+
+def _data_edit(repo: Path) -> str:
+    (repo / "data" / "rlhf_code.json").write_text("[]\n")
+    return "data/rlhf_code.json"
+
+
+def _unpushed_commit(repo: Path) -> str:
+    (repo / "README.md").write_text("my notes\n")
+    git(repo, "add", "README.md")
+    git(repo, "commit", "--quiet", "-m", "my unpushed work")
+    return "1 local commit that origin/main lacks (newest: "
+
+
+@pytest.mark.parametrize(
+    ("make_work", "said"),
+    [
+        pytest.param(_edit_queries, "uncommitted changes (queries.toml)", id="edit"),
+        pytest.param(_stage_a_file, "uncommitted changes (notes.txt)", id="staged-file"),
+        pytest.param(_untracked_file, "uncommitted changes (draft.md)", id="untracked-file"),
+        pytest.param(_data_edit, "uncommitted changes (data/rlhf_code.json)", id="data-edit"),
+        pytest.param(_unpushed_commit, "1 local commit that origin/main lacks", id="commit"),
+    ],
+)
+def test_the_job_never_discards_work_it_did_not_make(
+    remote: Path, first: Path, standin: Standin, tmp_path: Path, capsys, make_work, said: str
+):
+    """An edit or an unpushed commit, then a lost race: the job refuses at once, exit 2,
+    one line saying which; the work, the clone and the remote stay as they were (#16)."""
+    other = clone(remote, tmp_path / "other")
+    git(other, "commit", "--quiet", "--allow-empty", "-m", "elsewhere")
+    add_paper(standin, 5)
+    race_on_push(first, other)
+    make_work(first)
+    status, head = git(first, "status", "--porcelain"), git(first, "rev-parse", "HEAD")
+    files = {p: p.read_bytes() for p in first.rglob("*") if p.is_file() and ".git" not in p.parts}
+    asked = len(standin.requests)
+
+    assert job(first, standin) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ERROR ")
+    assert said in err
+    assert err.count("\n") == 1
+    assert len(standin.requests) == asked
+    assert git(first, "status", "--porcelain") == status
+    assert git(first, "rev-parse", "HEAD") == head
+    assert {
+        p: p.read_bytes() for p in first.rglob("*") if p.is_file() and ".git" not in p.parts
+    } == files
+    assert subjects(remote)[0] == "data: +222 papers (rlhf_code, llm_alignment)"
+    assert said in summary(first)
+
+
+def test_a_runners_shallow_checkout_runs_as_before(remote: Path, standin: Standin, tmp_path):
+    """A fresh `actions/checkout` (one commit deep) has nothing at risk: harvest, push (#16)."""
+    repo = tmp_path / "job" / "repo"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{remote}", str(repo))
+    git(repo, "config", "user.name", "Test")
+    git(repo, "config", "user.email", "test@example.invalid")
+
+    assert job(repo, standin) == 0
+    assert subjects(remote) == ["data: +222 papers (rlhf_code, llm_alignment)", "start"]
+
+
+def test_the_jobs_own_report_in_the_work_tree_does_not_count(
+    remote: Path, standin: Standin, tmp_path: Path
+):
+    """A report left by an earlier run inside the work tree (not ignored) is the job's own."""
+    repo = clone(remote, tmp_path / "job" / "repo")
+    report = repo / "my-report.json"
+    report.write_text("{}\n")
+    code = main(
+        [
+            "job",
+            "--repo",
+            str(repo),
+            "--config",
+            str(repo / "queries.toml"),
+            "--data-dir",
+            str(repo / "data"),
+            "--report",
+            str(report),
+            "--summary",
+            str(tmp_path / "s.md"),
+            "--",
+            "--api-url",
+            standin.url,
+            "--delay",
+            "0",
+        ]
+    )
+    assert code == 0
+    assert subjects(remote)[0] == "data: +222 papers (rlhf_code, llm_alignment)"
+
+
+def _pre_receive(bare: Path, script: str) -> None:
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\n" + script)
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        pytest.param(
+            "echo 'main is frozen' >&2\nexit 1\n",
+            "[remote rejected] (pre-receive hook declined); remote: main is frozen",
+            id="hook-declines",
+        ),
+        pytest.param(
+            "printf 'first\\n\\033[31mERROR forged\\033[0m\\n' >&2\nexit 1\n",
+            "[remote rejected] (pre-receive hook declined); remote: first; "
+            "remote: \\x1b[31mERROR forged\\x1b[0m",
+            id="hook-forges-lines",
+        ),
+    ],
+)
+def test_a_push_refused_for_another_reason_fails_at_once(
+    remote: Path, first: Path, standin: Standin, capsys, script: str, reason: str
+):
+    """A hook that declines is no race: no second harvest, exit 1, git's reason on one line (#16)."""
+    add_paper(standin, 6)
+    _pre_receive(remote, script)
+    head = git(remote, "rev-parse", "main")
+    capsys.readouterr()
+
+    assert job(first, standin) == 1
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("ERROR")]
+    assert errors == [f"ERROR git push to origin main refused: {reason}"]
+    assert "push refused (attempt" not in err
+    assert "\x1b" not in err
+    assert git(remote, "rev-parse", "main") == head
+    assert f"**Refresh failed**: git push to origin main refused: {reason}" in summary(first)
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        pytest.param(
+            "--remote",
+            "--receive-pack=touch pwned",
+            "--remote '--receive-pack=touch pwned': not a remote name or URL",
+            id="remote-option",
+        ),
+        pytest.param("--remote", "", "--remote '': not a remote name or URL", id="remote-empty"),
+        pytest.param("--branch", "", "--branch '': not a branch name git takes", id="empty"),
+        pytest.param("--branch", "a..b", "--branch 'a..b': not a branch name", id="dot-dot"),
+        pytest.param(
+            "--branch", "with space", "--branch 'with space': not a branch name", id="space"
+        ),
+        pytest.param("--branch", "main/", "--branch 'main/': not a branch name", id="slash-end"),
+        pytest.param("--branch", "x.lock", "--branch 'x.lock': not a branch name", id="lock"),
+        pytest.param("--branch", "-f", "--branch '-f': not a branch name", id="option"),
+        pytest.param("--branch", "a\nb", "--branch 'a\\nb': not a branch name", id="newline"),
+    ],
+)
+def test_remote_and_branch_are_checked_before_anything_runs(
+    remote: Path, standin: Standin, tmp_path: Path, capsys, flag: str, value: str, message: str
+):
+    """A --remote git would read as an option, a --branch git refuses: exit 2 before the
+    harvest, nothing fetched or committed, the summary saying why (#16)."""
+    repo = clone(remote, tmp_path / "job" / "repo")
+    head = git(repo, "rev-parse", "HEAD")
+
+    assert job(repo, standin, f"{flag}={value}") == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ERROR {message}")
+    assert err.count("\n") == 1
+    assert standin.requests == []
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert not (repo / "data").exists()
+    assert message in summary(repo)
+    assert list(tmp_path.rglob("pwned")) == []
+
+
+def test_a_summary_on_a_full_device_is_one_error_line_after_the_push(
+    remote: Path, standin: Standin, tmp_path: Path, capsys
+):
+    """--summary /dev/full: the data is pushed, then one error line and exit 1, no traceback."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    repo = clone(remote, tmp_path / "job" / "repo")
+
+    assert job(repo, standin, "--summary", "/dev/full") == 1
+    captured = capsys.readouterr()
+    assert subjects(remote)[0] == "data: +222 papers (rlhf_code, llm_alignment)"
+    assert captured.err.splitlines()[-1] == (
+        "ERROR --summary /dev/full: cannot write: No space left on device"
+    )
+    assert "Traceback" not in captured.err
+    assert captured.out.endswith("(attempt 1)\n")
+
+
 def test_broken_config_goes_red_with_nothing_fetched(remote: Path, standin: Standin, tmp_path):
     """A broken queries.toml: exit 2, the error line in the summary, no request, no push."""
     repo = clone(remote, tmp_path / "job" / "repo")
     (repo / "queries.toml").write_text("[topics.rlhf_code]\nquery = 'x'\nmax_result = 5\n")
+    git(repo, "commit", "--quiet", "--all", "-m", "broken")
+    git(repo, "push", "--quiet", "origin", "main")
     head = git(remote, "rev-parse", "main")
 
     assert job(repo, standin) == 2
@@ -275,17 +485,21 @@ def test_failed_topic_pushes_the_others_then_goes_red(
     assert "- rlhf_code: HTTP 404" in text
 
 
-def test_a_usage_error_of_the_harvest_stops_the_job_before_git(tmp_path: Path):
-    """Harvest exit 2: one harvest, its error lines in the summary, no git command run."""
+def test_a_usage_error_of_the_harvest_stops_the_job_before_committing(remote: Path, tmp_path: Path):
+    """Harvest exit 2: one harvest, its error lines in the summary, nothing committed or pushed."""
+    repo = clone(remote, tmp_path / "repo")
     calls: list[list[str]] = []
 
     def harvest(args: Sequence[str]) -> tuple[int, list[str]]:
         calls.append(list(args))
+        (repo / "data").mkdir()
+        (repo / "data" / "rlhf_code.json").write_text("[]\n")
         return 2, ["ERROR unknown topic 'nope'"]
 
+    head = git(remote, "rev-parse", "main")
     settings = job_module.Job(
-        repo=tmp_path / "not-a-repo",
-        data_dir=tmp_path / "data",
+        repo=repo,
+        data_dir=repo / "data",
         report=tmp_path / "r.json",
         harvest_args=["--topic", "nope"],
     )
@@ -294,6 +508,8 @@ def test_a_usage_error_of_the_harvest_stops_the_job_before_git(tmp_path: Path):
     assert outcome.exit_code == 2
     assert outcome.line == "harvest stopped (a config or usage error): nothing committed or pushed"
     assert "ERROR unknown topic 'nope'" in outcome.summary
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert git(remote, "rev-parse", "main") == head
 
 
 def test_workflows_pass_the_github_schema():

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from harvester.cli import main
+from harvester.job.report import Report, TopicReport
 from tests.conftest import argv, git, git_repo
 from tests.standin import Reply, Standin
 
@@ -127,3 +128,20 @@ def test_report_and_its_summary_for_a_failed_topic(standin: Standin, config: Pat
     assert table[2].startswith("| rlhf_code | full | 0 | 0 | 0 | 0 | 1 | failed: HTTP 404")
     assert table[3] == "| llm_alignment | full | 111 | 0 | 0 | 111 | 1 | written |"
     assert table[5].startswith("1 of 2 topics harvested in ")
+
+
+@pytest.mark.parametrize(
+    ("topics", "line"),
+    [
+        pytest.param({"a": TopicReport()}, "1 of 1 topic harvested", id="one"),
+        pytest.param(
+            {"a": TopicReport(), "b": TopicReport(error="HTTP 404")},
+            "1 of 2 topics harvested",
+            id="two",
+        ),
+    ],
+)
+def test_summary_counts_topics_in_good_english(topics: dict[str, TopicReport], line: str):
+    """The summary's last line says "1 of 1 topic", not "1 of 1 topics" (issue 16)."""
+    report = Report(started=datetime.now(UTC), seconds=1.0, exit_code=0, topics=topics)
+    assert f"\n{line} in 1.0 s; exit code 0.\n" in report.markdown()

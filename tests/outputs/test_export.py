@@ -1,15 +1,15 @@
-"""Exports for readers: papers_database.json, Markdown and BibTeX, byte-stable."""
+"""Exports for readers: every format, byte-stable, chosen with --format and --topic."""
 
 from __future__ import annotations
 
-from datetime import date
+import json
+import sqlite3
 from pathlib import Path
 
+import pytest
 from bibtexparser.entrypoint import parse_string
 
 from harvester.cli import main
-from harvester.models import Paper
-from harvester.outputs.export import bibtex
 from tests.conftest import argv, tool
 from tests.standin import Standin
 
@@ -23,9 +23,12 @@ def test_exports_are_byte_identical_and_bibtex_parses(standin: Standin, config: 
     files = sorted(p.name for p in first.iterdir())
     assert files == [
         "llm_alignment.bib",
+        "llm_alignment.csl.json",
         "llm_alignment.md",
+        "papers.db",
         "papers_database.json",
         "rlhf_code.bib",
+        "rlhf_code.csl.json",
         "rlhf_code.md",
     ]
     assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
@@ -41,22 +44,77 @@ def test_exports_are_byte_identical_and_bibtex_parses(standin: Standin, config: 
     assert markdown.count("\n- **") == 111
 
 
-def test_bibtex_survives_unbalanced_braces_and_collaborations():
-    """Unbalanced braces become LaTeX commands; a collaboration stays one author."""
-    paper = Paper(
-        title="Closing } the {gap",
-        authors=["ATLAS and CMS Collaborations", "X { Y"],
-        summary="s",
-        arxiv_id="2401.00001v1",
-        published=date(2024, 1, 1),
-        categories=["hep-ex"],
-        url="https://arxiv.org/abs/2401.00001v1",
-        pdf_url="https://arxiv.org/pdf/2401.00001v1.pdf",
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        pytest.param(
+            ["--format", "csl"], ["llm_alignment.csl.json", "rlhf_code.csl.json"], id="csl"
+        ),
+        pytest.param(
+            ["--format", "sqlite", "--format", "json"],
+            ["papers.db", "papers_database.json"],
+            id="two-formats",
+        ),
+        pytest.param(
+            ["--topic", "rlhf_code", "--format", "bibtex"], ["rlhf_code.bib"], id="one-topic"
+        ),
+        pytest.param(
+            ["--topic", "llm_alignment", "--format", "parquet"],
+            ["parquet/topic=llm_alignment"],
+            id="parquet-one-topic",
+        ),
+    ],
+)
+def test_format_and_topic_choose_what_is_written(
+    standin: Standin, config: Path, capsys, extra, expected
+):
+    """--format picks the formats and --topic the topics; nothing else is written."""
+    assert main(argv(standin, config)) == 0
+    out = config.parent / "out"
+    capsys.readouterr()
+    assert tool("export", config, "--out", str(out), *extra) == 0
+    top = sorted(p.name for p in out.iterdir() if p.name != "parquet")
+    partitions = sorted(f"parquet/{p.name}" for p in out.glob("parquet/*"))
+    assert top + partitions == expected
+    assert capsys.readouterr().out.startswith(
+        "Exported 1 topic" if "--topic" in extra else "Exported 2 topics"
     )
-    text = bibtex([paper])
-    assert text.count("{") == text.count("}")
-    assert r"title = {{Closing \textbraceright{} the \textbraceleft{}gap}}" in text
-    assert r"author = {{ATLAS and CMS Collaborations} and X \textbraceleft{} Y}" in text
-    library = parse_string(text)
-    assert library.failed_blocks == []
-    assert len(library.entries) == 1
+
+
+def test_topic_limits_papers_db_and_the_original_database(standin: Standin, config: Path):
+    """--topic rlhf_code leaves llm_alignment out of papers.db and papers_database.json."""
+    assert main(argv(standin, config)) == 0
+    out = config.parent / "out"
+    assert (
+        tool(
+            "export",
+            config,
+            "--out",
+            str(out),
+            "--topic",
+            "rlhf_code",
+            "--format",
+            "sqlite",
+            "--format",
+            "json",
+        )
+        == 0
+    )
+    assert list(json.loads((out / "papers_database.json").read_text())) == ["rlhf_code"]
+    with sqlite3.connect(out / "papers.db") as db:
+        assert db.execute("SELECT name FROM topics").fetchall() == [("rlhf_code",)]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        pytest.param(["--topic", "rlhf"], "unknown topic 'rlhf'", id="unknown-topic"),
+        pytest.param(["--format", "pdf"], "invalid choice: 'pdf'", id="unknown-format"),
+    ],
+)
+def test_export_usage_errors_exit_2(config: Path, capsys, extra, message):
+    """An unknown topic or format is a usage error: exit 2, nothing written."""
+    out = config.parent / "out"
+    assert tool("export", config, "--out", str(out), *extra) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()

@@ -1,0 +1,69 @@
+"""`harvest init`: a new database repository, ready for `harvest plan` and the schedule.
+
+It writes a commented `queries.toml`, the refresh workflow, a `requirements.txt` that
+the workflow installs from, a `.gitignore` and a README, all from `templates/` (package
+data, so an installed wheel carries them). The workflow is this repository's own
+`.github/workflows/refresh.yml` (the template is a link to it), with its install step
+pointed at `requirements.txt`: here it installs the checkout itself.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from harvester import __version__, files
+from harvester.errors import StoreError
+
+INSTALL_STEP = "run: pip install .\n"
+"""The refresh workflow's install step in this repository, replaced in a new one."""
+NEW_INSTALL_STEP = "run: pip install -r requirements.txt\n"
+
+LAYOUT = {
+    "queries.toml": "queries.toml",
+    "README.md": "README.md",
+    ".gitignore": "gitignore",
+    "requirements.txt": "requirements.txt",
+    ".github/workflows/refresh.yml": "refresh.yml",
+}
+"""Each file of a new repository, and the template it comes from."""
+
+
+def template(name: str) -> str:
+    """The text of the template `name`."""
+    return (resources.files(__package__) / "templates" / name).read_text(encoding="utf-8")
+
+
+def contents() -> dict[str, str]:
+    """Each file of a new repository (its path inside it) and its text.
+
+    Raises:
+        StoreError: the workflow template no longer has the install step to replace.
+    """
+    found = {path: template(name) for path, name in LAYOUT.items()}
+    workflow = found[".github/workflows/refresh.yml"]
+    if INSTALL_STEP not in workflow:
+        raise StoreError(Path("templates/refresh.yml"), f"no {INSTALL_STEP.strip()!r} step")
+    found[".github/workflows/refresh.yml"] = workflow.replace(INSTALL_STEP, NEW_INSTALL_STEP)
+    found["requirements.txt"] = found["requirements.txt"].replace("{version}", __version__)
+    return found
+
+
+def init(directory: Path) -> list[Path]:
+    """Write a new database repository into `directory` (made if missing).
+
+    Nothing is overwritten: if any of the files is there already, none is written.
+
+    Returns:
+        The files written.
+
+    Raises:
+        StoreError: one of the files exists, or a file cannot be written.
+    """
+    planned = {directory / path: text for path, text in contents().items()}
+    present = [str(p.relative_to(directory)) for p in planned if p.exists() or p.is_symlink()]
+    if present:
+        raise StoreError(directory, f"already has {', '.join(present)}; nothing written")
+    for path, text in planned.items():
+        files.write(path, text.encode("utf-8"))
+    return list(planned)

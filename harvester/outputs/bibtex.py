@@ -1,0 +1,87 @@
+"""BibTeX, one `@misc` entry per paper in arXiv's own style, readable by BibTeX and biblatex.
+
+Besides arXiv's fields (`eprint`, `archivePrefix`, `primaryClass`) an entry carries
+biblatex's `eprinttype`/`eprintclass`, the abstract, the month of the first version and
+the topic as a keyword, so a reference manager files it where the database did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from harvester.models import Paper
+
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+"""BibTeX's month macros; unbraced, every style prints them in its own language."""
+
+
+def key(paper: Paper) -> str:
+    """A citation key that stays the same across versions and runs: `arXiv:<id>`."""
+    return f"arXiv:{paper.key}"
+
+
+def primary(paper: Paper) -> str:
+    """The paper's primary category, or its first one for records imported without it."""
+    return paper.primary_category or (paper.categories[0] if paper.categories else "")
+
+
+def entry(paper: Paper, *, keywords: Iterable[str] = ()) -> str:
+    """One `@misc` entry; `keywords` (the paper's topics) go in its `keywords` field."""
+    p = paper
+    fields = [
+        # Double braces keep the title's capitals as written.
+        ("title", f"{{{{{_text(p.title)}}}}}"),
+        ("author", _braced(" and ".join(_author(a) for a in p.authors))),
+        ("year", _braced(str(p.published.year))),
+        ("month", MONTHS[p.published.month - 1]),
+        ("eprint", _braced(p.key)),
+        ("archivePrefix", "{arXiv}"),
+        ("primaryClass", _braced(primary(p))),
+        ("eprinttype", "{arxiv}"),
+        ("eprintclass", _braced(primary(p))),
+        ("url", _braced(p.url)),
+        ("doi", _braced(_text(p.doi or ""))),
+        ("note", _braced(_text(p.journal_ref or ""))),
+        ("keywords", _braced(_text(", ".join(keywords)))),
+        ("abstract", _braced(_text(p.summary))),
+    ]
+    body = ",\n".join(f"  {name} = {value}" for name, value in fields if value not in ("{}", ""))
+    return f"@misc{{{key(p)},\n{body}\n}}\n"
+
+
+def bibtex(papers: Iterable[Paper], *, topic: str | None = None) -> str:
+    """Entries for `papers`, newest first, each with `topic` (if given) as its keyword."""
+    ordered = sorted(papers, key=Paper.sort_key, reverse=True)
+    keywords = [topic] if topic else []
+    return "\n".join(entry(p, keywords=keywords) for p in ordered)
+
+
+def _braced(value: str) -> str:
+    return f"{{{value}}}"
+
+
+def _author(name: str) -> str:
+    text = _text(name)
+    # A name with " and " in it (a collaboration) must not split into two authors.
+    return f"{{{text}}}" if " and " in f" {name} " else text
+
+
+def _text(text: str) -> str:
+    """Text safe inside BibTeX braces.
+
+    arXiv's LaTeX is kept as written when its braces balance. When they do not,
+    every brace becomes a LaTeX command: BibTeX counts braces even after a
+    backslash, so `\\{` would not help.
+    """
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth == 0:
+        return text
+    return (
+        text.replace("{", "\x00")
+        .replace("}", r"\textbraceright{}")
+        .replace("\x00", r"\textbraceleft{}")
+    )

@@ -1,0 +1,119 @@
+"""`harvest init`: a new database repository, from which `plan` and a harvest run as they are."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harvester import __version__
+from harvester.cli import main
+from harvester.config import load_config
+from harvester.errors import StoreError
+from harvester.job import scaffold
+from tests.conftest import ROOT, tree
+from tests.standin import Standin
+
+FILES = [
+    ".github/workflows/refresh.yml",
+    ".gitignore",
+    "README.md",
+    "queries.toml",
+    "requirements.txt",
+]
+
+
+def test_init_writes_the_repository(tmp_path: Path, capsys):
+    """queries.toml, the workflow, requirements.txt, .gitignore and README, nothing else."""
+    target = tmp_path / "papers"
+    assert main(["init", str(target)]) == 0
+    assert sorted(tree(target)) == FILES
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        f"Initialised {target}: 5 files; next: edit queries.toml, then harvest plan"
+    )
+    config = load_config(target / "queries.toml")
+    assert list(config.topics) == ["llm_alignment"]
+    assert (target / "requirements.txt").read_text().splitlines()[-1] == (
+        f"arxiv-harvester=={__version__}"
+    )
+    assert "/export/" in (target / ".gitignore").read_text().splitlines()
+    assert "harvest plan" in (target / "README.md").read_text()
+
+
+def test_the_workflow_is_this_repositorys_own_installing_from_requirements(tmp_path: Path):
+    """The refresh workflow is ours byte for byte but for its install step, and valid."""
+    assert main(["init", str(tmp_path)]) == 0
+    ours = (ROOT / ".github" / "workflows" / "refresh.yml").read_text()
+    theirs = (tmp_path / ".github" / "workflows" / "refresh.yml").read_text()
+    assert "run: pip install .\n" in ours
+    assert theirs == ours.replace("run: pip install .\n", "run: pip install -r requirements.txt\n")
+    checked = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "check-jsonschema"),
+            "--builtin-schema",
+            "vendor.github-workflows",
+            str(tmp_path / ".github" / "workflows" / "refresh.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_init_overwrites_nothing(tmp_path: Path, capsys):
+    """With a queries.toml already there, init writes no file and exits 1 naming it."""
+    (tmp_path / "queries.toml").write_text("# mine\n")
+    assert main(["init", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (
+        f"ERROR {tmp_path}: already has queries.toml; nothing written\n"
+    )
+    assert sorted(tree(tmp_path)) == ["queries.toml"]
+    assert (tmp_path / "queries.toml").read_text() == "# mine\n"
+
+
+def test_a_workflow_without_the_install_step_is_refused(monkeypatch):
+    """If our workflow's install step changes, init says so rather than ship it unchanged."""
+    real = scaffold.template
+    monkeypatch.setattr(
+        scaffold, "template", lambda name: real(name).replace("pip install .", "pip install -e .")
+    )
+    with pytest.raises(StoreError, match=r"no 'run: pip install \.' step"):
+        scaffold.contents()
+
+
+def test_init_then_plan_and_harvest_work_with_nothing_else(
+    tmp_path: Path, standin: Standin, harvest_bin: str
+):
+    """In an empty directory: `harvest init`, then `harvest plan` and `harvest` with their
+    defaults (only the stand-in's URL and no delay), then `harvest check`."""
+    target = tmp_path / "new"
+    target.mkdir()
+    api = ["--api-url", standin.url, "--delay", "0"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [harvest_bin, *args],
+            cwd=target,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+
+    init = run("init")
+    assert init.returncode == 0, init.stderr
+    plan = run("plan", *api)
+    assert plan.returncode == 0, plan.stderr
+    lines = plan.stdout.splitlines()
+    assert lines[0].startswith("llm_alignment: ")
+    assert "no data/llm_alignment.json yet" in lines[0]
+    assert len([line for line in lines if line.startswith("  20")]) == 3
+    harvested = run(*api)
+    assert harvested.returncode == 0, harvested.stderr
+    assert harvested.stdout.splitlines()[-1].startswith("Harvested 1 topic: ")
+    assert (target / "data" / "llm_alignment.json").is_file()
+    check = run("check")
+    assert check.returncode == 0, check.stderr

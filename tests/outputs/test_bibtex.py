@@ -1,0 +1,87 @@
+"""BibTeX: arXiv's fields, biblatex's eprint fields, abstract, month and topic, and text
+that BibTeX cannot misread."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from bibtexparser.entrypoint import parse_string
+
+from harvester.outputs.bibtex import bibtex, entry
+from tests.conftest import paper
+
+
+def test_an_entry_carries_abstract_month_topic_and_biblatex_eprint_fields():
+    """Every field a reference manager files by is there, and bibtexparser reads it back."""
+    p = paper(
+        "2305.18290v3",
+        title="Direct Preference Optimization",
+        authors=["Rafael Rafailov", "Archit Sharma"],
+        summary="We show that the RLHF objective can be optimized exactly.",
+        published=date(2023, 5, 29),
+        categories=["cs.LG", "cs.AI"],
+        doi="10.1000/xyz",
+        journal_ref="NeurIPS 2023",
+    )
+    library = parse_string(bibtex([p], topic="llm_alignment"))
+    assert library.failed_blocks == []
+    (found,) = library.entries
+    fields = {f.key: f.value for f in found.fields}  # outer braces stripped
+    assert found.key == "arXiv:2305.18290"
+    assert found.entry_type == "misc"
+    assert fields == {
+        "title": "{Direct Preference Optimization}",
+        "author": "Rafael Rafailov and Archit Sharma",
+        "year": "2023",
+        "month": "may",
+        "eprint": "2305.18290",
+        "archivePrefix": "arXiv",
+        "primaryClass": "cs.LG",
+        "eprinttype": "arxiv",
+        "eprintclass": "cs.LG",
+        "url": "https://arxiv.org/abs/2305.18290v3",
+        "doi": "10.1000/xyz",
+        "note": "NeurIPS 2023",
+        "keywords": "llm_alignment",
+        "abstract": "We show that the RLHF objective can be optimized exactly.",
+    }
+
+
+@pytest.mark.parametrize(
+    ("month", "macro"),
+    [pytest.param(1, "jan", id="january"), pytest.param(12, "dec", id="december")],
+)
+def test_month_is_the_bibtex_macro_of_the_first_version(month, macro):
+    """The month is BibTeX's unbraced macro, so each style prints it in its language."""
+    text = entry(paper("2401.00001v1", published=date(2024, month, 3)))
+    assert f"  month = {macro},\n" in text
+
+
+def test_no_topic_no_doi_no_journal_leave_their_fields_out():
+    """Absent values leave no empty field behind."""
+    text = entry(paper("2401.00001v1"))
+    assert "keywords" not in text
+    assert "doi" not in text
+    assert "note" not in text
+
+
+def test_bibtex_survives_unbalanced_braces_and_collaborations():
+    """Unbalanced braces become LaTeX commands; a collaboration stays one author."""
+    p = paper(
+        "2401.00001v1",
+        title="Closing } the {gap",
+        authors=["ATLAS and CMS Collaborations", "X { Y"],
+        summary="An abstract with a { lone brace",
+        categories=["hep-ex"],
+        primary_category=None,
+    )
+    text = bibtex([p])
+    assert text.count("{") == text.count("}")
+    assert r"title = {{Closing \textbraceright{} the \textbraceleft{}gap}}" in text
+    assert r"author = {{ATLAS and CMS Collaborations} and X \textbraceleft{} Y}" in text
+    assert r"abstract = {An abstract with a \textbraceleft{} lone brace}" in text
+    assert "primaryClass = {hep-ex}" in text
+    library = parse_string(text)
+    assert library.failed_blocks == []
+    assert len(library.entries) == 1

@@ -1,0 +1,67 @@
+"""Parquet by topic and year: DuckDB reads back the papers the JSON files hold."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from harvester.cli import main
+from harvester.errors import MissingExtra
+from harvester.outputs import parquet
+from tests.conftest import argv, paper, tool
+from tests.standin import Standin
+
+
+def test_duckdb_reads_back_the_same_papers(standin: Standin, config: Path):
+    """Every record of every topic comes back from the partitioned dataset, field by field."""
+    assert main(argv(standin, config)) == 0
+    out = config.parent / "out"
+    assert tool("export", config, "--out", str(out), "--format", "parquet") == 0
+    data = config.parent / "data"
+    con = duckdb.connect()
+    for topic in ("rlhf_code", "llm_alignment"):
+        records = json.loads((data / f"{topic}.json").read_text())
+        got = con.execute(
+            "SELECT arxiv_id, title, authors, summary, strftime(published, '%Y-%m-%d'),"
+            " categories, url, pdf_url, strftime(updated, '%Y-%m-%dT%H:%M:%SZ'),"
+            " primary_category, comment, journal_ref, doi, year"
+            " FROM read_parquet(?, hive_partitioning = true)"
+            " WHERE topic = ? ORDER BY published DESC, id DESC",
+            [f"{out}/parquet/**/*.parquet", topic],
+        ).fetchall()
+        expected = [
+            (
+                *(r[k] for k in ("arxiv_id", "title", "authors", "summary", "published")),
+                *(r[k] for k in ("categories", "url", "pdf_url", "updated", "primary_category")),
+                *(r[k] for k in ("comment", "journal_ref", "doi")),
+                int(r["published"][:4]),
+            )
+            for r in records
+        ]
+        assert [tuple(row) for row in got] == expected
+    years = {p.name for p in out.glob("parquet/topic=rlhf_code/year=*")}
+    assert "year=1998" in years
+    assert len(years) > 5
+
+
+def test_a_second_export_replaces_the_dataset(tmp_path: Path):
+    """A topic gone from the export is gone from the dataset; no temp directory stays."""
+    out = tmp_path / "parquet"
+    parquet.write(out, {"a": [paper("2401.00001v1")], "b": [paper("2401.00002v1")]})
+    written = parquet.write(out, {"a": [paper("2401.00001v2")]})
+    assert written == [out / "topic=a" / "year=2024" / "part-0.parquet"]
+    assert [p.name for p in tmp_path.iterdir()] == ["parquet"]
+    (row,) = duckdb.execute("SELECT arxiv_id FROM read_parquet(?)", [str(written[0])]).fetchall()
+    assert row == ("2401.00001v2",)
+
+
+def test_without_pyarrow_the_error_says_how_to_install_it(tmp_path: Path, monkeypatch):
+    """With pyarrow not importable, the export fails saying `pip install ...[parquet]`."""
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` now raises
+    with pytest.raises(MissingExtra, match=r'pip install "arxiv-harvester\[parquet\]"'):
+        parquet.write(tmp_path / "parquet", {"a": [paper("2401.00001v1")]})
+    assert list(tmp_path.iterdir()) == []

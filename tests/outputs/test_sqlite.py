@@ -1,0 +1,165 @@
+"""papers.db: one row per paper, its topics, authors and categories in their own tables,
+full-text search, and Datasette serving it as it is."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from datasette.app import Datasette
+
+from harvester.cli import main
+from harvester.errors import StoreError
+from harvester.outputs import sqlite
+from tests.conftest import argv, paper, tool
+from tests.standin import Standin
+
+
+def rows(db: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """The rows of one query on `db`."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+@pytest.fixture
+def exported(standin: Standin, config: Path) -> Path:
+    """papers.db of the stand-in's papers harvested into two topics (`config`)."""
+    assert main(argv(standin, config)) == 0
+    # A topic of its own papers, so that the topics differ: the first 40 of rlhf_code.
+    data = config.parent / "data"
+    records = json.loads((data / "rlhf_code.json").read_text())
+    (data / "few.json").write_text(json.dumps(records[:40], indent=2) + "\n")
+    config.write_text(config.read_text() + "\n[topics.few]\nquery = 'all:few'\n")
+    assert tool("export", config, "--out", str(config.parent / "out"), "--format", "sqlite") == 0
+    return config.parent / "out" / "papers.db"
+
+
+def test_counts_per_topic_equal_the_json_files(exported: Path):
+    """Each topic has as many papers in papers.db as in its JSON file; a paper is one row."""
+    data = exported.parent.parent / "data"
+    expected = {
+        t: len(json.loads((data / f"{t}.json").read_text()))
+        for t in ("rlhf_code", "llm_alignment", "few")
+    }
+    counted = dict(rows(exported, "SELECT topic, count(*) FROM paper_topics GROUP BY topic"))
+    assert counted == expected == {"rlhf_code": 111, "llm_alignment": 111, "few": 40}
+    assert rows(exported, "SELECT count(*) FROM papers") == [(111,)]
+    assert rows(
+        exported, "SELECT count(*) FROM paper_topics WHERE paper_id = ?", "astro-ph/9812133"
+    ) == [(2,)]
+
+
+def test_a_word_of_an_abstract_finds_its_paper(exported: Path):
+    """A full-text query for a word found in one abstract only returns that paper."""
+    summaries = dict(rows(exported, "SELECT id, summary FROM papers"))
+    words: dict[str, set[str]] = {}
+    for key, text in summaries.items():
+        for word in text.lower().split():
+            if word.isalpha() and len(word) > 8:
+                words.setdefault(word, set()).add(key)
+    word, (key,) = next((w, keys) for w, keys in sorted(words.items()) if len(keys) == 1)
+    found = rows(
+        exported,
+        "SELECT papers.id FROM papers_fts JOIN papers ON papers.rowid = papers_fts.rowid"
+        " WHERE papers_fts MATCH ?",
+        f'"{word}"',
+    )
+    assert (key,) in found
+
+
+def test_authors_and_categories_have_tables_of_their_own(exported: Path):
+    """Each paper's authors and categories are rows in feed order, names stored once."""
+    (authors,) = rows(exported, "SELECT authors FROM papers WHERE id = 'astro-ph/9812133'")[0]
+    listed = rows(
+        exported,
+        "SELECT name FROM paper_authors JOIN authors ON authors.id = author_id"
+        " WHERE paper_id = 'astro-ph/9812133' ORDER BY position",
+    )
+    assert ", ".join(n for (n,) in listed) == authors
+    assert rows(exported, "SELECT count(*) FROM authors") == rows(
+        exported, "SELECT count(DISTINCT name) FROM authors"
+    )
+    categories = rows(exported, "SELECT count(*) FROM paper_categories")
+    assert categories[0][0] >= 111
+
+
+def test_datasette_serves_it_with_search(exported: Path):
+    """Datasette opens papers.db as it is: tables listed, papers_fts its search box."""
+
+    async def ask() -> tuple[Any, Any, Any]:
+        datasette = Datasette([str(exported)], immutables=[])
+        await datasette.invoke_startup()
+        tables = await datasette.client.get("/papers.json")
+        word = "reinforcement"
+        searched = await datasette.client.get(
+            f"/papers/papers.json?_search={word}&_shape=array&_size=max"
+        )
+        topics = await datasette.client.get("/papers/paper_topics.json?_shape=array&topic=few")
+        return tables, searched, topics
+
+    tables, searched, topics = asyncio.run(ask())
+    assert tables.status_code == 200
+    names = {t["name"] for t in tables.json()["tables"]}
+    assert {
+        "papers",
+        "topics",
+        "paper_topics",
+        "authors",
+        "paper_authors",
+        "categories",
+        "paper_categories",
+        "papers_fts",
+    } <= names
+    assert searched.status_code == 200
+    hits = searched.json()
+    assert hits
+    assert all("reinforc" in (h["title"] + h["summary"]).lower() for h in hits)
+    fts = "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'reinforcement'"
+    assert rows(exported, fts) == [(len(hits),)]
+    assert topics.status_code == 200
+    assert len(topics.json()) == 40
+
+
+def test_a_paper_in_two_topics_is_one_row_at_its_latest_version():
+    """The newest version held by any topic is the row; both topics link to it."""
+    older = paper("2401.00001v1", title="Old")
+    newer = paper("2401.00001v2", title="New")
+    other = paper("2402.00002v1", published=date(2024, 2, 1))
+    conn = sqlite3.connect(":memory:")
+    sqlite.build(conn, {"a": [older, other], "b": [newer]}, {"a": "all:a"})
+    assert conn.execute("SELECT id, arxiv_id, version, title FROM papers").fetchall() == [
+        ("2402.00002", "2402.00002v1", 1, "T"),
+        ("2401.00001", "2401.00001v2", 2, "New"),
+    ]
+    assert conn.execute("SELECT * FROM paper_topics ORDER BY 1, 2").fetchall() == [
+        ("2401.00001", "a"),
+        ("2401.00001", "b"),
+        ("2402.00002", "a"),
+    ]
+    assert conn.execute("SELECT * FROM topics").fetchall() == [("a", "all:a"), ("b", None)]
+    conn.close()
+
+
+def test_same_data_leaves_the_file_untouched(tmp_path: Path):
+    """A second export of the same papers does not rewrite papers.db."""
+    path = tmp_path / "papers.db"
+    assert sqlite.write(path, {"a": [paper("2401.00001v1")]}) is True
+    before = path.stat().st_mtime_ns
+    assert sqlite.write(path, {"a": [paper("2401.00001v1")]}) is False
+    assert path.stat().st_mtime_ns == before
+    assert sqlite.write(path, {"a": [paper("2401.00001v2")]}) is True
+    assert [p.name for p in tmp_path.iterdir()] == ["papers.db"]
+
+
+def test_a_file_that_cannot_be_replaced_is_a_store_error(tmp_path: Path):
+    """A directory where papers.db should go fails as a StoreError, leaving no temp file."""
+    path = tmp_path / "papers.db"
+    path.mkdir()
+    with pytest.raises(StoreError, match="cannot write"):
+        sqlite.write(path, {"a": [paper("2401.00001v1")]})
+    assert [p.name for p in tmp_path.iterdir()] == ["papers.db"]
