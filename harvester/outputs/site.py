@@ -27,7 +27,7 @@ import jinja2
 from harvester import files
 from harvester.config import Config, Topic
 from harvester.db import state, store
-from harvester.db.counts import Counts
+from harvester.db.counts import Counts, plural
 from harvester.harvest import stale
 from harvester.harvest.stale import Silence
 from harvester.models import Paper
@@ -42,6 +42,8 @@ NEW_DAYS = 7
 LISTED = 25
 """Changed papers named per topic under the last run; the rest are counted."""
 STATIC = ("style.css", "filter.js")
+ARXIV_START = datetime(1991, 8, 14, tzinfo=UTC)
+"""arXiv's first day: the date of a database, or a topic's feed, without a single paper."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class IndexRow:
 
 
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("harvester.outputs", "templates"),
         autoescape=True,
         trim_blocks=True,
@@ -80,6 +82,8 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["plural"] = plural  # `{{ n | plural("paper") }}`: 1 paper, 12,000 papers
+    return env
 
 
 def page_name(number: int) -> str:
@@ -110,7 +114,9 @@ def site_date(config: Config, data_dir: Path, newest: list[date]) -> datetime:
             marks.append(saved.watermark)
     if marks:
         return max(marks)
-    return datetime.combine(max(newest, default=date(1991, 8, 14)), time(), tzinfo=UTC)
+    if newest:
+        return datetime.combine(max(newest), time(), tzinfo=UTC)
+    return ARXIV_START
 
 
 def _topic(
@@ -139,13 +145,12 @@ def _topic(
         written.append(_write(where / page_name(number), html.encode("utf-8")))
     written += _chunks(papers, where)
     newest = tuple(feeds.newest(papers))
-    empty = datetime.combine(date(1991, 8, 14), time(), tzinfo=UTC)
     feed = feeds.atom(
         newest,
         name=topic.name,
         title=f"arXiv: {topic.name}",
         page="index.html",
-        empty_updated=empty,
+        empty_updated=ARXIV_START,
     )
     written.append(_write(where / "feed.xml", feed))
     summary = TopicPage(

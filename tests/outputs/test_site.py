@@ -197,3 +197,14 @@ def test_text_contrast_is_at_least_4_5_to_1(scheme: int):
             [_luminance(colors[text]), _luminance(colors[background])], reverse=True
         )
         assert (light + 0.05) / (dark + 0.05) >= 4.5, (text, background)
+
+
+def test_a_database_without_papers_has_a_site(tmp_path: Path):
+    """Topics never harvested (no data file) still get their page, an empty feed and a row."""
+    config = tmp_path / "queries.toml"
+    config.write_text("[topics.a]\nquery = 'all:a'\n")
+    out = _build(config)
+    assert "0 papers in 1 topic," in (out / "index.html").read_text()
+    assert "none yet" in (out / "index.html").read_text()
+    assert "0 papers, newest first." in (out / "a" / "index.html").read_text()
+    assert "<updated>1991-08-14T00:00:00Z</updated>" in (out / "a" / "feed.xml").read_text()
