@@ -16,15 +16,17 @@ from typing import BinaryIO
 
 from harvester.errors import StoreError
 
+LINK_REFUSED = "a symbolic link; refused (a write would replace the link): put the file here"
 
-def read_bytes(path: Path) -> bytes:
+
+def read_bytes(path: Path, *, links: bool = True) -> bytes:
     """A file's bytes, when it is a regular file (see `check_regular`).
 
     Raises:
         FileNotFoundError: nothing is there.
         StoreError: it cannot be read, or is not a regular file.
     """
-    check_regular(path)
+    check_regular(path, links=links)
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -38,11 +40,14 @@ def unreadable(path: Path, exc: OSError) -> StoreError:
     return StoreError(path, f"cannot read: {exc.strerror}")
 
 
-def check_regular(path: Path, *, max_bytes: int | None = None) -> None:
-    """Refuse to read or replace anything but a regular file (of at most `max_bytes`).
+def check_regular(path: Path, *, max_bytes: int | None = None, links: bool = True) -> None:
+    """Refuse to read or replace anything but a regular file (of at most `max_bytes`),
+    and unless `links`, a symbolic link to one.
 
     Reading a FIFO blocks, reading `/dev/zero` never ends, and replacing a device
-    node would swap it for a file; none of them is ever a file of ours.
+    node would swap it for a file; none of them is ever a file of ours. A file the
+    harvester writes is never a link (`write` refuses one), so one is refused before
+    a run spends requests on it.
 
     Raises:
         FileNotFoundError: nothing is there.
@@ -58,6 +63,8 @@ def check_regular(path: Path, *, max_bytes: int | None = None) -> None:
         raise StoreError(path, "not a regular file; refused")
     if max_bytes is not None and info.st_size > max_bytes:
         raise StoreError(path, f"larger than {max_bytes} bytes; refused")
+    if not links and path.is_symlink():
+        raise StoreError(path, LINK_REFUSED)
 
 
 def write(path: Path, data: bytes | Iterable[bytes]) -> bool:
@@ -66,12 +73,19 @@ def write(path: Path, data: bytes | Iterable[bytes]) -> bool:
 
     Pieces are written as they come, so a large file is never whole in memory.
 
+    A symbolic link is refused: the rename would replace the link itself by a file
+    (a link to a file elsewhere, its target never updated again), and writing through
+    it would let a link committed into a data directory aim a run's writes anywhere.
+
     Returns:
         Whether the file was written.
 
     Raises:
-        StoreError: the file could not be written; it is left as it was.
+        StoreError: the file could not be written, or is a symbolic link; it is left
+            as it was.
     """
+    if path.is_symlink():
+        raise StoreError(path, LINK_REFUSED)
     pieces = [data] if isinstance(data, bytes) else data
     old = _open_old(path)
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import re
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -18,8 +19,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 # New-style ids (YYMM.NNNN or YYMM.NNNNN, since April 2007) and old-style ids
 # (archive or archive.SUBJ, then YYMMNNN), each with its version. No paper has more
 # than a few dozen versions; four digits keep int() of one cheap (5,000 would raise).
+# ASCII only: `\d` would match every Unicode digit (fullwidth `2501.12345v1`), and int() reads them.
 ARXIV_ID = re.compile(
-    r"(?P<key>\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})v(?P<v>\d{1,4})"
+    r"(?P<key>\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})v(?P<v>\d{1,4})", re.ASCII
 )
 
 
@@ -46,12 +48,29 @@ def _check_id(value: str) -> str:
 
 
 def as_utc(value: datetime | None) -> datetime | None:
-    """`value` in UTC: converted when it has an offset, taken as UTC when it has none."""
+    """`value` in UTC: converted when it has an offset, taken as UTC when it has none.
+
+    Raises:
+        ValueError: UTC cannot hold it (year 1 or 9999 with an offset that moves it out).
+    """
     if value is None or value.tzinfo is UTC:
         return value
     if value.tzinfo is None:  # our files always say Z; read a bare time as UTC, never as local
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 moved past the range; a ValueError pydantic reports
+        raise ValueError("a time that cannot be expressed in UTC") from None
+
+
+def flat_line(text: str) -> str:
+    """`text` as one line: whitespace runs (line breaks among them) become one space, and
+    every other control character its escape (`\\x00`), so that text stored or received
+    as it came cannot break or forge the lines of a digest or a commit message."""
+    if text.isprintable():  # the common case, and quick: no line break, no control
+        return text
+    collapsed = " ".join(text.split())
+    return "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c for c in collapsed)
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]

@@ -47,6 +47,34 @@ def test_failed_write_leaves_file_and_no_temp(tmp_path: Path, monkeypatch: pytes
     assert [p.name for p in tmp_path.iterdir()] == ["t.json"]
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        pytest.param("elsewhere.json", id="to-a-file"),
+        pytest.param("missing.json", id="dangling"),
+    ],
+)
+def test_a_symlink_is_never_written_or_replaced(tmp_path: Path, target: str):
+    """A symbolic link in a file's place (issue #16) is refused in one line: the link and
+    what it points to are left as they were, and nothing is created beside them."""
+    old = store.dumps([paper("2401.00001v1")])
+    if target == "elsewhere.json":
+        (tmp_path / target).write_bytes(old)
+    link = tmp_path / "t.json"
+    link.symlink_to(tmp_path / target)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(StoreError) as caught:
+        files.write(link, store.dumps([paper("2401.00002v1")]))
+    assert str(caught.value) == f"{link}: {files.LINK_REFUSED}"
+    assert link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    if target == "elsewhere.json":
+        assert (tmp_path / target).read_bytes() == old
+        with pytest.raises(StoreError, match="a symbolic link; refused"):
+            store.load(link)  # refused before a run spends requests on it
+        assert files.read_bytes(link) == old  # what else reads it (a config, a report) may
+
+
 def test_written_file_has_ordinary_permissions(tmp_path: Path):
     """A data file is created readable by others (0644 under umask 022), not private."""
     old = os.umask(0o022)

@@ -87,3 +87,33 @@ def test_file_order_is_published_then_id():
         older,
         same_day,
     ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        pytest.param(
+            {"arxiv_id": "\uff12\uff15\uff10\uff11.12345v1"},
+            "not a versioned arXiv id",
+            id="fullwidth-id",
+        ),
+        pytest.param(
+            {"arxiv_id": "2501.1234\u0665v1"}, "not a versioned arXiv id", id="arabic-digit"
+        ),
+        pytest.param(
+            {"arxiv_id": "hep-th/99010\uff101v1"}, "not a versioned arXiv id", id="old-style"
+        ),
+        pytest.param({"arxiv_id": "2501.12345v\u0663"}, "not a versioned arXiv id", id="version"),
+        pytest.param(
+            {"updated": "0001-01-01T00:00:00+01:00"}, "cannot be expressed in UTC", id="year-1"
+        ),
+        pytest.param(
+            {"updated": "9999-12-31T23:59:59-01:00"}, "cannot be expressed in UTC", id="year-9999"
+        ),
+    ],
+)
+def test_a_record_that_cannot_be_one_is_a_validation_error(fields: dict[str, str], message: str):
+    """Ids are ASCII (issue #16: `\\d` matches every Unicode digit), and a time UTC cannot
+    hold is a validation error, never an OverflowError."""
+    with pytest.raises(ValidationError, match=message):
+        Paper.model_validate(paper("2501.12345v1").model_dump() | fields)

@@ -141,10 +141,21 @@ def parse(content: bytes) -> Page:
 
 def _header_int(root: etree._Element, name: str) -> int:
     text = root.findtext(f"{OPENSEARCH}{name}")
-    try:
-        return int((text or "").strip())
-    except ValueError:
-        raise FeedError(f"feed has no valid opensearch:{name} (got {text!r})") from None
+    # ASCII digits only (int() reads any script's, and `_` between them), and few enough
+    # to count with: 400 digits overflow every float the costs are computed in.
+    digits = (text or "").strip()
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= _MAX_DIGITS):
+        shown = (
+            digits
+            if len(digits) <= _MAX_DIGITS
+            else f"{digits[:_MAX_DIGITS]}... {len(digits)} characters"
+        )
+        raise FeedError(f"feed has no valid opensearch:{name} (got {shown!r})")
+    return int(digits)
+
+
+_MAX_DIGITS = 12
+"""Digits of a count in a feed's header: arXiv holds about 3 million papers."""
 
 
 def _timestamp(text: str | None) -> datetime | None:

@@ -258,3 +258,15 @@ def check_report_path(path: Path, *, data_dir: Path, config: Path) -> None:
         raise UsageError(f"--report {path}: cannot use: {exc.strerror}") from None
     if not stat.S_ISREG(mode):
         raise UsageError(f"--report {path}: not a regular file; give a file path")
+
+
+def check_out_dir(path: Path, *, data_dir: Path) -> None:
+    """Refuse an output directory that is, or is inside, the data directory: an export
+    there would replace topic files (a topic named `papers_database`) and be committed
+    with the data, as a `--report` there would (`check_report_path`).
+
+    Raises:
+        UsageError: the path is the data directory or inside it.
+    """
+    if path.resolve().is_relative_to(data_dir.resolve()):
+        raise UsageError(f"--out {path} is inside the data directory {data_dir}; put it elsewhere")

@@ -41,19 +41,18 @@ def main(argv: Sequence[str], sleep: Sleep) -> int:
             api_url=args.api_url, pacer=pacer, page_size=args.page_size, sleep=sleep
         )
         with client:
-            plans = []
-            for t in topics:
-                with about(t.name):  # its retry lines name it
-                    plans.append(
-                        plan.plan_topic(t, client, args.data_dir, delay_seconds=args.delay, now=now)
-                    )
+            plans = plan.plan_topics(
+                topics, client, args.data_dir, delay_seconds=args.delay, now=now, within=about
+            )
     code = EXIT_FAILED if any(p.error for p in plans) else EXIT_OK
     if args.json:
         document = {"topics": [dataclasses.asdict(p) for p in plans], "exit_code": code}
         out(json.dumps(document, indent=2, ensure_ascii=False))
         return code
     for topic, p in zip(topics, plans, strict=True):
-        if p.error:
+        if not p.tried:  # a result, as a harvest says it: the ERROR was the cause's
+            out(f"{p.topic}: {p.error}")
+        elif p.error:
             print(f"ERROR {p.topic}: {p.error}", file=sys.stderr, flush=True)
         else:
             out(_line(p, since=topic.since, delay=args.delay))
@@ -84,6 +83,13 @@ def _total(plans: list[plan.TopicPlan], *, delay: float) -> str:
     first = sum(p.first_harvest.requests for p in done if p.first_harvest)
     daily = sum(p.daily_run.requests for p in done if p.daily_run)
     head = f"Planned {len(done)} of {plural(len(plans), 'topic')}"
+    failed = [p.topic for p in plans if p.error and p.tried]
+    not_tried = [p.topic for p in plans if not p.tried]
+    why = [f"failed: {', '.join(failed)}"] if failed else []
+    why += [f"not tried: {', '.join(not_tried)}"] if not_tried else []
+    head += f" ({'; '.join(why)})" if why else ""
+    if not done:  # no cost to add up: the line must not read as a plan of nothing
+        return head
     return (
         f"{head}: first harvests {plural(first, 'request')} (at least "
         f"{_duration(max(0, first - 1) * delay)}); daily runs {plural(daily, 'request')}"

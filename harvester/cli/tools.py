@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from harvester.cli import job as job_command
 from harvester.cli import plan as plan_command
-from harvester.cli.flags import a_directory, positive, shared
+from harvester.cli.flags import a_directory, check_out_dir, positive, shared
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.config import Config, load_config
 from harvester.db import lock
@@ -41,7 +41,7 @@ def _export(argv: Sequence[str], sleep: Sleep) -> int:
         type=Path,
         default=Path("export"),
         metavar="DIR",
-        help="where to write (default: export)",
+        help="where to write (default: export); never in the data directory",
     )
     described = "; ".join(f"{name}: {what}" for name, what in export.FORMATS.items())
     parser.add_argument(
@@ -53,12 +53,23 @@ def _export(argv: Sequence[str], sleep: Sleep) -> int:
     )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
+        check_out_dir(args.out, data_dir=args.data_dir)
         config = load_config(args.config)
+        only = Config(path=config.path, topics={t.name: t for t in config.select(args.topic)})
         formats = args.format or export.DEFAULT_FORMATS
-        written = export.export(config, args.data_dir, args.out, formats=formats, topics=args.topic)
-        topics = plural(len(config.select(args.topic)), "topic")
-        out(f"Exported {topics} to {args.out}: {plural(len(written), 'file')}")
-    return EXIT_OK
+        done = export.export(only, args.data_dir, args.out, formats=formats)
+        for problem in done.failed:
+            error(f"{problem}; not exported", problem, verbose=args.verbose)
+        exported = len(only.topics) - len(done.failed)
+        files = plural(len(done.files), "file")
+        if done.failed:
+            out(
+                f"Exported {exported} of {plural(len(only.topics), 'topic')} to {args.out}: "
+                f"{files} (failed: {', '.join(p.path.stem for p in done.failed)})"
+            )
+        else:
+            out(f"Exported {plural(exported, 'topic')} to {args.out}: {files}")
+    return EXIT_FAILED if done.failed else EXIT_OK
 
 
 def _search(argv: Sequence[str], sleep: Sleep) -> int:

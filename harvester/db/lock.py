@@ -32,12 +32,16 @@ def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
     up waiting can say who holds it.
 
     Raises:
-        StoreError: the lock was not free within `timeout_seconds`.
+        StoreError: the lock was not free within `timeout_seconds`, or the data
+            directory or the lock cannot be used (a directory in the lock's place).
     """
     lock = FileLock(data_dir / LOCK_NAME, timeout=timeout_seconds)
     owner = data_dir / f"{LOCK_NAME}.owner"
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(data_dir, f"cannot use as data directory: {exc.strerror}") from None
+    try:
         lock.acquire()
     except Timeout:  # a TimeoutError, hence an OSError: caught first
         try:
@@ -48,8 +52,8 @@ def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
             data_dir / LOCK_NAME,
             f"another harvest holds the lock ({holder}); gave up after {timeout_seconds:g} s",
         ) from None
-    except OSError as exc:
-        raise StoreError(data_dir, f"cannot use as data directory: {exc.strerror}") from None
+    except OSError as exc:  # a directory, or a file we may not open, in its place
+        raise StoreError(data_dir / LOCK_NAME, f"cannot use the lock: {exc.strerror}") from None
     try:
         # Under the lock no write is in progress, so a temp file is what a killed run left.
         for stale in [*data_dir.glob(".*.json.*.tmp"), *data_dir.glob(".harvest/.*.json.*.tmp")]:
@@ -59,7 +63,8 @@ def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
         yield
     finally:
         try:
-            owner.unlink(missing_ok=True)
+            if not owner.is_dir():  # a directory there was never ours: _write_owner said so
+                owner.unlink(missing_ok=True)
         finally:
             lock.release()
 

@@ -10,16 +10,32 @@ harvested in full again (keeping every paper already stored).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from harvester import files
 from harvester.errors import StoreError, first_problem
 from harvester.models import UtcDatetime
 
 STATE_DIR = ".harvest"
+
+# A harvest computes with these times (a lookback of up to ten years, a day ahead): one
+# near year 1 or 9999 would overflow there. No arXiv harvest is near either.
+_EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def _plausible(value: datetime) -> datetime:
+    if not _EARLIEST <= value < _LATEST:
+        raise ValueError("must be a time from the year 1000 to 9000")
+    return value
+
+
+StateTime = Annotated[UtcDatetime, AfterValidator(_plausible)]
+"""A timestamp of a state: UTC (see `UtcDatetime`), within years the harvest can compute in."""
 
 
 class TopicState(BaseModel):
@@ -32,21 +48,21 @@ class TopicState(BaseModel):
     since: date | None
     """The topic's `since` this state is for."""
     # Timestamps are read as UTC (a naive one too), so they compare with the run's clock.
-    until: UtcDatetime
+    until: StateTime
     """The upper bound of the first harvest's `submittedDate` range."""
     complete: bool = False
     """Whether every window up to `until` is harvested."""
-    done: list[tuple[UtcDatetime, UtcDatetime]] = []
+    done: list[tuple[StateTime, StateTime]] = []
     """Finished `[start, end]` spans (whole minutes, both included) of an unfinished
     harvest of the whole range."""
     fetched: int = 0
     """Results an unfinished first harvest has fetched so far (counted against a cap)."""
-    watermark: UtcDatetime | None = None
+    watermark: StateTime | None = None
     """Every update before this time is harvested: when the first harvest began, then
     the start of the last run that found something. The next run asks for updates
     from here, less the lookback. Only complete runs move it; a run that finds
     nothing leaves it, so that run changes no byte."""
-    refreshed: UtcDatetime | None = None
+    refreshed: StateTime | None = None
     """When the last harvest of the whole range that completed began (a first harvest,
     `--full` or a refresh); None in states written before refreshes existed."""
 
@@ -82,7 +98,7 @@ def load(path: Path) -> TopicState | None:
         StoreError: the file is unreadable or invalid.
     """
     try:
-        raw = files.read_bytes(path)
+        raw = files.read_bytes(path, links=False)
     except FileNotFoundError:
         return None
     try:

@@ -53,7 +53,7 @@ def load(path: Path) -> dict[str, Paper]:
             or holds one paper twice; the message says where.
     """
     try:
-        files.check_regular(path, max_bytes=MAX_FILE_BYTES)
+        files.check_regular(path, max_bytes=MAX_FILE_BYTES, links=False)
         with gc_paused():
             records = _read_records(path)
     except FileNotFoundError:
@@ -146,6 +146,8 @@ def parse_json(path: Path, raw: bytes) -> object:
         raise StoreError(
             path, f"not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
         ) from None
+    except ValueError as exc:  # Python's limit on digits: a number no record holds
+        raise StoreError(path, f"not valid JSON: {str(exc).partition(';')[0]}") from None
     except RecursionError:
         raise StoreError(path, "nested too deeply to be a topic file") from None
 

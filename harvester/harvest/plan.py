@@ -20,6 +20,8 @@ The facts they use, from arXiv's new backend (DESIGN.md, "arXiv API facts"):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,7 +31,8 @@ from harvester.arxiv.client import ArxivClient
 from harvester.arxiv.paging import reach
 from harvester.config import Topic
 from harvester.db import store
-from harvester.errors import FeedError, HarvestError
+from harvester.errors import FeedError, HarvestError, StoreError
+from harvester.net import retry
 
 NEWEST = 3
 """How many of a topic's newest papers a plan shows."""
@@ -104,6 +107,8 @@ class TopicPlan:
         newest: the newest papers the query matches (first version newest first), as
             `published`, `arxiv_id` and `title`; empty on error.
         error: arXiv's reason for rejecting the query, or another failure; None if planned.
+        tried: False when a fault of the whole run stopped the plan before this topic
+            (its error says `not tried: ` and the cause).
     """
 
     topic: str
@@ -116,6 +121,7 @@ class TopicPlan:
     data_file_exists: bool
     newest: list[Newest] = field(default_factory=list)
     error: str | None = None
+    tried: bool = True
 
 
 def plan_topic(
@@ -125,35 +131,79 @@ def plan_topic(
 
     A rejected query or a failed request is the plan's `error`, not an exception,
     so that the other topics are still planned.
+
+    Raises:
+        StoreError: the data directory cannot be searched for the topic's file.
     """
-    query = first_harvest_query(topic, now=now)
+    plan, _ = _ask(_unplanned(topic, data_dir, now=now), topic, client, delay_seconds)
+    return plan
+
+
+def plan_topics(
+    topics: list[Topic],
+    client: ArxivClient,
+    data_dir: Path,
+    *,
+    delay_seconds: float,
+    now: datetime,
+    within: Callable[[str], AbstractContextManager[object]] = lambda _: nullcontext(),
+) -> list[TopicPlan]:
+    """Plan each topic in turn, as `plan_topic`; a failure of the whole run (arXiv cannot
+    be reached, or keeps throttling: `retry.run_wide`) stops it, as it stops a harvest,
+    and the topics after it are `not tried`, naming the cause. Each topic is asked
+    `within(its name)` (the CLI's: its log lines name it).
+
+    Raises:
+        StoreError: the data directory cannot be searched (before any request).
+    """
+    plans: list[TopicPlan] = []
+    stopped: str | None = None
+    unplanned = [_unplanned(topic, data_dir, now=now) for topic in topics]
+    for topic, blank in zip(topics, unplanned, strict=True):
+        if stopped is not None:
+            plans.append(replace(blank, error=f"not tried: {stopped}", tried=False))
+            continue
+        with within(topic.name):
+            plan, failure = _ask(blank, topic, client, delay_seconds)
+        plans.append(plan)
+        if failure is not None and retry.run_wide(failure):
+            stopped = f"{topic.name} met a fault of the whole run: {failure}"
+    return plans
+
+
+def _ask(
+    plan: TopicPlan, topic: Topic, client: ArxivClient, delay_seconds: float
+) -> tuple[TopicPlan, HarvestError | None]:
+    """The plan costed from arXiv's count, or with the failure as its error."""
+    try:
+        found = client.search(plan.query, max_results=NEWEST)  # sorted by submittedDate
+    except FeedError as exc:  # QueryRejected among them: arXiv's own reason, without the URL
+        return replace(plan, error=exc.detail), exc
+    except HarvestError as exc:
+        return replace(plan, error=str(exc)), exc
+    total = found.total_results
+    newest = [Newest(p.published.isoformat(), p.arxiv_id, p.title) for p in found.papers]
+    kept = total if topic.max_results is None else min(total, topic.max_results)
+    cost = first_harvest_cost(kept, page_size=client.page_size, delay_seconds=delay_seconds)
+    daily = Cost(requests=DAILY_REQUESTS, windows=1, seconds=0.0)
+    planned = replace(plan, results=total, kept=kept, first_harvest=cost, daily_run=daily)
+    return replace(planned, newest=newest), None
+
+
+def _unplanned(topic: Topic, data_dir: Path, *, now: datetime) -> TopicPlan:
+    """The plan of `topic` before arXiv is asked: its query and data file."""
     path = store.path_for(data_dir, topic.name)
-    plan = TopicPlan(
+    try:
+        exists = path.exists()
+    except OSError as exc:  # a directory we may not search, a name too long
+        raise StoreError(path, f"cannot look for it: {exc.strerror}") from None
+    return TopicPlan(
         topic=topic.name,
-        query=query,
+        query=first_harvest_query(topic, now=now),
         results=None,
         kept=None,
         first_harvest=None,
         daily_run=None,
         data_file=str(path),
-        data_file_exists=path.exists(),
-    )
-    try:
-        found = client.search(query, max_results=NEWEST)  # sorted by submittedDate
-    except FeedError as exc:  # QueryRejected among them: arXiv's own reason, without the URL
-        return replace(plan, error=exc.detail)
-    except HarvestError as exc:
-        return replace(plan, error=str(exc))
-    total = found.total_results
-    newest = [Newest(p.published.isoformat(), p.arxiv_id, p.title) for p in found.papers]
-    kept = total if topic.max_results is None else min(total, topic.max_results)
-    return replace(
-        plan,
-        results=total,
-        kept=kept,
-        first_harvest=first_harvest_cost(
-            kept, page_size=client.page_size, delay_seconds=delay_seconds
-        ),
-        daily_run=Cost(requests=DAILY_REQUESTS, windows=1, seconds=0.0),
-        newest=newest,
+        data_file_exists=exists,
     )

@@ -60,7 +60,9 @@ class Silence:
         said = f"nothing new for {self.days_silent} days"
         if self.per_week is not None:
             return f"{said}, usually {usual(self.per_week)}"
-        return f"{said}, stale after {self.stale_after_days:g} days (stale_after_days)"
+        if self.stale_after_days is not None:
+            return f"{said}, stale after {self.stale_after_days:g} days (stale_after_days)"
+        return said  # a report read back may lack both figures
 
 
 def usual(per_week: float) -> str:
@@ -88,7 +90,8 @@ def assess(
         return Silence()
     newest = dates[0]
     days_silent = max(0, (now.date() - newest).days)
-    recent = [d for d in dates if d > newest - timedelta(days=RATE_DAYS)]
+    # Counted back from `newest` by difference: `newest - RATE_DAYS` overflows for year 1.
+    recent = [d for d in dates if newest - d < timedelta(days=RATE_DAYS)]
     span_days = (newest - recent[-1]).days
     per_day = (len(recent) - 1) / span_days if span_days else None
     enough = len(recent) >= MIN_PAPERS and per_day is not None

@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harvester import files
 from harvester.db.counts import Change, Counts, plural, total
 from harvester.errors import StoreError, first_problem
 from harvester.harvest.stale import Silence
 from harvester.harvest.topic import TopicResult
+from harvester.models import flat_line
 
 LISTED = 25
 """Changed papers named per topic in a summary or commit message; the rest are counted."""
@@ -43,8 +45,9 @@ class TopicReport(BaseModel):
     changes: tuple[Change, ...] = ()
     stale: bool = False
     days_silent: int | None = None
-    per_week: float | None = None
-    stale_after_days: float | None = None
+    # NaN or infinity would not describe a rate: a report that says so is not ours.
+    per_week: float | None = Field(default=None, allow_inf_nan=False)
+    stale_after_days: float | None = Field(default=None, allow_inf_nan=False)
 
     @classmethod
     def of(
@@ -105,7 +108,7 @@ class Report(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     started: datetime
-    seconds: float
+    seconds: float = Field(allow_inf_nan=False)
     exit_code: int
     topics: dict[str, TopicReport]
 
@@ -115,9 +118,11 @@ class Report(BaseModel):
 
     def commit_message(self) -> str:
         """The counts as the subject, `data: +12 papers, 3 updated (a, b)`; the papers that
-        changed, by topic, in the body (at most `LISTED` per topic).
+        changed, by topic, in the body (at most `LISTED` per topic). Names, ids and titles
+        are made one line each (`flat_line`): a title's line break would forge a line, and
+        git refuses a NUL in a message.
         """
-        changed = [name for name, t in self.topics.items() if t.written]
+        changed = [flat_line(name) for name, t in self.topics.items() if t.written]
         all_ = total(t.counts for t in self.topics.values())
         parts = [f"+{plural(all_.new, 'paper')}"] if all_.new else []
         parts += [f"{all_.updated} updated"] if all_.updated else []
@@ -127,8 +132,11 @@ class Report(BaseModel):
         body: list[str] = []
         for name, t in self.topics.items():
             if t.changes:
-                body += ["", f"{name}:"]
-                body += [f"- {c.arxiv_id} {c.title} ({c.change})" for c in t.changes[:LISTED]]
+                body += ["", f"{flat_line(name)}:"]
+                body += [
+                    f"- {flat_line(c.arxiv_id)} {flat_line(c.title)} ({flat_line(c.change)})"
+                    for c in t.changes[:LISTED]
+                ]
                 body += _more(t.changes)
         return "\n".join([subject, *body])
 
@@ -142,11 +150,11 @@ class Report(BaseModel):
         ]
         for name, t in self.topics.items():
             result = f"failed: {t.error}" if t.error else "written" if t.written else "no change"
-            result = result.replace("|", "\\|") + (" (stale)" if t.stale else "")
+            result = _cell(result) + (" (stale)" if t.stale else "")
             total = "" if t.total is None else str(t.total)
             lines.append(
-                f"| {name} | {t.mode or ''} | {t.new} | {t.updated} | {t.unchanged} | {total} "
-                f"| {t.requests} | {result} |"
+                f"| {_cell(name)} | {_cell(t.mode or '')} | {t.new} | {t.updated} "
+                f"| {t.unchanged} | {total} | {t.requests} | {result} |"
             )
         failed = sum(1 for t in self.topics.values() if t.error)
         lines += [
@@ -155,7 +163,7 @@ class Report(BaseModel):
             f"in {self.seconds:.1f} s; exit code {self.exit_code}.",
         ]
         lines += [
-            f"\n**Stale:** {name}: {t.silence().describe()}: check the query"
+            f"\n**Stale:** {flat_line(name)}: {t.silence().describe()}: check the query"
             for name, t in self.topics.items()
             if t.stale
         ]
@@ -167,9 +175,10 @@ def _changed_papers(topics: dict[str, TopicReport]) -> Iterator[str]:
     for name, t in topics.items():
         if not t.changes:
             continue
-        yield f"\n### {name}\n"
+        yield f"\n### {flat_line(name)}\n"
         for c in t.changes[:LISTED]:
-            yield f"- [{_escaped(c.title)}](https://arxiv.org/abs/{c.arxiv_id}) ({c.change})"
+            link = f"https://arxiv.org/abs/{quote(flat_line(c.arxiv_id), safe='/')}"
+            yield f"- [{_escaped(c.title)}]({link}) ({_escaped(c.change)})"
         yield from _more(t.changes)
 
 
@@ -177,8 +186,14 @@ def _more(changes: tuple[Change, ...]) -> list[str]:
     return [f"- and {len(changes) - LISTED} more"] if len(changes) > LISTED else []
 
 
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table's cell: one line, no bar that ends the cell."""
+    return flat_line(text).replace("|", "\\|")
+
+
 def _escaped(title: str) -> str:
-    """A title safe inside a Markdown link's text."""
+    """A title safe inside a Markdown link's text: one line, Markdown's marks escaped."""
+    title = flat_line(title)
     for char in "\\[]*_`<>":
         title = title.replace(char, "\\" + char)
     return title

@@ -29,7 +29,7 @@ def check_file(path: Path) -> int:
     Raises:
         StoreError: the first problem, with the record or line where it is.
     """
-    data = files.read_bytes(path)
+    data = files.read_bytes(path, links=False)
     papers = store.parse(path, data)  # JSON, an array, valid records, one per paper
     records = json.loads(data)
     previous: Paper | None = None

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
 from harvester import files
 from harvester.config import Config
 from harvester.db import store
-from harvester.models import Paper
+from harvester.errors import StoreError
+from harvester.models import Paper, flat_line
 from harvester.outputs import bibtex, csl, parquet, sqlite
 
 ORIGINAL_KEYS = (
@@ -52,18 +54,23 @@ def papers_database(topics: dict[str, list[Paper]]) -> bytes:
 
 
 def markdown(topic: str, papers: Iterable[Paper]) -> str:
-    """A digest of one topic: papers grouped by year of first version, newest first."""
+    """A digest of one topic: papers grouped by year of first version, newest first.
+
+    One line per paper whatever its text holds: a title or name with a line break or a
+    control character is made one line (`flat_line`), then Markdown's marks escaped.
+    """
     ordered = _ordered(papers)
     lines = [f"# {topic}", "", f"{len(ordered)} papers, newest first.", ""]
     for year, group in groupby(ordered, key=lambda p: p.published.year):
         lines += [f"## {year}", ""]
         for p in group:
             authors = ", ".join(p.authors[:3]) + (" et al." if len(p.authors) > 3 else "")
-            title = p.title.translate(_MARKDOWN_SPECIAL)
+            title = flat_line(p.title).translate(_MARKDOWN_SPECIAL)
             category = p.primary_category or (p.categories[0] if p.categories else "")
             lines.append(
-                f"- **{title}**: {authors.translate(_MARKDOWN_SPECIAL)} · "
-                f"[{p.arxiv_id}]({p.url}) · {p.published.isoformat()} · {category}"
+                f"- **{title}**: {flat_line(authors).translate(_MARKDOWN_SPECIAL)} · "
+                f"[{p.arxiv_id}]({flat_line(p.url)}) · {p.published.isoformat()} · "
+                f"{flat_line(category).translate(_MARKDOWN_SPECIAL)}"
             )
         lines.append("")
     return "\n".join(lines)
@@ -97,6 +104,20 @@ def load_topics(
     }
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What an export wrote, and the topics it could not read.
+
+    Attributes:
+        files: the files written, `papers_database.json` first.
+        failed: one error per topic whose data file is invalid; those topics are left
+            out of `papers_database.json`, and their own files are not touched.
+    """
+
+    files: list[Path]
+    failed: list[StoreError]
+
+
 def export(
     config: Config,
     data_dir: Path,
@@ -104,16 +125,25 @@ def export(
     *,
     formats: Iterable[str] = DEFAULT_FORMATS,
     topics: list[str] | None = None,
-) -> list[Path]:
-    """Write the chosen formats for the chosen topics (all when None); the files written.
+) -> Exported:
+    """Write the chosen formats for the chosen topics (all when None) whose data file is
+    valid; what was written, and the topics that could not be read.
 
     Raises:
         UsageError: a topic is not in the config.
         MissingExtra: a format needs an optional package that is not installed.
-        StoreError: a topic file is invalid, or an export cannot be written.
+        StoreError: an export cannot be written.
     """
     chosen = set(formats)
-    loaded = load_topics(config, data_dir, topics)
+    loaded: dict[str, list[Paper]] = {}
+    failed: list[StoreError] = []
+    for topic in config.select(topics):
+        try:
+            loaded[topic.name] = list(store.load(store.path_for(data_dir, topic.name)).values())
+        except StoreError as exc:  # as `stats` does: the healthy topics are still exported
+            failed.append(exc)
+    if failed and not loaded:  # nothing to export: leave an earlier export as it is
+        return Exported(files=[], failed=failed)
     outputs: dict[Path, bytes] = {}
     if "json" in chosen:
         outputs[out_dir / "papers_database.json"] = papers_database(loaded)
@@ -133,4 +163,4 @@ def export(
         written.append(out_dir / "papers.db")
     if "parquet" in chosen:
         written += parquet.write(out_dir / "parquet", loaded)
-    return written
+    return Exported(files=written, failed=failed)

@@ -19,11 +19,21 @@ from datetime import UTC, datetime, time
 from lxml import etree
 
 from harvester import __version__
-from harvester.models import Paper
+from harvester.models import Paper, flat_line
 
 ATOM = "http://www.w3.org/2005/Atom"
 NEWEST = 100
 """Papers per feed: the newest, in file order (`published`, then id)."""
+
+
+def text(value: str) -> str:
+    """`value` as text any page or feed can hold: one line (`models.flat_line`: control
+    characters as their escapes, `\\x00`, which XML 1.0 cannot carry at all), and a lone
+    surrogate, which UTF-8 cannot encode, as its escape (`\\ud800`)."""
+    line = flat_line(value)
+    if line.isprintable():
+        return line
+    return "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in line)
 
 
 def newest(papers: Iterable[Paper], count: int = NEWEST) -> list[Paper]:
@@ -77,9 +87,11 @@ def atom(
     return data
 
 
-def _add(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-    element.text = text
+def _add(
+    parent: etree._Element, tag: str, value: str | None = None, **attrs: str
+) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{ATOM}}}{tag}", {k: text(v) for k, v in attrs.items()})
+    element.text = None if value is None else text(value)
     return element
 
 

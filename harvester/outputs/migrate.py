@@ -9,6 +9,7 @@ and an import never replaces a stored record of the same version.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -40,9 +41,16 @@ def read_database(path: Path) -> dict[str, list[Paper]]:
         for index, record in enumerate(records):
             try:
                 topics[name].append(Paper.model_validate(record))
+                # JSON's `\ud800` escape makes a lone surrogate, which no UTF-8 file can hold.
+                json.dumps(record, ensure_ascii=False).encode("utf-8")
             except ValidationError as exc:
                 problem = first_problem(exc, whole="record")
                 raise StoreError(path, f'topic "{name}" record {index}: {problem}') from None
+            except UnicodeEncodeError as exc:
+                char = f"\\u{ord(exc.object[exc.start]):04x}"
+                raise StoreError(
+                    path, f'topic "{name}" record {index}: not Unicode text (a lone {char})'
+                ) from None
     return topics
 
 

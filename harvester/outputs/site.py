@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from harvester import files
 from harvester.config import Config, Topic
@@ -81,6 +82,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
     )
     env.filters["plural"] = plural  # `{{ n | plural("paper") }}`: 1 paper, 12,000 papers
     return env
@@ -94,15 +96,22 @@ def page_name(number: int) -> str:
 def filter_record(paper: Paper, page: int) -> list[object]:
     """What the filter searches and shows of a paper, and the page holding its abstract."""
     return [
-        paper.arxiv_id,
-        paper.title,
-        paper.authors,
+        feeds.text(paper.arxiv_id),
+        feeds.text(paper.title),
+        [feeds.text(a) for a in paper.authors],
         paper.published.isoformat(),
-        paper.categories,
-        paper.doi,
-        paper.journal_ref,
+        [feeds.text(c) for c in paper.categories],
+        None if paper.doi is None else feeds.text(paper.doi),
+        None if paper.journal_ref is None else feeds.text(paper.journal_ref),
         page_name(page),
     ]
+
+
+def _finalize(value: object) -> object:
+    """Every value a template prints, as text a page can hold (`feeds.text`); markup as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return feeds.text(value)
+    return value
 
 
 def site_date(config: Config, data_dir: Path, newest: list[date]) -> datetime:

@@ -73,6 +73,9 @@ def test_recordings_are_not_double_encoded(path: Path):
     assert double_encoded(path.read_bytes().decode("utf-8")) == []
 
 
+_TOTAL_END = b"</opensearch:totalResults>"
+
+
 @pytest.mark.parametrize("path", PAPER_FEEDS, ids=lambda p: p.stem)
 def test_records_equal_reference_parser(path: Path):
     """Each record equals what arxiv._feed.parse reads from the same bytes, field by field."""
@@ -246,6 +249,26 @@ def test_unusable_entry_is_skipped_with_warning(entry: str, logged: str, caplog)
             "opensearch:totalResults",
             True,
             id="no-total",
+        ),
+        pytest.param(
+            _feed(_entry()).replace(
+                b">1</opensearch:totalResults>", b">" + b"9" * 400 + _TOTAL_END
+            ),
+            "totalResults .got '999999999999... 400 characters'",
+            True,
+            id="total-400-digits",
+        ),
+        pytest.param(
+            _feed(_entry()).replace(b">1</opensearch:totalResults>", "> ١٢ ".encode() + _TOTAL_END),
+            "totalResults .got '١٢'",
+            True,
+            id="total-arabic-digits",
+        ),
+        pytest.param(
+            _feed(_entry()).replace(b">1</opensearch:totalResults>", b">-5" + _TOTAL_END),
+            "totalResults .got '-5'",
+            True,
+            id="total-negative",
         ),
         pytest.param(
             b'<?xml version="1.0"?><!DOCTYPE f [<!ENTITY a "aaaaaaaaaa">'

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,7 +91,8 @@ def test_plan_costs_each_topic_with_one_request(standin: Standin, config: Path, 
         f"at 0 s apart; daily run 1 request; {data / 'small.json'} exists",
         "big: 12,000 results (since 2025-01-01); first harvest 13 requests in 2 windows, at "
         f"least 0 s at 0 s apart; daily run 1 request; no {data / 'big.json'} yet",
-        "Planned 2 of 3 topics: first harvests 14 requests (at least 0 s); daily runs 2 requests",
+        "Planned 2 of 3 topics (failed: bad): first harvests 14 requests (at least 0 s); "
+        "daily runs 2 requests",
     ]
     assert err == "ERROR bad: arXiv rejected the query: incorrect id format for abc\n"
     assert len(standin.requests) == 3
@@ -163,3 +168,129 @@ def test_plan_retry_lines_name_the_topic(tmp_path: Path, capsys):
         line.startswith(f"WARNING small: attempt {number} of 5 failed: cannot reach ")
         for number, line in enumerate(warnings, 1)
     )
+
+
+FIVE = ["rlhf_code", "llm_alignment", "code_synthesis", "llm_reasoning", "alphaco_related"]
+
+
+def _closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    "json_flag", [pytest.param([], id="lines"), pytest.param(["--json"], id="json")]
+)
+def test_unreachable_arxiv_stops_the_plan_after_one_topic(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], json_flag: list[str]
+):
+    """Connection refused, 5 topics, default delay: one topic's 5 attempts (4 retry lines,
+    under 60 s of waits), the other 4 not tried with the cause, exit 1 (issue #16)."""
+    config = tmp_path / "five.toml"
+    config.write_text("".join(f"[topics.{name}]\nquery = 'all:x'\n" for name in FIVE))
+    fake = FakeTime()
+    api = f"http://127.0.0.1:{_closed_port()}/api/query"
+    args = ["plan", "--config", str(config), "--data-dir", str(tmp_path / "data"), "--api-url", api]
+    assert main([*args, *json_flag], sleep=fake.sleep) == 1
+    out, err = capsys.readouterr()
+    retries = [line for line in err.splitlines() if line.startswith("WARNING")]
+    assert len(retries) == 4  # 5 attempts: one topic's retry budget, no more
+    assert sum(fake.sleeps) < 60
+    cause = "rlhf_code met a fault of the whole run: cannot reach 127.0.0.1:"
+    if json_flag:
+        plans = json.loads(out)["topics"]
+        assert plans[0]["error"].startswith("cannot reach 127.0.0.1:")
+        assert [p["tried"] for p in plans] == [True] + [False] * 4
+        assert all(p["error"].startswith(f"not tried: {cause}") for p in plans[1:])
+        return
+    assert [line for line in err.splitlines() if line.startswith("ERROR")] == [
+        next(line for line in err.splitlines() if line.startswith("ERROR rlhf_code: cannot reach "))
+    ]
+    lines = out.splitlines()
+    assert [line.partition(":")[0] for line in lines[:-1]] == FIVE[1:]
+    assert all(
+        line.startswith(f"{name}: not tried: {cause}")
+        for name, line in zip(FIVE[1:], lines, strict=False)
+    )
+    assert lines[-1] == (
+        "Planned 0 of 5 topics (failed: rlhf_code; not tried: llm_alignment, code_synthesis, "
+        "llm_reasoning, alphaco_related)"
+    )
+
+
+HUGE_TOTAL = (
+    Standin(entries=synthetic_entries(1, first=datetime(2026, 5, 11, tzinfo=UTC), step_minutes=1))
+    .feed(0, 1)
+    .replace(b">1</opensearch:totalResults>", b">" + b"9" * 400 + b"</opensearch:totalResults>")
+)
+
+
+@pytest.mark.parametrize(
+    "json_flag", [pytest.param([], id="lines"), pytest.param(["--json"], id="json")]
+)
+def test_a_count_of_400_digits_fails_that_topic_in_one_line(
+    standin: Standin, config: Path, capsys: pytest.CaptureFixture[str], json_flag: list[str]
+):
+    """A totalResults of 400 digits (issue #16): that topic fails on one line, the rest are
+    planned, exit 1; with --json the plan is still printed."""
+    standin.requests.clear()
+    standin.script = [Reply(body=HUGE_TOTAL)] * 5
+    args = ["plan", "--config", str(config), "--data-dir", str(config.parent / "data")]
+    code = main(
+        [
+            *args,
+            "--api-url",
+            standin.url,
+            "--delay",
+            "0",
+            "--topic",
+            "small",
+            "--topic",
+            "big",
+            *json_flag,
+        ],
+        sleep=FakeTime().sleep,
+    )
+    assert code == 1
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("ERROR")]
+    if json_flag:
+        small, big = json.loads(out)["topics"]
+        assert small["error"].startswith("feed has no valid opensearch:totalResults (got '9999")
+        assert big["results"] == 12_000
+        assert errors == []
+    else:
+        assert len(errors) == 1
+        assert errors[0].startswith("ERROR small: feed has no valid opensearch:totalResults")
+        assert out.splitlines()[0].startswith("big: 12,000 results")
+
+
+def test_a_data_directory_it_may_not_search_is_one_line(capsys: pytest.CaptureFixture[str]):
+    """A data directory the user may not search (issue #16): one line naming the file, exit 1,
+    nothing asked of arXiv. Root may search anything, so as root the plan runs with the
+    effective user id of nobody, in a directory nobody can reach."""
+    base = Path(tempfile.mkdtemp(prefix="harvest-plan-"))  # pytest's tmp_path is root's alone
+    base.chmod(0o755)
+    config = base / "queries.toml"
+    config.write_text("[topics.t]\nquery = 'all:x'\n")
+    data = base / "data"
+    data.mkdir()
+    data.chmod(0)  # not even its owner may search it
+    api = f"http://127.0.0.1:{_closed_port()}/api/query"
+    root = os.geteuid() == 0
+    try:
+        if root:
+            os.seteuid(65534)
+        code = main(["plan", "--config", str(config), "--data-dir", str(data), "--api-url", api])
+    finally:
+        if root:
+            os.seteuid(0)
+        data.chmod(0o755)
+        shutil.rmtree(base)
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err == f"ERROR {data / 't.json'}: cannot look for it: Permission denied\n"
+    assert out == ""

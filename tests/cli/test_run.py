@@ -741,6 +741,50 @@ def report_device(data: Path, tmp_path: Path) -> None:
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 
+
+def state_file(text: str) -> Setup:
+    def setup(data: Path, tmp_path: Path) -> None:
+        (data / ".harvest").mkdir()
+        (data / ".harvest" / "rlhf_code.json").write_text(text, encoding="utf-8")
+
+    return setup
+
+
+def state_with(**times: object) -> Setup:
+    """A complete state of rlhf_code (query and since as in TWO) with these timestamps."""
+    fields = {
+        "query": "cat:cs.LG",
+        "since": None,
+        "complete": True,
+        "until": "2026-01-02T00:00:00Z",
+    }
+    return state_file(json.dumps(fields | times))
+
+
+def lock_directory(data: Path, tmp_path: Path) -> None:
+    (data / ".harvest.lock").mkdir()
+
+
+def lock_owner_directory(data: Path, tmp_path: Path) -> None:
+    (data / ".harvest.lock.owner").mkdir()
+
+
+def lock_loop(data: Path, tmp_path: Path) -> None:
+    (data / ".harvest.lock").symlink_to(".harvest.lock")  # cannot be opened, even by root
+
+
+def data_symlink(data: Path, tmp_path: Path) -> None:
+    (tmp_path / "elsewhere.json").write_bytes(GOOD)
+    (data / "rlhf_code.json").unlink()
+    (data / "rlhf_code.json").symlink_to(tmp_path / "elsewhere.json")
+
+
+HUGE_TOTAL = (
+    Standin(entries=GOOD_PAPERS)
+    .feed(0, 10)
+    .replace(b">3</opensearch:totalResults>", b">" + b"9" * 400 + b"</opensearch:totalResults>")
+)
+
 # Each case: config text, setup of the data dir, scripted replies, extra flags; then the
 # exit code, the one line it must print (an ERROR; a WARNING for a skipped entry; None
 # for nothing), and whether the other topic must still have run.
@@ -941,6 +985,120 @@ CASES = [
         "/dev/zero: not a regular file",
         False,
         id="config-dev-zero",
+    ),
+    # Issue #16.
+    pytest.param(
+        TWO,
+        state_with(until="0001-01-01T00:00:00Z"),
+        [],
+        [],
+        1,
+        "invalid harvest state: until: Value error, must be a time from the year 1000 to 9000",
+        True,
+        id="state-until-year-1",
+    ),
+    pytest.param(
+        TWO,
+        state_with(watermark="0001-01-01T00:00:00Z"),
+        [],
+        [],
+        1,
+        "invalid harvest state: watermark: Value error, must be a time from the year 1000",
+        True,
+        id="state-watermark-year-1",
+    ),
+    pytest.param(
+        TWO,
+        state_with(
+            complete=False,
+            done=[["0001-01-01T00:00:00Z", "0001-01-02T00:00:00Z"]],
+        ),
+        [],
+        [],
+        1,
+        "invalid harvest state: done.0.0: Value error, must be a time from the year 1000",
+        True,
+        id="state-done-year-1",
+    ),
+    pytest.param(
+        TWO,
+        data_file(_records({"updated": "0001-01-01T00:00:00+01:00"})),
+        [],
+        [],
+        1,
+        "rlhf_code.json: record 0: updated: Value error, a time that cannot be expressed in UTC",
+        True,
+        id="data-updated-year-1-offset",
+    ),
+    pytest.param(
+        TWO,
+        data_file(b"[" * 5000 + b"]" * 5000),
+        [],
+        [],
+        1,
+        "rlhf_code.json: nested too deeply",
+        True,
+        id="data-5000-deep",
+    ),
+    pytest.param(
+        TWO,
+        data_file(b"[" + b"9" * 5000 + b"]"),
+        [],
+        [],
+        1,
+        "rlhf_code.json: not valid JSON: Exceeds the limit (4300 digits)",
+        True,
+        id="data-number-5000-digits",
+    ),
+    pytest.param(
+        TWO,
+        lock_directory,
+        [],
+        [],
+        1,
+        ".harvest.lock: cannot use the lock: Is a directory",
+        False,
+        id="lock-a-directory",
+    ),
+    pytest.param(
+        TWO,
+        lock_owner_directory,
+        [],
+        [],
+        1,
+        ".harvest.lock.owner: cannot write the lock's owner file: Is a directory",
+        False,
+        id="lock-owner-a-directory",
+    ),
+    pytest.param(
+        TWO,
+        lock_loop,
+        [],
+        [],
+        1,
+        ".harvest.lock: cannot use the lock: Too many levels of symbolic links",
+        False,
+        id="lock-unopenable",
+    ),
+    pytest.param(
+        TWO,
+        data_symlink,
+        [],
+        [],
+        1,
+        "rlhf_code.json: a symbolic link; refused",
+        True,
+        id="data-symlink",
+    ),
+    pytest.param(
+        TWO,
+        None,
+        [Reply(body=HUGE_TOTAL)] * 5,
+        [],
+        1,
+        "rlhf_code: feed has no valid opensearch:totalResults (got '99999",
+        True,
+        id="feed-total-400-digits",
     ),
 ]
 

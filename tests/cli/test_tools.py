@@ -3,6 +3,7 @@ parses its own flags and reports an error as one line with its exit code."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -125,6 +126,89 @@ def test_export_says_what_it_wrote_or_could_not(
     assert main(args) == code
     captured = capsys.readouterr()
     assert message.replace("{out}", str(target)) in (captured.out + captured.err).splitlines()
+
+
+def _record(**fields: object) -> str:
+    """A topic file of one record of `t`, with these fields, in the file format."""
+    record = json.loads(store.dumps([paper("2401.00001v1")]))[0]
+    return json.dumps([record | fields], indent=2, ensure_ascii=False) + "\n"
+
+
+STATE = '{"query": "all:x", "since": null, "complete": true, "until": "2026-01-02T00:00:00Z"'
+
+
+# Every data or state file fuzzing found (issue #16), read by `check` and `stats`: one line
+# naming the file and what is wrong, exit 1, no traceback; a valid oddity is shown as usual.
+@pytest.mark.parametrize("command", ["check", "stats"])
+@pytest.mark.parametrize(
+    ("file", "content", "message"),
+    [
+        pytest.param(
+            ".harvest/t.json",
+            STATE.replace("2026-01-02", "0001-01-01") + "}",
+            "invalid harvest state: until: Value error, must be a time from the year 1000 to 9000",
+            id="state-until-year-1",
+        ),
+        pytest.param(
+            ".harvest/t.json",
+            STATE + ', "watermark": "0001-01-01T00:00:00"}',
+            "invalid harvest state: watermark: Value error, must be a time from the year 1000",
+            id="state-watermark-year-1",
+        ),
+        pytest.param(
+            ".harvest/t.json",
+            STATE + ', "done": [["0001-01-01T00:00:00Z", "0001-01-01T00:01:00Z"]]}',
+            "invalid harvest state: done.0.0: Value error, must be a time from the year 1000",
+            id="state-done-year-1",
+        ),
+        pytest.param(
+            "t.json",
+            _record(updated="0001-01-01T00:00:00+01:00"),
+            "record 0: updated: Value error, a time that cannot be expressed in UTC",
+            id="data-updated-year-1-offset",
+        ),
+        pytest.param(
+            "t.json",
+            "[" * 5000 + "]" * 5000,
+            "nested too deeply to be a topic file",
+            id="data-5000-deep",
+        ),
+        pytest.param(
+            "t.json",
+            "[" + "9" * 5000 + "]",
+            "not valid JSON: Exceeds the limit (4300 digits) for integer string conversion",
+            id="data-number-5000-digits",
+        ),
+        pytest.param(
+            "t.json",
+            _record(arxiv_id="\uff12\uff14\uff10\uff11.00001v1"),
+            "record 0: arxiv_id: Value error, not a versioned arXiv id",
+            id="data-fullwidth-digits-id",
+        ),
+        pytest.param("t.json", _record(published="0001-01-01"), None, id="data-published-year-1"),
+    ],
+)
+def test_a_hostile_data_or_state_file_is_one_line(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    file: str,
+    content: str,
+    message: str | None,
+):
+    """`check` and `stats` on a file fuzzing found: one ERROR line naming it, exit 1."""
+    config, data = one_topic(tmp_path)
+    (data / ".harvest").mkdir()
+    (data / file).write_text(content, encoding="utf-8")
+    code = main([command, "--config", str(config), "--data-dir", str(data)])
+    out, err = capsys.readouterr()
+    if message is None:  # valid, however odd: shown as any other
+        assert (code, err) == (0, "")
+        assert out
+        return
+    assert code == 1
+    assert err == f"ERROR {data / file}: {message}{err.partition(message)[2]}"
+    assert err.count("\n") == 1
 
 
 def test_site_builds_from_data_and_the_runs_report(tmp_path: Path, capsys):

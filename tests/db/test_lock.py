@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -114,3 +117,71 @@ def test_lock_held_too_long_exits_1_naming_the_holder(
     assert "; gave up after 0.5 s" in result.stderr
     assert "Traceback" not in result.stderr
     assert standin.requests == []
+
+
+def _lock_directory(data: Path) -> None:
+    (data / lock.LOCK_NAME).mkdir()
+
+
+def _owner_directory(data: Path) -> None:
+    (data / f"{lock.LOCK_NAME}.owner").mkdir()
+
+
+def _lock_loop(data: Path) -> None:
+    (data / lock.LOCK_NAME).symlink_to(lock.LOCK_NAME)
+
+
+def _lock_unreadable(data: Path) -> None:
+    (data / lock.LOCK_NAME).write_text("")
+    (data / lock.LOCK_NAME).chmod(0)
+
+
+@pytest.mark.parametrize(
+    ("setup", "where", "message"),
+    [
+        pytest.param(
+            _lock_directory, lock.LOCK_NAME, "cannot use the lock: Is a directory", id="dir"
+        ),
+        pytest.param(
+            _owner_directory,
+            f"{lock.LOCK_NAME}.owner",
+            "cannot write the lock's owner file: Is a directory",
+            id="owner-dir",
+        ),
+        pytest.param(
+            _lock_loop,
+            lock.LOCK_NAME,
+            "cannot use the lock: Too many levels of symbolic links",
+            id="unopenable",
+        ),
+        pytest.param(
+            _lock_unreadable,
+            lock.LOCK_NAME,
+            "cannot use the lock: Permission denied",
+            id="unreadable",
+        ),
+    ],
+)
+def test_a_lock_path_it_cannot_use_is_a_store_error_naming_it(
+    setup: Callable[[Path], None], where: str, message: str
+):
+    """A directory, a link loop or a file it may not open in the lock's place (issue #16):
+    a StoreError naming that path, at once, never a traceback or a wait. Root may open any
+    file, so the unreadable case runs with the effective user id of nobody, in a directory
+    nobody can reach (pytest's tmp_path is root's alone)."""
+    data = Path(tempfile.mkdtemp(prefix="harvest-lock-"))
+    data.chmod(0o777)
+    setup(data)
+    root = os.geteuid() == 0
+    started = time.monotonic()
+    try:
+        if root:
+            os.seteuid(65534)
+        with pytest.raises(StoreError) as caught, lock.locked(data, timeout_seconds=30):
+            pass
+    finally:
+        if root:
+            os.seteuid(0)
+        shutil.rmtree(data)
+    assert str(caught.value) == f"{data / where}: {message}"
+    assert time.monotonic() - started < 10  # at once: not waiting out the timeout

@@ -52,6 +52,28 @@ def test_saved_state_reads_back_equal_and_is_not_rewritten(tmp_path: Path):
             "invalid harvest state: x: Extra inputs are not permitted",
             id="unknown-key",
         ),
+        pytest.param(
+            b'{"query": "q", "since": null, "until": "0001-01-01T00:00:00Z"}',
+            "invalid harvest state: until: Value error, must be a time from the year 1000 to 9000",
+            id="until-year-1",
+        ),
+        pytest.param(
+            b'{"query": "q", "since": null, "until": "2026-01-02T00:00:00Z",'
+            b' "watermark": "0001-01-01T00:00:00"}',
+            "invalid harvest state: watermark: Value error, must be a time from the year 1000",
+            id="watermark-year-1",
+        ),
+        pytest.param(
+            b'{"query": "q", "since": null, "until": "2026-01-02T00:00:00Z",'
+            b' "done": [["0001-01-01T00:00:00Z", "2025-01-01T00:00:00Z"]]}',
+            "invalid harvest state: done.0.0: Value error, must be a time from the year 1000",
+            id="done-year-1",
+        ),
+        pytest.param(
+            b'{"query": "q", "since": null, "until": "0001-01-01T00:00:00+01:00"}',
+            "invalid harvest state: until: Value error, a time that cannot be expressed in UTC",
+            id="until-year-1-offset",
+        ),
     ],
 )
 def test_invalid_state_names_the_file_and_the_problem(tmp_path: Path, content: bytes, message: str):

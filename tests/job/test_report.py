@@ -145,3 +145,82 @@ def test_summary_counts_topics_in_good_english(topics: dict[str, TopicReport], l
     """The summary's last line says "1 of 1 topic", not "1 of 1 topics" (issue 16)."""
     report = Report(started=datetime.now(UTC), seconds=1.0, exit_code=0, topics=topics)
     assert f"\n{line} in 1.0 s; exit code 0.\n" in report.markdown()
+
+
+def _report(**topic: object) -> str:
+    """A run report of one topic, `t`, with these fields."""
+    fields = {"mode": "incremental", "written": True, **topic}
+    document = {"started": "2026-11-25T05:00:00Z", "seconds": 1.0, "exit_code": 0}
+    return json.dumps({**document, "topics": {"t": fields}}, allow_nan=True)
+
+
+NASTY = "Two\nlines\x00 and \x1b[31mred\r"
+CHANGE = {"arxiv_id": "2601.00001v1", "title": NASTY, "change": "new"}
+
+
+@pytest.mark.parametrize(
+    ("report", "code", "expected"),
+    [
+        pytest.param(
+            _report(stale=True, days_silent=40, per_week=None, stale_after_days=None),
+            0,
+            "**Stale:** t: nothing new for 40 days: check the query",
+            id="per-week-null",
+        ),
+        pytest.param(
+            _report(stale=True, days_silent=40, per_week=float("nan")),
+            1,
+            "not a harvest report: topics.t.per_week: Input should be a finite number",
+            id="per-week-nan",
+        ),
+        pytest.param(
+            _report(stale=True, days_silent=40, per_week=float("inf")),
+            1,
+            "not a harvest report: topics.t.per_week: Input should be a finite number",
+            id="per-week-infinity",
+        ),
+        pytest.param(
+            _report(changes=[CHANGE], new=1),
+            0,
+            # The escapes' backslashes escaped in turn: Markdown shows `\x00`, not a mark.
+            "- [Two lines\\\\x00 and \\\\x1b\\[31mred](https://arxiv.org/abs/2601.00001v1) (new)",
+            id="title-with-controls",
+        ),
+        pytest.param(
+            _report(error="HTTP 503\nERROR forged | cell"),
+            0,
+            "| t | incremental | 0 | 0 | 0 |  | 0 | failed: HTTP 503 ERROR forged \\| cell |",
+            id="error-with-newline",
+        ),
+    ],
+)
+def test_summary_of_a_hostile_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], report: str, code: int, expected: str
+):
+    """A report read back may say anything (issue #16): a stale topic without figures is
+    described, NaN or infinity is refused in one line, text keeps to its line."""
+    path = tmp_path / "report.json"
+    path.write_text(report)
+    assert main(["summary", str(path)]) == code
+    out, err = capsys.readouterr()
+    if code:
+        assert err == f"ERROR {path}: {expected}\n"
+    else:
+        assert expected in out.splitlines()
+        assert err == ""
+
+
+def test_commit_of_a_title_with_nul_and_newlines(repo: Path, capsys, monkeypatch):
+    """A title with U+0000 and line breaks (issue #16) is committed, on one line, escaped."""
+    monkeypatch.chdir(repo)
+    (repo / "data").mkdir()
+    (repo / "data" / "t.json").write_text("[]\n")
+    (repo / "report.json").write_text(_report(changes=[CHANGE], new=1))
+    assert main(["commit", "--report", "report.json"]) == 0
+    message = git(repo, "log", "-1", "--format=%B")
+    assert message.rstrip("\n").splitlines() == [
+        "data: +1 paper (t)",
+        "",
+        "t:",
+        "- 2601.00001v1 Two lines\\x00 and \\x1b[31mred (new)",
+    ]

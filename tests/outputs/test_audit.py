@@ -210,3 +210,20 @@ def test_check_reports_a_state_directory_that_is_a_file(tmp_path: Path, capsys):
     (data / ".harvest").write_text("")
     assert main(["check", "--config", str(config), "--data-dir", str(data)]) == 1
     assert f"ERROR {data / '.harvest'}: not a directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["check", "stats"])
+def test_a_data_file_that_is_a_symlink_is_refused(tmp_path: Path, capsys, command: str):
+    """A topic file that is a symbolic link (issue #16): one line, exit 1, as a harvest
+    refuses it; the link and its target stay."""
+    config, data = one_topic(tmp_path)
+    (tmp_path / "real.json").write_text("[]\n")
+    (data / "t.json").symlink_to(tmp_path / "real.json")
+    assert main([command, "--config", str(config), "--data-dir", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err
+        == f"ERROR {data / 't.json'}: a symbolic link; refused (a write would replace the link): put the file here\n"
+    )
+    assert (data / "t.json").is_symlink()
+    assert (tmp_path / "real.json").read_text() == "[]\n"

@@ -10,7 +10,9 @@ import pytest
 from bibtexparser.entrypoint import parse_string
 
 from harvester.cli import main
-from tests.conftest import argv, tool
+from harvester.db import store
+from harvester.outputs.export import markdown
+from tests.conftest import argv, paper, tool, tree
 from tests.standin import Standin
 
 
@@ -118,3 +120,100 @@ def test_export_usage_errors_exit_2(config: Path, capsys, extra, message):
     assert tool("export", config, "--out", str(out), *extra) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def _two_topics(tmp_path: Path, names: tuple[str, str] = ("a", "b")) -> tuple[Path, Path]:
+    """A topics file with two topics and a data directory holding one paper for each."""
+    config = tmp_path / "queries.toml"
+    config.write_text("".join(f"[topics.{n}]\nquery = 'all:x'\n" for n in names))
+    data = tmp_path / "data"
+    data.mkdir()
+    for index, name in enumerate(names):
+        store.save(store.path_for(data, name), [paper(f"2401.0000{index}v1")])
+    return config, data
+
+
+@pytest.mark.parametrize(
+    ("out", "names"),
+    [
+        pytest.param("data", ("a", "b"), id="the-data-directory"),
+        pytest.param("data/export", ("a", "b"), id="inside-it"),
+        pytest.param("data/../data/.", ("a", "b"), id="the-same-by-another-path"),
+        pytest.param("data", ("papers_database", "b"), id="over-a-topic-file"),
+    ],
+)
+def test_an_out_directory_in_the_data_directory_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], out: str, names: tuple[str, str]
+):
+    """`--out` that is or is inside the data directory (issue #16): exit 2, one line, and
+    no file of the data directory touched, as `--report` there is refused."""
+    config, data = _two_topics(tmp_path, names)
+    before = tree(data)
+    assert tool("export", config, "--out", str(tmp_path / out)) == 2
+    assert capsys.readouterr().err == (
+        f"ERROR --out {tmp_path / out} is inside the data directory {data}; put it elsewhere\n"
+    )
+    assert tree(data) == before
+
+
+def test_a_broken_topic_file_is_named_and_the_healthy_ones_exported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """One topic file that is not JSON (issue #16): the other topic is exported, the broken
+    one named on one line and left out, exit 1."""
+    config, data = _two_topics(tmp_path)
+    (data / "a.json").write_text("not json")
+    out_dir = tmp_path / "export"
+    assert tool("export", config, "--out", str(out_dir)) == 1
+    out, err = capsys.readouterr()
+    assert err == (
+        f"ERROR {data / 'a.json'}: not valid JSON at line 1 column 1: Expecting value; "
+        "not exported\n"
+    )
+    assert out == f"Exported 1 of 2 topics to {out_dir}: 5 files (failed: a)\n"
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "b.bib",
+        "b.csl.json",
+        "b.md",
+        "papers.db",
+        "papers_database.json",
+    ]
+    assert list(json.loads((out_dir / "papers_database.json").read_bytes())) == ["b"]
+
+
+def test_export_takes_topic(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    """`--topic` exports just that topic, as the other tools take it (issue #16)."""
+    config, _ = _two_topics(tmp_path)
+    out_dir = tmp_path / "export"
+    assert tool("export", config, "--out", str(out_dir), "--topic", "b") == 0
+    assert capsys.readouterr().out == f"Exported 1 topic to {out_dir}: 5 files\n"
+    assert list(json.loads((out_dir / "papers_database.json").read_bytes())) == ["b"]
+    assert tool("export", config, "--out", str(out_dir), "--topic", "c") == 2
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        pytest.param(
+            {"title": "Two\nlines"}, "- **Two lines**: Ada Lovelace · ", id="newline-in-title"
+        ),
+        pytest.param(
+            {"title": "A\r\n## forged heading\x00\x1b[2J"},
+            "- **A \\#\\# forged heading\\\\x00\\\\x1b\\[2J**: Ada Lovelace · ",
+            id="controls-in-title",
+        ),
+        pytest.param(
+            {"authors": ["Ada\nLovelace", "B\u2028C"]},
+            "- **T**: Ada Lovelace, B C · ",
+            id="line-breaks-in-authors",
+        ),
+    ],
+)
+def test_the_digest_keeps_one_line_per_paper(fields: dict[str, object], expected: str):
+    """Titles and names with line breaks or control characters (issue #16) stay on the
+    paper's one line of the Markdown digest, escaped."""
+    text = markdown("t", [paper("2401.00001v1", **fields)])
+    entries = [line for line in text.splitlines() if line.startswith("- ")]
+    assert len(entries) == 1
+    assert entries[0].startswith(expected)
+    assert text.splitlines()[4:] == ["## 2024", "", entries[0]]  # no line but the paper's

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from harvester.cli import main
 from tests.conftest import ORIGINAL_KEYS, SEED, argv, tool
 from tests.standin import Standin
@@ -92,4 +94,52 @@ def test_import_rejects_unknown_topics(config: Path, capsys):
         == 2
     )
     assert f"ERROR {database} has topics that {config} lacks: quantum" in capsys.readouterr().err
+    assert not (config.parent / "data" / "rlhf_code.json").exists()
+
+
+def _seed_record(**fields: object) -> dict[str, object]:
+    return {**json.loads(SEED.read_bytes())["rlhf_code"][0], **fields}
+
+
+@pytest.mark.parametrize(
+    ("database", "message"),
+    [
+        pytest.param(
+            {"rlhf_code": [_seed_record(updated="0001-01-01T00:00:00+01:00")]},
+            'topic "rlhf_code" record 0: updated: Value error, a time that cannot be expressed',
+            id="updated-year-1-offset",
+        ),
+        pytest.param(
+            {"rlhf_code": [_seed_record(updated="9999-12-31T23:59:59-01:00")]},
+            'topic "rlhf_code" record 0: updated: Value error, a time that cannot be expressed',
+            id="updated-year-9999-offset",
+        ),
+        pytest.param(
+            '{"rlhf_code": [' + "9" * 5000 + "]}",
+            "not valid JSON: Exceeds the limit (4300 digits) for integer string conversion",
+            id="number-5000-digits",
+        ),
+        pytest.param(
+            json.dumps({"rlhf_code": [_seed_record(title="a\ud800b")]}),
+            'topic "rlhf_code" record 0: not Unicode text (a lone \\ud800)',
+            id="lone-surrogate-title",
+        ),
+        pytest.param(
+            {"rlhf_code": [_seed_record(arxiv_id="\uff12\uff15\uff10\uff11.12345v1")]},
+            "record 0: arxiv_id: Value error, not a versioned arXiv id: '\uff12\uff15\uff10\uff11.12345v1'",
+            id="fullwidth-digits-id",
+        ),
+    ],
+)
+def test_import_of_a_hostile_record_is_one_line_and_writes_nothing(
+    config: Path, capsys: pytest.CaptureFixture[str], database: object, message: str
+):
+    """Each record fuzzing found (issue #16): exit 1, one ERROR line naming it, no file written."""
+    path = config.parent / "db.json"
+    path.write_text(database if isinstance(database, str) else json.dumps(database))
+    assert tool("import", config, str(path)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"ERROR {path}: "), err
+    assert err.count("\n") == 1, err
+    assert message in err
     assert not (config.parent / "data" / "rlhf_code.json").exists()

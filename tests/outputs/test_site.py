@@ -8,6 +8,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from harvester.config import load_config
@@ -208,3 +209,20 @@ def test_a_database_without_papers_has_a_site(tmp_path: Path):
     assert "none yet" in (out / "index.html").read_text()
     assert "0 papers, newest first." in (out / "a" / "index.html").read_text()
     assert "<updated>1991-08-14T00:00:00Z</updated>" in (out / "a" / "feed.xml").read_text()
+
+
+def test_control_characters_in_a_record_are_escaped_everywhere(tmp_path: Path):
+    """A title, author or abstract with control characters (XML cannot carry them) is
+    shown with their escapes in the pages, the filter file and a feed that still parses."""
+    hostile = paper(
+        "2401.00001v1", title="Bell\x07 and \x00null", authors=["Esc\x1bape"], summary="a\x0bb"
+    )
+    out = _build(_database(tmp_path, {"a": [hostile]}))
+    page = (out / "a" / "index.html").read_text()
+    assert "Bell\\x07 and \\x00null" in page
+    assert "Esc\\x1bape" in page
+    assert "\x00" not in page
+    assert json.loads((out / "a" / "filter-0.json").read_text())[0][1] == "Bell\\x07 and \\x00null"
+    parsed = feedparser.parse((out / "a" / "feed.xml").read_bytes())
+    assert not parsed.bozo
+    assert parsed.entries[0].title == "Bell\\x07 and \\x00null"
