@@ -111,7 +111,7 @@ def _site(argv: Sequence[str], sleep: Sleep) -> int:
         type=Path,
         default=Path("site"),
         metavar="DIR",
-        help="where to write (default: site)",
+        help="where to write (default: site); never in the data directory",
     )
     parser.add_argument(
         "--report",
@@ -121,6 +121,7 @@ def _site(argv: Sequence[str], sleep: Sleep) -> int:
     )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
+        check_out_dir(args.out, data_dir=args.data_dir)  # pages there would be committed as data
         config = load_config(args.config)
         changes = None
         if args.report:

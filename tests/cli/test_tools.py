@@ -228,3 +228,12 @@ def test_site_builds_from_data_and_the_runs_report(tmp_path: Path, capsys):
     assert capsys.readouterr().out == f"Built the site of 1 topic in {out}: 8 files\n"
     assert "t</a>: 1 new, 0 updated" in (out / "index.html").read_text()
     assert (out / "t" / "feed.xml").is_file()
+
+
+def test_a_site_in_the_data_directory_is_refused(tmp_path: Path, capsys):
+    """`harvest site --out data/site`: exit 2, nothing written, as for export."""
+    config, data = one_topic(tmp_path)
+    args = ["--config", str(config), "--data-dir", str(data), "--out", str(data / "site")]
+    assert main(["site", *args]) == 2
+    assert "is inside the data directory" in capsys.readouterr().err
+    assert not (data / "site").exists()
