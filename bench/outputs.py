@@ -1,6 +1,8 @@
 """Benchmarks of what is made from the database, each against reading the JSON once.
 
     python bench/outputs.py            # 100,000 papers; writes its sections of bench/RESULTS.md
+                                       # (papers.db and search; site)
+    python bench/outputs.py --only site  # one section
     python bench/outputs.py --quick    # 2,000 papers, a smoke test (the suite runs this)
 
 Each scenario runs in a fresh interpreter; its time is wall time in that process and its
@@ -28,9 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from harvester.arxiv import feed  # noqa: E402
+from harvester.config import load_config  # noqa: E402
 from harvester.db import store  # noqa: E402
 from harvester.models import Paper  # noqa: E402
-from harvester.outputs import search, sqlite  # noqa: E402
+from harvester.outputs import search, site, sqlite  # noqa: E402
 from tests.standin import Standin, recorded_entries  # noqa: E402
 
 TOPIC = "bench"
@@ -98,6 +101,14 @@ def search_db(path: Path, work: Path) -> str:
     return f"{len(hits):,} hits"
 
 
+@scenario
+def site_build(path: Path, work: Path) -> str:
+    """`harvest site`: load the topic file, write the site over the one already there, if any."""
+    written = site.build(load_config(work / "queries.toml"), path.parent, work / "site")
+    size_mb = sum(p.stat().st_size for p in written) / 1e6
+    return f"{len(written):,} files, {size_mb:,.0f} MB"
+
+
 def run_scenario(name: str, path: Path, work: Path) -> None:
     """In this fresh process: reset the RSS high-water mark, run, print seconds, MB, note."""
     Path("/proc/self/clear_refs").write_text("5")
@@ -133,14 +144,14 @@ def papers_db(count: int, work: Path) -> str:
     path = work / f"{TOPIC}.json"
     store.save(path, papers(count))
     size_mb = path.stat().st_size / 1e6
-    results = {name: measured(name, path, work) for name in SCENARIOS}
-    reference_s, reference_mb, _ = results["json_once"]
     rows = [
         ("read the JSON once: json.loads (reference)", "json_once"),
         ("harvest export --format sqlite: load + write papers.db", "export_db"),
         ("harvest search: load + index in memory + query", "search_cli"),
         ("harvest search --db papers.db: query the export", "search_db"),
     ]
+    results = {name: measured(name, path, work) for _, name in rows}
+    reference_s, reference_mb, _ = results["json_once"]
     lines = [
         "## papers.db",
         "",
@@ -153,6 +164,44 @@ def papers_db(count: int, work: Path) -> str:
     ]
     for label, name in rows:
         seconds, mb, note = results[name]
+        lines.append(
+            f"| {label} | {_seconds(seconds)} | {mb:,.0f} MB | {note} | "
+            f"{seconds / reference_s:.2f} x, {mb / max(reference_mb, 1):.2f} x |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def site_section(count: int, work: Path) -> str:
+    """The `site` section: the site of one topic of `count` papers, built, then built again
+    over itself (nothing changed), against reading the JSON once."""
+    path = work / f"{TOPIC}.json"
+    if not path.exists():
+        store.save(path, papers(count))
+    (work / "queries.toml").write_text(f"[topics.{TOPIC}]\nquery = 'all:x'\n")
+    runs = [
+        ("read the JSON once: json.loads (reference)", measured("json_once", path, work)),
+        (
+            "harvest site: load + write every page, filter file and feed",
+            measured("site_build", path, work),
+        ),
+        ("harvest site again over it, nothing changed", measured("site_build", path, work)),
+    ]
+    reference_s, reference_mb, _ = runs[0][1]
+    first_kb = (work / "site" / TOPIC / "index.html").stat().st_size / 1e3
+    chunks = list((work / "site" / TOPIC).glob("filter-*.json"))
+    lines = [
+        "## site",
+        "",
+        f"`python bench/outputs.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
+        f"{count:,} papers in one topic file of {path.stat().st_size / 1e6:,.0f} MB; "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs. A topic's first page is "
+        f"{first_kb:,.0f} kB ({site.PAGE_SIZE} papers); its filter {len(chunks)} files of "
+        f"{sum(p.stat().st_size for p in chunks) / 1e6:,.1f} MB in all.",
+        "",
+        "| benchmark | time | peak memory added | result | time, memory vs reference |",
+        "|---|---:|---:|---|---:|",
+    ]
+    for label, (seconds, mb, note) in runs:
         lines.append(
             f"| {label} | {_seconds(seconds)} | {mb:,.0f} MB | {note} | "
             f"{seconds / reference_s:.2f} x, {mb / max(reference_mb, 1):.2f} x |"
@@ -173,21 +222,29 @@ def replace_section(text: str, section: str) -> str:
     return text.rstrip("\n") + "\n\n" + section
 
 
+SECTIONS = {"papers.db": papers_db, "site": site_section}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--only", choices=SECTIONS, help="just this section")
     parser.add_argument("--scenario", help=argparse.SUPPRESS)
     parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.scenario:
         run_scenario(args.scenario, args.paths[0], args.paths[1])
         return
+    count = 2_000 if args.quick else 100_000
     with tempfile.TemporaryDirectory() as tmp:
-        section = papers_db(2_000 if args.quick else 100_000, Path(tmp))
-    print(section)
-    old = args.out.read_text() if args.out.exists() else "# Benchmark results\n"
-    args.out.write_text(replace_section(old, section))
+        chosen = [args.only] if args.only else list(SECTIONS)
+        sections = [SECTIONS[name](count, Path(tmp)) for name in chosen]
+    text = args.out.read_text() if args.out.exists() else "# Benchmark results\n"
+    for section in sections:
+        print(section)
+        text = replace_section(text, section)
+    args.out.write_text(text)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ HTML = b"<!DOCTYPE html><html><body><h1>503 Service Temporarily Unavailable</h1>
 TOOLS = [
     "export",
     "search",
+    "site",
     "import",
     "stats",
     "check",

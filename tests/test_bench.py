@@ -39,9 +39,10 @@ def test_quick_benchmark_runs_and_writes_its_table(tmp_path: Path):
 
 
 def test_quick_outputs_benchmark_writes_its_section(tmp_path: Path):
-    """`bench/outputs.py --quick` adds its papers.db section and leaves the others as they were."""
+    """`bench/outputs.py --quick` adds its papers.db and site sections and leaves the others as
+    they were."""
     out = tmp_path / "RESULTS.md"
-    out.write_text("# Benchmark results\n\n| a table |\n\n## site\n\nother rows\n")
+    out.write_text("# Benchmark results\n\n| a table |\n\n## other\n\nother rows\n")
     for _ in range(2):  # a second run replaces its section, not adds another
         subprocess.run(
             [sys.executable, str(ROOT / "bench" / "outputs.py"), "--quick", "--out", str(out)],
@@ -51,14 +52,17 @@ def test_quick_outputs_benchmark_writes_its_section(tmp_path: Path):
         )
     text = out.read_text()
     assert text.startswith(
-        "# Benchmark results\n\n| a table |\n\n## site\n\nother rows\n\n## papers.db\n"
+        "# Benchmark results\n\n| a table |\n\n## other\n\nother rows\n\n## papers.db\n"
     )
-    assert text.count("## papers.db") == 1
+    assert text.count("## papers.db") == text.count("## site") == 1
+    assert text.index("## papers.db") < text.index("## site")
     for row in [
         "read the JSON once: json.loads (reference)",
         "harvest export --format sqlite: load + write papers.db",
         "harvest search: load + index in memory + query",
         "harvest search --db papers.db: query the export",
+        "harvest site: load + write every page, filter file and feed",
+        "harvest site again over it, nothing changed",
     ]:
         assert row in text
 

@@ -87,7 +87,8 @@ def test_wheel_holds_every_subpackage(fresh_bin: Path, tmp_path: Path):
 
 
 def test_wheel_runs_harvest_check_and_export(fresh_bin: Path, config: Path, standin: Standin):
-    """`harvest`, `harvest check` and `harvest export` of the wheel work against the stand-in."""
+    """`harvest`, `harvest check`, `harvest export` and `harvest site` of the wheel work against
+    the stand-in (the site's templates and style ship in the wheel)."""
     data, out = config.parent / "data", config.parent / "export"
     harvest = fresh_bin / "harvest"
     run = _run(
@@ -114,6 +115,12 @@ def test_wheel_runs_harvest_check_and_export(fresh_bin: Path, config: Path, stan
     assert (export.returncode, export.stdout) == (0, f"Exported 2 topics to {out}: 8 files\n")
     assert (out / "papers_database.json").is_file()
     assert (out / "papers.db").is_file()
+
+    built = _run(harvest, "site", "--config", config, "--data-dir", data, cwd=config.parent)
+    assert built.returncode == 0, built.stderr
+    page = (config.parent / "site" / "rlhf_code" / "index.html").read_text()
+    assert '<link rel="stylesheet" href="../style.css">' in page  # the templates shipped
+    assert (config.parent / "site" / "filter.js").is_file()
 
 
 def test_wheel_carries_what_init_writes(fresh_bin: Path, tmp_path: Path):

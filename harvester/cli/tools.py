@@ -1,5 +1,5 @@
-"""The tools around the data: `harvest export|search|import|stats|check|plan|init|commit|
-summary|job|keepalive`, each registered once in `TOOLS` with its one-line summary."""
+"""The tools around the data: `harvest export|search|site|import|stats|check|plan|init|
+commit|summary|job|keepalive`, each registered once in `TOOLS` with its one-line summary."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from harvester.db.counts import plural
 from harvester.errors import StoreError
 from harvester.job import keepalive, publish, report, scaffold
 from harvester.net.pacer import Sleep
-from harvester.outputs import audit, export, migrate, search
+from harvester.outputs import audit, export, migrate, search, site
 
 
 def _parser(
@@ -101,6 +101,36 @@ def _search(argv: Sequence[str], sleep: Sleep) -> int:
             out(f"{hit.published}  {hit.arxiv_id}  {hit.title}  ({authors}; {topics_of})")
         # The count goes to stderr: stdout stays one line per paper, for `wc -l` or `head`.
         print(f"{plural(len(hits), 'paper')} found", file=sys.stderr, flush=True)
+    return EXIT_OK
+
+
+def _site(argv: Sequence[str], sleep: Sleep) -> int:
+    parser = _parser("site")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("site"),
+        metavar="DIR",
+        help="where to write (default: site); never in the data directory",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="the last run's --report, to show what it changed",
+    )
+    args = parser.parse_args(argv)
+    with handle_errors(verbose=args.verbose):
+        check_out_dir(args.out, data_dir=args.data_dir)  # pages there would be committed as data
+        config = load_config(args.config)
+        changes = None
+        if args.report:
+            changes = {name: t.counts for name, t in report.load(args.report).topics.items()}
+        written = site.build(config, args.data_dir, args.out, changes=changes)
+        out(
+            f"Built the site of {plural(len(config.topics), 'topic')} in {args.out}: "
+            f"{plural(len(written), 'file')}"
+        )
     return EXIT_OK
 
 
@@ -250,6 +280,11 @@ TOOLS: dict[str, Tool] = {
         _search,
         "search TEXT",
         "Stored papers matching words of title, abstract or authors, newest first.",
+    ),
+    "site": Tool(
+        _site,
+        "site [--out DIR]",
+        "Write a static site: an index, a page and an Atom feed per topic.",
     ),
     "import": Tool(
         _import, "import FILE", "Merge an existing papers_database.json into data/<topic>.json."

@@ -1,15 +1,18 @@
-"""The tools around the data (`harvest export|search|import|stats|check|init|commit|...`): each
+"""The tools around the data (`harvest export|search|site|import|stats|check|init|...`): each
 parses its own flags and reports an error as one line with its exit code."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from harvester.cli import main
 from harvester.db import store
+from harvester.db.counts import Change
+from harvester.job.report import Report, TopicReport
 from tests.conftest import SEED, TOOLS, one_topic, paper
 
 POSITIONAL = {"import": ["db.json"], "summary": ["report.json"], "search": ["words"]}
@@ -206,3 +209,31 @@ def test_a_hostile_data_or_state_file_is_one_line(
     assert code == 1
     assert err == f"ERROR {data / file}: {message}{err.partition(message)[2]}"
     assert err.count("\n") == 1
+
+
+def test_site_builds_from_data_and_the_runs_report(tmp_path: Path, capsys):
+    """`harvest site --report FILE` writes the site and lists what the run changed."""
+    config, data = one_topic(tmp_path)
+    store.save(data / "t.json", [paper("2401.00001v1", title="Stored")])
+    run = Report(
+        started=datetime(2026, 3, 1, 6, 17, tzinfo=UTC),
+        seconds=1.0,
+        exit_code=0,
+        topics={"t": TopicReport(new=1, changes=(Change("2401.00001v1", "Stored", "new"),))},
+    )
+    (tmp_path / "report.json").write_bytes(run.dumps())
+    out = tmp_path / "site"
+    args = ["--config", str(config), "--data-dir", str(data), "--out", str(out)]
+    assert main(["site", *args, "--report", str(tmp_path / "report.json")]) == 0
+    assert capsys.readouterr().out == f"Built the site of 1 topic in {out}: 8 files\n"
+    assert "t</a>: 1 new, 0 updated" in (out / "index.html").read_text()
+    assert (out / "t" / "feed.xml").is_file()
+
+
+def test_a_site_in_the_data_directory_is_refused(tmp_path: Path, capsys):
+    """`harvest site --out data/site`: exit 2, nothing written, as for export."""
+    config, data = one_topic(tmp_path)
+    args = ["--config", str(config), "--data-dir", str(data), "--out", str(data / "site")]
+    assert main(["site", *args]) == 2
+    assert "is inside the data directory" in capsys.readouterr().err
+    assert not (data / "site").exists()

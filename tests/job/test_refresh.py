@@ -8,6 +8,7 @@ the job has harvested and committed, just before its own push reaches the remote
 from __future__ import annotations
 
 import json
+import os
 import stat
 import subprocess
 import sys
@@ -540,9 +541,9 @@ def test_refresh_workflow_keeps_its_promises():
     """The refresh job: scheduled and manual, one at a time, thin (`harvest job`), kept alive."""
     workflow = _workflow("refresh.yml")
     assert workflow["on"] == {"schedule": [{"cron": "17 6 * * *"}], "workflow_dispatch": None}
-    assert workflow["permissions"] == {"contents": "write", "actions": "write"}
+    assert workflow["permissions"] == {"contents": "write", "actions": "write", "pages": "read"}
     assert workflow["concurrency"] == {"group": "refresh-papers", "cancel-in-progress": False}
-    [job] = workflow["jobs"].values()
+    job = workflow["jobs"]["refresh"]
     steps = job["steps"]
     runs = [step.get("run", "") for step in steps]
     harvesting = [step for step in steps if "harvest job" in step.get("run", "")]
@@ -559,6 +560,85 @@ def test_refresh_workflow_keeps_its_promises():
     assert keepalive["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}
     assert steps.index(harvesting[0]) < steps.index(keepalive)
     assert not any("git pull" in run for run in runs)
+
+
+def test_refresh_workflow_deploys_the_site_to_pages():
+    """After the harvest the refresh job builds the site and uploads it for Pages; a second
+    job, with only the Pages permissions, deploys it when the first says so."""
+    workflow = _workflow("refresh.yml")
+    refresh, pages = workflow["jobs"]["refresh"], workflow["jobs"]["pages"]
+    steps = refresh["steps"]
+    names = [step.get("uses", step.get("run", "")) for step in steps]
+    harvest = next(i for i, n in enumerate(names) if "harvest job" in n)
+    build = next(i for i, n in enumerate(names) if "harvest site" in n)
+    upload = names.index("actions/upload-pages-artifact@v3")
+    assert harvest < build < upload < len(steps) - 1
+    deciding = next(s for s in steps if s.get("id") == "pages")
+    assert refresh["outputs"] == {"deploy": "${{ steps.pages.outputs.deploy }}"}
+    for step in [deciding, steps[build], steps[upload]]:
+        assert step["if"].startswith("${{ !cancelled()")
+    assert steps[upload]["with"] == {"path": "${{ runner.temp }}/site"}
+    assert pages["needs"] == "refresh"
+    assert pages["if"] == "${{ !cancelled() && needs.refresh.outputs.deploy == 'true' }}"
+    assert pages["permissions"] == {"pages": "write", "id-token": "write"}
+    assert pages["environment"]["name"] == "github-pages"
+    assert [step["uses"] for step in pages["steps"]] == ["actions/deploy-pages@v4"]
+
+
+WHO = ("-c", "user.name=Test", "-c", "user.email=test@example.invalid")
+
+
+@pytest.mark.parametrize(
+    ("committed", "event", "build_type", "deploy"),
+    [
+        pytest.param(True, "schedule", "workflow", "true", id="data-commit"),
+        pytest.param(False, "schedule", "workflow", "false", id="nothing-new"),
+        pytest.param(False, "workflow_dispatch", "workflow", "true", id="by-hand"),
+        pytest.param(True, "schedule", "legacy", "false", id="pages-from-a-branch"),
+        pytest.param(True, "schedule", None, "false", id="pages-not-enabled"),
+    ],
+)
+def test_the_site_is_deployed_only_after_a_data_commit_where_pages_are_on(
+    tmp_path: Path, committed: bool, event: str, build_type: str | None, deploy: str
+):
+    """The deciding step says deploy after a data commit or a run by hand, and only when the
+    repository's Pages are built by workflows; otherwise it leaves a notice."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    git(repo, *WHO, "commit", "-q", "--allow-empty", "-m", "start")
+    sha = git(repo, "rev-parse", "HEAD").strip()
+    if committed:
+        git(repo, *WHO, "commit", "-q", "--allow-empty", "-m", "data: +1 paper")
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    answer = f"echo {build_type}" if build_type else "echo 'Not Found' >&2; exit 1"
+    (fake / "gh").write_text(f"#!/bin/sh\n{answer}\n")
+    (fake / "gh").chmod(0o755)
+    step = next(
+        s for s in _workflow("refresh.yml")["jobs"]["refresh"]["steps"] if s.get("id") == "pages"
+    )
+    output = tmp_path / "output"
+    env = {
+        "PATH": f"{fake}:{os.environ['PATH']}",
+        "GITHUB_SHA": sha,
+        "GITHUB_EVENT_NAME": event,
+        "GITHUB_REPOSITORY": "octo/papers",
+        "GITHUB_OUTPUT": str(output),
+    }
+    ran = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert output.read_text() == f"deploy={deploy}\n"
+    assert ("::notice::" in ran.stdout) == (
+        deploy == "false" and (committed or event != "schedule")
+    )
 
 
 def test_ci_workflow_runs_the_landing_check():

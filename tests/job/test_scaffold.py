@@ -38,7 +38,7 @@ def test_init_writes_the_repository(tmp_path: Path, capsys):
     assert (target / "requirements.txt").read_text().splitlines()[-1] == (
         f"arxiv-harvester=={__version__}"
     )
-    assert "/export/" in (target / ".gitignore").read_text().splitlines()
+    assert {"/export/", "/site/"} <= set((target / ".gitignore").read_text().splitlines())
     assert "harvest plan" in (target / "README.md").read_text()
 
 

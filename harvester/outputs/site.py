@@ -1,0 +1,244 @@
+"""`harvest site`: a static site of the database for GitHub Pages, made from `data/` alone.
+
+The index shows every topic (papers, the newest, new this week, papers per month, a
+mark on a topic gone silent, the last run's changes when its report is given); each
+topic has pages of `PAGE_SIZE` papers, newest first, that read without a script, and a
+filter that searches the whole topic by loading it in chunks of `CHUNK` papers; each
+topic and the whole database have an Atom feed (`harvester.outputs.feeds`). Nothing is
+loaded from another site: the style and the script are files of the site, and each page's
+Content-Security-Policy forbids anything else.
+
+The same data gives the same bytes: the site's date is the last time a harvest found
+something (the newest watermark in `data/.harvest/`, or the newest paper without one),
+never the time of the build, and every list has a fixed order.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from harvester import files
+from harvester.config import Config, Topic
+from harvester.db import state, store
+from harvester.db.counts import Counts, plural
+from harvester.harvest import stale
+from harvester.harvest.stale import Silence
+from harvester.models import Paper
+from harvester.outputs import feeds, plot
+
+PAGE_SIZE = 100
+"""Papers per topic page: the first screen is one page, never the whole topic."""
+CHUNK = 10_000
+"""Papers per filter file: the filter searches the loaded chunks while the rest arrive."""
+NEW_DAYS = 7
+"""`new this week`: papers first published in this many days up to the site's date."""
+LISTED = 25
+"""Changed papers named per topic under the last run; the rest are counted."""
+STATIC = ("style.css", "filter.js")
+ARXIV_START = datetime(1991, 8, 14, tzinfo=UTC)
+"""arXiv's first day: the date of a database, or a topic's feed, without a single paper."""
+
+
+@dataclass(frozen=True)
+class TopicPage:
+    """What the index shows of a topic."""
+
+    name: str
+    papers: int
+    newest: Paper | None
+    published: tuple[date, ...]
+    """Every paper's `published`, for the counts the index makes once the site's date is known."""
+    feed: tuple[Paper, ...]
+    """Its newest papers (for the feed of all topics)."""
+    topic: Topic
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """A topic's line on the index."""
+
+    name: str
+    papers: int
+    newest: Paper | None
+    new_this_week: int
+    plot: str
+    silence: Silence
+    changes: Counts | None
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("harvester.outputs", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+    )
+    env.filters["plural"] = plural  # `{{ n | plural("paper") }}`: 1 paper, 12,000 papers
+    return env
+
+
+def page_name(number: int) -> str:
+    """A topic page's file: `index.html` for the first, `page-N.html` after it."""
+    return "index.html" if number == 1 else f"page-{number}.html"
+
+
+def filter_record(paper: Paper, page: int) -> list[object]:
+    """What the filter searches and shows of a paper, and the page holding its abstract."""
+    return [
+        feeds.text(paper.arxiv_id),
+        feeds.text(paper.title),
+        [feeds.text(a) for a in paper.authors],
+        paper.published.isoformat(),
+        [feeds.text(c) for c in paper.categories],
+        None if paper.doi is None else feeds.text(paper.doi),
+        None if paper.journal_ref is None else feeds.text(paper.journal_ref),
+        page_name(page),
+    ]
+
+
+def _finalize(value: object) -> object:
+    """Every value a template prints, as text a page can hold (`feeds.text`); markup as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return feeds.text(value)
+    return value
+
+
+def site_date(config: Config, data_dir: Path, newest: list[date]) -> datetime:
+    """The site's date: the newest watermark of the topics' states, else the newest paper."""
+    marks = []
+    for name in config.topics:
+        saved = state.load(state.path_for(data_dir, name))
+        if saved is not None and saved.watermark is not None:
+            marks.append(saved.watermark)
+    if marks:
+        return max(marks)
+    if newest:
+        return datetime.combine(max(newest), time(), tzinfo=UTC)
+    return ARXIV_START
+
+
+def _topic(
+    env: jinja2.Environment, topic: Topic, data_dir: Path, out_dir: Path
+) -> tuple[TopicPage, list[Path]]:
+    """Write a topic's pages, filter chunks and feed; returns what the index needs of it."""
+    papers = sorted(
+        store.load(store.path_for(data_dir, topic.name)).values(), key=Paper.sort_key, reverse=True
+    )
+    where = out_dir / topic.name
+    pages = max(1, -(-len(papers) // PAGE_SIZE))
+    chunks = -(-len(papers) // CHUNK)  # ceil
+    template = env.get_template("topic.html")
+    written = []
+    for number in range(1, pages + 1):
+        html = template.render(
+            topic=topic.name,
+            total=len(papers),
+            papers=papers[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
+            page=number,
+            pages=pages,
+            page_name=page_name,
+            chunks=chunks,
+            root="../",
+        )
+        written.append(_write(where / page_name(number), html.encode("utf-8")))
+    written += _chunks(papers, where)
+    newest = tuple(feeds.newest(papers))
+    feed = feeds.atom(
+        newest,
+        name=topic.name,
+        title=f"arXiv: {topic.name}",
+        page="index.html",
+        empty_updated=ARXIV_START,
+    )
+    written.append(_write(where / "feed.xml", feed))
+    summary = TopicPage(
+        name=topic.name,
+        papers=len(papers),
+        newest=papers[0] if papers else None,
+        published=tuple(p.published for p in papers),
+        feed=newest,
+        topic=topic,
+    )
+    return summary, written
+
+
+def _chunks(papers: list[Paper], where: Path) -> list[Path]:
+    """Write the filter's files of a topic's papers (newest first), `CHUNK` a file."""
+    written = []
+    for index, start in enumerate(range(0, len(papers), CHUNK)):
+        records = [
+            filter_record(p, (start + offset) // PAGE_SIZE + 1)
+            for offset, p in enumerate(papers[start : start + CHUNK])
+        ]
+        text = json.dumps(records, ensure_ascii=False, separators=(",", ":")) + "\n"
+        written.append(_write(where / f"filter-{index}.json", text.encode("utf-8")))
+    return written
+
+
+def _row(page: TopicPage, now: datetime, changes: Mapping[str, Counts] | None) -> IndexRow:
+    week_start = now.date() - timedelta(days=NEW_DAYS)
+    counts = plot.per_month(page.published, until=now.date())
+    return IndexRow(
+        name=page.name,
+        papers=page.papers,
+        newest=page.newest,
+        new_this_week=sum(1 for d in page.published if d > week_start),
+        plot=plot.svg(counts, label=page.name),
+        silence=stale.assess(page.published, now=now, stale_after_days=page.topic.stale_after_days),
+        changes=None if changes is None else changes.get(page.name, Counts()),
+    )
+
+
+def build(
+    config: Config, data_dir: Path, out_dir: Path, *, changes: Mapping[str, Counts] | None = None
+) -> list[Path]:
+    """Write the site of the configured topics to `out_dir`; returns the files written.
+
+    Args:
+        changes: what the last run changed per topic (from its report), when known.
+
+    Raises:
+        StoreError: a topic or state file is invalid, or a file cannot be written.
+    """
+    env = _environment()
+    written = [_write(out_dir / ".nojekyll", b"")]  # serve the files as they are
+    static = resources.files("harvester.outputs") / "static"
+    written += [_write(out_dir / name, (static / name).read_bytes()) for name in STATIC]
+    topics = []
+    for topic in config.topics.values():
+        summary, paths = _topic(env, topic, data_dir, out_dir)
+        topics.append(summary)
+        written += paths
+    now = site_date(config, data_dir, [t.newest.published for t in topics if t.newest])
+    rows = [_row(t, now, changes) for t in topics]
+    every = [p for t in topics for p in t.feed]
+    feed = feeds.atom(
+        every, name="all", title="arXiv: all topics", page="index.html", empty_updated=now
+    )
+    written.append(_write(out_dir / "feed.xml", feed))
+    html = env.get_template("index.html").render(
+        rows=rows,
+        now=now,
+        changes=changes,
+        listed=LISTED,
+        root="",
+        total=sum(t.papers for t in topics),
+    )
+    written.append(_write(out_dir / "index.html", html.encode("utf-8")))
+    return written
+
+
+def _write(path: Path, data: bytes) -> Path:
+    files.write(path, data)
+    return path

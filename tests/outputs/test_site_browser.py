@@ -1,0 +1,164 @@
+"""Issue #19, acceptance 1: the site of a 30,000-paper database in a real headless Chromium
+(the system's, driven by Playwright): the index lists every topic with its count, an
+author typed into a topic's filter leaves only that author's papers, and no page asks
+anything of another site. Screenshots of both pages are written for a look."""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+import threading
+from collections.abc import Iterator
+from datetime import date
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from harvester.config import load_config
+from harvester.outputs import site
+from tests import synthetic
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SIZES = {"alpha": 20_000, "beta": 7_000, "gamma": 3_000}
+SILENT = {"gamma": date(2026, 9, 1)}
+"""gamma's newest paper is 80 days older than the others': gone silent at 6 a day."""
+SCREENSHOTS = Path(
+    os.environ.get("SITE_SCREENSHOTS", Path(tempfile.gettempdir()) / "arxiv-harvester-screenshots")
+)
+"""Where the screenshots go (the path is also attached to the test's report)."""
+
+if not CHROMIUM.exists() and os.environ.get("CI") != "true":  # .ci/run installs it
+    pytest.skip("no /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Serve without a line per request on stderr."""
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The site of a 30,000-paper database, served on 127.0.0.1; yields its base URL."""
+    root = tmp_path_factory.mktemp("site30k")
+    config = synthetic.database(root / "data", SIZES, newest=SILENT)
+    site.build(load_config(config), root / "data", root / "site")
+    handler = functools.partial(_Quiet, directory=str(root / "site"))
+    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """The system's Chromium, headless, with none of its own background traffic."""
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, served: str) -> Iterator[tuple[object, list[str]]]:
+    """A fresh phone-sized page that records the URL of every request it makes."""
+    context = browser.new_context(viewport={"width": 412, "height": 900})
+    tab = context.new_page()
+    requested: list[str] = []
+    tab.on("request", lambda request: requested.append(request.url))
+    yield tab, requested
+    context.close()
+
+
+def test_index_lists_every_topic_with_its_count(page, served: str, record_property):
+    """The index has a row per topic giving its number of papers, and asks only the site."""
+    tab, requested = page
+    tab.goto(served + "index.html")
+    rows = tab.locator("table.topics tbody tr")
+    assert rows.count() == len(SIZES)
+    shown = {
+        rows.nth(i).locator("th a").first.inner_text(): rows.nth(i)
+        .locator("td.num")
+        .first.inner_text()
+        for i in range(rows.count())
+    }
+    assert shown == {name: f"{count:,}" for name, count in SIZES.items()}
+    assert tab.locator("svg.plot").count() == len(SIZES)
+    marked = tab.locator("tr:has(.silent) th a").all_inner_texts()
+    assert marked == ["gamma"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=SCREENSHOTS / "index.png", full_page=True)
+    tab.set_viewport_size({"width": 1280, "height": 800})
+    tab.screenshot(path=SCREENSHOTS / "index-wide.png", full_page=True)
+    record_property("screenshot", str(SCREENSHOTS / "index.png"))
+    tab.keyboard.press("Tab")  # the keyboard reaches the skip link first, then the content
+    assert tab.evaluate("document.activeElement.textContent") == "Skip to the content"
+    assert [url for url in requested if not url.startswith(served)] == []
+
+
+def test_typing_an_author_leaves_only_their_papers(page, served: str, record_property):
+    """Typing an author's name into the filter narrows 20,000 papers to exactly theirs,
+    loading the topic's chunks from the site only."""
+    tab, requested = page
+    tab.goto(served + "alpha/index.html")
+    assert tab.locator("#papers > li").count() == site.PAGE_SIZE
+    expected = sorted(
+        p.arxiv_id
+        for p in synthetic.papers(SIZES["alpha"], seed=0)
+        if synthetic.ONE_AUTHOR in p.authors
+    )
+    tab.locator("#filter").press_sequentially(synthetic.ONE_AUTHOR, delay=20)
+    status = tab.locator("#filter-status")
+    sync_api.expect(status).to_have_text(f"{len(expected)} papers match.", timeout=20_000)
+    results = tab.locator("#results > li")
+    assert tab.locator("#listing").is_hidden()
+    found = sorted(
+        results.nth(i).locator(".meta a").first.inner_text() for i in range(results.count())
+    )
+    assert found == expected
+    for i in range(results.count()):
+        assert synthetic.ONE_AUTHOR in results.nth(i).locator(".authors").inner_text()
+    results.first.locator("summary").click()  # the abstract comes from the paper's own page
+    sync_api.expect(results.first.locator(".abstract")).not_to_have_text("Loading…")
+    tab.screenshot(path=SCREENSHOTS / "topic.png", full_page=False)
+    record_property("screenshot", str(SCREENSHOTS / "topic.png"))
+    tab.locator("#filter").fill("")
+    sync_api.expect(tab.locator("#listing")).to_be_visible()
+    assert [url for url in requested if not url.startswith(served)] == []
+    assert any(url.endswith("alpha/filter-1.json") for url in requested)
+
+
+def test_a_common_author_is_told_from_namesakes_and_shown_in_full(page, served: str):
+    """A name that others share words with ("Ada Abe" beside "Ada Kim" and "Omar Abe")
+    leaves only that author's papers, more than one screen of them, all reached by
+    "Show more"."""
+    tab, requested = page
+    papers = synthetic.papers(SIZES["alpha"], seed=0)
+    name = f"{synthetic.FIRST[0]} {synthetic.LAST[0]}"
+    expected = sorted(p.arxiv_id for p in papers if name in p.authors)
+    assert len(expected) > 100
+    tab.goto(served + "alpha/index.html")
+    tab.locator("#filter").fill(name)
+    sync_api.expect(tab.locator("#filter-status")).to_have_text(
+        f"{len(expected)} papers match.", timeout=20_000
+    )
+    results = tab.locator("#results > li")
+    assert results.count() == 100
+    tab.locator("#more").click()
+    assert results.count() == len(expected)
+    assert tab.locator("#more").is_hidden()
+    found = results.evaluate_all("items => items.map(i => i.querySelector('.meta a').textContent)")
+    assert sorted(found) == expected
+    assert [url for url in requested if not url.startswith(served)] == []
