@@ -282,6 +282,29 @@ def test_topic_since_filters_records_not_the_walk(standin: Standin, tmp_path: Pa
     assert standin.entries[old].key not in records(data, "t")
 
 
+def test_a_paper_first_submitted_on_the_since_day_is_kept(standin: Standin, tmp_path: Path):
+    """`since` is included: a paper whose first version is from that very day is stored."""
+    first = standin.entries[50]
+    topic = Topic(name="t", query="all:x", since=first.published.date())
+    at(standin, topic, tmp_path, SOON)
+    assert first.key in records(tmp_path, "t")
+
+
+def test_a_dry_run_writes_neither_records_nor_state(standin: Standin, tmp_path: Path):
+    """A dry run counts what it would store and writes nothing: not on a first harvest,
+    and not on a walk that finds a new version."""
+    topic = Topic(name="t", query="all:x")
+    result = at(standin, topic, tmp_path, SOON, dry_run=True)
+    assert (result.counts.new, result.written) == (111, False)
+    assert list(tmp_path.iterdir()) == []
+    at(standin, topic, tmp_path, SOON - timedelta(days=1))
+    before = tree(tmp_path)
+    bump(standin, 3, "New version")
+    result = at(standin, topic, tmp_path, SOON, dry_run=True)
+    assert (result.mode, result.counts.updated, result.written) == (Mode.INCREMENTAL, 1, False)
+    assert tree(tmp_path) == before
+
+
 def test_corrupt_state_fails_the_topic_and_leaves_it(standin: Standin, config: Path, capsys):
     """A broken state file fails its topic with the file named; nothing is fetched for it."""
     path = state.path_for(config.parent / "data", "rlhf_code")
