@@ -576,8 +576,11 @@ def test_every_page_is_handed_to_on_page():
     data = Standin()
     respx.get(API).mock(side_effect=lambda r: _page(r, data))
     pages: list[int] = []
-    pacer = Pacer(delay_seconds=0)
-    arxiv = ArxivClient(pacer=pacer, page_size=25, on_page=lambda page: pages.append(page.entries))
+    time = FakeTime()
+    pacer = Pacer(delay_seconds=0, clock=time.clock, sleep=time.sleep)
+    arxiv = ArxivClient(
+        pacer=pacer, page_size=25, sleep=time.sleep, on_page=lambda p: pages.append(p.entries)
+    )
     with arxiv:
         arxiv.search("q")
     assert pages == [25, 25, 25, 25, 11]
