@@ -22,6 +22,7 @@ from harvester.errors import UsageError
 from harvester.net.pacer import DEFAULT_DELAY_SECONDS
 
 
+# long: one add() per shared flag, each laid out by the formatter over several lines
 def shared(
     *, paths: bool = True, topic: str | None = None, lock: bool = False, arxiv: bool = False
 ) -> argparse.ArgumentParser:
@@ -91,6 +92,7 @@ def shared(
     return parser
 
 
+# long: one add() per flag of `harvest`, each laid out by the formatter over several lines
 def build_parser(epilog: str) -> argparse.ArgumentParser:
     """The command line of `harvest [flags]` (DESIGN.md, "Command line")."""
     parser = argparse.ArgumentParser(
