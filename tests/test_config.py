@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -149,3 +150,115 @@ def test_missing_file(tmp_path: Path):
     """A missing topics file is a ConfigError naming the path."""
     with pytest.raises(ConfigError, match="cannot read: No such file or directory"):
         load_config(tmp_path / "absent.toml")
+
+
+@pytest.mark.parametrize(
+    ("table", "problem"),
+    [
+        pytest.param(f'query = "{"x" * 4000}"', None, id="query-of-4000-chars"),
+        pytest.param(
+            f'query = "{"x" * 4001}"',
+            "query must be a non-empty string of at most 4000 characters",
+            id="query-of-4001-chars",
+        ),
+        pytest.param('query = "x"\nlookback_days = 0', None, id="lookback-0"),
+        pytest.param('query = "x"\nlookback_days = 3650', None, id="lookback-3650"),
+        pytest.param(
+            'query = "x"\nlookback_days = 3651',
+            "lookback_days must be a whole number of days, 0 to 3650 (got 3651)",
+            id="lookback-3651",
+        ),
+        pytest.param('query = "x"\nrefresh_days = 0', None, id="refresh-never"),
+        pytest.param(
+            'query = "x"\nrefresh_days = -1',
+            "refresh_days must be a whole number of days, 0 or more",
+            id="refresh-negative",
+        ),
+        pytest.param('query = "x"\nstale_after_days = 1', None, id="stale-after-1"),
+        pytest.param(
+            'query = "x"\nstale_after_days = 0',
+            "stale_after_days must be a positive whole number of days (got 0)",
+            id="stale-after-0",
+        ),
+    ],
+)
+def test_settings_are_checked_at_their_bounds(tmp_path: Path, table: str, problem: str | None):
+    """Each bound is where its message says: the last value allowed loads, the next fails."""
+    path = tmp_path / "q.toml"
+    path.write_text(f"[topics.t]\n{table}\n")
+    if problem is None:
+        assert load_config(path).topics["t"].name == "t"
+    else:
+        with pytest.raises(ConfigError, match=re.escape(f'topic "t": {problem}')):
+            load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        pytest.param("a" * 100, None, id="100-chars"),
+        pytest.param("a" * 101, "must be at most 100 characters", id="101-chars"),
+        pytest.param("llm-alignment", "must match ^[a-z0-9][a-z0-9_]*$", id="hyphen-after-start"),
+        pytest.param("llm_2", None, id="digits-and-underscore"),
+    ],
+)
+def test_topic_names_are_checked_whole(tmp_path: Path, name: str, problem: str | None):
+    """A topic name is a file name: at most 100 characters, every one of them allowed."""
+    path = tmp_path / "q.toml"
+    path.write_text(f'[topics."{name}"]\nquery = "x"\n')
+    if problem is None:
+        assert list(load_config(path).topics) == [name]
+    else:
+        with pytest.raises(ConfigError, match=re.escape(problem)):
+            load_config(path)
+
+
+def test_query_is_stored_without_surrounding_whitespace(tmp_path: Path):
+    """A query written with spaces or line breaks around it is sent without them."""
+    path = tmp_path / "q.toml"
+    path.write_text('[topics.t]\nquery = """\n  cat:cs.LG  \n"""\n')
+    assert load_config(path).topics["t"].query == "cat:cs.LG"
+
+
+@pytest.mark.parametrize(
+    ("names", "selected"),
+    [
+        pytest.param(None, ["a", "b", "c"], id="none-named"),
+        pytest.param([], ["a", "b", "c"], id="empty-list"),
+        pytest.param(["c", "a", "c"], ["c", "a"], id="each-once-in-the-order-named"),
+    ],
+)
+def test_select_names_topics_each_once(
+    tmp_path: Path, names: list[str] | None, selected: list[str]
+):
+    """No names select every topic in file order; names select those, each once."""
+    path = tmp_path / "q.toml"
+    path.write_text("".join(f'[topics.{n}]\nquery = "{n}"\n' for n in "abc"))
+    assert [t.name for t in load_config(path).select(names)] == selected
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        pytest.param(
+            'quer = "x"', 'topic "t": unknown key "quer" (did you mean "query"?)', id="query-typo"
+        ),
+        pytest.param(
+            'query = "x"\nmax_results = 2024-01-01',
+            'topic "t": max_results must be a positive integer (got 2024-01-01)',
+            id="date-shown-as-written",
+        ),
+        pytest.param(
+            f'query = "{"x" * 4001}"',
+            f"(got '{'x' * 59}... (4001 characters))",
+            id="long-value-shortened",
+        ),
+    ],
+)
+def test_messages_show_what_was_written(tmp_path: Path, table: str, message: str):
+    """A message suggests the key meant and shows the value as written, a long one cut."""
+    path = tmp_path / "q.toml"
+    path.write_text(f"[topics.t]\n{table}\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value).endswith(message)

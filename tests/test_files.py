@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import random
 import signal
+import stat
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -173,3 +174,36 @@ def test_a_target_under_a_regular_file_cannot_be_written(tmp_path: Path, under: 
     with pytest.raises(StoreError) as caught:
         files.write(target, b"[]\n")
     assert str(caught.value) == f"{target}: cannot write: Not a directory"
+
+
+def test_a_write_asks_the_os_for_data_then_rename_then_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The temp file is fsynced holding the new bytes, then renamed, then its directory
+    fsynced: the order that makes data and rename durable after a power loss."""
+    path = tmp_path / "t.json"
+    path.write_bytes(b"[]\n")
+    data = store.dumps([paper("2401.00001v1")])
+    calls: list[tuple[str, object]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            calls.append(("fsync directory", info.st_ino))
+        else:
+            calls.append(("fsync file", (info.st_ino, os.pread(fd, info.st_size + 1, 0))))
+        real_fsync(fd)
+
+    def replace(src: str, dst: str) -> None:
+        calls.append(("replace", (Path(src).parent, Path(dst))))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    assert files.write(path, data) is True
+    assert calls == [
+        ("fsync file", (path.stat().st_ino, data)),  # the temp file, renamed to `path` since
+        ("replace", (tmp_path, path)),
+        ("fsync directory", tmp_path.stat().st_ino),
+    ]

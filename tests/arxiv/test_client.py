@@ -20,7 +20,15 @@ from harvester.cli import main
 from harvester.errors import EmptyPageError, FeedError, FetchError, QueryRejected
 from harvester.net.pacer import Pacer
 from tests.conftest import ERROR_FEED_2026, HTML, FakeTime, argv
-from tests.standin import Reply, Standin, blank, empty_page, rate_exceeded, server_error
+from tests.standin import (
+    Reply,
+    Standin,
+    blank,
+    empty_page,
+    rate_exceeded,
+    server_error,
+    synthetic_entries,
+)
 
 API = "https://export.arxiv.org/api/query"
 
@@ -486,3 +494,154 @@ def test_answered_requests_are_counted_apart_from_attempts():
     with make_client(FakeTime()) as arxiv:
         result = arxiv.search("q")
     assert (result.requests, result.answered) == (2, 1)
+
+
+@pytest.mark.parametrize(
+    ("size", "allowed"),
+    [
+        pytest.param(1, True, id="1"),
+        pytest.param(2000, True, id="2000"),
+        pytest.param(0, False, id="0"),
+        pytest.param(2001, False, id="2001"),
+    ],
+)
+def test_page_size_is_1_to_2000(size: int, allowed: bool):
+    """arXiv serves at most 2,000 results a request: sizes from 1 to 2,000 are taken."""
+    if allowed:
+        assert make_client(FakeTime(), page_size=size).page_size == size
+    else:
+        with pytest.raises(ValueError, match="between 1 and 2000"):
+            make_client(FakeTime(), page_size=size)
+
+
+@respx.mock
+def test_a_query_of_exactly_the_rows_arxiv_pages_is_fetched_whole():
+    """10,000 results fit one query (five pages of 2,000): fetched, not refused as too many."""
+    data = Standin(
+        entries=synthetic_entries(10_000, first=datetime(2024, 1, 1, tzinfo=UTC), step_seconds=30)
+    )
+    respx.get(API).mock(side_effect=lambda r: _page(r, data))
+    with make_client(FakeTime(), page_size=2000) as arxiv:
+        result = arxiv.search("q")
+    assert (len(result.papers), result.requests) == (10_000, 5)
+
+
+@respx.mock
+def test_total_results_is_the_largest_count_a_page_gave():
+    """A count that shrinks on a later page does not lower what the query was said to match."""
+    data = Standin()
+    shrunk = data.feed(25, 25).replace(
+        b"<opensearch:totalResults>111<", b"<opensearch:totalResults>30<"
+    )
+    respx.get(API).mock(
+        side_effect=[
+            httpx.Response(200, content=data.feed(0, 25)),
+            httpx.Response(200, content=shrunk),
+        ]
+    )
+    with make_client(FakeTime(), page_size=25) as arxiv:
+        result = arxiv.search("q")
+    assert (result.total_results, result.requests) == (111, 2)
+
+
+@respx.mock
+def test_a_page_past_the_rows_arxiv_pages_is_refused_unsent():
+    """A page that passes arXiv's 10,000 rows is a caller's bug: refused before any request."""
+    route = respx.get(API).mock(return_value=httpx.Response(200, content=empty_page(0).body))
+    with make_client(FakeTime()) as arxiv, pytest.raises(ValueError, match="passes arXiv's"):
+        arxiv.page("q", start=9999, size=2)
+    assert route.call_count == 0
+
+
+@respx.mock
+def test_retrying_stops_once_its_time_is_spent():
+    """With no time left for retries, a transient failure is not tried again."""
+    route = respx.get(API).mock(return_value=httpx.Response(503))
+    time = FakeTime()
+    pacer = Pacer(delay_seconds=0, clock=time.clock, sleep=time.sleep)
+    arxiv = ArxivClient(pacer=pacer, sleep=time.sleep, max_attempts=5, max_retry_seconds=0)
+    with arxiv, pytest.raises(FetchError, match="HTTP 503"):
+        arxiv.search("q")
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_a_query_matching_nothing_is_one_empty_request():
+    """No results is an answer, not an empty page to retry: one request, no papers."""
+    route = respx.get(API).mock(return_value=httpx.Response(200, content=empty_page(0).body))
+    with make_client(FakeTime()) as arxiv:
+        result = arxiv.search("q")
+    assert (result.papers, result.total_results, route.call_count) == ([], 0, 1)
+
+
+@respx.mock
+def test_an_empty_page_past_the_end_is_not_checked_for_its_offset():
+    """An empty page past the results ends them, whatever startIndex it names."""
+    route = respx.get(API).mock(return_value=httpx.Response(200, content=empty_page(0).body))
+    with make_client(FakeTime()) as arxiv:
+        page = arxiv.page("q", start=50, size=25)
+    assert (page.entries, route.call_count) == (0, 1)
+
+
+@respx.mock
+def test_a_negative_retry_after_waits_nothing():
+    """A Retry-After below zero is no wait at all, not a negative one."""
+    respx.get(API).mock(
+        side_effect=[
+            httpx.Response(503, headers={"Retry-After": "-5"}),
+            httpx.Response(200, content=Standin().feed(0, 1000)),
+        ]
+    )
+    time = FakeTime()
+    with make_client(time) as arxiv:
+        arxiv.search("q")
+    assert time.sleeps == [0.0]
+
+
+@respx.mock
+def test_a_response_not_in_by_its_deadline_fails_as_a_deadline():
+    """A body still being read when the request's deadline has passed fails, and says
+    so, even where no socket times out (a mocked transport)."""
+    respx.get(API).mock(return_value=httpx.Response(200, content=Standin().feed(0, 10)))
+    time = FakeTime()
+    pacer = Pacer(delay_seconds=0, clock=time.clock, sleep=time.sleep)
+    arxiv = ArxivClient(pacer=pacer, sleep=time.sleep, max_attempts=1, request_deadline_seconds=0)
+    with arxiv, pytest.raises(FetchError, match="no complete response within 0 s") as caught:
+        arxiv.search("q")
+    assert caught.value.failure == "deadline"
+
+
+@respx.mock
+def test_every_page_is_handed_to_on_page():
+    """The progress hook sees each page as it arrives."""
+    data = Standin()
+    respx.get(API).mock(side_effect=lambda r: _page(r, data))
+    pages: list[int] = []
+    time = FakeTime()
+    pacer = Pacer(delay_seconds=0, clock=time.clock, sleep=time.sleep)
+    arxiv = ArxivClient(
+        pacer=pacer, page_size=25, sleep=time.sleep, on_page=lambda _, p: pages.append(p.entries)
+    )
+    with arxiv:
+        arxiv.search("q")
+    assert pages == [25, 25, 25, 25, 11]
+
+
+@pytest.mark.parametrize(
+    ("slack", "refused"),
+    [pytest.param(0, False, id="exactly-the-cap"), pytest.param(-1, True, id="a-byte-over")],
+)
+@respx.mock
+def test_a_body_of_exactly_the_cap_is_read(
+    monkeypatch: pytest.MonkeyPatch, slack: int, refused: bool
+):
+    """The size cap is the largest body read: one byte more is refused."""
+    body = Standin().feed(0, 10)
+    monkeypatch.setattr(client_module, "MAX_BODY_BYTES", len(body) + slack)
+    respx.get(API).mock(return_value=httpx.Response(200, content=body))
+    with make_client(FakeTime()) as arxiv:
+        if refused:
+            with pytest.raises(FeedError, match="larger than"):
+                arxiv.search("q", max_results=10)
+        else:
+            assert len(arxiv.search("q", max_results=10).papers) == 10

@@ -209,6 +209,18 @@ def test_offset_timestamps_become_utc_and_titles_collapse():
     assert paper.title == "Execution-based Code Generation"
 
 
+def test_author_names_collapse_as_the_reference_reads_them():
+    """Line breaks and runs of spaces inside an author's name collapse to one space, as
+    the contract applies it to what `arxiv._feed` reads from the same bytes."""
+    messy = (
+        "<author><name>\n   Ada\t  Lovelace \n</name></author><author><name>B  C</name></author>"
+    )
+    content = _feed(_entry().replace("<author><name>A B</name></author>", messy))
+    reference = arxiv._feed.parse(content).results[0]
+    assert feed.parse(content).papers[0].authors == ["Ada Lovelace", "B C"]
+    assert [_ws(a.name) for a in reference.authors] == ["Ada Lovelace", "B C"]
+
+
 @pytest.mark.parametrize(
     ("entry", "logged"),
     [

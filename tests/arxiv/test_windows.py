@@ -66,6 +66,16 @@ def test_floor_minute_converts_to_utc():
     assert floor_minute(moment) == at(1, 15, 30)
 
 
+def test_a_cut_whose_first_bound_is_the_start_still_cuts_the_window():
+    """When the density puts the first cut on the window's start, the window is split
+    evenly instead, never handed back whole (it would be cut again forever)."""
+    window = Window(at(1, 0, 40), at(1, 1, 0))
+    newest = [at(1, 0, 50) - timedelta(seconds=600 * i // 7) for i in range(8)]  # to 00:40
+    cut = window.cut(20, 10, newest)
+    assert cut == window.split(parts_needed(20, 10))
+    assert window not in cut
+
+
 @pytest.mark.parametrize(
     ("done", "expected"),
     [

@@ -110,6 +110,32 @@ def test_same_version_metadata_change_is_taken():
 
 
 @pytest.mark.parametrize(
+    ("stored", "arriving", "kept"),
+    [
+        pytest.param("2401.00001v2", "2401.00001v2", "Stored", id="same-version-keeps-stored"),
+        pytest.param("2401.00001v1", "2401.00001v2", "Arriving", id="newer-version-wins"),
+        pytest.param("2401.00001v2", "2401.00001v1", "Stored", id="older-version-loses"),
+    ],
+)
+def test_ties_keep_stored_keeps_the_stored_record_of_the_same_version(
+    stored: str, arriving: str, kept: str
+):
+    """With `ties_keep_stored` (an import), a record of the stored version changes nothing;
+    a newer version still replaces it."""
+    old = paper(stored, title="Stored")
+    merged = store.merge({old.key: old}, [paper(arriving, title="Arriving")], ties_keep_stored=True)
+    assert merged.papers[old.key].title == kept
+    assert (merged.counts.updated, merged.counts.revised) == (int(kept == "Arriving"), 0)
+
+
+def test_ties_keep_stored_still_lets_a_later_fetched_record_win():
+    """A paper not stored yet and fetched twice at one version keeps the later record."""
+    fetched = [paper("2401.00002v1", title="First"), paper("2401.00002v1", title="Later")]
+    merged = store.merge({}, fetched, ties_keep_stored=True)
+    assert merged.papers["2401.00002"].title == "Later"
+
+
+@pytest.mark.parametrize(
     ("content", "message"),
     [
         pytest.param(b'[{"title": ', "not valid JSON at line 1 column 12", id="truncated"),

@@ -7,12 +7,22 @@ from datetime import UTC, datetime
 import pytest
 
 from harvester.arxiv.paging import MAX_RESULTS, fits
-from harvester.arxiv.windows import FIRST_DAY, Window
+from harvester.arxiv.windows import FIRST_DAY, MINUTE, Window
 from harvester.errors import FetchError
 from harvester.harvest.backfill import Backfill, Span
 from harvester.models import Paper
 from tests.conftest import offline_client
-from tests.standin import MODES, Mode, Reply, Standin, server_error, synthetic_entries
+from tests.standin import (
+    FEED_HEAD,
+    MODES,
+    Entry,
+    Mode,
+    Reply,
+    Scripted,
+    Standin,
+    server_error,
+    synthetic_entries,
+)
 
 WHOLE = Window(FIRST_DAY, datetime(2027, 1, 1, tzinfo=UTC))
 
@@ -132,3 +142,132 @@ def test_no_request_asks_past_the_rows_arxiv_pages():
         ).run([WHOLE])
     assert len(commits.papers) == MAX_RESULTS
     assert sent_fit(standin)
+
+
+def test_the_rest_of_a_failing_window_includes_the_oldest_papers_minute():
+    """After a deep page fails, the rest starts with the whole minute of the oldest paper
+    fetched: papers earlier in that minute are fetched too."""
+    first = datetime(2024, 1, 1, 0, 0, 5, tzinfo=UTC)  # no paper at a minute's :00
+    standin = Standin(entries=synthetic_entries(111, first=first, step_seconds=7))
+    standin.script = [None, None, *[server_error()] * 5]
+    commits = Commits(standin)
+    with offline_client(standin, page_size=25) as client:
+        Backfill(client, "all:x", commit=commits).run([WHOLE])
+    assert set(commits.papers) == {e.key for e in standin.entries}
+
+
+def _served(entries: list[Entry], *, total: int, start: int) -> Reply:
+    """A page holding `entries`, whatever the query asked."""
+    head = FEED_HEAD.format(per_page=len(entries), total=total, start=start)
+    return Reply(body=head.encode() + b"".join(e.xml for e in entries) + b"</feed>\n")
+
+
+def _late_paper(standin: Standin) -> list[Scripted]:
+    """Two pages, each newest first, but the 11th newest paper comes on the second page,
+    below the first page's oldest: out of order across the pages only."""
+    served = standin.matching()
+    first = served[:10] + served[11:26]
+    second = [served[10], *served[26:50]]
+    return [
+        _served(first, total=len(served), start=0),
+        _served(second, total=len(served), start=25),
+    ]
+
+
+def test_a_page_newer_than_the_last_pages_oldest_paper_is_out_of_order(
+    caplog: pytest.LogCaptureFixture,
+):
+    """A second page that starts above the first page's oldest paper is out of order
+    (each page alone is sorted), so the window is fetched again in one-page windows."""
+    standin = Standin()
+    standin.script = _late_paper(standin)
+    commits = Commits(standin)
+    with offline_client(standin, page_size=25) as client:
+        Backfill(client, "all:x", commit=commits).run([WHOLE])
+    assert "out of order" in caplog.text
+    assert len(commits.papers) == 111
+
+
+def test_a_window_found_out_of_order_claims_nothing_its_pages_seemed_to_finish():
+    """A window found out of order on its second page, whose refetch then fails, claims no
+    span: the first page's span is not trusted (a paper in it came on the second page)."""
+    standin = Standin()
+    standin.script = [*_late_paper(standin), *[Reply(status=503)] * 5]
+    commits = Commits(standin)  # checks every span it is given
+    with offline_client(standin, page_size=25) as client, pytest.raises(FetchError):
+        Backfill(client, "all:x", commit=commits).run([WHOLE])
+    assert commits.spans == []
+    assert len(commits.papers) == 25
+
+
+def test_a_window_of_exactly_the_rows_arxiv_pages_is_paged_not_cut():
+    """10,000 results in pages of 1,000 fit one query: ten requests, no cut."""
+    entries = synthetic_entries(
+        MAX_RESULTS, first=datetime(2024, 1, 1, tzinfo=UTC), step_seconds=30
+    )
+    standin = Standin(entries=entries)
+    fetched: set[str] = set()
+    with offline_client(standin, page_size=1000) as client:
+        Backfill(
+            client, "all:x", commit=lambda papers, *_: fetched.update(p.key for p in papers)
+        ).run([WHOLE])
+    assert len(fetched) == MAX_RESULTS
+    assert [r["start"] for r in standin.requests] == [str(i * 1000) for i in range(10)]
+
+
+def test_a_cap_within_the_first_rows_pages_a_large_window_without_cutting_it():
+    """A cap of 30 on a window over the limit takes its 30 newest papers in two requests,
+    without cutting it into windows first."""
+    entries = synthetic_entries(
+        MAX_RESULTS + 500, first=datetime(2024, 1, 1, tzinfo=UTC), step_seconds=30
+    )
+    standin = Standin(entries=entries)
+    commits = Commits.__new__(Commits)  # this many papers: skip the span check
+    commits.papers, commits.spans, commits.calls = {}, [], 0
+    with offline_client(standin, page_size=25) as client:
+        backfill = Backfill(
+            client,
+            "all:x",
+            commit=lambda papers, *_: commits.papers.update((p.key, p) for p in papers),
+            cap=30,
+        )
+        backfill.run([WHOLE])
+    assert backfill.fetched == 30
+    assert set(commits.papers) == {e.key for e in standin.matching()[:30]}
+    assert [r["start"] for r in standin.requests] == ["0", "25"]
+
+
+def test_the_rest_of_a_failing_window_is_cut_so_its_pages_stay_shallower():
+    """130 papers left below a failure at offset 50 come in 3 windows (130 / 50, rounded
+    up) that need no page at offset 50: the deep page fails once for good, not again."""
+    first = datetime(2024, 1, 1, tzinfo=UTC)
+    standin = Standin(entries=synthetic_entries(180, first=first, step_minutes=1))
+
+    def deep_fails(params: dict[str, str]) -> Reply:
+        if int(params["start"]) >= 50:
+            return server_error()
+        return Reply(body=standin.feed(int(params["start"]), 25, params["search_query"]))
+
+    standin.script = [deep_fails] * 100
+    commits = Commits(standin)
+    window = Window(first, first + 180 * MINUTE)
+    with offline_client(standin, page_size=25) as client:
+        Backfill(client, "all:x", commit=commits).run([window])
+    assert len(commits.papers) == 180
+    assert sum(int(r["start"]) >= 50 for r in standin.requests) == 5  # one page's retries
+
+
+def test_papers_of_one_second_are_in_order_and_fetched_once():
+    """Papers sharing a timestamp are not out of order: 60 of them in pairs take three
+    requests, with no refetch."""
+    first = datetime(2024, 1, 1, tzinfo=UTC)
+    entries = [
+        e.rewritten(f"2401.{i:05d}v1", first + (i // 2) * MINUTE)
+        for i, e in enumerate(synthetic_entries(60, first=first, step_minutes=1))
+    ]
+    standin = Standin(entries=entries)
+    commits = Commits(standin)
+    with offline_client(standin, page_size=25) as client:
+        Backfill(client, "all:x", commit=commits).run([WHOLE])
+    assert len(commits.papers) == 60
+    assert len(standin.requests) == 3

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from harvester.cli import main
-from harvester.harvest.stale import assess, usual
+from harvester.harvest.stale import RATE_DAYS, assess, usual
 from tests.conftest import argv
 from tests.standin import Standin, synthetic_entries
 
@@ -60,11 +60,51 @@ def test_stale_after_days_overrides_the_estimate():
 
 @pytest.mark.parametrize(
     ("per_week", "words"),
-    [(9.2, "about 9 a week"), (0.5, "about 2 a month"), (0.05, "about 3 a year")],
+    [
+        pytest.param(9.2, "about 9 a week", id="weekly"),
+        pytest.param(0.5, "about 2 a month", id="monthly"),
+        pytest.param(7 * 12 / 365.25, "about 1 a month", id="exactly-one-a-month"),
+        pytest.param(0.05, "about 3 a year", id="yearly"),
+        pytest.param(0.001, "about 1 a year", id="rarer-still-reads-as-one-a-year"),
+    ],
 )
 def test_usual_rates_in_words(per_week, words):
     """Rates read as a week's, a month's or a year's count, whichever is at least one."""
     assert usual(per_week) == words
+
+
+def test_a_paper_dated_after_now_is_zero_days_of_silence():
+    """A newest paper dated after now (clocks differ) is no silence, never a negative one."""
+    silence = assess(_steady(100, last=NOW.date() + timedelta(days=2)), now=NOW)
+    assert (silence.days_silent, silence.stale) == (0, False)
+
+
+def test_rate_and_threshold_are_kept_to_a_tenth():
+    """A rate of 7/3 papers a week is reported as 2.3, its threshold to a tenth of a day."""
+    silence = assess(_steady(100, last=date(2026, 11, 1), every_days=3), now=NOW)
+    assert (silence.per_week, silence.stale_after_days) == (2.3, 20.7)
+
+
+def test_the_rate_period_excludes_its_first_day():
+    """A paper exactly RATE_DAYS before the newest is outside the rate period: nine papers
+    inside it are too little history for a rate."""
+    last = date(2026, 11, 1)
+    inside = [last - timedelta(days=30 * i) for i in range(9)]
+    assert assess([*inside, last - timedelta(days=RATE_DAYS)], now=NOW).per_week is None
+    assert assess([*inside, last - timedelta(days=RATE_DAYS - 1)], now=NOW).per_week is not None
+
+
+@pytest.mark.parametrize(
+    ("stale_after_days", "stale"),
+    [
+        pytest.param(22, True, id="a-day-past"),
+        pytest.param(23, False, id="exactly-the-threshold"),
+    ],
+)
+def test_a_silence_of_exactly_the_threshold_is_not_stale(stale_after_days: int, stale: bool):
+    """Stale means silent longer than the threshold: 23 days of silence at 23 is not yet."""
+    silence = assess(_steady(3, last=date(2026, 11, 1)), now=NOW, stale_after_days=stale_after_days)
+    assert (silence.days_silent, silence.stale) == (23, stale)
 
 
 def _harvest(standin: Standin, tmp_path: Path, *extra: str) -> int:

@@ -282,6 +282,51 @@ def test_topic_since_filters_records_not_the_walk(standin: Standin, tmp_path: Pa
     assert standin.entries[old].key not in records(data, "t")
 
 
+def test_a_paper_first_submitted_on_the_since_day_is_kept(standin: Standin, tmp_path: Path):
+    """`since` is included: a paper whose first version is from that very day is stored."""
+    first = standin.entries[50]
+    topic = Topic(name="t", query="all:x", since=first.published.date())
+    at(standin, topic, tmp_path, SOON)
+    assert first.key in records(tmp_path, "t")
+
+
+def test_a_dry_run_writes_neither_records_nor_state(standin: Standin, tmp_path: Path):
+    """A dry run counts what it would store and writes nothing: not on a first harvest,
+    and not on a walk that finds a new version."""
+    topic = Topic(name="t", query="all:x")
+    result = at(standin, topic, tmp_path, SOON, dry_run=True)
+    assert (result.counts.new, result.written) == (111, False)
+    assert list(tmp_path.iterdir()) == []
+    at(standin, topic, tmp_path, SOON - timedelta(days=1))
+    before = tree(tmp_path)
+    bump(standin, 3, "New version")
+    result = at(standin, topic, tmp_path, SOON, dry_run=True)
+    assert (result.mode, result.counts.updated, result.written) == (Mode.INCREMENTAL, 1, False)
+    assert tree(tmp_path) == before
+
+
+def test_a_one_off_since_run_harvests_its_range_in_full(standin: Standin, tmp_path: Path):
+    """A `since` run fetches its whole range whatever the topic's state says, so a DOI
+    added at the same version within it is seen (a walk would not be asked for it)."""
+    topic = Topic(name="t", query="all:x")
+    at(standin, topic, tmp_path, SOON - timedelta(days=1))
+    standin.entries[3] = standin.entries[3].with_doi("10.1000/added")
+    since = standin.entries[3].published.date()
+    result = at(standin, topic, tmp_path, SOON, since=since)
+    assert (result.mode, result.counts.revised) == (Mode.SINCE, 1)
+
+
+def test_a_full_run_of_a_capped_topic_counts_stored_papers_against_the_cap(
+    standin: Standin, tmp_path: Path
+):
+    """`--full` of a topic capped at 30 fetches its 30 newest again, not 30 more."""
+    topic = Topic(name="t", query="all:x", max_results=30)
+    at(standin, topic, tmp_path, SOON - timedelta(days=1))
+    assert len(records(tmp_path, "t")) == 30
+    result = at(standin, topic, tmp_path, SOON, full=True)
+    assert (result.total, result.counts.new) == (30, 0)
+
+
 def test_corrupt_state_fails_the_topic_and_leaves_it(standin: Standin, config: Path, capsys):
     """A broken state file fails its topic with the file named; nothing is fetched for it."""
     path = state.path_for(config.parent / "data", "rlhf_code")
@@ -396,6 +441,49 @@ def test_resumed_capped_harvest_stops_at_the_cap(standin: Standin, tmp_path: Pat
     assert len(json.loads((data / "t.json").read_bytes())) == 50
     at(standin, topic, data, SOON)
     assert len(json.loads((data / "t.json").read_bytes())) == 60
+
+
+def test_a_harvest_failing_twice_counts_every_paper_it_fetched(standin: Standin, tmp_path: Path):
+    """A capped first harvest that fails, resumes and fails again keeps the count of both
+    runs, so the cap holds for the run that finishes it."""
+    topic = Topic(name="t", query="all:x", max_results=100)
+    for script in ([None, None, Reply(status=404)], [None, Reply(status=404)]):
+        standin.script = list(script)
+        with pytest.raises(TopicFailed):
+            at(standin, topic, tmp_path, SOON)
+    saved = state.load(state.path_for(tmp_path, "t"))
+    assert saved is not None
+    assert saved.fetched == len(records(tmp_path, "t")) > 50
+
+
+def test_a_walk_reads_back_from_the_last_watermark(standin: Standin, tmp_path: Path):
+    """After a walk that found something, the next walks down to that run's start less
+    the lookback, not to the first harvest's."""
+    topic = Topic(name="t", query="all:x", refresh_days=0)
+    start = SOON - timedelta(days=20)
+    standin.entries = [e for e in standin.entries if e.updated < start - timedelta(days=30)]
+    at(standin, topic, tmp_path, start)
+    bump(standin, 5, "Early", when=start + timedelta(days=2))
+    bump(standin, 6, "Late", when=start + timedelta(days=10))
+    assert at(standin, topic, tmp_path, start + timedelta(days=10, hours=1)).counts.updated == 2
+    later = at(standin, topic, tmp_path, start + timedelta(days=11))
+    assert (later.mode, later.counts.unchanged) == (Mode.INCREMENTAL, 1)  # "Late" alone
+
+
+def test_a_fallback_that_finds_something_moves_the_watermark(standin: Standin, tmp_path: Path):
+    """A walk out of order is redone in full; when that finds something the state is that
+    of a complete harvest begun now, so the next walk starts from here."""
+    topic = Topic(name="t", query="all:x", refresh_days=0)
+    start = SOON - timedelta(days=20)
+    at(standin, topic, tmp_path, start)
+    bump(standin, 5, "Later")
+    standin.ignore_sort = True
+    now = start + timedelta(days=10, minutes=30)
+    result = at(standin, topic, tmp_path, now)
+    assert (result.mode, result.counts.updated) == (Mode.FALLBACK, 1)
+    saved = state.load(state.path_for(tmp_path, "t"))
+    assert saved is not None
+    assert (saved.complete, saved.watermark) == (True, now)
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,17 @@ def test_walk_stops_at_the_first_entry_older_than_the_cutoff(mode: Mode):
     assert len(standin.requests) == 1
 
 
+def test_a_paper_updated_exactly_at_the_cutoff_is_walked():
+    """The cutoff is included: a new version stamped at that very second is returned."""
+    standin = Standin()
+    old = standin.entries[80]
+    standin.entries[80] = old.new_version(old.version + 1, title="v+1", updated=CUTOFF)
+    with offline_client(standin, page_size=100) as client:
+        found = walk(client, "all:x", cutoff=CUTOFF, size=100)
+    assert found.untrusted is None
+    assert f"{old.key}v{old.version + 1}" in {p.arxiv_id for p in found.papers}
+
+
 def test_walk_query_has_no_date_filter():
     """The walk sends the topic's query as it is, sorted by lastUpdatedDate (issue 9, item 7)."""
     standin = Standin()

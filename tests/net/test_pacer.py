@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from harvester.net.pacer import DEFAULT_DELAY_SECONDS, Pacer
 from tests.conftest import FakeTime
 
@@ -28,3 +30,22 @@ def test_pacer_does_not_sleep_when_enough_time_passed():
     time.now += 1
     pacer.wait()
     assert time.sleeps == [2]
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "slept"),
+    [
+        pytest.param(0.0, 3.0, id="at-once"),
+        pytest.param(2.5, 0.5, id="half-a-second-left"),
+        pytest.param(2.99, 0.01, id="a-hundredth-left"),
+        pytest.param(3.0, None, id="exactly-the-delay"),
+    ],
+)
+def test_pacer_waits_whatever_is_left_even_under_a_second(elapsed: float, slept: float | None):
+    """Less than a second left of the delay is still waited, to the hundredth."""
+    time = FakeTime()
+    pacer = Pacer(delay_seconds=3, clock=time.clock, sleep=time.sleep)
+    pacer.wait()
+    time.now += elapsed
+    pacer.wait()
+    assert time.sleeps == ([] if slept is None else [pytest.approx(slept)])
