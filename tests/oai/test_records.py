@@ -4,6 +4,7 @@ templates, OAI error documents, and bodies that are not OAI-PMH at all."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +85,68 @@ def test_a_record_without_versions_is_skipped_and_counted():
     broken = body(PAPER).replace(b"<id>2301.13816</id>", b"<id>not-an-id</id>")
     page = records.parse(broken)
     assert (page.records, page.entries) == ([], 1)
+
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "oai"
+
+
+def fixture(name: str) -> bytes:
+    """A page arXiv/oaipmh's own templates rendered (tests/fixtures/oai/INDEX.md)."""
+    return (FIXTURES / name).read_bytes()
+
+
+def test_a_page_arxivs_templates_rendered_reads_as_the_rows_say():
+    """The arXivRaw page rendered from browse.db rows gives each row's versions, withdrawal,
+    license, sets and token."""
+    page = records.parse(fixture("arXivRaw_page_with_token.xml"))
+    by_key = {r.paper.key: r for r in page.records}
+    assert page.entries == 5
+    assert list(by_key) == [
+        "cond-mat/0703772",
+        "0908.3762",
+        "0806.4129",
+        "1001.3172",
+        "1101.2483",
+    ]  # by (datestamp, id): 2011-02-03, 2012-10-12, 2014-12-15, 2015-03-13, 2015-03-17
+    mp = by_key["0806.4129"]
+    assert mp.paper.arxiv_id == "0806.4129v6"
+    assert mp.datestamp == date(2014, 12, 15)
+    assert mp.sets == ("physics:math-ph", "math:math:MP")
+    assert mp.paper.published == date(2008, 6, 25)
+    assert mp.paper.updated == datetime(2014, 12, 12, 13, 15, 28, tzinfo=UTC)
+    assert len(mp.paper.versions or []) == 6
+    assert mp.paper.authors == ["Roldao da Rocha", "Waldyr A. Rodrigues Jr"]
+    assert (mp.paper.doi, mp.paper.journal_ref) == (
+        "10.1063/1.3536454",
+        "AIP Conf.Proc.1316:466-477,2010",
+    )
+    assert mp.paper.license == "http://arxiv.org/licenses/nonexclusive-distrib/1.0/"
+    assert mp.paper.withdrawn is False
+    assert by_key["1101.2483"].paper.withdrawn is True  # current v4 has source_type I
+    assert by_key["0908.3762"].paper.withdrawn is False  # v2, v4 withdrawn; v5 is not
+    assert by_key["cond-mat/0703772"].paper.arxiv_id == "cond-mat/0703772v2"
+    assert by_key["cond-mat/0703772"].paper.authors == ["Zhaoxin Xu", "Heping Ying", "Xin Wan"]
+    assert by_key["1001.3172"].sets == ("physics:hep-ph", "physics:hep-th")
+    assert page.token == (
+        "verb%3DListRecords%26metadataPrefix%3DarXivRaw%26from%3D2011-01-01"
+        "%26set%3Dphysics%253Ahep-th%26skip%3D2500"
+    )
+
+
+def test_the_last_page_of_a_resumed_list_ends_it():
+    """The empty `<resumptionToken/>` of a resumed list's last page means no next page."""
+    page = records.parse(fixture("arXivRaw_last_page.xml"))
+    [record] = page.records
+    assert (record.paper.arxiv_id, record.paper.withdrawn, page.token) == (
+        "0901.3666v3",
+        True,
+        None,
+    )
+
+
+def test_error_pages_arxivs_templates_rendered():
+    """`noRecordsMatch` as errors.xml writes it is an empty list; `badArgument` is refused
+    with its reason."""
+    assert records.parse(fixture("error_noRecordsMatch.xml")).records == []
+    with pytest.raises(OaiRejected, match="from date format must be YYYY-MM-DD"):
+        records.parse(fixture("error_badArgument.xml"))
