@@ -151,3 +151,36 @@ def test_error_pages_arxivs_templates_rendered():
     assert records.parse(fixture("error_noRecordsMatch.xml")).records == []
     with pytest.raises(OaiRejected, match="from date format must be YYYY-MM-DD"):
         records.parse(fixture("error_badArgument.xml"))
+
+
+# Raw author lists of arXiv/oaipmh's tests/data/browse.db (27ad99e), and the names
+# arxiv-base's `arxiv.authors.parse_author_affil` reads in them.
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        pytest.param(
+            "Roberto Lineros (University of Torino and INFN/Torino)",
+            ["Roberto Lineros"],
+            id="affiliation-with-and",
+        ),
+        pytest.param(
+            "Mark Vogelsberger (1,2), Simon D. M. White (1) ((1) MPA, (2) Harvard/CfA)",
+            ["Mark Vogelsberger", "Simon D. M. White"],
+            id="numbered-affiliations",
+        ),
+        pytest.param(
+            "Zhaoxin Xu, Heping Ying, and Xin Wan",
+            ["Zhaoxin Xu", "Heping Ying", "Xin Wan"],
+            id="serial-comma",
+        ),
+        pytest.param(
+            "G. David Forney, Jr. and Pascal O. Vontobel",
+            ["G. David Forney, Jr.", "Pascal O. Vontobel"],
+            id="suffix",
+        ),
+    ],
+)
+def test_raw_authors_are_names_without_affiliations(raw: str, names: list[str]):
+    """arXivRaw's author list gives the names alone: no affiliation, no suffix split off."""
+    [record] = records.parse(body(PAPER.changed(V2, authors=raw))).records
+    assert record.paper.authors == names
