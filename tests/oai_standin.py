@@ -17,6 +17,7 @@ Run it by hand with `python -m tests.oai_standin [PORT]` (from the repository) t
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import sys
@@ -111,7 +112,8 @@ class OaiFault(Exception):
         super().__init__(reason)
 
 
-def _members(set_spec: str) -> tuple[set[str], set[tuple[str, str]]]:
+@functools.cache
+def _members(set_spec: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     """The archives and (archive, subject) pairs a set matches in `arXiv_in_category`
     (processors/db.py:110-147 `process_requested_subject`), aliases' other names included."""
     archives: set[str] = set()
@@ -133,7 +135,7 @@ def _members(set_spec: str) -> tuple[set[str], set[tuple[str, str]]]:
             archives.add(archive)
         elif archive not in archives:
             pairs.add((archive, subject))
-    return archives, pairs
+    return frozenset(archives), frozenset(pairs)
 
 
 def _categories_of(archive: str) -> list[str]:
@@ -369,7 +371,8 @@ def _list_document(
     return (_head(query) + f"<ListRecords>\n{body}</ListRecords>\n</OAI-PMH>\n").encode()
 
 
-def header_sets(categories: str) -> list[str]:
+@functools.cache
+def header_sets(categories: str) -> tuple[str, ...]:
     """The header's sets (create_records.py:41-56, `make_set_str` create_set_list.py:34-44):
     one per category, an alias adding its other name, a subsumed archive its category."""
     chosen: list[str] = []
@@ -383,7 +386,7 @@ def header_sets(categories: str) -> list[str]:
             chosen.append(category)
         if other not in taxonomy.SUBSUMED and other not in chosen:
             chosen.append(other)
-    return [spec for spec in map(taxonomy.set_of, chosen) if spec is not None]
+    return tuple(spec for spec in map(taxonomy.set_of, chosen) if spec is not None)
 
 
 def _optional(tag: str, value: str | None) -> str:
