@@ -394,8 +394,10 @@ def _optional(tag: str, value: str | None) -> str:
 
 
 def _record(paper: OaiPaper, prefix: str) -> str:
-    # templates/record_formats.xml:1-17; the header from macros.xml:9-17. No header ever
-    # has status="deleted": a withdrawal is a version (create_records.py:122-143).
+    # templates/record_formats.xml:1-17; the header from macros.xml:9-17, which has no
+    # `status` attribute: no header ever says "deleted" (though Identify declares
+    # deletedRecord "persistent", data/oai_config.py:41); a withdrawal is a version
+    # (create_records.py:122-143).
     sets = "".join(f"<setSpec>{s}</setSpec>" for s in header_sets(paper.categories))
     header = (
         f"<header><identifier>oai:arXiv.org:{paper.paper_id}</identifier>"
