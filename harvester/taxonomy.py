@@ -132,15 +132,38 @@ def group_of_category(category: str) -> str | None:
 
 def query_for(set_spec: str) -> str:
     """The query API search for the papers of a set (`cs:cs:CL` -> `cat:cs.CL`), which
-    `plan` asks for a set's size."""
+    `plan` asks for a set's size: the names arXiv's server matches for the set
+    (`oaipmh/processors/db.py:110-147`), the other name of an alias or subsumed archive
+    (`chao-dyn` in `physics:nlin:CD`) and a legacy bare archive (`astro-ph`,
+    definitions.py:443-454) included."""
     parts = set_spec.split(":")
     if len(parts) == 3:
-        return f"cat:{parts[1]}.{parts[2]}"
-    if len(parts) == 2:
-        archive = parts[1]
-        return f"cat:{archive}.*" if archive in _CATEGORIES else f"cat:{archive}"
-    return " OR ".join(
-        f"cat:{a}.*" if a in _CATEGORIES else f"cat:{a}"
-        for a in _ARCHIVES
-        if group_of(a) == set_spec
-    )
+        category = f"{parts[1]}.{parts[2]}"
+        names = [category, alt_name(category)]
+    else:
+        archives = [parts[1]] if len(parts) == 2 else _archives_of(parts[0])
+        names = [f"{a}.*" if a in _CATEGORIES else a for a in archives]
+        names += [a for a in archives if a in _LEGACY_BARE]
+        names += [alt_name(c) for a in archives for c in _categories_of(a)]
+    known = [n for n in names if n is not None]
+    return " OR ".join(f"cat:{n}" for n in dict.fromkeys(known) if _outside(n, known))
+
+
+# Archives whose bare name old papers carry as a category (definitions.py:443-454).
+_LEGACY_BARE = ("astro-ph", "cond-mat", "q-bio")
+
+
+def _archives_of(group: str) -> list[str]:
+    """A group's archives, subsumed ones included (`Group.get_archives(True)`)."""
+    return [a for a in [*_ARCHIVES, *SUBSUMED] if group_of(a) == group]
+
+
+def _categories_of(archive: str) -> list[str]:
+    """An archive's categories, or the archive itself when it is its own category."""
+    return [f"{archive}.{s}" for s in _CATEGORIES.get(archive, "").split()] or [archive]
+
+
+def _outside(name: str, names: list[str]) -> bool:
+    """Whether a name is not already covered by an archive wildcard among `names`."""
+    archive, dot, _ = name.partition(".")
+    return not dot or name.endswith(".*") or f"{archive}.*" not in names

@@ -36,12 +36,29 @@ def test_a_category_has_its_group(category: str, group: str | None):
     assert taxonomy.group_of_category(category) == group
 
 
-def test_a_set_has_its_search():
-    """A category set is searched as `cat:`, an archive with subjects by a wildcard."""
-    assert taxonomy.query_for("cs:cs:CL") == "cat:cs.CL"
-    assert taxonomy.query_for("physics:hep-th") == "cat:hep-th"
-    assert taxonomy.query_for("physics:astro-ph") == "cat:astro-ph.*"
-    assert "cat:quant-ph" in taxonomy.query_for("physics")
+@pytest.mark.parametrize(
+    ("spec", "query"),
+    [
+        pytest.param("cs:cs:LG", "cat:cs.LG", id="category"),
+        pytest.param("cs:cs:CL", "cat:cs.CL OR cat:cmp-lg", id="subsuming-category"),
+        pytest.param("cs:cs:NA", "cat:cs.NA OR cat:math.NA", id="alias"),
+        pytest.param("physics:hep-th", "cat:hep-th", id="archive-as-category"),
+        pytest.param("physics:math-ph", "cat:math-ph OR cat:math.MP", id="alias-archive"),
+        pytest.param("physics:astro-ph", "cat:astro-ph.* OR cat:astro-ph", id="legacy-bare"),
+        pytest.param("stat", "cat:stat.* OR cat:math.ST", id="group-with-alias"),
+    ],
+)
+def test_a_set_has_its_search(spec: str, query: str):
+    """A set is searched by every name arXiv's server matches for it (db.py:110-147)."""
+    assert taxonomy.query_for(spec) == query
+
+
+def test_a_group_search_holds_its_archives_and_their_old_names():
+    """The physics group is searched through its archives, subsumed ones included."""
+    names = taxonomy.query_for("physics").split(" OR ")
+    assert {"cat:quant-ph", "cat:cond-mat.*", "cat:solv-int", "cat:math.MP"} <= set(names)
+    assert "cat:cond-mat.mtrl-sci" not in names  # within cond-mat.*
+    assert len(names) == len(set(names))
 
 
 # Set specs as arXiv/oaipmh writes them (create_set_list.py:34-44 over arxiv-base's
