@@ -1,9 +1,13 @@
 """A small stand-in of arXiv's OAI-PMH interface, served on 127.0.0.1 by the test suite.
 
-It answers `ListRecords` as `arXiv/oaipmh` does (read at commit 27ad99e; each rule below
-cites its file and line), over papers the tests script: each with its versions, its
-metadata and its `modtime` (the last change of its current version). Not modelled: the
-other verbs, the `oai_dc` and `arXivOld` formats, category aliases, the CDN's caching.
+It answers `ListRecords` as `arXiv/oaipmh` does (read at commit
+27ad99e3e37ab7919869bd3d4cd24449dea78135; each rule below cites its file and line there,
+the taxonomy `harvester/taxonomy.py`, checked against arXiv/arxiv-base), over papers the
+tests script: each with its versions, its metadata and its `modtime` (the last change of
+its current version). Pages rendered by the server's own templates are in
+`tests/fixtures/oai/` and `tests/test_oai_standin.py` holds this stand-in to them. Not
+modelled: the other verbs, the `oai_dc` and `arXivOld` formats, TeX-to-UTF-8 in the
+`arXiv` format, the CDN's caching (`Surrogate-Control`), whitespace.
 
 It can be scripted to misbehave for the next requests (`script`), as `tests/standin.py`.
 
@@ -13,6 +17,7 @@ Run it by hand with `python -m tests.oai_standin [PORT]` (from the repository) t
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import sys
@@ -28,6 +33,7 @@ from xml.sax.saxutils import escape
 
 import httpx
 
+from harvester import taxonomy
 from harvester.arxiv import feed
 from harvester.models import Paper
 from harvester.net.pacer import Pacer
@@ -40,31 +46,30 @@ RECORDS_LIMIT = 2500
 EARLIEST = datetime(2005, 9, 16, tzinfo=UTC)
 # oaipmh/requests/data_queries.py:17 `DATE_REGEX = r"\d{4}-\d{2}-\d{2}"`.
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-FORMATS = ("arXiv", "arXivRaw")
-_PHYSICS = {
-    "astro-ph",
-    "cond-mat",
-    "gr-qc",
-    "hep-ex",
-    "hep-lat",
-    "hep-ph",
-    "hep-th",
-    "math-ph",
-    "nlin",
-    "nucl-ex",
-    "nucl-th",
-    "physics",
-    "quant-ph",
+FORMATS = ("arXiv", "arXivRaw")  # data/oai_config.py:9-34, less oai_dc and arXivOld
+# data/oai_errors.py: each error's description, which errors.xml:12 writes before the reason.
+DESCRIPTIONS = {
+    "badArgument": "The request includes illegal arguments, is missing required arguments, "
+    "includes a repeated argument, or values for arguments have an illegal syntax.",
+    "badResumptionToken": "The value of the resumptionToken argument is invalid or expired.",
+    "badVerb": "Value of the verb argument is not a legal OAI-PMH verb, the verb argument is "
+    "missing, or the verb argument is repeated.",
+    "cannotDisseminateFormat": "The metadata format identified by the value given for the "
+    "metadataPrefix argument is not supported by the item or by the repository.",
+    "noRecordsMatch": "The combination of the values of the from, until, set and "
+    "metadataPrefix arguments results in an empty list.",
 }
 Scripted = Reply | Callable[[dict[str, str]], Reply]
 
 
 @dataclass(frozen=True)
 class Version:
-    """One version of a paper: its submission time and source type (`I`: withdrawn)."""
+    """One version of a paper: its submission time, source type (`I`: withdrawn, maybe
+    after an `A` or `S` flag, create_records.py:122-143) and size."""
 
     created: datetime
     source_type: str = ""
+    size_kb: int = 12
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,9 @@ class OaiPaper:
     journal_ref: str | None = None
     doi: str | None = None
     license: str | None = "http://creativecommons.org/licenses/by/4.0/"
+    updated: datetime | None = None
+    """The current version's `Metadata.updated` column (the `arXiv` format's `<updated>`)."""
+    submitter: str = "Ada Lovelace"
 
     def changed(self, when: datetime, **fields: object) -> OaiPaper:
         """This paper with `fields` changed at `when` (any edit moves `modtime`)."""
@@ -94,39 +102,71 @@ class OaiPaper:
 
 
 class OaiFault(Exception):
-    """An OAI error the server renders as `errors.xml` with HTTP 200 (factory.py:39-51)."""
+    """An OAI error the server renders as `errors.xml` with HTTP 200 (factory.py:39-51);
+    `query` is the request element's attributes (none for `badArgument`, oai_errors.py:15)."""
 
-    def __init__(self, code: str, reason: str) -> None:
+    def __init__(self, code: str, reason: str, query: dict[str, str] | None = None) -> None:
         self.code = code
         self.reason = reason
+        self.query = None if code == "badArgument" else query
         super().__init__(reason)
+
+
+@functools.cache
+def _members(set_spec: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+    """The archives and (archive, subject) pairs a set matches in `arXiv_in_category`
+    (processors/db.py:110-147 `process_requested_subject`), aliases' other names included."""
+    archives: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    parts = set_spec.split(":")
+    if len(parts) == 3:  # db.py:130-133: the category and its other name
+        category = f"{parts[1]}.{parts[2]}"
+        names = [category, taxonomy.alt_name(category)]
+    else:  # db.py:135-145: the archive(s), then other names of their categories
+        if len(parts) == 2:
+            archives = {parts[1]}
+        else:  # `get_archives(True)`: inactive (subsumed) archives too
+            archives = {s.split(":")[1] for s in taxonomy.SETS if s.startswith(f"{parts[0]}:")}
+            archives |= {a for a in taxonomy.SUBSUMED if taxonomy.group_of(a) == parts[0]}
+        names = [taxonomy.alt_name(c) for a in sorted(archives) for c in _categories_of(a)]
+    for name in filter(None, names):  # db.py:120-128 `process_cat_name`
+        archive, _, subject = name.partition(".")
+        if not subject:
+            archives.add(archive)
+        elif archive not in archives:
+            pairs.add((archive, subject))
+    return frozenset(archives), frozenset(pairs)
+
+
+def _categories_of(archive: str) -> list[str]:
+    """An archive's categories, or the archive itself when it is its own category."""
+    group = taxonomy.group_of(archive)
+    prefix = f"{group}:{archive}:"
+    subjects = [s.removeprefix(prefix) for s in taxonomy.SETS if s.startswith(prefix)]
+    return [f"{archive}.{s}" for s in sorted(subjects)] or [archive]
 
 
 def in_set(paper: OaiPaper, set_spec: str) -> bool:
     """Whether a paper is in a set: through any of its categories, cross-lists included
-    (processors/db.py:37-53 joins `arXiv_in_category`, every category of the paper)."""
-    parts = set_spec.split(":")
+    (processors/db.py:37-60 joins `arXiv_in_category`, a row per category of the paper)."""
+    archives, pairs = _members(set_spec)
     for category in paper.categories.split():
         archive, _, subject = category.partition(".")
-        group = "physics" if archive in _PHYSICS else archive
-        if len(parts) == 1 and group == parts[0]:
-            return True
-        if len(parts) == 2 and parts == [group, archive]:
-            return True
-        if len(parts) == 3 and parts == [group, archive, subject]:
+        if archive in archives or (archive, subject) in pairs:
             return True
     return False
 
 
-def _set_exists(set_spec: str, papers: list[OaiPaper]) -> bool:
-    # data_queries.py:121-148 `_parse_set`: validated against the taxonomy; here, the
-    # sets of the groups, archives and categories the test's papers use.
+def parse_set(set_spec: str) -> None:
+    """data_queries.py:102-107, 121-148 `_parse_set`: a set of arXiv's taxonomy, active,
+    at most three levels, its group and archive right; else `badArgument`."""
     parts = set_spec.split(":")
-    return (
-        1 <= len(parts) <= 3
-        and all(parts)
-        and (any(in_set(p, set_spec) for p in papers) or parts[0] in {"cs", "math", "physics"})
-    )
+    if len(parts) > 3:
+        raise OaiFault("badArgument", "Set has too many levels")
+    if set_spec in {"test", "test:test", "bad"}:  # data_queries.py:106: test, inactive
+        raise OaiFault("badArgument", "Invalid set request")
+    if set_spec not in taxonomy.SETS:
+        raise OaiFault("badArgument", "Set does not exist")
 
 
 @dataclass
@@ -153,15 +193,17 @@ class OaiStandin:
         """Serve these papers (a paper of the same id is replaced)."""
         self.papers |= {p.paper_id: p for p in papers}
 
-    def reply(self, params: dict[str, str]) -> Reply:
+    def reply(self, params: dict[str, str], repeated: bool = False) -> Reply:
         """What to answer to one request: the next scripted reply, else the list."""
         scripted = self.script.pop(0) if self.script else None
         if scripted is not None:
             return scripted(params) if callable(scripted) else scripted
+        if repeated:  # routes.py:23-25
+            return Reply(body=error_document("badArgument", "Duplicate parameters not allowed"))
         try:
             return Reply(body=self.list_records(params), headers={"Content-Type": "text/xml"})
         except OaiFault as fault:
-            return Reply(body=error_document(fault.code, fault.reason))
+            return Reply(body=error_document(fault.code, fault.reason, fault.query))
 
     def list_records(self, params: dict[str, str]) -> bytes:
         """The body `ListRecords` answers with (data_queries.py:40-119, fetch_list.py)."""
@@ -172,21 +214,23 @@ class OaiStandin:
         if "resumptionToken" in params:  # data_queries.py:47-57: the token is exclusive
             if set(params) != {"verb", "resumptionToken"}:
                 raise OaiFault("badArgument", "No other paramters allowed with resumptionToken")
-            params, skip = from_token(params["resumptionToken"])
-            query["resumptionToken"] = "present"
+            token_params, skip = from_token(params["resumptionToken"])
+            query["resumptionToken"] = to_token(token_params, skip)  # data_queries.py:52-53
+            if token_params["verb"] != params["verb"]:  # data_queries.py:54-55
+                raise OaiFault("badResumptionToken", "token from different verb", query)
+            params = token_params
         if "metadataPrefix" not in params:  # data_queries.py:61-62
             raise OaiFault("badArgument", "metadataPrefix required.")
         allowed = {"verb", "metadataPrefix", "from", "until", "set"}  # data_queries.py:63-65
         if set(params) - allowed:
             raise OaiFault("badArgument", "Unallowed parameter.")
         if params["metadataPrefix"] not in FORMATS:  # data_queries.py:69-70
-            raise OaiFault("cannotDisseminateFormat", "Did not recognize requested format")
+            raise OaiFault("cannotDisseminateFormat", "Did not recognize requested format", query)
         query["metadataPrefix"] = params["metadataPrefix"]
         start, end = self._range(params, query)
-        set_spec = params.get("set")
-        if set_spec is not None:  # data_queries.py:101-107
-            if not _set_exists(set_spec, list(self.papers.values())):
-                raise OaiFault("badArgument", "Set does not exist")
+        set_spec = params.get("set") or None
+        if set_spec:  # data_queries.py:102-107: an empty `set` is no set
+            parse_set(set_spec)
             query["set"] = set_spec
         if start > end:  # data_queries.py:112-117
             raise OaiFault("badArgument", "until date must be greater than or equal to from date")
@@ -199,10 +243,11 @@ class OaiStandin:
 
     def _range(self, params: dict[str, str], query: dict[str, str]) -> tuple[datetime, datetime]:
         start, end = EARLIEST, _end_of(self.today)  # data_queries.py:85-86, 98-99
-        if "from" in params:  # data_queries.py:75-84: days only, from 00:00:00
+        # data_queries.py:75-97 `if from_str:`: an empty `from` or `until` is no bound.
+        if params.get("from"):  # data_queries.py:76-84: days only, from 00:00:00
             start = _day(params["from"], "from")
             query["from"] = params["from"]
-        if "until" in params:  # data_queries.py:88-97: to 23:59:59
+        if params.get("until"):  # data_queries.py:89-97: to 23:59:59
             end = _end_of(_day(params["until"], "until").date())
             query["until"] = params["until"]
         return start, end
@@ -221,7 +266,7 @@ class OaiStandin:
             key=lambda p: (p.modtime, p.paper_id),
         )[skip : skip + self.limit + 1]
         if not chosen:  # fetch_list.py:31-32: an empty list is an error, not a page
-            raise OaiFault("noRecordsMatch", "")
+            raise OaiFault("noRecordsMatch", "", query)
         last = chosen[-1]  # fetch_list.py:93-110 `find_last_result`
         shown = sorted(
             chosen, key=lambda p: (p.modtime.date(), p.paper_id)
@@ -235,7 +280,7 @@ class OaiStandin:
                 to_skip = sum(1 for p in shown if p.modtime.date() == last_day) - 1
                 token = to_token(query | {"from": last_day.isoformat()}, to_skip)
             shown = [p for p in shown if p.paper_id != last.paper_id]
-        return _list_document(shown, query["metadataPrefix"], token)
+        return _list_document(shown, query, token, self.today)
 
     def __enter__(self) -> Self:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
@@ -262,10 +307,12 @@ def to_token(query: dict[str, str], skip: int) -> str:
 
 
 def from_token(token: str) -> tuple[dict[str, str], int]:
-    """resume.py:32-45: the query and `skip` a token holds; its expiry is never checked."""
+    """resume.py:32-45: the query and `skip` a token holds; its expiry is never checked.
+    Every failure, its own "Token structure is invalid." included, is re-raised by the
+    `except (Exception)` of resume.py:44-45 as "Token decoding failed or format is invalid."."""
     params = {k: v[0] for k, v in parse_qs(unquote(token)).items()}
     if "verb" not in params or not params.get("skip", "").isdigit():
-        raise OaiFault("badResumptionToken", "Token structure is invalid.")
+        raise OaiFault("badResumptionToken", "Token decoding failed or format is invalid.")
     skip = int(params.pop("skip"))
     return params, skip
 
@@ -283,43 +330,63 @@ def _end_of(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=UTC)
 
 
-_HEAD = (
-    '<?xml version="1.0" encoding="UTF-8"?>\n'
-    '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" '
-    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-    'xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ '
-    'http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">\n'
-    "<responseDate>2026-04-03T12:00:00Z</responseDate>\n"
-    '<request verb="ListRecords">https://oaipmh.arxiv.org/oai</request>\n'
-)
+def _head(query: dict[str, str] | None) -> str:
+    # templates/base.xml:1-6 and macros.xml:1-7: the request element names the query, in
+    # single quotes after a token, else in double quotes; none for an error without one.
+    if query is None:
+        request = "<request>"
+    elif "resumptionToken" in query:
+        request = f"<request verb='{query['verb']}' resumptionToken='{query['resumptionToken']}'>"
+    else:
+        request = "<request" + "".join(f' {k}="{escape(v)}"' for k, v in query.items()) + ">"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        'xsi:schemaLocation="http://www.openarchives.org/OAI/2.0/ '
+        'http://www.openarchives.org/OAI/2.0/OAI-PMH.xsd">\n'
+        "<responseDate>2026-04-03T12:00:00Z</responseDate>\n"
+        f"{request}https://oaipmh.arxiv.org/oai</request>\n"
+    )
 
 
-def error_document(code: str, reason: str) -> bytes:
-    """templates/errors.xml: one `<error code=...>`, served with HTTP 200."""
-    text = f"{code}" + (f" Reason: {reason}" if reason else "")
-    return (_HEAD + f"<error code='{code}'>{escape(text)}</error>\n</OAI-PMH>\n").encode()
+def error_document(code: str, reason: str, query: dict[str, str] | None = None) -> bytes:
+    """templates/errors.xml:1-13: one `<error code=...>` with the error's description
+    (data/oai_errors.py) and ` Reason: ...` when there is one, served with HTTP 200."""
+    text = DESCRIPTIONS.get(code, code) + (f" Reason: {reason}" if reason else "")
+    return (_head(query) + f"<error code='{code}'>{escape(text)}</error>\n</OAI-PMH>\n").encode()
 
 
-def _list_document(papers: list[OaiPaper], prefix: str, token: str | None) -> bytes:
-    # templates/list_records.xml, token.xml: an empty `<resumptionToken/>` ends a resumed list.
-    body = "".join(_record(p, prefix) for p in papers)
+def _list_document(
+    papers: list[OaiPaper], query: dict[str, str], token: str | None, today: date
+) -> bytes:
+    # templates/list_records.xml, token.xml: an empty `<resumptionToken/>` ends a resumed
+    # list; a token expires at the next midnight UTC (resume.py:23), never checked.
+    body = "".join(_record(p, query["metadataPrefix"]) for p in papers)
     if token == "":
         body += "<resumptionToken/>\n"
     elif token is not None:
-        body += (
-            f"<resumptionToken expirationDate='2026-04-04T00:00:00Z'>{token}</resumptionToken>\n"
-        )
-    return (_HEAD + f"<ListRecords>\n{body}</ListRecords>\n</OAI-PMH>\n").encode()
+        expires = f"{today + timedelta(days=1):%Y-%m-%d}T00:00:00Z"
+        body += f"<resumptionToken expirationDate='{expires}'>{token}</resumptionToken>\n"
+    return (_head(query) + f"<ListRecords>\n{body}</ListRecords>\n</OAI-PMH>\n").encode()
 
 
-def _sets(paper: OaiPaper) -> str:
-    # create_set_list.py:34-44 `make_set_str`, one per category (macros.xml:9-17).
-    specs = []
-    for category in paper.categories.split():
-        archive, _, subject = category.partition(".")
-        group = "physics" if archive in _PHYSICS else archive
-        specs.append(f"{group}:{archive}:{subject}" if subject else f"{group}:{archive}")
-    return "".join(f"<setSpec>{s}</setSpec>" for s in specs)
+@functools.cache
+def header_sets(categories: str) -> tuple[str, ...]:
+    """The header's sets (create_records.py:41-56, `make_set_str` create_set_list.py:34-44):
+    one per category, an alias adding its other name, a subsumed archive its category."""
+    chosen: list[str] = []
+    for category in categories.split():
+        other = taxonomy.alt_name(category)
+        if other is None:
+            chosen.append(category)
+            continue
+        active = taxonomy.set_of(category) in taxonomy.SETS
+        if category not in chosen and active:
+            chosen.append(category)
+        if other not in taxonomy.SUBSUMED and other not in chosen:
+            chosen.append(other)
+    return tuple(spec for spec in map(taxonomy.set_of, chosen) if spec is not None)
 
 
 def _optional(tag: str, value: str | None) -> str:
@@ -327,17 +394,22 @@ def _optional(tag: str, value: str | None) -> str:
 
 
 def _record(paper: OaiPaper, prefix: str) -> str:
-    # templates/record_formats.xml:1-17; the header from macros.xml:9-17. No header ever
-    # has status="deleted": a withdrawal is a version (create_records.py:122-143).
+    # templates/record_formats.xml:1-17; the header from macros.xml:9-17, which has no
+    # `status` attribute: no header ever says "deleted" (though Identify declares
+    # deletedRecord "persistent", data/oai_config.py:41); a withdrawal is a version
+    # (create_records.py:122-143).
+    sets = "".join(f"<setSpec>{s}</setSpec>" for s in header_sets(paper.categories))
     header = (
         f"<header><identifier>oai:arXiv.org:{paper.paper_id}</identifier>"
-        f"<datestamp>{paper.modtime:%Y-%m-%d}</datestamp>{_sets(paper)}</header>"
+        f"<datestamp>{paper.modtime:%Y-%m-%d}</datestamp>{sets}</header>"
     )
     metadata = _raw(paper) if prefix == "arXivRaw" else _arxiv(paper)
     return f"<record>{header}<metadata>{metadata}</metadata></record>\n"
 
 
 def _tail(paper: OaiPaper) -> str:
+    # record_formats.xml:126-152 (arXivRaw), 80-106 (arXiv): proxy, report-no, msc-class
+    # and acm-class, between comments and journal-ref, are not modelled.
     return (
         _optional("comments", paper.comments)
         + _optional("journal-ref", paper.journal_ref)
@@ -347,32 +419,47 @@ def _tail(paper: OaiPaper) -> str:
     )
 
 
+def _schema(name: str) -> str:
+    # record_formats.xml:57, 111: each format's namespace and schema location.
+    return (
+        f'<{name} xmlns="http://arxiv.org/OAI/{name}/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xsi:schemaLocation="http://arxiv.org/OAI/{name}/ '
+        f'https://oaipmh.arxiv.org/OAI/{name}.xsd">'
+    )
+
+
 def _raw(paper: OaiPaper) -> str:
-    # record_formats.xml:110-154: every version with its date (RFC 1123) and size.
+    # record_formats.xml:110-154: every version (numbered, oldest first, create_records.py:107)
+    # with its submission time (RFC 1123, GMT), size and source type; TeX as submitted.
     versions = "".join(
         f'<version version="v{n}"><date>{v.created:%a, %d %b %Y %H:%M:%S} GMT</date>'
-        f"<size>12kb</size>{_optional('source_type', v.source_type)}</version>"
+        f"<size>{v.size_kb}kb</size>{_optional('source_type', v.source_type)}</version>"
         for n, v in enumerate(paper.versions, 1)
     )
     return (
-        '<arXivRaw xmlns="http://arxiv.org/OAI/arXivRaw/">'
-        f"<id>{paper.paper_id}</id><submitter>Ada Lovelace</submitter>{versions}"
+        f"{_schema('arXivRaw')}<id>{paper.paper_id}</id>"
+        f"<submitter>{escape(paper.submitter)}</submitter>{versions}"
         f"<title>{escape(paper.title)}</title><authors>{escape(paper.authors)}</authors>"
         f"<categories>{paper.categories}</categories>{_tail(paper)}</arXivRaw>"
     )
 
 
 def _arxiv(paper: OaiPaper) -> str:
-    # record_formats.xml:56-108: the latest version only, days only, authors split.
+    # record_formats.xml:56-108: the current version only. `<created>` is the current
+    # version's submission day (`current_meta.created`, :59), not the first version's;
+    # `<updated>` the row's `updated` column, when set (:60-62); authors split (:63-75),
+    # `<forenames>` only when there are some.
     authors = "".join(
         f"<author><keyname>{escape(name.split()[-1])}</keyname>"
-        f"<forenames>{escape(' '.join(name.split()[:-1]))}</forenames></author>"
+        f"{_optional('forenames', ' '.join(name.split()[:-1]))}</author>"
         for name in re.split(r",\s*|\s+and\s+", paper.authors)
     )
+    updated = f"<updated>{paper.updated:%Y-%m-%d}</updated>" if paper.updated else ""
     return (
-        '<arXiv xmlns="http://arxiv.org/OAI/arXiv/">'
-        f"<id>{paper.paper_id}</id><created>{paper.versions[0].created:%Y-%m-%d}</created>"
-        f"<updated>{paper.versions[-1].created:%Y-%m-%d}</updated><authors>{authors}</authors>"
+        f"{_schema('arXiv')}<id>{paper.paper_id}</id>"
+        f"<created>{paper.versions[-1].created:%Y-%m-%d}</created>{updated}"
+        f"<authors>{authors}</authors>"
         f"<title>{escape(paper.title)}</title><categories>{paper.categories}</categories>"
         f"{_tail(paper)}</arXiv>"
     )
@@ -384,12 +471,13 @@ def _handler(standin: OaiStandin) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             url = urlsplit(self.path)
-            params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+            lists = parse_qs(url.query, keep_blank_values=True)
+            params = {k: v[-1] for k, v in lists.items()}
             standin.requests.append(params)
             if url.path != "/oai":
                 self.send_error(404)
                 return
-            reply = standin.reply(params)
+            reply = standin.reply(params, repeated=any(len(v) > 1 for v in lists.values()))
             self.send_response(reply.status)
             for name, value in {"Content-Type": "text/xml", **reply.headers}.items():
                 self.send_header(name, value)
@@ -434,7 +522,8 @@ def offline(standin: OaiStandin, **options: Any) -> OaiClient:
     def answer(request: httpx.Request) -> httpx.Response:
         params = dict(request.url.params)
         standin.requests.append(params)
-        reply = standin.reply(params)
+        repeated = len(request.url.params.multi_items()) > len(params)
+        reply = standin.reply(params, repeated=repeated)
         body = reply.body if reply.truncate_to is None else reply.body[: reply.truncate_to]
         return httpx.Response(reply.status, content=body, headers=reply.headers)
 

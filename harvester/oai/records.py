@@ -30,8 +30,11 @@ NO_RECORDS = "noRecordsMatch"  # an empty list is this error, not an empty page
 
 _REFUSED = frozenset({etree.ErrorTypes.ERR_RESOURCE_LIMIT, etree.ErrorTypes.ERR_ENTITY_LOOP})
 _ID = re.compile(r"\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}")
-# Raw TeX author lists: "A. One, B. Two and C. Three" (commas, and a last "and").
-_AUTHOR_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+# Raw TeX author lists: "A. One, B. Two and C. Three" (commas, and a last "and"), but not
+# before a suffix ("G. D. Forney, Jr. and ..."), as arxiv-base's `arxiv/authors` reads them.
+_AUTHOR_SPLIT = re.compile(
+    r",(?!\s*(?:Jr|Sr|I{2,3}|IV)\.?(?:,|\s+and\s|$))\s*(?:and\s+)?|\s+and\s+"
+)
 
 
 @dataclass(frozen=True)
@@ -159,10 +162,10 @@ def _fields(raw: etree._Element) -> dict[str, Any] | None:
     current, updated, source_type = versions[-1]
     arxiv_id = f"{key}v{current}"
     categories = (raw.findtext(f"{RAW}categories") or "").split()
-    authors = collapse(raw.findtext(f"{RAW}authors") or "")
+    authors = collapse(_without_affiliations(raw.findtext(f"{RAW}authors") or ""))
     return {
         "title": collapse(raw.findtext(f"{RAW}title") or ""),
-        "authors": [a for a in _AUTHOR_SPLIT.split(authors) if a],
+        "authors": [a for a in map(str.strip, _AUTHOR_SPLIT.split(authors)) if a],
         "summary": collapse(raw.findtext(f"{RAW}abstract") or ""),
         "arxiv_id": arxiv_id,
         "published": versions[0][1].date(),
@@ -188,6 +191,21 @@ def _when(version: etree._Element) -> datetime | None:
         return as_utc(parsedate_to_datetime(text)) if text else None
     except (TypeError, ValueError):
         return None
+
+
+def _without_affiliations(text: str) -> str:
+    """Raw authors without their parenthesised affiliations, nested ones included:
+    `A. One (1), B. Two (2) ((1) MPA, (2) CfA)` -> `A. One , B. Two ` (arXiv writes
+    affiliations so, `arxiv/authors/__init__.py` of arXiv/arxiv-base)."""
+    kept, depth = [], 0
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif depth == 0:
+            kept.append(char)
+    return "".join(kept)
 
 
 def collapse(text: str) -> str:

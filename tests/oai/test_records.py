@@ -4,6 +4,8 @@ templates, OAI error documents, and bodies that are not OAI-PMH at all."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -84,3 +86,101 @@ def test_a_record_without_versions_is_skipped_and_counted():
     broken = body(PAPER).replace(b"<id>2301.13816</id>", b"<id>not-an-id</id>")
     page = records.parse(broken)
     assert (page.records, page.entries) == ([], 1)
+
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "oai"
+
+
+def fixture(name: str) -> bytes:
+    """A page arXiv/oaipmh's own templates rendered (tests/fixtures/oai/INDEX.md)."""
+    return (FIXTURES / name).read_bytes()
+
+
+def test_a_page_arxivs_templates_rendered_reads_as_the_rows_say():
+    """The arXivRaw page rendered from browse.db rows gives each row's versions, withdrawal,
+    license, sets and token."""
+    page = records.parse(fixture("arXivRaw_page_with_token.xml"))
+    by_key = {r.paper.key: r for r in page.records}
+    assert page.entries == 5
+    assert list(by_key) == [
+        "cond-mat/0703772",
+        "0908.3762",
+        "0806.4129",
+        "1001.3172",
+        "1101.2483",
+    ]  # by (datestamp, id): 2011-02-03, 2012-10-12, 2014-12-15, 2015-03-13, 2015-03-17
+    mp = by_key["0806.4129"]
+    assert mp.paper.arxiv_id == "0806.4129v6"
+    assert mp.datestamp == date(2014, 12, 15)
+    assert mp.sets == ("physics:math-ph", "math:math:MP")
+    assert mp.paper.published == date(2008, 6, 25)
+    assert mp.paper.updated == datetime(2014, 12, 12, 13, 15, 28, tzinfo=UTC)
+    assert len(mp.paper.versions or []) == 6
+    assert mp.paper.authors == ["Roldao da Rocha", "Waldyr A. Rodrigues Jr"]
+    assert (mp.paper.doi, mp.paper.journal_ref) == (
+        "10.1063/1.3536454",
+        "AIP Conf.Proc.1316:466-477,2010",
+    )
+    assert mp.paper.license == "http://arxiv.org/licenses/nonexclusive-distrib/1.0/"
+    assert mp.paper.withdrawn is False
+    assert by_key["1101.2483"].paper.withdrawn is True  # current v4 has source_type I
+    assert by_key["0908.3762"].paper.withdrawn is False  # v2, v4 withdrawn; v5 is not
+    assert by_key["cond-mat/0703772"].paper.arxiv_id == "cond-mat/0703772v2"
+    assert by_key["cond-mat/0703772"].paper.authors == ["Zhaoxin Xu", "Heping Ying", "Xin Wan"]
+    assert by_key["1001.3172"].sets == ("physics:hep-ph", "physics:hep-th")
+    # resume.py:26-30: the query, `skip` added, URL-encoded and then quoted once more.
+    assert unquote(page.token or "") == (
+        "verb=ListRecords&metadataPrefix=arXivRaw&from=2011-01-01&set=physics%3Ahep-th&skip=2500"
+    )
+
+
+def test_the_last_page_of_a_resumed_list_ends_it():
+    """The empty `<resumptionToken/>` of a resumed list's last page means no next page."""
+    page = records.parse(fixture("arXivRaw_last_page.xml"))
+    [record] = page.records
+    assert (record.paper.arxiv_id, record.paper.withdrawn, page.token) == (
+        "0901.3666v3",
+        True,
+        None,
+    )
+
+
+def test_error_pages_arxivs_templates_rendered():
+    """`noRecordsMatch` as errors.xml writes it is an empty list; `badArgument` is refused
+    with its reason."""
+    assert records.parse(fixture("error_noRecordsMatch.xml")).records == []
+    with pytest.raises(OaiRejected, match="from date format must be YYYY-MM-DD"):
+        records.parse(fixture("error_badArgument.xml"))
+
+
+# Raw author lists of arXiv/oaipmh's tests/data/browse.db (27ad99e), and the names
+# arxiv-base's `arxiv.authors.parse_author_affil` reads in them.
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        pytest.param(
+            "Roberto Lineros (University of Torino and INFN/Torino)",
+            ["Roberto Lineros"],
+            id="affiliation-with-and",
+        ),
+        pytest.param(
+            "Mark Vogelsberger (1,2), Simon D. M. White (1) ((1) MPA, (2) Harvard/CfA)",
+            ["Mark Vogelsberger", "Simon D. M. White"],
+            id="numbered-affiliations",
+        ),
+        pytest.param(
+            "Zhaoxin Xu, Heping Ying, and Xin Wan",
+            ["Zhaoxin Xu", "Heping Ying", "Xin Wan"],
+            id="serial-comma",
+        ),
+        pytest.param(
+            "G. David Forney, Jr. and Pascal O. Vontobel",
+            ["G. David Forney, Jr.", "Pascal O. Vontobel"],
+            id="suffix",
+        ),
+    ],
+)
+def test_raw_authors_are_names_without_affiliations(raw: str, names: list[str]):
+    """arXivRaw's author list gives the names alone: no affiliation, no suffix split off."""
+    [record] = records.parse(body(PAPER.changed(V2, authors=raw))).records
+    assert record.paper.authors == names
