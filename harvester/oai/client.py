@@ -16,17 +16,11 @@ from types import TracebackType
 from typing import Self
 
 import httpx
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-)
 
 from harvester import __version__
-from harvester.errors import EmptyPageError, FeedError, FetchError, RefusedBody
+from harvester.errors import EmptyPageError, FeedError, FetchError
 from harvester.net import deadline, retry
+from harvester.net.connection import read_capped, retry_after
 from harvester.net.pacer import Pacer, Sleep
 from harvester.oai import records
 
@@ -150,13 +144,13 @@ class OaiClient:
                 params["from"] = from_day.isoformat()  # days only: `\d{4}-\d{2}-\d{2}`
             if set_spec is not None:
                 params["set"] = set_spec
-        retrying = Retrying(
-            stop=stop_after_attempt(self._max_attempts) | stop_after_delay(self._max_retry_seconds),
-            wait=self._wait,
-            retry=retry_if_exception(retry.retryable),
-            reraise=True,
+        retrying = retry.retrying(
+            max_attempts=self._max_attempts,
+            max_retry_seconds=self._max_retry_seconds,
+            max_retry_after_seconds=self._max_retry_after_seconds,
             sleep=self._sleep,
-            before_sleep=self._log_retry,
+            logger=logger,
+            what="OAI-PMH attempt",
         )
         for attempt in retrying:
             with attempt:
@@ -184,7 +178,7 @@ class OaiClient:
                 url=url,
                 attempt=attempt,
                 status=response.status_code,
-                retry_after_seconds=_retry_after(response),
+                retry_after_seconds=retry_after(response),
             )
         try:
             page = records.parse(body)
@@ -203,7 +197,7 @@ class OaiClient:
             response = self._http.send(request, stream=True)
             self.answered += 1
             try:
-                return response, _read_capped(response, url, self._deadline)
+                return response, read_capped(response, url, self._deadline, MAX_BODY_BYTES)
             finally:
                 response.close()
         except httpx.HTTPError as exc:
@@ -214,39 +208,3 @@ class OaiClient:
             raise FetchError(f"{name}: {exc}", url=url, attempt=attempt, failure=name) from exc
         finally:
             self._deadline.clear()
-
-    def _wait(self, state: RetryCallState) -> float:
-        return retry.wait_seconds(state, max_retry_after_seconds=self._max_retry_after_seconds)
-
-    def _log_retry(self, state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        wait = state.next_action.sleep if state.next_action else 0.0
-        logger.warning(
-            "OAI-PMH attempt %d of %d failed: %s; retrying in %.1f s",
-            state.attempt_number,
-            self._max_attempts,
-            exc,
-            wait,
-        )
-
-
-def _read_capped(response: httpx.Response, url: str, due: deadline.Deadline) -> bytes:
-    # As the query API client reads a body (harvester.arxiv.client): capped, in time.
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        if due.passed:
-            raise httpx.ReadTimeout("the request's deadline passed", request=response.request)
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise RefusedBody(f"response larger than {MAX_BODY_BYTES} bytes refused", url=url)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
