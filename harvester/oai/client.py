@@ -3,7 +3,8 @@
 The same terms of use as the query API hold (https://info.arxiv.org/help/api/tou.html):
 one request every 3 seconds across all of arXiv's interfaces together, so this client
 takes the run's `Pacer`, the one the query API client waits on, and holds a single
-connection. Retries and deadlines are the query API's (`harvester.net`).
+connection. It sends through the same `harvester.net.connection.Connection` as the query API
+client (deadlines, capped bodies, failures named with the host) and retries alike.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import httpx
 
 from harvester import __version__
 from harvester.errors import EmptyPageError, FeedError, FetchError
-from harvester.net import deadline, retry
-from harvester.net.connection import read_capped, retry_after
+from harvester.net import retry
+from harvester.net.connection import Connection, retry_after
 from harvester.net.pacer import Pacer, Sleep
 from harvester.oai import records
 
@@ -75,25 +76,30 @@ class OaiClient:
         on_page: Callable[[records.ListPage], None] | None = None,
     ) -> None:
         self.oai_url = oai_url
-        self._pacer = pacer
         self._sleep = sleep
         self._on_page = on_page
         self._max_attempts = max_attempts
         self._max_retry_seconds = max_retry_seconds
         self._max_retry_after_seconds = max_retry_after_seconds
-        self._deadline_seconds = request_deadline_seconds
-        self._deadline = deadline.Deadline()
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        self._http = httpx.Client(
-            headers={"User-Agent": USER_AGENT},
-            timeout=httpx.Timeout(read_timeout_seconds, connect=connect_timeout_seconds),
-            limits=limits,
-            follow_redirects=True,
-            transport=transport or deadline.transport(self._deadline, limits=limits),
+        self._connection = Connection(
+            pacer=pacer,
+            user_agent=USER_AGENT,
+            connect_timeout_seconds=connect_timeout_seconds,
+            read_timeout_seconds=read_timeout_seconds,
+            request_deadline_seconds=request_deadline_seconds,
+            transport=transport,
+            logger=logger,
         )
-        self.requests = 0
-        self.answered = 0
+
+    @property
+    def requests(self) -> int:
+        """Requests sent, retries included."""
+        return self._connection.requests
+
+    @property
+    def answered(self) -> int:
         """Requests a server answered (with any status), as the query API client counts."""
+        return self._connection.answered
 
     def __enter__(self) -> Self:
         return self
@@ -108,7 +114,7 @@ class OaiClient:
 
     def close(self) -> None:
         """Close the connection."""
-        self._http.close()
+        self._connection.close()
 
     def list_records(
         self, *, from_day: date | None = None, set_spec: str | None = None, token: str | None = None
@@ -166,45 +172,23 @@ class OaiClient:
             FetchError: no response, or an HTTP status other than 200.
             FeedError: the body is not a usable page (an OAI error document included).
         """
-        self._pacer.wait()
-        self.requests += 1
-        request = self._http.build_request("GET", self.oai_url, params=params)
-        url = str(request.url)
-        logger.debug("GET %s", url)
-        response, body = self._send(request, attempt)
-        if response.status_code != 200:  # arXiv's OAI errors come with a 200 (factory.py)
+        answer = self._connection.get(
+            self.oai_url, params, attempt=attempt, max_body_bytes=MAX_BODY_BYTES
+        )
+        url, status = answer.url, answer.response.status_code
+        if status != 200:  # arXiv's OAI errors come with a 200 (factory.py)
             raise FetchError(
-                f"HTTP {response.status_code}",
+                f"HTTP {status}",
                 url=url,
                 attempt=attempt,
-                status=response.status_code,
-                retry_after_seconds=retry_after(response),
+                status=status,
+                retry_after_seconds=retry_after(answer.response),
             )
         try:
-            page = records.parse(body)
+            page = records.parse(answer.body)
         except FeedError as exc:
             exc.url = url
             raise
         if page.entries == 0 and page.token is not None:
             raise EmptyPageError("an OAI-PMH page without records, yet more to come", url=url)
         return page
-
-    def _send(self, request: httpx.Request, attempt: int) -> tuple[httpx.Response, bytes]:
-        """Send a request and read its whole body, within the request's deadline."""
-        url = str(request.url)
-        self._deadline.start(self._deadline_seconds)
-        try:
-            response = self._http.send(request, stream=True)
-            self.answered += 1
-            try:
-                return response, read_capped(response, url, self._deadline, MAX_BODY_BYTES)
-            finally:
-                response.close()
-        except httpx.HTTPError as exc:
-            if self._deadline.passed:
-                message = f"no complete response within {self._deadline_seconds:g} s"
-                raise FetchError(message, url=url, attempt=attempt, failure="deadline") from exc
-            name = type(exc).__name__
-            raise FetchError(f"{name}: {exc}", url=url, attempt=attempt, failure=name) from exc
-        finally:
-            self._deadline.clear()

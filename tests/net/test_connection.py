@@ -4,7 +4,6 @@ the host, bodies capped, and `Retry-After` read."""
 from __future__ import annotations
 
 import logging
-import socket
 
 import httpx
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from harvester.errors import FetchError, RefusedBody
 from harvester.net.connection import Connection, retry_after
 from harvester.net.pacer import Pacer
-from tests.conftest import FakeTime
+from tests.conftest import FakeTime, closed_port
 
 URL = "http://source.example/list"
 LOG = logging.getLogger("tests.net.connection")
@@ -44,13 +43,6 @@ def connect(
         transport=transport,
         logger=LOG,
     )
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.mark.parametrize(
