@@ -11,8 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 
 import httpx
 
@@ -27,8 +26,7 @@ from harvester.errors import (
     TooManyResults,
 )
 from harvester.models import Paper
-from harvester.net import retry
-from harvester.net.connection import Connection, retry_after
+from harvester.net.connection import Client, retry_after
 from harvester.net.pacer import Pacer, Sleep
 
 logger = logging.getLogger(__name__)
@@ -65,7 +63,7 @@ class SearchResult:
     answered: int = 0
 
 
-class ArxivClient:
+class ArxivClient(Client):
     """A polite client of the arXiv query API.
 
     Args:
@@ -103,49 +101,22 @@ class ArxivClient:
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
-        self.api_url = api_url
-        self.page_size = page_size
-        self._on_page = on_page
-        self._sleep = sleep
-        self._max_attempts = max_attempts
-        self._max_retry_seconds = max_retry_seconds
-        self._max_retry_after_seconds = max_retry_after_seconds
-        self._connection = Connection(
+        super().__init__(
             pacer=pacer,
             user_agent=USER_AGENT,
             connect_timeout_seconds=connect_timeout_seconds,
             read_timeout_seconds=read_timeout_seconds,
             request_deadline_seconds=request_deadline_seconds,
+            max_attempts=max_attempts,
+            max_retry_seconds=max_retry_seconds,
+            max_retry_after_seconds=max_retry_after_seconds,
+            sleep=sleep,
             transport=transport,
             logger=logger,
         )
-        self._http = self._connection.http
-
-    @property
-    def requests(self) -> int:
-        """Requests sent, retries included."""
-        return self._connection.requests
-
-    @property
-    def answered(self) -> int:
-        """Requests a server answered (with any status): `requests` less those that never
-        connected or got no response."""
-        return self._connection.answered
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self._connection.close()
+        self.api_url = api_url
+        self.page_size = page_size
+        self._on_page = on_page
 
     def search(self, query: str, *, max_results: int | None = None) -> SearchResult:
         """Fetch every result of `query` (or the first `max_results`), newest first
@@ -223,14 +194,7 @@ class ArxivClient:
             "sortBy": sort_by,
             "sortOrder": "descending",
         }
-        retrying = retry.retrying(
-            max_attempts=self._max_attempts,
-            max_retry_seconds=self._max_retry_seconds,
-            max_retry_after_seconds=self._max_retry_after_seconds,
-            sleep=self._sleep,
-            logger=logger,
-        )
-        for attempt in retrying:
+        for attempt in self._retrying():
             with attempt:
                 page = self._attempt(params, expected, attempt.retry_state.attempt_number)
         return page

@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 import socket
 from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
 
 import httpx
+from tenacity import Retrying
 
 from harvester.errors import FetchError, RefusedBody
-from harvester.net import deadline
-from harvester.net.pacer import Pacer
+from harvester.net import deadline, retry
+from harvester.net.pacer import Pacer, Sleep
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,90 @@ class Connection:
             message = f"cannot reach {host}: {_why_unreachable(exc, self._connect_seconds)}"
             return FetchError(message, url=url, attempt=attempt, failure=name)
         return FetchError(f"{name}: {exc}", url=url, attempt=attempt, failure=name)
+
+
+class Client:
+    """What a client of one of arXiv's interfaces is made of: its `Connection`, the retry
+    loop of one page, and closing (`with` closes it).
+
+    Args:
+        pacer, connect_timeout_seconds, read_timeout_seconds, request_deadline_seconds,
+        max_attempts, max_retry_seconds, max_retry_after_seconds, sleep, transport:
+            as `ArxivClient` and `OaiClient` take them.
+        user_agent: the User-Agent header of every request.
+        logger: the client's own, for its requests (DEBUG) and retries (WARNING).
+        what: how its retry lines name an attempt (`OAI-PMH attempt 2 of 5 failed`).
+    """
+
+    def __init__(
+        self,
+        *,
+        pacer: Pacer,
+        user_agent: str,
+        connect_timeout_seconds: float,
+        read_timeout_seconds: float,
+        request_deadline_seconds: float,
+        max_attempts: int,
+        max_retry_seconds: float,
+        max_retry_after_seconds: float,
+        sleep: Sleep,
+        transport: httpx.BaseTransport | None,
+        logger: logging.Logger,
+        what: str = "attempt",
+    ) -> None:
+        self._connection = Connection(
+            pacer=pacer,
+            user_agent=user_agent,
+            connect_timeout_seconds=connect_timeout_seconds,
+            read_timeout_seconds=read_timeout_seconds,
+            request_deadline_seconds=request_deadline_seconds,
+            transport=transport,
+            logger=logger,
+        )
+        self._http = self._connection.http  # the httpx client: its pool and timeouts
+        self._max_attempts = max_attempts
+        self._max_retry_seconds = max_retry_seconds
+        self._max_retry_after_seconds = max_retry_after_seconds
+        self._sleep = sleep
+        self._logger = logger
+        self._what = what
+
+    @property
+    def requests(self) -> int:
+        """Requests sent, retries included."""
+        return self._connection.requests
+
+    @property
+    def answered(self) -> int:
+        """Requests a server answered (with any status): `requests` less those that never
+        connected or got no response."""
+        return self._connection.answered
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._connection.close()
+
+    def _retrying(self) -> Retrying:
+        """The retry loop of one page (`retry.retrying`), with this client's settings."""
+        return retry.retrying(
+            max_attempts=self._max_attempts,
+            max_retry_seconds=self._max_retry_seconds,
+            max_retry_after_seconds=self._max_retry_after_seconds,
+            sleep=self._sleep,
+            logger=self._logger,
+            what=self._what,
+        )
 
 
 # getaddrinfo's failures, in words (the C library's own are "Name or service not known").

@@ -13,15 +13,12 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
-from types import TracebackType
-from typing import Self
 
 import httpx
 
 from harvester import __version__
 from harvester.errors import EmptyPageError, FeedError, FetchError
-from harvester.net import retry
-from harvester.net.connection import Connection, retry_after
+from harvester.net.connection import Client, retry_after
 from harvester.net.pacer import Pacer, Sleep
 from harvester.oai import records
 
@@ -43,7 +40,7 @@ EARLIEST_DATESTAMP = date(2005, 9, 16)
 DEFAULT_REQUEST_DEADLINE_SECONDS = 120.0
 
 
-class OaiClient:
+class OaiClient(Client):
     """A polite client of arXiv's OAI-PMH `ListRecords`.
 
     Args:
@@ -75,46 +72,22 @@ class OaiClient:
         transport: httpx.BaseTransport | None = None,
         on_page: Callable[[records.ListPage], None] | None = None,
     ) -> None:
-        self.oai_url = oai_url
-        self._sleep = sleep
-        self._on_page = on_page
-        self._max_attempts = max_attempts
-        self._max_retry_seconds = max_retry_seconds
-        self._max_retry_after_seconds = max_retry_after_seconds
-        self._connection = Connection(
+        super().__init__(
             pacer=pacer,
             user_agent=USER_AGENT,
             connect_timeout_seconds=connect_timeout_seconds,
             read_timeout_seconds=read_timeout_seconds,
             request_deadline_seconds=request_deadline_seconds,
+            max_attempts=max_attempts,
+            max_retry_seconds=max_retry_seconds,
+            max_retry_after_seconds=max_retry_after_seconds,
+            sleep=sleep,
             transport=transport,
             logger=logger,
+            what="OAI-PMH attempt",
         )
-
-    @property
-    def requests(self) -> int:
-        """Requests sent, retries included."""
-        return self._connection.requests
-
-    @property
-    def answered(self) -> int:
-        """Requests a server answered (with any status), as the query API client counts."""
-        return self._connection.answered
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self._connection.close()
+        self.oai_url = oai_url
+        self._on_page = on_page
 
     def list_records(
         self, *, from_day: date | None = None, set_spec: str | None = None, token: str | None = None
@@ -150,15 +123,7 @@ class OaiClient:
                 params["from"] = from_day.isoformat()  # days only: `\d{4}-\d{2}-\d{2}`
             if set_spec is not None:
                 params["set"] = set_spec
-        retrying = retry.retrying(
-            max_attempts=self._max_attempts,
-            max_retry_seconds=self._max_retry_seconds,
-            max_retry_after_seconds=self._max_retry_after_seconds,
-            sleep=self._sleep,
-            logger=logger,
-            what="OAI-PMH attempt",
-        )
-        for attempt in retrying:
+        for attempt in self._retrying():
             with attempt:
                 page = self._attempt(params, attempt.retry_state.attempt_number)
         if self._on_page is not None:

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from harvester.errors import FetchError, RefusedBody
-from harvester.net.connection import Connection, retry_after
+from harvester.net.connection import Client, Connection, retry_after
 from harvester.net.pacer import Pacer
 from tests.conftest import FakeTime, closed_port
 
@@ -141,3 +141,25 @@ def test_a_body_past_the_cap_is_refused(size: int, refused: bool):
 def test_retry_after_is_read_in_seconds(header: dict[str, str], seconds: float | None):
     """`Retry-After` in seconds is taken (never below 0); a date or none gives None."""
     assert retry_after(httpx.Response(503, headers=header)) == seconds
+
+
+def test_a_client_counts_through_its_connection_and_closes_it_on_leaving():
+    """A `Client` reads its counts off its connection, and leaving `with` closes it."""
+    time = FakeTime()
+    client = Client(
+        pacer=Pacer(delay_seconds=0, clock=time.clock, sleep=time.sleep),
+        user_agent="tests/1",
+        connect_timeout_seconds=10,
+        read_timeout_seconds=60,
+        request_deadline_seconds=120,
+        max_attempts=2,
+        max_retry_seconds=600,
+        max_retry_after_seconds=120,
+        sleep=time.sleep,
+        transport=httpx.MockTransport(lambda _: httpx.Response(204)),
+        logger=LOG,
+    )
+    with client:
+        client._connection.get(URL, {}, attempt=1, max_body_bytes=100)
+        assert (client.requests, client.answered) == (1, 1)
+    assert client._http.is_closed
