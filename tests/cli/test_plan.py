@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harvester.cli import main
-from tests.conftest import ERROR_FEED_2026, FakeTime
+from tests.conftest import ERROR_FEED_2026, FakeTime, argv
 from tests.standin import Reply, Standin, synthetic_entries
 
 CONFIG = """\
@@ -51,20 +51,7 @@ def config(tmp_path: Path) -> Path:
 def _plan(standin: Standin, config: Path, *extra: str) -> int:
     standin.requests.clear()
     standin.script = [None, None, Reply(status=400, body=ERROR_FEED_2026.read_bytes())]
-    return main(
-        [
-            "plan",
-            "--config",
-            str(config),
-            "--data-dir",
-            str(config.parent / "data"),
-            "--api-url",
-            standin.url,
-            "--delay",
-            "0",
-            *extra,
-        ]
-    )
+    return main(["plan", *argv(standin, config, *extra)])
 
 
 def _newest_ids(standin: Standin, query: str) -> list[str]:
