@@ -12,9 +12,13 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
-from harvester.errors import StoreError
+from pydantic import BaseModel, ValidationError
+
+from harvester.errors import StoreError, first_problem
+
+Model = TypeVar("Model", bound=BaseModel)
 
 LINK_REFUSED = "a symbolic link; refused (a write would replace the link): put the file here"
 
@@ -33,6 +37,29 @@ def read_bytes(path: Path, *, links: bool = True) -> bytes:
         raise
     except OSError as exc:
         raise unreadable(path, exc) from None
+
+
+def read_model(
+    path: Path, model: type[Model], *, what: str, whole: str, links: bool = True
+) -> Model | None:
+    """A file of ours read as `model` (see `read_bytes`); None when nothing is there.
+
+    Args:
+        what: the file in the message of an invalid one (`invalid harvest state`).
+        whole: the name of the top level in that message (`state`).
+
+    Raises:
+        StoreError: it cannot be read, is not a regular file, or is not a valid
+            `model`: `{what}: {where}: {problem}`, as `errors.first_problem` says.
+    """
+    try:
+        raw = read_bytes(path, links=links)
+    except FileNotFoundError:
+        return None
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise StoreError(path, f"{what}: {first_problem(exc, whole=whole)}") from None
 
 
 def unreadable(path: Path, exc: OSError) -> StoreError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -155,6 +156,13 @@ def tool(command: str, config: Path, *extra: str) -> int:
     return main(
         [command, "--config", str(config), "--data-dir", str(config.parent / "data"), *extra]
     )
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class FakeTime:

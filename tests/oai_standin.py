@@ -21,7 +21,6 @@ import functools
 import random
 import re
 import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -38,7 +37,7 @@ from harvester.arxiv import feed
 from harvester.models import Paper
 from harvester.net.pacer import Pacer
 from harvester.oai.client import OaiClient
-from tests.standin import Reply, Standin
+from tests.standin import Reply, Standin, serve, stop
 
 # oaipmh/config.py:22 `RECORDS_LIMIT: int=2500`.
 RECORDS_LIMIT = 2500
@@ -283,9 +282,7 @@ class OaiStandin:
         return _list_document(shown, query, token, self.today)
 
     def __enter__(self) -> Self:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve(_handler(self))
         return self
 
     def __exit__(
@@ -295,8 +292,7 @@ class OaiStandin:
         tb: TracebackType | None,
     ) -> None:
         assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+        stop(self._server)
 
 
 def to_token(query: dict[str, str], skip: int) -> str:

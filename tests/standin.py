@@ -297,9 +297,7 @@ class Standin:
             return Reply(status=refused.status, body=error_feed(refused.message))
 
     def __enter__(self) -> Self:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve(_handler(self))
         return self
 
     def __exit__(
@@ -309,8 +307,7 @@ class Standin:
         tb: TracebackType | None,
     ) -> None:
         assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+        stop(self._server)
 
 
 def _check_page_2026(start: int, size: int) -> None:
@@ -384,6 +381,20 @@ def _minute(text: str) -> datetime:
 
 def _floor(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
+
+
+def serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
+    """`handler` served on a free port of 127.0.0.1, from a daemon thread."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def stop(server: ThreadingHTTPServer) -> None:
+    """Stop serving and close the socket."""
+    server.shutdown()
+    server.server_close()
 
 
 def _handler(standin: Standin) -> type[BaseHTTPRequestHandler]:

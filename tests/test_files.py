@@ -14,6 +14,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel, ConfigDict
 
 from harvester import files
 from harvester.cli.signals import interrupting
@@ -207,3 +208,48 @@ def test_a_write_asks_the_os_for_data_then_rename_then_directory(
         ("replace", (tmp_path, path)),
         ("fsync directory", tmp_path.stat().st_ino),
     ]
+
+
+class _Saved(BaseModel):
+    """A tiny model of a file of ours."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    count: int
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(None, None, id="missing"),
+        pytest.param(b'{"count": 3}', _Saved(count=3), id="valid"),
+        pytest.param(b"{", "invalid tally: tally: Invalid JSON", id="not-json"),
+        pytest.param(b'{"count": "x"}', "invalid tally: count: Input should be", id="bad-field"),
+        pytest.param(b'{"count": 1, "more": 2}', "invalid tally: more: Extra", id="extra-key"),
+    ],
+)
+def test_read_model_gives_the_model_none_or_names_the_first_problem(
+    tmp_path: Path, content: bytes | None, expected: _Saved | str | None
+):
+    """A file reads as its model, a missing one as None, an invalid one as a StoreError
+    that names the path, the file and the first problem."""
+    path = tmp_path / "tally.json"
+    if content is not None:
+        path.write_bytes(content)
+    if isinstance(expected, str):
+        with pytest.raises(StoreError) as caught:
+            files.read_model(path, _Saved, what="invalid tally", whole="tally")
+        assert str(caught.value).startswith(f"{path}: {expected}")
+    else:
+        assert files.read_model(path, _Saved, what="invalid tally", whole="tally") == expected
+
+
+def test_read_model_refuses_a_link_unless_links_are_allowed(tmp_path: Path):
+    """With `links=False` a symbolic link is refused, not followed; by default it is read."""
+    target = tmp_path / "real.json"
+    target.write_bytes(b'{"count": 1}')
+    link = tmp_path / "tally.json"
+    link.symlink_to(target)
+    assert files.read_model(link, _Saved, what="invalid tally", whole="tally") == _Saved(count=1)
+    with pytest.raises(StoreError, match="symbolic link"):
+        files.read_model(link, _Saved, what="invalid tally", whole="tally", links=False)

@@ -8,21 +8,12 @@ across every topic of a run, and the httpx pool holds a single connection.
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 
 import httpx
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-)
 
 from harvester import __version__
 from harvester.arxiv import feed
@@ -32,11 +23,10 @@ from harvester.errors import (
     FeedError,
     FetchError,
     QueryRejected,
-    RefusedBody,
     TooManyResults,
 )
 from harvester.models import Paper
-from harvester.net import deadline, retry
+from harvester.net.connection import Client, retry_after
 from harvester.net.pacer import Pacer, Sleep
 
 logger = logging.getLogger(__name__)
@@ -73,7 +63,7 @@ class SearchResult:
     answered: int = 0
 
 
-class ArxivClient:
+class ArxivClient(Client):
     """A polite client of the arXiv query API.
 
     Args:
@@ -111,46 +101,22 @@ class ArxivClient:
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
+        super().__init__(
+            pacer=pacer,
+            user_agent=USER_AGENT,
+            connect_timeout_seconds=connect_timeout_seconds,
+            read_timeout_seconds=read_timeout_seconds,
+            request_deadline_seconds=request_deadline_seconds,
+            max_attempts=max_attempts,
+            max_retry_seconds=max_retry_seconds,
+            max_retry_after_seconds=max_retry_after_seconds,
+            sleep=sleep,
+            transport=transport,
+            logger=logger,
+        )
         self.api_url = api_url
         self.page_size = page_size
-        self._pacer = pacer
         self._on_page = on_page
-        self._sleep = sleep
-        self._max_attempts = max_attempts
-        self._max_retry_seconds = max_retry_seconds
-        self._max_retry_after_seconds = max_retry_after_seconds
-        self._deadline_seconds = request_deadline_seconds
-        self._connect_seconds = connect_timeout_seconds
-        self._deadline = deadline.Deadline()
-        # One connection at a time, as arXiv's terms ask.
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        self._http = httpx.Client(
-            headers={"User-Agent": USER_AGENT},
-            timeout=httpx.Timeout(read_timeout_seconds, connect=connect_timeout_seconds),
-            limits=limits,
-            follow_redirects=True,
-            transport=transport or deadline.transport(self._deadline, limits=limits),
-        )
-        self.requests = 0
-        """Requests sent, retries included."""
-        self.answered = 0
-        """Requests a server answered (with any status): `requests` less those that never
-        connected or got no response."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self._http.close()
 
     def search(self, query: str, *, max_results: int | None = None) -> SearchResult:
         """Fetch every result of `query` (or the first `max_results`), newest first
@@ -228,15 +194,7 @@ class ArxivClient:
             "sortBy": sort_by,
             "sortOrder": "descending",
         }
-        retrying = Retrying(
-            stop=stop_after_attempt(self._max_attempts) | stop_after_delay(self._max_retry_seconds),
-            wait=self._wait,
-            retry=retry_if_exception(retry.retryable),
-            reraise=True,
-            sleep=self._sleep,
-            before_sleep=self._log_retry,
-        )
-        for attempt in retrying:
+        for attempt in self._retrying():
             with attempt:
                 page = self._attempt(params, expected, attempt.retry_state.attempt_number)
         return page
@@ -248,13 +206,10 @@ class ArxivClient:
             FetchError: no response, or an HTTP status other than 200 and arXiv's 400.
             FeedError: the body is not a usable page (arXiv's error feed included).
         """
-        self._pacer.wait()
-        self.requests += 1
-        request = self._http.build_request("GET", self.api_url, params=params)
-        url = str(request.url)
-        logger.debug("GET %s", url)
-        response, body = self._send(request, attempt)
-        status = response.status_code
+        answer = self._connection.get(
+            self.api_url, params, attempt=attempt, max_body_bytes=MAX_BODY_BYTES
+        )
+        url, body, status = answer.url, answer.body, answer.response.status_code
         if status == 200 and body.strip() == _RATE_EXCEEDED:
             status = 429  # arXiv's throttling page, sometimes sent with a 200
         if status not in {200, 400}:
@@ -263,7 +218,7 @@ class ArxivClient:
                 url=url,
                 attempt=attempt,
                 status=status,
-                retry_after_seconds=_retry_after(response),
+                retry_after_seconds=retry_after(answer.response),
             )
         try:
             page = feed.parse(body)
@@ -279,48 +234,6 @@ class ArxivClient:
         _check_offset(page, int(params["start"]), max(page.total_results, expected), url)
         return page
 
-    def _send(self, request: httpx.Request, attempt: int) -> tuple[httpx.Response, bytes]:
-        """Send a request and read its whole body, within the request's deadline."""
-        url = str(request.url)
-        self._deadline.start(self._deadline_seconds)
-        try:
-            response = self._http.send(request, stream=True)
-            self.answered += 1
-            try:
-                return response, _read_capped(response, url, self._deadline)
-            finally:
-                response.close()
-        except httpx.HTTPError as exc:
-            raise self._fetch_error(exc, url, attempt) from exc
-        finally:
-            self._deadline.clear()
-
-    def _fetch_error(self, exc: httpx.HTTPError, url: str, attempt: int) -> FetchError:
-        """The FetchError for an httpx failure, saying what failed."""
-        if self._deadline.passed:
-            message = f"no complete response within {self._deadline_seconds:g} s"
-            return FetchError(message, url=url, attempt=attempt, failure="deadline")
-        name = type(exc).__name__
-        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-            host = _host(httpx.URL(url))
-            message = f"cannot reach {host}: {_why_unreachable(exc, self._connect_seconds)}"
-            return FetchError(message, url=url, attempt=attempt, failure=name)
-        return FetchError(f"{name}: {exc}", url=url, attempt=attempt, failure=name)
-
-    def _wait(self, state: RetryCallState) -> float:
-        return retry.wait_seconds(state, max_retry_after_seconds=self._max_retry_after_seconds)
-
-    def _log_retry(self, state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        wait = state.next_action.sleep if state.next_action else 0.0
-        logger.warning(
-            "attempt %d of %d failed: %s; retrying in %.1f s",
-            state.attempt_number,
-            self._max_attempts,
-            exc,
-            wait,
-        )
-
 
 def _check_offset(page: feed.Page, start: int, total: int, url: str) -> None:
     """Raise when a page is empty before `total` results, or starts elsewhere than asked."""
@@ -328,52 +241,3 @@ def _check_offset(page: feed.Page, start: int, total: int, url: str) -> None:
         raise EmptyPageError(f"empty page at offset {start} of {total} results", url=url)
     if page.entries and page.start_index != start:
         raise FeedError(f"asked for offset {start}, got offset {page.start_index}", url=url)
-
-
-# getaddrinfo's failures, in words (the C library's own are "Name or service not known").
-_LOOKUP_FAILURES = {
-    socket.EAI_NONAME: "name not known",
-    socket.EAI_AGAIN: "name lookup failed for now (no DNS answer)",
-}
-if hasattr(socket, "EAI_NODATA"):  # glibc's; not every platform has it
-    _LOOKUP_FAILURES[socket.EAI_NODATA] = "name has no address"
-
-
-def _host(url: httpx.URL) -> str:
-    """`export.arxiv.org`, or `127.0.0.1:8765` when the URL names a port."""
-    return url.host if url.port is None else f"{url.host}:{url.port}"
-
-
-def _why_unreachable(exc: httpx.HTTPError, connect_seconds: float) -> str:
-    """Why connecting failed, plainly: `name not known`, `connection refused`, ..."""
-    if isinstance(exc, httpx.ConnectTimeout):
-        return f"no connection within {connect_seconds:g} s"
-    cause: BaseException | None = exc
-    while cause is not None and not isinstance(cause, OSError):
-        cause = cause.__cause__ or cause.__context__
-    if isinstance(cause, socket.gaierror) and cause.errno in _LOOKUP_FAILURES:
-        return _LOOKUP_FAILURES[cause.errno]
-    if isinstance(cause, OSError) and cause.strerror:
-        return cause.strerror[0].lower() + cause.strerror[1:]
-    return str(exc) or type(exc).__name__
-
-
-def _read_capped(response: httpx.Response, url: str, due: deadline.Deadline) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        if due.passed:  # the socket's reads are bound too; this also covers a mock
-            raise httpx.ReadTimeout("the request's deadline passed", request=response.request)
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise RefusedBody(f"response larger than {MAX_BODY_BYTES} bytes refused", url=url)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None  # an HTTP-date, or garbage: fall back to our own backoff

@@ -164,7 +164,10 @@ def _feed(args: argparse.Namespace, topics: list[Topic], oai: OaiClient, tally: 
     if not fed:
         return
     try:
-        tally.feed = changes.run_feed(fed, client=oai, data_dir=args.data_dir, dry_run=args.dry_run)
+        with about("changes"):  # its retry lines named as its ERROR line is
+            tally.feed = changes.run_feed(
+                fed, client=oai, data_dir=args.data_dir, dry_run=args.dry_run
+            )
     except changes.FeedFailed as exc:
         tally.feed, tally.feed_failed = exc.result, True
         error(

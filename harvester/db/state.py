@@ -14,10 +14,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from harvester import files
-from harvester.errors import StoreError, first_problem
 from harvester.models import UtcDatetime
 
 STATE_DIR = ".harvest"
@@ -97,15 +96,11 @@ def load(path: Path) -> TopicState | None:
     Raises:
         StoreError: the file is unreadable or invalid.
     """
-    try:
-        raw = files.read_bytes(path, links=False)
-    except FileNotFoundError:
+    saved = files.read_model(
+        path, TopicState, what="invalid harvest state", whole="state", links=False
+    )
+    if saved is None:
         return None
-    try:
-        saved = TopicState.model_validate_json(raw)
-    except ValidationError as exc:
-        problem = first_problem(exc, whole="state")
-        raise StoreError(path, f"invalid harvest state: {problem}") from None
     if saved.refreshed is None and saved.done:
         # Written before spans shared their boundary minute (every state since records
         # `refreshed`): a span `[start, end)` was asked as `[start TO end - 1 minute]`,

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from harvester import files
 from harvester.config import Topic
 from harvester.db import state, store
 from harvester.db.counts import Counts
-from harvester.errors import HarvestError, Interrupted, StoreError, first_problem
+from harvester.errors import HarvestError, Interrupted
 from harvester.harvest import sets
 from harvester.harvest.cover import covering_sets, groups_of
 from harvester.models import Paper
@@ -63,16 +63,7 @@ def load_cursor(path: Path) -> Cursor | None:
     Raises:
         StoreError: the file is unreadable or invalid.
     """
-    try:
-        raw = files.read_bytes(path)
-    except FileNotFoundError:
-        return None
-    try:
-        return Cursor.model_validate_json(raw)
-    except ValidationError as exc:
-        raise StoreError(
-            path, f"invalid change feed cursor: {first_problem(exc, whole='cursor')}"
-        ) from None
+    return files.read_model(path, Cursor, what="invalid change feed cursor", whole="cursor")
 
 
 def save_cursor(path: Path, cursor: Cursor) -> None:

@@ -13,12 +13,12 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from harvester import files
 from harvester.config import Topic
 from harvester.db import state, store
-from harvester.errors import HarvestError, Interrupted, StoreError, first_problem
+from harvester.errors import HarvestError, Interrupted
 from harvester.harvest.topic import Mode, TopicFailed, TopicResult, _File
 from harvester.oai.client import OaiClient
 
@@ -62,15 +62,7 @@ def load_state(path: Path) -> SetState | None:
     Raises:
         StoreError: the file is unreadable or invalid.
     """
-    try:
-        raw = files.read_bytes(path)
-    except FileNotFoundError:
-        return None
-    try:
-        return SetState.model_validate_json(raw)
-    except ValidationError as exc:
-        problem = first_problem(exc, whole="state")
-        raise StoreError(path, f"invalid set harvest state: {problem}") from None
+    return files.read_model(path, SetState, what="invalid set harvest state", whole="state")
 
 
 def _save(path: Path, saved: SetState) -> None:

@@ -6,7 +6,17 @@ The decisions live here, at the retry site, in one predicate each (stamina's
 
 from __future__ import annotations
 
-from tenacity import RetryCallState, wait_exponential, wait_random
+import logging
+
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_exponential,
+    wait_random,
+)
 
 from harvester.errors import (
     CONNECTING,
@@ -16,6 +26,7 @@ from harvester.errors import (
     RefusedBody,
     TooManyResults,
 )
+from harvester.net.pacer import Sleep
 
 # HTTP statuses that a later request may not get: throttling and server trouble.
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -60,3 +71,44 @@ def wait_seconds(state: RetryCallState, *, max_retry_after_seconds: float) -> fl
     if isinstance(exc, FetchError) and exc.status == 429:
         return float(THROTTLED_BACKOFF(state))
     return float(BACKOFF(state))
+
+
+def retrying(
+    *,
+    max_attempts: int,
+    max_retry_seconds: float,
+    max_retry_after_seconds: float,
+    sleep: Sleep,
+    logger: logging.Logger,
+    what: str = "attempt",
+) -> Retrying:
+    """The retry loop of one page: what is `retryable`, waited for as `wait_seconds`
+    says, up to `max_attempts` or `max_retry_seconds`, the last failure reraised.
+
+    Each retry is a WARNING on `logger` (the client's own): `{what} 2 of 5 failed:
+    HTTP 503; retrying in 4.2 s`.
+    """
+
+    def wait(state: RetryCallState) -> float:
+        return wait_seconds(state, max_retry_after_seconds=max_retry_after_seconds)
+
+    def log(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        waited = state.next_action.sleep if state.next_action else 0.0
+        logger.warning(
+            "%s %d of %d failed: %s; retrying in %.1f s",
+            what,
+            state.attempt_number,
+            max_attempts,
+            exc,
+            waited,
+        )
+
+    return Retrying(
+        stop=stop_after_attempt(max_attempts) | stop_after_delay(max_retry_seconds),
+        wait=wait,
+        retry=retry_if_exception(retryable),
+        reraise=True,
+        sleep=sleep,
+        before_sleep=log,
+    )

@@ -3,7 +3,8 @@
 The same terms of use as the query API hold (https://info.arxiv.org/help/api/tou.html):
 one request every 3 seconds across all of arXiv's interfaces together, so this client
 takes the run's `Pacer`, the one the query API client waits on, and holds a single
-connection. Retries and deadlines are the query API's (`harvester.net`).
+connection. It sends through the same `harvester.net.connection.Connection` as the query API
+client (deadlines, capped bodies, failures named with the host) and retries alike.
 """
 
 from __future__ import annotations
@@ -12,21 +13,12 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
-from types import TracebackType
-from typing import Self
 
 import httpx
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-)
 
 from harvester import __version__
-from harvester.errors import EmptyPageError, FeedError, FetchError, RefusedBody
-from harvester.net import deadline, retry
+from harvester.errors import EmptyPageError, FeedError, FetchError
+from harvester.net.connection import Client, retry_after
 from harvester.net.pacer import Pacer, Sleep
 from harvester.oai import records
 
@@ -48,7 +40,7 @@ EARLIEST_DATESTAMP = date(2005, 9, 16)
 DEFAULT_REQUEST_DEADLINE_SECONDS = 120.0
 
 
-class OaiClient:
+class OaiClient(Client):
     """A polite client of arXiv's OAI-PMH `ListRecords`.
 
     Args:
@@ -80,41 +72,22 @@ class OaiClient:
         transport: httpx.BaseTransport | None = None,
         on_page: Callable[[records.ListPage], None] | None = None,
     ) -> None:
-        self.oai_url = oai_url
-        self._pacer = pacer
-        self._sleep = sleep
-        self._on_page = on_page
-        self._max_attempts = max_attempts
-        self._max_retry_seconds = max_retry_seconds
-        self._max_retry_after_seconds = max_retry_after_seconds
-        self._deadline_seconds = request_deadline_seconds
-        self._deadline = deadline.Deadline()
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        self._http = httpx.Client(
-            headers={"User-Agent": USER_AGENT},
-            timeout=httpx.Timeout(read_timeout_seconds, connect=connect_timeout_seconds),
-            limits=limits,
-            follow_redirects=True,
-            transport=transport or deadline.transport(self._deadline, limits=limits),
+        super().__init__(
+            pacer=pacer,
+            user_agent=USER_AGENT,
+            connect_timeout_seconds=connect_timeout_seconds,
+            read_timeout_seconds=read_timeout_seconds,
+            request_deadline_seconds=request_deadline_seconds,
+            max_attempts=max_attempts,
+            max_retry_seconds=max_retry_seconds,
+            max_retry_after_seconds=max_retry_after_seconds,
+            sleep=sleep,
+            transport=transport,
+            logger=logger,
+            what="OAI-PMH attempt",
         )
-        self.requests = 0
-        self.answered = 0
-        """Requests a server answered (with any status), as the query API client counts."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the connection."""
-        self._http.close()
+        self.oai_url = oai_url
+        self._on_page = on_page
 
     def list_records(
         self, *, from_day: date | None = None, set_spec: str | None = None, token: str | None = None
@@ -150,15 +123,7 @@ class OaiClient:
                 params["from"] = from_day.isoformat()  # days only: `\d{4}-\d{2}-\d{2}`
             if set_spec is not None:
                 params["set"] = set_spec
-        retrying = Retrying(
-            stop=stop_after_attempt(self._max_attempts) | stop_after_delay(self._max_retry_seconds),
-            wait=self._wait,
-            retry=retry_if_exception(retry.retryable),
-            reraise=True,
-            sleep=self._sleep,
-            before_sleep=self._log_retry,
-        )
-        for attempt in retrying:
+        for attempt in self._retrying():
             with attempt:
                 page = self._attempt(params, attempt.retry_state.attempt_number)
         if self._on_page is not None:
@@ -172,81 +137,23 @@ class OaiClient:
             FetchError: no response, or an HTTP status other than 200.
             FeedError: the body is not a usable page (an OAI error document included).
         """
-        self._pacer.wait()
-        self.requests += 1
-        request = self._http.build_request("GET", self.oai_url, params=params)
-        url = str(request.url)
-        logger.debug("GET %s", url)
-        response, body = self._send(request, attempt)
-        if response.status_code != 200:  # arXiv's OAI errors come with a 200 (factory.py)
+        answer = self._connection.get(
+            self.oai_url, params, attempt=attempt, max_body_bytes=MAX_BODY_BYTES
+        )
+        url, status = answer.url, answer.response.status_code
+        if status != 200:  # arXiv's OAI errors come with a 200 (factory.py)
             raise FetchError(
-                f"HTTP {response.status_code}",
+                f"HTTP {status}",
                 url=url,
                 attempt=attempt,
-                status=response.status_code,
-                retry_after_seconds=_retry_after(response),
+                status=status,
+                retry_after_seconds=retry_after(answer.response),
             )
         try:
-            page = records.parse(body)
+            page = records.parse(answer.body)
         except FeedError as exc:
             exc.url = url
             raise
         if page.entries == 0 and page.token is not None:
             raise EmptyPageError("an OAI-PMH page without records, yet more to come", url=url)
         return page
-
-    def _send(self, request: httpx.Request, attempt: int) -> tuple[httpx.Response, bytes]:
-        """Send a request and read its whole body, within the request's deadline."""
-        url = str(request.url)
-        self._deadline.start(self._deadline_seconds)
-        try:
-            response = self._http.send(request, stream=True)
-            self.answered += 1
-            try:
-                return response, _read_capped(response, url, self._deadline)
-            finally:
-                response.close()
-        except httpx.HTTPError as exc:
-            if self._deadline.passed:
-                message = f"no complete response within {self._deadline_seconds:g} s"
-                raise FetchError(message, url=url, attempt=attempt, failure="deadline") from exc
-            name = type(exc).__name__
-            raise FetchError(f"{name}: {exc}", url=url, attempt=attempt, failure=name) from exc
-        finally:
-            self._deadline.clear()
-
-    def _wait(self, state: RetryCallState) -> float:
-        return retry.wait_seconds(state, max_retry_after_seconds=self._max_retry_after_seconds)
-
-    def _log_retry(self, state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome else None
-        wait = state.next_action.sleep if state.next_action else 0.0
-        logger.warning(
-            "OAI-PMH attempt %d of %d failed: %s; retrying in %.1f s",
-            state.attempt_number,
-            self._max_attempts,
-            exc,
-            wait,
-        )
-
-
-def _read_capped(response: httpx.Response, url: str, due: deadline.Deadline) -> bytes:
-    # As the query API client reads a body (harvester.arxiv.client): capped, in time.
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        if due.passed:
-            raise httpx.ReadTimeout("the request's deadline passed", request=response.request)
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise RefusedBody(f"response larger than {MAX_BODY_BYTES} bytes refused", url=url)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After", "")
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None

@@ -19,8 +19,9 @@ from typing import Any
 from lxml import etree
 from pydantic import ValidationError
 
-from harvester.errors import FeedError, OaiRejected, RefusedBody
+from harvester.errors import FeedError, OaiRejected
 from harvester.models import Paper, as_utc, gc_paused
+from harvester.net.body import parse_xml
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,6 @@ OAI = "{http://www.openarchives.org/OAI/2.0/}"
 RAW = "{http://arxiv.org/OAI/arXivRaw/}"
 NO_RECORDS = "noRecordsMatch"  # an empty list is this error, not an empty page
 
-_REFUSED = frozenset({etree.ErrorTypes.ERR_RESOURCE_LIMIT, etree.ErrorTypes.ERR_ENTITY_LOOP})
 _ID = re.compile(r"\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}")
 # Raw TeX author lists: "A. One, B. Two and C. Three" (commas, and a last "and"), but not
 # before a suffix ("G. D. Forney, Jr. and ..."), as arxiv-base's `arxiv/authors` reads them.
@@ -67,18 +67,6 @@ class ListPage:
     token: str | None = None
 
 
-def _parser() -> etree.XMLParser:
-    # As the query API's parser: no DTD, no entities, no network (harvester.arxiv.feed).
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_blank_text=True,
-        collect_ids=False,
-    )
-
-
 def parse(content: bytes) -> ListPage:
     """Parse one `ListRecords` response body.
 
@@ -92,15 +80,7 @@ def parse(content: bytes) -> ListPage:
     """
     if not content.strip():
         raise FeedError("blank response where an OAI-PMH list should be")
-    try:
-        root = etree.fromstring(content, parser=_parser())
-    except etree.XMLSyntaxError as exc:
-        if exc.code in _REFUSED:  # type: ignore[attr-defined]  # lxml-stubs lacks .code
-            raise RefusedBody(f"response refused: {exc}") from None
-        raise FeedError(f"response is not well-formed XML: {exc}") from None
-    dtd = root.getroottree().docinfo.internalDTD
-    if dtd is not None and any(True for _ in dtd.iterentities()):  # type: ignore[union-attr]
-        raise RefusedBody("response declares XML entities; refused, not expanded")
+    root = parse_xml(content)
     if root.tag != f"{OAI}OAI-PMH":
         raise FeedError(f"response is not OAI-PMH (root element {root.tag!r})")
     error = root.find(f"{OAI}error")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from harvester.arxiv.client import USER_AGENT, ArxivClient
 from harvester.cli import main
 from harvester.errors import EmptyPageError, FeedError, FetchError, QueryRejected
 from harvester.net.pacer import Pacer
-from tests.conftest import ERROR_FEED_2026, HTML, FakeTime, argv
+from tests.conftest import ERROR_FEED_2026, HTML, FakeTime, argv, closed_port
 from tests.standin import (
     Reply,
     Standin,
@@ -454,13 +453,6 @@ def test_rate_exceeded_with_status_200_is_throttling(
     args = [*argv(standin, config, data_dir=tmp_path / "data"), "--topic", "rlhf_code"]
     assert main(args, sleep=fake.sleep) == 0
     assert 15 <= max(fake.sleeps) <= 20
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from harvester.arxiv import feed
 from harvester.arxiv.feed import collapse
 from harvester.errors import FeedError, QueryRejected
 from harvester.net.retry import retryable
+from tests.conftest import KEYS
 from tests.standin import error_feed
 
 RECORDINGS = sorted((Path(__file__).parent.parent / "fixtures" / "arxiv").glob("*.xml"))
@@ -140,24 +141,7 @@ def test_legacy_record_has_every_contract_field():
     assert paper.comment.startswith(
         "21 pages and 10 figures. Accepted for publication in the Astro"
     )
-    assert list(paper.model_dump()) == [
-        "title",
-        "authors",
-        "summary",
-        "arxiv_id",
-        "published",
-        "categories",
-        "url",
-        "pdf_url",
-        "updated",
-        "primary_category",
-        "comment",
-        "journal_ref",
-        "doi",
-        "license",
-        "withdrawn",
-        "versions",
-    ]
+    assert list(paper.model_dump()) == KEYS
     assert (paper.license, paper.withdrawn, paper.versions) == (None, None, None)  # OAI-PMH only
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from harvester.cli import main
-from tests.conftest import ERROR_FEED_2026, FakeTime
+from tests.conftest import ERROR_FEED_2026, FakeTime, argv
 from tests.standin import Reply, Standin, synthetic_entries
 
 CONFIG = """\
@@ -51,20 +51,7 @@ def config(tmp_path: Path) -> Path:
 def _plan(standin: Standin, config: Path, *extra: str) -> int:
     standin.requests.clear()
     standin.script = [None, None, Reply(status=400, body=ERROR_FEED_2026.read_bytes())]
-    return main(
-        [
-            "plan",
-            "--config",
-            str(config),
-            "--data-dir",
-            str(config.parent / "data"),
-            "--api-url",
-            standin.url,
-            "--delay",
-            "0",
-            *extra,
-        ]
-    )
+    return main(["plan", *argv(standin, config, *extra)])
 
 
 def _newest_ids(standin: Standin, query: str) -> list[str]:
@@ -307,4 +294,4 @@ def test_plan_sizes_a_set_topic_for_oai(standin: Standin, tmp_path: Path, capsys
     assert line.startswith(
         "cl: 12,000 results (since 2025-01-01); first harvest 5 OAI-PMH requests,"
     )
-    assert standin.requests[0]["search_query"].startswith("(cat:cs.CL) AND submittedDate:")
+    assert standin.requests[0]["search_query"].startswith("(cat:cs.CL OR cat:cmp-lg) AND submittedDate:")

@@ -18,7 +18,7 @@ from harvester.arxiv.feed import parse
 from harvester.arxiv.windows import FIRST_DAY, Window
 from harvester.cli.progress import Progress
 from harvester.harvest.backfill import Backfill
-from tests.conftest import offline_client
+from tests.conftest import argv, offline_client
 from tests.standin import Standin, synthetic_entries
 
 WHOLE = Window(FIRST_DAY, datetime(2027, 1, 1, tzinfo=UTC))
@@ -44,21 +44,7 @@ def _run_with_stderr_on_a_terminal(args: list[str]) -> str:
 
 def test_progress_shows_only_on_a_terminal(standin: Standin, config: Path, harvest_bin: str):
     """Pages and papers are drawn live on a terminal, and not at all in a pipe (cron, CI)."""
-    args = [
-        harvest_bin,
-        "--config",
-        str(config),
-        "--data-dir",
-        str(config.parent / "data"),
-        "--api-url",
-        standin.url,
-        "--delay",
-        "0",
-        "--page-size",
-        "50",
-        "--topic",
-        "rlhf_code",
-    ]
+    args = [harvest_bin, *argv(standin, config, "--page-size", "50", "--topic", "rlhf_code")]
     on_terminal = _run_with_stderr_on_a_terminal(args)
     assert "\rrlhf_code: 50 of 111 papers, window 1991-01-01 00:00 to " in on_terminal
     assert re.search(r"\rrlhf_code: 100 of 111 papers, window [^,]*, about \d+ s left", on_terminal)

@@ -8,7 +8,6 @@ import itertools
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from tests.conftest import (
     RLHF_QUERY,
     FakeTime,
     argv,
+    closed_port,
     tree,
 )
 from tests.standin import Reply, Standin, error_feed
@@ -402,13 +402,6 @@ def five_topics(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from harvester.db import store
 from harvester.errors import Interrupted
 from harvester.harvest import changes
 from harvester.harvest.sets import oai_dir
-from tests.conftest import RLHF_QUERY, argv, paper, tree
+from tests.conftest import RLHF_QUERY, FakeTime, argv, closed_port, paper, tree
 from tests.oai_standin import (
     OaiPaper,
     OaiStandin,
@@ -202,6 +202,35 @@ def test_a_failed_feed_fails_the_run_but_not_the_topics(
     assert "rlhf_code: 0 new, 0 updated, 0 unchanged, 111 total" in out
     assert (data / "rlhf_code.json").read_bytes() == before
     assert not (oai_dir(data) / "changes.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("host", "reason"),
+    [
+        pytest.param("127.0.0.1:{port}", "connection refused", id="refused"),
+        pytest.param("oaipmh.arxiv.invalid", "name not known", id="no-such-name"),
+    ],
+)
+def test_an_unreachable_oai_host_is_named_in_each_retry_and_the_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], host: str, reason: str
+):
+    """OAI-PMH unreachable: each retry line and the error say `changes:` and name the host
+    plainly, as the query API's do, and none of the feed's requests counts as answered."""
+    host = host.replace("{port}", str(closed_port()))
+    standin, _, config, _ = _daily(tmp_path)
+    with standin:
+        flags = [*argv(standin, config), "--oai-url", f"http://{host}/oai"]
+        assert main(flags) == 0  # a first harvest: no feed yet
+        capsys.readouterr()
+        assert main(flags, sleep=FakeTime().sleep) == 1
+    out, err = capsys.readouterr()
+    warnings = [line.partition("; retrying")[0] for line in err.splitlines() if "WARN" in line]
+    assert warnings == [
+        f"WARNING changes: OAI-PMH attempt {n} of 5 failed: cannot reach {host}: {reason}"
+        for n in range(1, 5)
+    ]
+    assert f"ERROR changes: cannot reach {host}: {reason}" in err.splitlines()
+    assert "6 requests (1 answered)" in out.splitlines()[-1]
 
 
 def test_a_dry_run_lists_but_writes_nothing(tmp_path: Path):

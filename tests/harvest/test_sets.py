@@ -42,7 +42,6 @@ def test_a_set_of_thirty_thousand_papers_in_twelve_requests(tmp_path: Path):
     assert result.counts.new == 30_000
     assert client.requests == math.ceil(30_000 / 2_500)
     assert len(store.load(data / "lg.json")) == 30_000
-    client.requests = 0
     assert sets.harvest_set(topics[0], client=client, data_dir=data, now=NOW).requests == 0
     oai.papers = dict(list(oai.papers.items())[:10])  # the second topic: a small set
     sets.harvest_set(topics[1], client=client, data_dir=data, now=NOW)

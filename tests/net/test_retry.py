@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from tenacity import RetryCallState, Retrying
 
@@ -15,7 +17,7 @@ from harvester.errors import (
     StoreError,
     TooManyResults,
 )
-from harvester.net.retry import retryable, run_wide, wait_seconds
+from harvester.net.retry import retryable, retrying, run_wide, wait_seconds
 
 URL = "https://export.arxiv.org/api/query?start=0"
 
@@ -96,3 +98,52 @@ def test_waits(error: FetchError, attempt: int, low: float, high: float):
     (capped) when it sends one."""
     wait = wait_seconds(_state_after(error, attempt), max_retry_after_seconds=120)
     assert low <= wait <= high
+
+
+@pytest.mark.parametrize(
+    ("what", "line"),
+    [
+        pytest.param("attempt", "attempt 1 of 3 failed: x", id="query-api"),
+        pytest.param("OAI-PMH attempt", "OAI-PMH attempt 1 of 3 failed: x", id="oai"),
+    ],
+)
+def test_retrying_logs_each_retry_and_reraises_the_last_failure(
+    caplog: pytest.LogCaptureFixture, what: str, line: str
+):
+    """Each retry is a WARNING on the client's logger with the wait; the last failure is
+    raised as it is, after `max_attempts` (a 404 would not be retried at all)."""
+    log = logging.getLogger("tests.net.retry")
+    caplog.set_level(logging.WARNING, logger=log.name)
+    sleeps: list[float] = []
+    failures = iter([fetch(503, retry_after_seconds=4), fetch(503, retry_after_seconds=9)])
+    last = fetch(404)
+    attempts: list[int] = []
+
+    def ask() -> None:
+        for attempt in loop:
+            with attempt:
+                attempts.append(attempt.retry_state.attempt_number)
+                raise next(failures, last)
+
+    loop = retrying(
+        max_attempts=3,
+        max_retry_seconds=600,
+        max_retry_after_seconds=5,
+        sleep=sleeps.append,
+        logger=log,
+        what=what,
+    )
+    with pytest.raises(FetchError) as caught:
+        ask()
+    assert caught.value is last
+    assert attempts == [1, 2, 3]
+    assert sleeps == [4, 5]
+    messages = [(r.name, r.levelno, r.getMessage()) for r in caplog.records]
+    assert messages == [
+        (log.name, logging.WARNING, f"{line} (page at offset 0); retrying in 4.0 s"),
+        (
+            log.name,
+            logging.WARNING,
+            f"{line.replace(' 1 ', ' 2 ')} (page at offset 0); retrying in 5.0 s",
+        ),
+    ]

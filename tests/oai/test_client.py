@@ -3,6 +3,7 @@ or a repeat, the shared pacer, and faults retried or reported as the query API's
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from harvester.errors import FetchError, OaiRejected
 from harvester.net.pacer import Pacer
 from harvester.oai.client import OaiClient
-from tests.conftest import FakeTime
+from tests.conftest import FakeTime, closed_port
 from tests.oai_standin import OaiStandin, error_document, many, offline
 from tests.standin import Reply
 
@@ -130,3 +131,40 @@ def test_a_day_before_arxivs_earliest_datestamp_is_not_sent():
     client = offline(standin)
     assert len(listed(client, from_day=date(2001, 1, 1))) == 5
     assert "from" not in standin.requests[0]
+
+
+@pytest.mark.parametrize(
+    ("host", "reason"),
+    [
+        pytest.param("127.0.0.1:{port}", "connection refused", id="refused"),
+        # RFC 6761: resolvers answer names under .invalid NXDOMAIN themselves, offline.
+        pytest.param("oaipmh.arxiv.invalid", "name not known", id="no-such-name"),
+    ],
+)
+def test_an_unreachable_host_is_named_plainly_and_nothing_answered(
+    caplog: pytest.LogCaptureFixture, host: str, reason: str
+):
+    """Connecting fails for real: each retry and the error name the host and why, as the
+    query API client's do, and no request counts as answered."""
+    caplog.set_level(logging.WARNING, logger="harvester.oai.client")
+    host = host.replace("{port}", str(closed_port()))
+    time = FakeTime()
+    pacer = Pacer(delay_seconds=0, clock=time.clock, sleep=time.sleep)
+    client = OaiClient(oai_url=f"http://{host}/oai", pacer=pacer, sleep=time.sleep, max_attempts=2)
+    with client, pytest.raises(FetchError) as caught:
+        listed(client)
+    assert str(caught.value) == f"cannot reach {host}: {reason}"
+    assert (client.requests, client.answered) == (2, 0)
+    assert [r.getMessage().partition("; retrying")[0] for r in caplog.records] == [
+        f"OAI-PMH attempt 1 of 2 failed: cannot reach {host}: {reason}"
+    ]
+
+
+def test_answered_requests_are_counted_apart_from_attempts():
+    """A 503 is answered and a page too: 2 requests sent, 2 answered; any status counts."""
+    standin = OaiStandin(today=date(2026, 4, 3))
+    standin.add(*many(5, days=DAYS))
+    standin.script = [Reply(status=503)]
+    client = offline(standin)
+    assert len(listed(client)) == 5
+    assert (client.requests, client.answered) == (2, 2)
