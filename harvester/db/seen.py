@@ -1,0 +1,45 @@
+"""`data/.harvest/<topic>.seen`: what this machine last saw of a topic's files.
+
+For each file, its size, mtime and inode, and the blob id it then had: while the stat
+is the same the file is trusted unread. It is machine-local (a clone or a `git pull`
+gives every file a new stat), so git ignores it; without it a file's bytes are hashed,
+which is still far cheaper than parsing them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from harvester import files
+from harvester.db.state import STATE_DIR
+from harvester.errors import StoreError
+
+Seen = dict[str, list[int | str]]
+
+
+def path_for(data_dir: Path, topic: str) -> Path:
+    """Where a topic's stat record lives."""
+    return data_dir / STATE_DIR / f"{topic}.seen"
+
+
+def stat_of(path: Path) -> list[int | str]:
+    """A file's size, mtime (ns) and inode."""
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+def load(path: Path) -> Seen:
+    """The record; an unreadable or missing one is empty (it only saves work)."""
+    try:
+        raw = json.loads(files.read_bytes(path))
+    except (OSError, ValueError, StoreError):
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): v for k, v in raw.items() if isinstance(v, list)}
+
+
+def save(path: Path, seen: Seen) -> None:
+    """Write the record (unchanged bytes are not rewritten)."""
+    files.write(path, (json.dumps(dict(sorted(seen.items())), indent=1) + "\n").encode())
