@@ -240,7 +240,8 @@ class TopicFiles:
         if not fetched and self._existing:
             return replace(merged, total=self.total())
         loaded = set(self._cache)
-        groups = self._layout(merged.papers.values())
+        # A topic without papers still has its (empty) file, so tools find it.
+        groups = self._layout(merged.papers.values()) or {self.single: {}}
         if self.dry_run:
             self._cache = groups  # later batches of the run merge into these
             return replace(merged, total=len(merged.papers))

@@ -25,7 +25,7 @@ from harvester.arxiv import windows
 from harvester.arxiv.client import ArxivClient
 from harvester.arxiv.paging import reach
 from harvester.config import Topic
-from harvester.db import store
+from harvester.db import shards
 from harvester.errors import FeedError, HarvestError
 
 DAILY_REQUESTS = 1
@@ -110,7 +110,9 @@ def plan_topic(
     so that the other topics are still planned.
     """
     query = first_harvest_query(topic, now=now)
-    path = store.path_for(data_dir, topic.name)
+    stored = shards.TopicFiles(data_dir, topic.name)
+    # A sharded topic's files are its folder (data/NAME/); see `shards`.
+    path = data_dir / topic.name if stored.sharded else stored.path(stored.single)
     plan = TopicPlan(
         topic=topic.name,
         query=query,
@@ -119,7 +121,7 @@ def plan_topic(
         first_harvest=None,
         daily_run=None,
         data_file=str(path),
-        data_file_exists=path.exists(),
+        data_file_exists=bool(stored.names()),
     )
     try:
         total = client.search(query, max_results=1).total_results

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harvester import files
 from harvester.config import Config
-from harvester.db import store
+from harvester.db import shards
 from harvester.models import Paper
 
 ORIGINAL_KEYS = (
@@ -126,7 +126,7 @@ def export(config: Config, data_dir: Path, out_dir: Path) -> list[Path]:
         StoreError: a topic file is invalid, or an export cannot be written.
     """
     topics = {
-        name: list(store.load(store.path_for(data_dir, name)).values()) for name in config.topics
+        name: list(shards.TopicFiles(data_dir, name).load().values()) for name in config.topics
     }
     outputs = {out_dir / "papers_database.json": papers_database(topics)}
     for name, papers in topics.items():
