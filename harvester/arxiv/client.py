@@ -41,10 +41,14 @@ from harvester.net.pacer import Pacer, Sleep
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
-# arXiv serves up to 2,000 results per request, but its largest pages are the ones
-# that come back slow, truncated or empty; 1,000 halves that risk for little cost.
-DEFAULT_PAGE_SIZE = 1000
+# arXiv serves up to 2,000 results per request: ask for that (the fewest requests), and
+# halve a page that fails in a way its size can cause (see `ArxivClient`).
+DEFAULT_PAGE_SIZE = 2000
 MAX_PAGE_SIZE = 2000
+MIN_PAGE_SIZE = 125
+"""Pages are never halved below this (2,000 / 16; it still pages all 10,000 rows)."""
+GROW_AFTER = 4
+"""Pages that succeed at a halved size before it is doubled again."""
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a 2,000-entry page is about 5 MB
 USER_AGENT = f"arxiv-harvester/{__version__}"
 # The whole of one request: connecting, the headers, the body. A 2,000-entry page
@@ -73,10 +77,16 @@ class SearchResult:
 class ArxivClient:
     """A polite client of the arXiv query API.
 
+    Pages are asked for at `page_size` results, the upper bound. arXiv's largest pages
+    are the ones that stall, come back truncated or empty, or fail with a 5xx: after
+    such a failure the page is asked again at half the size (down to `MIN_PAGE_SIZE`),
+    and the size doubles back after `GROW_AFTER` pages that succeed at it. Throttling
+    (429) and unreachable hosts are not about size, and change nothing.
+
     Args:
         api_url: the query endpoint.
         pacer: spaces request starts; share one across a run.
-        page_size: results asked for per request (at most 2,000).
+        page_size: the most results asked for per request (at most 2,000).
         connect_timeout_seconds: time to open the connection.
         read_timeout_seconds: time to wait for any byte of the response.
         request_deadline_seconds: time for the whole of one request (connect,
@@ -109,6 +119,9 @@ class ArxivClient:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
         self.api_url = api_url
         self.page_size = page_size
+        self.size_now = page_size
+        """The size pages are asked for now: `page_size`, or less after failures."""
+        self._streak = 0
         self._pacer = pacer
         self._on_page = on_page
         self._sleep = sleep
@@ -198,6 +211,7 @@ class ArxivClient:
                 f"a page of {size} at offset {start} passes arXiv's {MAX_RESULTS} rows"
             )
         page = self._page(query, start, size, sort_by, expected)
+        self._grow()
         if self._on_page is not None:
             self._on_page(page)
         return page
@@ -210,14 +224,6 @@ class ArxivClient:
         `expected` is the most results earlier pages said there are: a page that
         comes back empty before that is a glitch, even if its own total shrank.
         """
-        params = {
-            "search_query": query,
-            "start": str(start),
-            "max_results": str(size),
-            # Sent explicitly: arXiv's default order is relevance, which is not stable.
-            "sortBy": sort_by,
-            "sortOrder": "descending",
-        }
         retrying = Retrying(
             stop=stop_after_attempt(self._max_attempts) | stop_after_delay(self._max_retry_seconds),
             wait=self._wait,
@@ -228,8 +234,46 @@ class ArxivClient:
         )
         for attempt in retrying:
             with attempt:
-                page = self._attempt(params, expected, attempt.retry_state.attempt_number)
+                asked = self._fitting(start, size)
+                params = {
+                    "search_query": query,
+                    "start": str(start),
+                    "max_results": str(asked),
+                    # Sent explicitly: arXiv's default order is relevance, which is not stable.
+                    "sortBy": sort_by,
+                    "sortOrder": "descending",
+                }
+                try:
+                    page = self._attempt(params, expected, attempt.retry_state.attempt_number)
+                except (FetchError, FeedError) as exc:
+                    self._shrink(exc, asked)
+                    raise
         return page
+
+    def _fitting(self, start: int, size: int) -> int:
+        """The size to ask for: `size`, at most the size now, as arXiv pages it at `start`."""
+        asked = min(size, self.size_now)
+        while asked > 1 and not fits(start, asked):
+            asked -= 1
+        return asked if fits(start, asked) else size
+
+    def _shrink(self, exc: Exception, asked: int) -> None:
+        """Halve the page size after a failure that the page's size may have caused."""
+        if not retry.retryable(exc) or retry.run_wide(exc) or asked <= MIN_PAGE_SIZE:
+            return
+        self.size_now = max(MIN_PAGE_SIZE, asked // 2)
+        self._streak = 0
+        logger.warning("a page of %d failed (%s): asking for %d", asked, exc, self.size_now)
+
+    def _grow(self) -> None:
+        """Double a halved page size after `GROW_AFTER` pages that succeeded."""
+        if self.size_now >= self.page_size:
+            return
+        self._streak += 1
+        if self._streak >= GROW_AFTER:
+            self.size_now = min(self.page_size, 2 * self.size_now)
+            self._streak = 0
+            logger.info("pages succeed again: asking for %d", self.size_now)
 
     def _attempt(self, params: dict[str, str], expected: int, attempt: int) -> feed.Page:
         """One request: send it, then read the page out of what came back.

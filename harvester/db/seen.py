@@ -2,8 +2,8 @@
 
 For each file, its size, mtime and inode, and the blob id it then had: while the stat
 is the same the file is trusted unread. It is machine-local (a clone or a `git pull`
-gives every file a new stat), so git ignores it; without it a file's bytes are hashed,
-which is still far cheaper than parsing them.
+gives every file a new stat), so a `.gitignore` beside it keeps it out of git; without
+it a file's bytes are hashed, which is still far cheaper than parsing them.
 """
 
 from __future__ import annotations
@@ -41,5 +41,7 @@ def load(path: Path) -> Seen:
 
 
 def save(path: Path, seen: Seen) -> None:
-    """Write the record (unchanged bytes are not rewritten)."""
+    """Write the record (unchanged bytes are not rewritten), and the `.gitignore` that
+    keeps such records out of a commit of the data directory."""
+    files.write(path.parent / ".gitignore", b"# What this machine saw of the data files.\n*.seen\n")
     files.write(path, (json.dumps(dict(sorted(seen.items())), indent=1) + "\n").encode())
