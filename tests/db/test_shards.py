@@ -183,7 +183,7 @@ def test_an_interrupted_switch_is_read_whole_and_finished_by_the_next_commit(tmp
     papers = spread(date(2022, 1, 1), 24, 30)
     files = TopicFiles(tmp_path, "t")
     files.commit(papers)
-    (tmp_path / "t.json").write_bytes(shards.store.dumps(papers[:5] + [on(date(2022, 2, 2), 500)]))
+    (tmp_path / "t.json").write_bytes(shards.store.dumps([*papers[:5], on(date(2022, 2, 2), 500)]))
     again = TopicFiles(tmp_path, "t")
     assert len(again.load()) == 25
     again.verify({})
