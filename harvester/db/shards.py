@@ -211,6 +211,10 @@ class TopicFiles:
         Raises:
             StoreError: such a file is invalid.
         """
+        return self._gather(papers)[1]
+
+    def _gather(self, papers: Iterable[Paper]) -> tuple[set[str], dict[str, Paper]]:
+        """The files `papers` land in (and coarser ones holding theirs), and their papers."""
         todo = {self.target(p) for p in papers}
         loaded: set[str] = set()
         while todo - loaded:
@@ -222,7 +226,7 @@ class TopicFiles:
         stored: dict[str, Paper] = {}
         for name in sorted(loaded):
             stored = store.merge(stored, self._read(name).values()).papers
-        return stored
+        return loaded, stored
 
     # -- writing --------------------------------------------------------------------
 
@@ -235,11 +239,10 @@ class TopicFiles:
             StoreError: a file is invalid or cannot be written; none is then removed.
         """
         fetched = list(fetched)
-        stored = self.load_for(fetched)
+        loaded, stored = self._gather(fetched)
         merged = store.merge(stored, fetched, ties_keep_stored=ties_keep_stored)
         if not fetched and self._existing:
             return replace(merged, total=self.total())
-        loaded = set(self._cache)
         # A topic without papers still has its (empty) file, so tools find it.
         groups = self._layout(merged.papers.values()) or {self.single: {}}
         if self.dry_run:
