@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harvester.db import seen, shards
+from harvester.db import seen, shards, store
 from harvester.db.shards import TopicFiles
 from harvester.errors import StoreError
 from harvester.models import Paper
@@ -47,7 +47,7 @@ def test_a_small_topic_stays_in_one_file(tmp_path: Path):
     files = TopicFiles(tmp_path, "t")
     files.commit(papers)
     assert names(tmp_path) == ["t.json"]
-    assert (tmp_path / "t.json").read_bytes() == shards.store.dumps(papers)
+    assert (tmp_path / "t.json").read_bytes() == store.dumps(papers)
 
 
 @pytest.mark.parametrize(
@@ -154,7 +154,7 @@ def test_a_file_edited_by_hand_is_noticed_and_read(tmp_path: Path, remember: boo
     if not remember:
         seen.path_for(tmp_path, "t").unlink()
     extra = spread(date(2024, 1, 1), 5, 1)
-    (tmp_path / "t.json").write_bytes(shards.store.dumps(extra))
+    (tmp_path / "t.json").write_bytes(store.dumps(extra))
     again = TopicFiles(tmp_path, "t")
     assert again.verify(files.stamps) is True
     assert again.total() == 5
@@ -183,7 +183,7 @@ def test_an_interrupted_switch_is_read_whole_and_finished_by_the_next_commit(tmp
     papers = spread(date(2022, 1, 1), 24, 30)
     files = TopicFiles(tmp_path, "t")
     files.commit(papers)
-    (tmp_path / "t.json").write_bytes(shards.store.dumps([*papers[:5], on(date(2022, 2, 2), 500)]))
+    (tmp_path / "t.json").write_bytes(store.dumps([*papers[:5], on(date(2022, 2, 2), 500)]))
     again = TopicFiles(tmp_path, "t")
     assert len(again.load()) == 25
     again.verify({})
@@ -195,7 +195,7 @@ def test_an_interrupted_switch_is_read_whole_and_finished_by_the_next_commit(tmp
 def test_an_oversized_file_of_an_older_version_is_cut(tmp_path: Path):
     """A one-file topic past the limit (written before shards) is cut by `relayout`, nothing lost."""
     papers = spread(date(2019, 1, 1), 40, 30)
-    (tmp_path / "t.json").write_bytes(shards.store.dumps(papers))
+    (tmp_path / "t.json").write_bytes(store.dumps(papers))
     files = TopicFiles(tmp_path, "t")
     files.verify({})
     assert files.oversized() == ["t.json"]

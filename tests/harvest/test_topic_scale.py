@@ -13,9 +13,10 @@ import pytest
 
 from harvester import files
 from harvester.config import Topic
-from harvester.db import shards, state
+from harvester.db import shards, state, store
 from harvester.harvest import topic as topic_module
 from harvester.harvest.topic import Mode, harvest_topic
+from harvester.models import Paper
 from harvester.outputs import audit
 from tests.conftest import offline_client, records, tree
 from tests.standin import LargePageFailure, Standin, synthetic_entries
@@ -80,7 +81,7 @@ def test_a_file_edited_by_hand_is_read_by_the_next_run(tmp_path: Path):
     harvest(standin, data, FIRST + timedelta(days=30))
     path = data / "t.json"
     kept = sorted(records(data, "t").values(), key=lambda r: r["arxiv_id"])[:40]
-    path.write_bytes(shards.store.dumps(shards.store.Paper.model_validate(r) for r in kept))
+    path.write_bytes(store.dumps(Paper.model_validate(r) for r in kept))
     standin.entries = standin.entries[:0]  # arXiv has nothing new, nor the dropped ones
     result = harvest(standin, data, FIRST + timedelta(days=31))
     assert result.total == 40
