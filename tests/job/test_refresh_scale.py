@@ -30,7 +30,7 @@ def refuse_files_over(bare: Path, limit_bytes: int) -> None:
         "    git cat-file --batch-check='%(objecttype) %(objectsize) %(rest)' |\n"
         f'    awk -v limit={limit_bytes} \'$1 == "blob" && $2 > limit {{\n'
         '      print "error: File " $3 " is " $2 " bytes; this exceeds the file size limit"; bad = 1\n'
-        "    }} END {{ exit bad }}' || exit 1\n"
+        "    } END { exit bad }' || exit 1\n"
         "done\n"
     )
     hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
@@ -56,13 +56,18 @@ def remote_files(bare: Path) -> dict[str, int]:
     return {line.split("\t")[1]: int(line.split()[3]) for line in listing}
 
 
-def test_the_hook_refuses_a_file_over_its_limit(tmp_path: Path):
-    """The size hook is real: with a 50 kB limit, the job's push of a 200 kB topic file fails."""
-    bare = seeded(tmp_path, 50_000)
+@pytest.mark.parametrize(
+    ("limit_bytes", "pushed"),
+    [pytest.param(50_000, False, id="file-over-limit"), pytest.param(1_000_000, True, id="under")],
+)
+def test_the_hook_refuses_a_file_over_its_limit(tmp_path: Path, limit_bytes: int, pushed: bool):
+    """The size hook is real: the job's push of a 200 kB topic file fails past a 50 kB limit
+    and goes through under 1 MB."""
+    bare = seeded(tmp_path, limit_bytes)
     repo = clone(bare, tmp_path / "job" / "repo")
     with Standin() as standin:
-        assert job(repo, standin) != 0
-    assert git(bare, "log", "--format=%s", "main").splitlines() == ["start"]
+        assert (job(repo, standin) == 0) is pushed
+    assert len(git(bare, "log", "--format=%s", "main").splitlines()) == (2 if pushed else 1)
 
 
 @pytest.mark.slow
