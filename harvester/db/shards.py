@@ -19,7 +19,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -244,14 +244,14 @@ class TopicFiles:
         if not fetched and self._existing:
             return replace(merged, total=self.total())
         # A topic without papers still has its (empty) file, so tools find it.
-        groups = self._layout(merged.papers.values()) or {self.single: {}}
+        groups = self._layout(merged.papers.values()) or {self.single: _Group({}, b"[]\n")}
         if self.dry_run:
-            self._cache = groups  # later batches of the run merge into these
+            self._cache = {n: g.papers for n, g in groups.items()}  # later batches merge here
             return replace(merged, total=len(merged.papers))
         self._write(groups, loaded)
         # A first harvest goes newest first: its next batch lands where this one ended.
         keep = min((self.target(p) for p in fetched), default=None)
-        self._cache = {n: g for n, g in groups.items() if n == keep}
+        self._cache = {n: g.papers for n, g in groups.items() if n == keep}
         return replace(merged, total=self.total())
 
     def oversized(self) -> list[str]:
@@ -262,15 +262,17 @@ class TopicFiles:
         """Cut every file past the limit, reading only those."""
         return self.commit([p for n in self.oversized() for p in self._read(n).values()])
 
-    def _layout(self, papers: Iterable[Paper]) -> dict[str, dict[str, Paper]]:
-        """The papers grouped by the file each goes in, cutting files past the limit."""
+    def _layout(self, papers: Iterable[Paper]) -> dict[str, _Group]:
+        """The papers grouped by the file each goes in, with its bytes, cutting files
+        past the limit."""
         papers = list(papers)
         while True:
-            groups: dict[str, dict[str, Paper]] = {}
+            grouped: dict[str, dict[str, Paper]] = {}
             for paper in papers:
-                groups.setdefault(self.target(paper), {})[paper.key] = paper
+                grouped.setdefault(self.target(paper), {})[paper.key] = paper
+            groups = {n: _Group(g, store.dumps(g.values())) for n, g in grouped.items()}
             cut = next(
-                (n for n, g in groups.items() if self._cuttable(n) and _size(g) >= LIMIT_BYTES),
+                (n for n, g in groups.items() if self._cuttable(n) and len(g.data) >= LIMIT_BYTES),
                 None,
             )
             if cut is None:
@@ -279,7 +281,7 @@ class TopicFiles:
             # and removes the one cut.
             finer = ("year", "month", "day")[self._level(cut)]
             logger.info("%s: past %d bytes: one file per %s from now on", cut, LIMIT_BYTES, finer)
-            self._existing |= {self._finer(cut, p) for p in groups[cut].values()}
+            self._existing |= {self._finer(cut, p) for p in groups[cut].papers.values()}
             self._existing.discard(cut)
 
     def _finer(self, cut: str, paper: Paper) -> str:
@@ -288,15 +290,15 @@ class TopicFiles:
     def _cuttable(self, name: str) -> bool:
         return self._level(name) < DAY
 
-    def _write(self, groups: dict[str, dict[str, Paper]], loaded: set[str]) -> None:
+    def _write(self, groups: dict[str, _Group], loaded: set[str]) -> None:
         """Write the groups (finer files first), then remove the loaded files left empty."""
         for name in sorted(groups, key=lambda n: (-self._level(n), n)):
-            data = store.dumps(groups[name].values())
+            data = groups[name].data
             if files.write(self.path(name), data):
                 self.written = True
                 self.bytes_written += len(data)
             self._existing.add(name)
-            self.stamps[name] = stamp(data, groups[name].values())
+            self.stamps[name] = stamp(data, groups[name].papers.values())
             self._saw[name] = [*seen.stat_of(self.path(name)), self.stamps[name].blob]
         for name in sorted(loaded - set(groups)):
             self.path(name).unlink(missing_ok=True)
@@ -325,8 +327,12 @@ class TopicFiles:
         return sum(n for s in self.stamps.values() for d, n in s.updated.items() if d >= day)
 
 
-def _size(papers: dict[str, Paper]) -> int:
-    return sum(len(piece) for piece in store.pieces(papers.values()))
+@dataclass(frozen=True)
+class _Group:
+    """The papers of one file, and its bytes."""
+
+    papers: dict[str, Paper]
+    data: bytes
 
 
 def _stem(paper: Paper, level: int) -> str:
