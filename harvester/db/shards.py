@@ -247,7 +247,7 @@ class TopicFiles:
         groups = self._layout(merged.papers.values()) or {self.single: _Group({}, b"[]\n")}
         if self.dry_run:
             self._cache = {n: g.papers for n, g in groups.items()}  # later batches merge here
-            return replace(merged, total=len(merged.papers))
+            return replace(merged, total=self.total() + merged.counts.new)
         self._write(groups, loaded)
         # A first harvest goes newest first: its next batch lands where this one ended.
         keep = min((self.target(p) for p in fetched), default=None)

@@ -104,7 +104,8 @@ class _File:
         kept = [p for p in fetched if self.since is None or p.published >= self.since]
         merged = self.files.commit(kept)
         self.counts += merged.counts
-        self.total = merged.total
+        # A dry run writes no file, so its stamps count only what was stored.
+        self.total = self.total + merged.counts.new if self.dry_run else merged.total
         return merged.counts.changed > 0
 
     def result(
@@ -121,7 +122,7 @@ class _File:
             topic=topic.name,
             mode=mode,
             counts=self.counts,
-            total=self.total if self.dry_run else self.files.total(),
+            total=self.total,
             requests=requests,
             written=self.files.written,
             seconds=time.monotonic() - started,
