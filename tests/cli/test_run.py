@@ -79,7 +79,9 @@ def test_end_to_end_writes_contract_file_and_rerun_changes_nothing(
     assert (
         [str(p.relative_to(path.parent)) for p in files]
         == [
+            ".harvest/.gitignore",  # keeps the machine-local .seen records out of git
             ".harvest/rlhf_code.json",  # how far the harvest got: complete, so later runs are incremental
+            ".harvest/rlhf_code.seen",  # the files' stat as this machine saw them (not committed)
             "rlhf_code.json",
         ]
     )
