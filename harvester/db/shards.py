@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from harvester import files
@@ -314,11 +314,11 @@ class TopicFiles:
         during an interrupted switch)."""
         return sum(s.papers for s in self.stamps.values())
 
-    def published(self) -> Counter[str]:
+    def published(self) -> Counter[date]:
         """Papers per `published` day, from the stamps."""
-        days: Counter[str] = Counter()
+        days: Counter[date] = Counter()
         for s in self.stamps.values():
-            days.update({d.isoformat(): n for d, n in s.published.items()})
+            days.update(s.published)
         return days
 
     def updated_since(self, moment: datetime) -> int:

@@ -112,11 +112,8 @@ class _File:
         self, topic: Topic, mode: Mode, *, requests: int, now: datetime, started: float
     ) -> TopicResult:
         """What the harvest did so far, judged from the files' stamps (none is read)."""
-        days = self.files.published()
-        silence = stale.assess(
-            (date.fromisoformat(d) for d, n in days.items() for _ in range(n)),
-            now=now,
-            stale_after_days=topic.stale_after_days,
+        silence = stale.assess_days(
+            self.files.published(), now=now, stale_after_days=topic.stale_after_days
         )
         return TopicResult(
             topic=topic.name,
