@@ -38,16 +38,21 @@ DAY = 3
 """The finest cut: a day (levels: 0 the one file, 1 a year, 2 a month, 3 a day)."""
 
 
-def blob_id(data: bytes) -> str:
-    """The git blob id of a file's bytes (what `git ls-files -s` and `git hash-object` say)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+def blob_id(data: bytes | list[bytes]) -> str:
+    """The git blob id of a file's bytes, or pieces of them (what `git ls-files -s` and
+    `git hash-object` say)."""
+    pieces = [data] if isinstance(data, bytes) else data
+    digest = hashlib.sha1(b"blob %d\0" % sum(map(len, pieces)), usedforsecurity=False)
+    for piece in pieces:
+        digest.update(piece)
+    return digest.hexdigest()
 
 
-def stamp(data: bytes, papers: Iterable[Paper]) -> FileStamp:
-    """The stamp of a file holding `data`, the bytes of `papers`."""
+def stamp(data: bytes | list[bytes], papers: Iterable[Paper]) -> FileStamp:
+    """The stamp of a file holding `data` (or its pieces), the bytes of `papers`."""
     papers = list(papers)
     return FileStamp(
-        bytes=len(data),
+        bytes=len(data) if isinstance(data, bytes) else sum(map(len, data)),
         blob=blob_id(data),
         papers=len(papers),
         published=dict(sorted(Counter(p.published for p in papers).items())),
@@ -244,7 +249,7 @@ class TopicFiles:
         if not fetched and self._existing:
             return replace(merged, total=self.total())
         # A topic without papers still has its (empty) file, so tools find it.
-        groups = self._layout(merged.papers.values()) or {self.single: _Group({}, b"[]\n")}
+        groups = self._layout(merged.papers.values()) or {self.single: _Group({}, [b"[]\n"])}
         if self.dry_run:
             self._cache = {n: g.papers for n, g in groups.items()}  # later batches merge here
             return replace(merged, total=self.total() + merged.counts.new)
@@ -270,9 +275,10 @@ class TopicFiles:
             grouped: dict[str, dict[str, Paper]] = {}
             for paper in papers:
                 grouped.setdefault(self.target(paper), {})[paper.key] = paper
-            groups = {n: _Group(g, store.dumps(g.values())) for n, g in grouped.items()}
+            # Kept in pieces: joining them would hold a file's bytes twice.
+            groups = {n: _Group(g, list(store.pieces(g.values()))) for n, g in grouped.items()}
             cut = next(
-                (n for n, g in groups.items() if self._cuttable(n) and len(g.data) >= LIMIT_BYTES),
+                (n for n, g in groups.items() if self._cuttable(n) and g.size >= LIMIT_BYTES),
                 None,
             )
             if cut is None:
@@ -296,7 +302,7 @@ class TopicFiles:
             data = groups[name].data
             if files.write(self.path(name), data):
                 self.written = True
-                self.bytes_written += len(data)
+                self.bytes_written += groups[name].size
             self._existing.add(name)
             self.stamps[name] = stamp(data, groups[name].papers.values())
             self._saw[name] = [*seen.stat_of(self.path(name)), self.stamps[name].blob]
@@ -332,7 +338,13 @@ class _Group:
     """The papers of one file, and its bytes."""
 
     papers: dict[str, Paper]
-    data: bytes
+    data: list[bytes]
+    """The file's bytes, in pieces."""
+
+    @property
+    def size(self) -> int:
+        """The file's size."""
+        return sum(map(len, self.data))
 
 
 def _stem(paper: Paper, level: int) -> str:
