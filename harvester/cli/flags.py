@@ -86,7 +86,8 @@ def shared(
             type=page_size,
             default=DEFAULT_PAGE_SIZE,
             metavar="N",
-            help=f"results per request, 1-{MAX_PAGE_SIZE} (default: {DEFAULT_PAGE_SIZE})",
+            help=f"the most results per request, 1-{MAX_PAGE_SIZE}; halved after a failure "
+            f"its size may cause (default: {DEFAULT_PAGE_SIZE})",
         )
     return parser
 
