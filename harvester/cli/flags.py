@@ -86,7 +86,7 @@ def shared(
             type=page_size,
             default=DEFAULT_PAGE_SIZE,
             metavar="N",
-            help=f"most results per request, 1-{MAX_PAGE_SIZE}, halved on failure ({DEFAULT_PAGE_SIZE})",
+            help=f"the most results per request, 1-{MAX_PAGE_SIZE} (default: {DEFAULT_PAGE_SIZE})",
         )
     return parser
 
