@@ -26,6 +26,7 @@ from tenacity import (
 from harvester import __version__
 from harvester.arxiv import feed
 from harvester.arxiv.paging import MAX_RESULTS, fits, reach
+from harvester.arxiv.sizing import PageSize
 from harvester.errors import (
     EmptyPageError,
     FeedError,
@@ -45,10 +46,6 @@ DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 # halve a page that fails in a way its size can cause (see `ArxivClient`).
 DEFAULT_PAGE_SIZE = 2000
 MAX_PAGE_SIZE = 2000
-MIN_PAGE_SIZE = 125
-"""Pages are never halved below this (2,000 / 16; it still pages all 10,000 rows)."""
-GROW_AFTER = 4
-"""Pages that succeed at a halved size before it is doubled again."""
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a 2,000-entry page is about 5 MB
 USER_AGENT = f"arxiv-harvester/{__version__}"
 # The whole of one request: connecting, the headers, the body. A 2,000-entry page
@@ -79,8 +76,8 @@ class ArxivClient:
 
     Pages are asked for at `page_size` results, the upper bound. arXiv's largest pages
     are the ones that stall, come back truncated or empty, or fail with a 5xx: after
-    such a failure the page is asked again at half the size (down to `MIN_PAGE_SIZE`),
-    and the size doubles back after `GROW_AFTER` pages that succeed at it. Throttling
+    such a failure the page is asked again at half the size, and the size doubles back
+    after pages that succeed at it (`sizing.PageSize`). Throttling
     (429) and unreachable hosts are not about size, and change nothing.
 
     Args:
@@ -119,9 +116,8 @@ class ArxivClient:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}")
         self.api_url = api_url
         self.page_size = page_size
-        self.size_now = page_size
+        self.size = PageSize(page_size)
         """The size pages are asked for now: `page_size`, or less after failures."""
-        self._streak = 0
         self._pacer = pacer
         self._on_page = on_page
         self._sleep = sleep
@@ -211,7 +207,7 @@ class ArxivClient:
                 f"a page of {size} at offset {start} passes arXiv's {MAX_RESULTS} rows"
             )
         page = self._page(query, start, size, sort_by, expected)
-        self._grow()
+        self.size.succeeded()
         if self._on_page is not None:
             self._on_page(page)
         return page
@@ -234,7 +230,7 @@ class ArxivClient:
         )
         for attempt in retrying:
             with attempt:
-                asked = self._fitting(start, size)
+                asked = self.size.fitting(start, size)
                 params = {
                     "search_query": query,
                     "start": str(start),
@@ -246,34 +242,9 @@ class ArxivClient:
                 try:
                     page = self._attempt(params, expected, attempt.retry_state.attempt_number)
                 except (FetchError, FeedError) as exc:
-                    self._shrink(exc, asked)
+                    self.size.failed(exc, asked)
                     raise
         return page
-
-    def _fitting(self, start: int, size: int) -> int:
-        """The size to ask for: `size`, at most the size now, as arXiv pages it at `start`."""
-        asked = min(size, self.size_now)
-        while asked > 1 and not fits(start, asked):
-            asked -= 1
-        return asked if fits(start, asked) else size
-
-    def _shrink(self, exc: Exception, asked: int) -> None:
-        """Halve the page size after a failure that the page's size may have caused."""
-        if not retry.retryable(exc) or retry.run_wide(exc) or asked <= MIN_PAGE_SIZE:
-            return
-        self.size_now = max(MIN_PAGE_SIZE, asked // 2)
-        self._streak = 0
-        logger.warning("a page of %d failed (%s): asking for %d", asked, exc, self.size_now)
-
-    def _grow(self) -> None:
-        """Double a halved page size after `GROW_AFTER` pages that succeeded."""
-        if self.size_now >= self.page_size:
-            return
-        self._streak += 1
-        if self._streak >= GROW_AFTER:
-            self.size_now = min(self.page_size, 2 * self.size_now)
-            self._streak = 0
-            logger.info("pages succeed again: asking for %d", self.size_now)
 
     def _attempt(self, params: dict[str, str], expected: int, attempt: int) -> feed.Page:
         """One request: send it, then read the page out of what came back.
