@@ -14,7 +14,6 @@ leaves both, and the next write finishes it; reading takes both.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections import Counter
@@ -36,28 +35,6 @@ LIMIT_BYTES = 40_000_000
 SHARD_NAME = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?\.json$")
 DAY = 3
 """The finest cut: a day (levels: 0 the one file, 1 a year, 2 a month, 3 a day)."""
-
-
-def blob_id(data: bytes | list[bytes]) -> str:
-    """The git blob id of a file's bytes, or pieces of them (what `git ls-files -s` and
-    `git hash-object` say)."""
-    pieces = [data] if isinstance(data, bytes) else data
-    digest = hashlib.sha1(b"blob %d\0" % sum(map(len, pieces)), usedforsecurity=False)
-    for piece in pieces:
-        digest.update(piece)
-    return digest.hexdigest()
-
-
-def stamp(data: bytes | list[bytes], papers: Iterable[Paper]) -> FileStamp:
-    """The stamp of a file holding `data` (or its pieces), the bytes of `papers`."""
-    papers = list(papers)
-    return FileStamp(
-        bytes=len(data) if isinstance(data, bytes) else sum(map(len, data)),
-        blob=blob_id(data),
-        papers=len(papers),
-        published=dict(sorted(Counter(p.published for p in papers).items())),
-        updated=dict(sorted(Counter(p.updated.date() for p in papers if p.updated).items())),
-    )
 
 
 class TopicFiles:
@@ -142,11 +119,11 @@ class TopicFiles:
                 fresh[name] = old
                 continue
             raw = files.read_bytes(path)
-            if old is not None and len(raw) == old.bytes and blob_id(raw) == old.blob:
+            if old is not None and len(raw) == old.bytes and seen.blob_id(raw) == old.blob:
                 fresh[name] = old
             else:
                 papers = store.parse(path, raw)
-                fresh[name] = stamp(raw, papers.values())
+                fresh[name] = seen.stamp(raw, papers.values())
                 remade = True
             saw[name] = [*info, fresh[name].blob]
         self.stamps = fresh
@@ -304,7 +281,7 @@ class TopicFiles:
                 self.written = True
                 self.bytes_written += groups[name].size
             self._existing.add(name)
-            self.stamps[name] = stamp(data, groups[name].papers.values())
+            self.stamps[name] = seen.stamp(data, groups[name].papers.values())
             self._saw[name] = [*seen.stat_of(self.path(name)), self.stamps[name].blob]
         for name in sorted(loaded - set(groups)):
             self.path(name).unlink(missing_ok=True)

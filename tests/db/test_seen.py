@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,14 @@ def test_stat_of_changes_when_a_file_is_rewritten(tmp_path: Path):
     other.write_bytes(b"a")
     other.replace(path)
     assert seen.stat_of(path) != before
+
+
+def test_blob_id_is_what_git_says(tmp_path: Path):
+    """A stamp's blob id is git's own for the file's bytes, whole or in pieces."""
+    path = tmp_path / "t.json"
+    path.write_bytes(b"[\n  {}\n]\n")
+    expected = subprocess.run(
+        ["git", "hash-object", str(path)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert seen.blob_id(path.read_bytes()) == expected
+    assert seen.blob_id([b"[\n", b"  {}\n", b"]\n"]) == expected
