@@ -266,6 +266,7 @@ class TopicFiles:
             logger.info("%s: past %d bytes: one file per %s from now on", cut, LIMIT_BYTES, finer)
             self._existing |= {self._finer(cut, p) for p in groups[cut].papers.values()}
             self._existing.discard(cut)
+            del groups, grouped  # the bytes of the file cut go before its parts are made
 
     def _finer(self, cut: str, paper: Paper) -> str:
         return self._name(paper, self._level(cut) + 1)
