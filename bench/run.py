@@ -206,7 +206,7 @@ def bench_no_news(sizes: list[int], new: int, workdir: Path, config: Path) -> li
         build_topic(data, entries, config)
         with Standin(entries=entries[-50:]) as standin:
             tries = []
-            for _ in range(3):
+            for _ in range(7):  # sub-second runs on a shared machine: the best of 7
                 started = time.perf_counter()
                 figures = child("harvest", *harvest_args(config, data, standin.url))
                 figures["wall"] = time.perf_counter() - started
