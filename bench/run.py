@@ -208,15 +208,15 @@ def bench_no_news(
         entries = spread(size, end=end)
         build_topic(data, entries, config)
         with Standin(entries=entries[-50:]) as standin:
-            tries = []
+            made: list[dict[str, float]] = []
             for _ in range(tries):
                 started = time.perf_counter()
                 figures = child("harvest", *harvest_args(config, data, standin.url))
                 figures["wall"] = time.perf_counter() - started
                 assert len(standin.requests) == 1
                 standin.requests.clear()
-                tries.append(figures)
-        runs[size] = min(tries, key=lambda f: f["wall"])
+                made.append(figures)
+        runs[size] = min(made, key=lambda f: f["wall"])
         mb = sum(p.stat().st_size for p in data_files(data)) / 1e6
         first = runs[sizes[0]]
         rows.append(
