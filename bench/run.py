@@ -1,17 +1,18 @@
-"""Benchmarks: requests, parsing and merging, each side by side with its reference.
+"""Benchmarks: parsing, daily runs and merges at every size, first harvests' requests,
+bytes written and memory (issue 17), side by side in one run.
 
     python bench/run.py            # the full run; writes bench/RESULTS.md
     python bench/run.py --quick    # small sizes, a smoke test (the suite runs this)
 
-Times are the best of several runs in this process; memory is the peak RSS of a
-fresh subprocess per scenario, less that process's baseline (Linux: VmHWM after a
-reset), so C and Rust allocations count too. Ratios compare runs made in this one invocation.
+Each harvest runs in a fresh interpreter: its time is that of `harvest` in it (and the
+wall time with start-up), its memory the peak RSS it added to that interpreter (Linux:
+VmHWM after a reset), so C and Rust allocations count too, and its bytes those handed
+to the writer. Ratios compare runs made in this one invocation.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import math
 import os
@@ -22,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
@@ -32,12 +33,16 @@ sys.path.insert(0, str(ROOT))
 
 import arxiv._feed  # noqa: E402  (the reference parser)
 
+from harvester import files  # noqa: E402
 from harvester.arxiv import feed  # noqa: E402
 from harvester.arxiv.client import DEFAULT_PAGE_SIZE  # noqa: E402
 from harvester.arxiv.paging import MAX_RESULTS  # noqa: E402
-from harvester.db import store  # noqa: E402
+from harvester.arxiv.windows import floor_minute  # noqa: E402
+from harvester.cli import main as harvest  # noqa: E402
+from harvester.config import load_config  # noqa: E402
+from harvester.db import state  # noqa: E402
+from harvester.db.shards import TopicFiles  # noqa: E402
 from harvester.models import Paper  # noqa: E402
-from harvester.net.pacer import DEFAULT_DELAY_SECONDS  # noqa: E402
 from tests.standin import Entry, Standin, recorded_entries, synthetic_entries  # noqa: E402
 
 Row = tuple[str, str, str, str]
@@ -70,31 +75,42 @@ def made(count: int, *, start: datetime, step: timedelta = timedelta(hours=1)) -
     ]
 
 
-def rss_of(scenario: str, *args: str) -> float:
-    """Peak RSS (MB) that one scenario adds to a fresh interpreter, and its printed time."""
+def child(*args: str) -> dict[str, float]:
+    """Run one scenario in a fresh interpreter; its figures (see `scenario`)."""
     out = subprocess.run(
-        [sys.executable, __file__, "--scenario", scenario, *args],
+        [sys.executable, __file__, "--scenario", *args],
         capture_output=True,
         text=True,
         check=True,
-    ).stdout.split()
-    return float(out[0])
+    ).stdout
+    return {k: float(v) for k, v in json.loads(out.splitlines()[-1]).items()}
 
 
-def scenario(name: str, path: Path, extra: Path | None) -> None:
-    """Run one merge scenario in this (fresh) process and print the RSS it added."""
+def scenario(argv: list[str]) -> None:
+    """Run `harvest argv` in this (fresh) process; print its time, the peak RSS it added,
+    and the bytes and files of data it wrote, counted through the writer."""
+    real = files.write
+    written = {"bytes": 0, "files": 0}
+
+    def counting(path: Path, data: bytes | Iterable[bytes]) -> bool:
+        pieces = [data] if isinstance(data, bytes) else list(data)  # not joined: no copy
+        done = real(path, pieces)
+        if done and ".harvest" not in path.parts:
+            written["bytes"] += sum(map(len, pieces))
+            written["files"] += 1
+        return done
+
+    files.write = counting  # type: ignore[assignment]
     # A child's high-water mark starts at its parent's (it is kept across fork and
     # exec), so reset it before measuring; Linux allows that through clear_refs.
     Path("/proc/self/clear_refs").write_text("5")
     base = _high_water_kb()
-    if name == "noop":
-        merge_run(path, [])
-    elif name == "merge":
-        assert extra is not None
-        merge_run(path, list(store.load(extra).values()))
-    elif name == "reference":
-        json_rewrite(path)
-    print((_high_water_kb() - base) / 1024)
+    started = time.perf_counter()
+    code = harvest(argv)
+    seconds = time.perf_counter() - started
+    assert code == 0, code
+    peak = (_high_water_kb() - base) / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak, **written}))
 
 
 def _high_water_kb() -> int:
@@ -102,26 +118,6 @@ def _high_water_kb() -> int:
         if line.startswith("VmHWM:"):
             return int(line.split()[1])
     raise RuntimeError("no VmHWM in /proc/self/status")
-
-
-def merge_run(path: Path, fetched: list[Paper]) -> int:
-    """What `harvest` does to a topic file after fetching: load, merge, write if changed.
-
-    Returns the bytes written.
-    """
-    merged = store.merge(store.load(path), fetched)
-    if not merged.counts.changed:
-        return 0
-    store.save(path, merged.papers.values())
-    return path.stat().st_size
-
-
-def json_rewrite(path: Path) -> int:
-    """The reference: what the one-shot script did every run, load and rewrite it all."""
-    records = json.loads(path.read_bytes())
-    data = (json.dumps(records, indent=2, ensure_ascii=False) + "\n").encode()
-    path.write_bytes(data)
-    return len(data)
 
 
 def bench_parse(entries: int, repeat: int) -> list[Row]:
@@ -145,194 +141,150 @@ def bench_parse(entries: int, repeat: int) -> list[Row]:
     ]
 
 
-def bench_merge(records: int, new: int, repeat: int, workdir: Path) -> list[Row]:
-    entries = made(records + new, start=datetime(2020, 1, 1, tzinfo=UTC))
-    papers: list[Paper] = []
-    for start in range(0, len(entries), 2000):
-        papers += feed.parse(Standin(entries=entries[start : start + 2000]).feed(0, 2000)).papers
-    base, extra = workdir / "topic.json", workdir / "new.json"
-    base.write_bytes(store.dumps(papers[:records]))
-    extra.write_bytes(store.dumps(papers[records:]))
-    fetched = papers[records:]
-    del papers, entries
-    gc.collect()
-    size = base.stat().st_size
-    work = workdir / "work.json"
+QUERY = "cat:cs.CL"
+SPAN = timedelta(days=4 * 365)
+"""A category-sized topic's papers spread over four years (cs.CL since 2022)."""
 
-    def fresh() -> None:
-        shutil.copyfile(base, work)
 
-    def timed(action: Callable[[], int]) -> tuple[float, int]:
-        results = []
-        for _ in range(repeat):
-            fresh()
-            started = time.perf_counter()
-            written = action()
-            results.append((time.perf_counter() - started, written))
-        return min(results)
+def spread(count: int, *, end: datetime) -> list[Entry]:
+    """`count` papers submitted evenly over `SPAN` up to `end`."""
+    step = SPAN.total_seconds() / count
+    return synthetic_entries(count, first=end - SPAN, step_seconds=step)
 
-    noop, noop_written = timed(lambda: merge_run(work, []))
-    merged, merged_written = timed(lambda: merge_run(work, fetched))
-    reference, reference_written = timed(lambda: json_rewrite(work))
-    fresh()
-    rss = {name: rss_of(name, str(work), str(extra)) for name in ("noop", "merge", "reference")}
-    mb = size / 1e6
+
+def harvest_args(config: Path, data: Path, url: str) -> list[str]:
     return [
-        (
-            f"merge: {records:,} records, nothing new",
-            f"{noop:.2f} s, {noop_written:,} bytes written",
-            f"peak {rss['noop']:.0f} MB = {rss['noop'] / mb:.1f} x file",
-            f"{reference / noop:.2f}",
-        ),
-        (
-            f"merge: {records:,} records + {new:,} new, written",
-            f"{merged:.2f} s, {merged_written / 1e6:.0f} MB written",
-            f"peak {rss['merge']:.0f} MB = {rss['merge'] / mb:.1f} x file",
-            f"{reference / merged:.2f}",
-        ),
-        (
-            "merge: json load + rewrite all (reference)",
-            f"{reference:.2f} s, {reference_written / 1e6:.0f} MB written",
-            f"peak {rss['reference']:.0f} MB = {rss['reference'] / mb:.1f} x file ({mb:.0f} MB)",
-            "1.00",
-        ),
+        "--config",
+        str(config),
+        "--data-dir",
+        str(data),
+        "--api-url",
+        url,
+        "--delay",
+        "0",
+        "-q",
     ]
 
 
-def bench_requests(papers: int, page: int, delay: float, workdir: Path) -> list[Row]:
-    """A full then an incremental harvest, at --delay 0 (transfer and work) and at `delay`."""
-    # One paper a day: an incremental run's lookback (3 days) then holds a few papers.
-    entries = made(papers, start=datetime(2010, 1, 1, tzinfo=UTC), step=timedelta(days=1))
-    walls, requests = timed_harvests(entries, page=page, paces=(0.0, delay), workdir=workdir)
-    rows = []
-    for run in ("full", "incremental"):
-        floor_requests = math.ceil(papers / page) if run == "full" else 1
-        rows.append(
-            (
-                f"requests: {run} harvest of {papers:,} papers, page {page:,}",
-                f"{len(requests[run])} requests (floor {floor_requests})",
-                *against_floor(walls, run, len(requests[run]), delay),
-            )
-        )
-    return rows
+def data_files(data: Path) -> list[Path]:
+    return [p for p in data.rglob("*.json") if ".harvest" not in p.parts]
 
 
-def bench_windows(
-    papers: int, page: int, delay: float, workdir: Path, *, default_delay: float, full_runs: int
+def build_topic(data: Path, entries: list[Entry], config: Path) -> None:
+    """A topic as a complete first harvest on this machine leaves it: its files (sharded as
+    the harvest would), their stat record, and a complete state stamping them."""
+    stored = TopicFiles(data, "bench")
+    batch: list[Paper] = []
+    for start in range(0, len(entries), 2000):
+        chunk = entries[start : start + 2000]
+        batch += feed.parse(Standin(entries=chunk).feed(0, len(chunk))).papers
+        if len(batch) >= 20_000:
+            stored.commit(batch)
+            batch = []
+    stored.commit(batch)
+    topic = load_config(config).topics["bench"]
+    now = floor_minute(datetime.now(UTC))
+    done = state.TopicState(
+        query=topic.query,
+        since=topic.since,
+        until=now + timedelta(days=1),
+        complete=True,
+        watermark=now,
+        refreshed=now,
+    )
+    state.save(state.path_for(data, "bench"), done.with_files(stored.stamps))
+
+
+def bench_no_news(
+    sizes: list[int], new: int, workdir: Path, config: Path, *, tries: int = 7
 ) -> list[Row]:
-    """A first harvest of papers submitted 7 s apart, then a no-news incremental run.
-
-    The stand-in answers as arXiv does since Nov 2025 (10,000 rows per query, minute-exact
-    date bounds), so the first harvest goes in `submittedDate` windows. Pacing 70,000
-    papers at arXiv's 3 s would take about four minutes, so it runs at `delay`, and the figures
-    at `default_delay` are computed: the floor as every floor here, and the wall time
-    as the one measured plus the extra pacing, `(requests - 1) x (default - delay)`. That
-    estimate holds when `delay` already outlasts a page's work (pacing then binds at
-    both delays); where it does not, the work it hid is counted twice, so it errs high.
-    """
-    # Well before the run's lookback: the incremental run that follows finds nothing new.
-    first = datetime(2025, 1, 6, tzinfo=UTC)
-    entries = synthetic_entries(papers, first=first, step_seconds=7)
-    walls, requests = timed_harvests(
-        entries, page=page, paces=(0.0, delay), workdir=workdir, expect=papers, full_runs=full_runs
-    )
-    full = requests["full"]
-    assert max(int(r["start"]) + int(r["max_results"]) for r in full) <= MAX_RESULTS
-    windows, counts = window_counts(full)
-    cases = {
-        "full": (
-            f"first harvest of {papers:,} papers 7 s apart",
-            math.ceil(papers / page),
-            f"; windows: {windows}, count requests: {counts}",
-        ),
-        "incremental": ("no-news incremental run after it", 1, ""),
-    }
-    rows = []
-    for run, (title, floor_requests, shape) in cases.items():
-        sent = len(requests[run])
-        times, ratio = against_floor(walls, run, sent, delay)
-        floor = (sent - 1) * default_delay + walls[run, 0.0]
-        estimate = walls[run, delay] + (sent - 1) * (default_delay - delay)
+    """A daily run that finds nothing, at each size (the best of `tries`, sub-second runs
+    on a shared machine); then `new` papers into the largest."""
+    end = datetime.now(UTC) - timedelta(days=60)  # long before any run's lookback
+    rows: list[Row] = []
+    runs: dict[int, dict[str, float]] = {}
+    for size in sizes:
+        data = workdir / f"nonews-{size}"
+        entries = spread(size, end=end)
+        build_topic(data, entries, config)
+        with Standin(entries=entries[-50:]) as standin:
+            made: list[dict[str, float]] = []
+            for _ in range(tries):
+                started = time.perf_counter()
+                figures = child("harvest", *harvest_args(config, data, standin.url))
+                figures["wall"] = time.perf_counter() - started
+                assert len(standin.requests) == 1
+                standin.requests.clear()
+                made.append(figures)
+        runs[size] = min(made, key=lambda f: f["wall"])
+        mb = sum(p.stat().st_size for p in data_files(data)) / 1e6
+        first = runs[sizes[0]]
         rows.append(
             (
-                f"requests: {title}, page {page:,}",
-                f"{sent} requests (floor {floor_requests}{shape}) = {sent / floor_requests:.2f} x floor",
-                f"{times}; at --delay {default_delay:g} (computed, not run): {estimate:.1f} s "
-                f"= {walls[run, delay]:.1f} s + {sent - 1} x {default_delay - delay:g} s, floor "
-                f"{floor:.1f} s = {sent - 1} x {default_delay:g} s + {walls[run, 0.0]:.1f} s, "
-                f"{estimate / floor:.2f} x floor",
-                ratio,
+                f"no-news run: {size:,} papers ({mb:,.0f} MB in {len(data_files(data))} files)",
+                f"{runs[size]['wall']:.2f} s wall, {runs[size]['seconds']:.3f} s in harvest, "
+                f"{runs[size]['bytes']:.0f} bytes written",
+                f"peak +{runs[size]['peak_mb']:.1f} MB",
+                f"time {runs[size]['wall'] / first['wall']:.2f} x, "
+                f"memory {max(runs[size]['peak_mb'], 0.1) / max(first['peak_mb'], 0.1):.2f} x "
+                f"the {sizes[0]:,}-paper run",
             )
         )
+        if size != sizes[-1]:
+            shutil.rmtree(data)
+    data = workdir / f"nonews-{sizes[-1]}"
+    before = {p: p.stat().st_mtime_ns for p in data_files(data)}
+    fresh = synthetic_entries(new, first=datetime.now(UTC) - timedelta(days=1), step_seconds=30)
+    with Standin(entries=fresh) as standin:
+        figures = child("harvest", *harvest_args(config, data, standin.url))
+        sent = len(standin.requests)
+    changed = [p for p in data_files(data) if before.get(p) != p.stat().st_mtime_ns]
+    largest = max(p.stat().st_size for p in data_files(data)) / 1e6
+    rows.append(
+        (
+            f"merge: {new:,} new papers into {sizes[-1]:,}",
+            f"{figures['seconds']:.2f} s in harvest, {sent} requests; {figures['files']:.0f} of "
+            f"{len(data_files(data))} files written ({', '.join(p.name for p in changed)}), "
+            f"{figures['bytes'] / 1e6:.1f} MB",
+            f"peak +{figures['peak_mb']:.0f} MB; largest file {largest:.1f} MB",
+            f"{figures['peak_mb'] / largest:.1f} x largest file",
+        )
+    )
+    shutil.rmtree(data)
     return rows
 
 
-def timed_harvests(
-    entries: list[Entry],
-    *,
-    page: int,
-    paces: tuple[float, ...],
-    workdir: Path,
-    expect: int | None = None,
-    full_runs: int = 1,
-) -> tuple[dict[tuple[str, float], float], dict[str, list[dict[str, str]]]]:
-    """A full harvest (the best of `full_runs`, each from nothing) then incremental runs
-    of one topic served `entries`, at each pace.
-
-    Returns the best wall time of each run and pace, and the requests each run sent.
-    """
-    config = workdir / "queries.toml"
-    config.write_text('[topics.bench]\nquery = "cat:cs.LG"\n')
-    walls: dict[tuple[str, float], float] = {}
-    requests: dict[str, list[dict[str, str]]] = {}
-    with Standin(entries=entries) as standin:
-        for pace in paces:
-            data = workdir / f"data-{len(entries)}-{pace}"
-            # A sub-second incremental run is mostly interpreter start-up: take the best of 3.
-            for run in ("full",) * full_runs + ("incremental",) * 3:
-                if run == "full":
-                    shutil.rmtree(data, ignore_errors=True)
-                standin.requests.clear()
-                started = time.perf_counter()
-                subprocess.run(
-                    [
-                        sys.executable,
-                        "-m",
-                        "harvester",
-                        "--config",
-                        str(config),
-                        "--data-dir",
-                        str(data),
-                        "--api-url",
-                        standin.url,
-                        "--delay",
-                        str(pace),
-                        "--page-size",
-                        str(page),
-                        "-q",
-                    ],
-                    check=True,
-                    capture_output=True,
-                )
-                wall = time.perf_counter() - started
-                walls[run, pace] = min(wall, walls.get((run, pace), wall))
-                requests[run] = list(standin.requests)
-            if expect is not None:  # a fast harvest that lost papers would be no result
-                assert len(store.load(data / "bench.json")) == expect
-            shutil.rmtree(data)
-    return walls, requests
-
-
-def against_floor(
-    walls: dict[tuple[str, float], float], run: str, sent: int, delay: float
-) -> tuple[str, str]:
-    """A run's wall time at `delay` against its floor: pacing plus the run at --delay 0."""
-    floor = (sent - 1) * delay + walls[run, 0.0]
-    return (
-        f"{walls[run, delay]:.1f} s at --delay {delay:g}; floor {floor:.1f} s = "
-        f"{sent - 1} x {delay:g} s + {walls[run, 0.0]:.1f} s at --delay 0",
-        f"{walls[run, delay] / floor:.2f} x floor",
-    )
+def bench_first_harvests(sizes: list[int], workdir: Path, config: Path) -> list[Row]:
+    """First harvests at the default page size: requests, bytes written, peak memory."""
+    rows: list[Row] = []
+    for size in sizes:
+        data = workdir / f"first-{size}"
+        with Standin(entries=spread(size, end=datetime.now(UTC) - timedelta(days=60))) as standin:
+            figures = child("harvest", *harvest_args(config, data, standin.url))
+            sent = list(standin.requests)
+        assert (
+            len(TopicFiles(data, "bench").load()) == size
+        )  # a fast harvest losing papers is no result
+        final = sum(p.stat().st_size for p in data_files(data))
+        largest = max(p.stat().st_size for p in data_files(data))
+        assert max(int(r["start"]) + int(r["max_results"]) for r in sent) <= MAX_RESULTS
+        windows, counts = window_counts(sent)
+        floor = math.ceil(size / DEFAULT_PAGE_SIZE)
+        rows.append(
+            (
+                f"first harvest: {size:,} papers, page {DEFAULT_PAGE_SIZE:,}",
+                f"{len(sent)} requests (floor {floor}; windows {windows}, count requests {counts})"
+                f" = {len(sent) / floor:.2f} x floor, {(len(sent) - counts) / floor:.2f} x without"
+                f" the counts; {figures['seconds']:.0f} s at --delay 0",
+                f"{figures['bytes'] / 1e6:,.0f} MB written for {final / 1e6:,.0f} MB in "
+                f"{len(data_files(data))} files = {figures['bytes'] / final:.2f} x final; peak "
+                f"+{figures['peak_mb']:.0f} MB, largest file {largest / 1e6:.1f} MB",
+                f"{figures['bytes'] / final:.2f} x final size, "
+                f"{figures['peak_mb'] / (largest / 1e6):.1f} x largest file",
+            )
+        )
+        shutil.rmtree(data)
+    return rows
 
 
 def window_counts(sent: list[dict[str, str]]) -> tuple[int, int]:
@@ -359,29 +311,25 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     parser.add_argument("--scenario", help=argparse.SUPPRESS)
-    parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.scenario:
-        scenario(args.scenario, args.paths[0], args.paths[1] if len(args.paths) > 1 else None)
+    if sys.argv[1:2] == ["--scenario"]:
+        scenario(sys.argv[3:])
         return
+    args = parser.parse_args()
     quick = args.quick
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        config = workdir / "queries.toml"
+        config.write_text(f'[topics.bench]\nquery = "{QUERY}"\n')
         rows = bench_parse(200 if quick else 2000, 3 if quick else 30)
-        rows += bench_merge(
-            2_000 if quick else 100_000, 200 if quick else 2000, 1 if quick else 3, workdir
-        )
-        rows += bench_requests(
-            300 if quick else 5000, 100 if quick else 1000, 0.05 if quick else 3.0, workdir
-        )
-        # 0.5 s outlasts a page's work, so pacing binds as it does at 3 s (see bench_windows).
-        rows += bench_windows(
-            3_000 if quick else 70_000,
-            DEFAULT_PAGE_SIZE,
-            0.05 if quick else 0.5,
+        rows += bench_no_news(
+            [200, 2_000, 6_000] if quick else [1_000, 100_000, 300_000],
+            200 if quick else 2_000,
             workdir,
-            default_delay=DEFAULT_DELAY_SECONDS,
-            full_runs=1 if quick else 2,
+            config,
+            tries=3 if quick else 7,
+        )
+        rows += bench_first_harvests(
+            [500, 3_000] if quick else [5_000, 30_000, 70_000, 100_000, 250_000], workdir, config
         )
     result = table(rows)
     print(result)

@@ -192,11 +192,12 @@ def tree(directory: Path, *, deep: bool = True) -> dict[str, tuple[bytes, int]]:
 
 
 def records(data_dir: Path, topic: str = "rlhf_code") -> dict[str, dict[str, Any]]:
-    """A topic file's records, by paper (the id without its version)."""
-    return {
-        r["arxiv_id"].rsplit("v", 1)[0]: r
-        for r in json.loads((data_dir / f"{topic}.json").read_bytes())
-    }
+    """A topic's records (in either layout), by paper (the id without its version)."""
+    paths = [data_dir / f"{topic}.json", *sorted((data_dir / topic).glob("*.json"))]
+    found = [r for p in paths if p.exists() for r in json.loads(p.read_bytes())]
+    if not found and not paths[0].exists():
+        raise FileNotFoundError(paths[0])
+    return {r["arxiv_id"].rsplit("v", 1)[0]: r for r in found}
 
 
 def paper(arxiv_id: str, **fields: Any) -> Paper:

@@ -36,6 +36,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
 ATOM = "http://www.w3.org/2005/Atom"
 NS = {"atom": ATOM}
 Mode = Literal["2026", "manual"]
+LargePageFailure = Literal["500", "503", "truncated", "blank", "empty"]
 MODES: tuple[Mode, ...] = ("2026", "manual")
 
 # 2026: "the maximum result offset for pagination" (search/services/index/util.py:22).
@@ -230,6 +231,12 @@ class Standin:
     """"2026": as arXiv's backend answers since Nov 2025; "manual": as its manual says."""
     ignore_sort: bool = False
     """Serve results in a different arbitrary order on every request (arXiv, Nov 2025)."""
+    fail_above: int | None = None
+    """Fail every page asked for more than this many results, as `fail_as` says. arXiv's
+    code has no such rule: its largest pages fail under load in front of it (DESIGN.md,
+    "Failures seen": 5xx under load, blank 200 bodies, pages empty although
+    `totalResults` says more, bodies cut short)."""
+    fail_as: LargePageFailure = "500"
     _server: ThreadingHTTPServer | None = None
     _shuffles: random.Random = field(default_factory=lambda: random.Random(184))
 
@@ -284,6 +291,8 @@ class Standin:
         scripted = self.script.pop(0) if self.script else None
         if scripted is not None:
             return scripted(params) if callable(scripted) else scripted
+        if self.fail_above is not None and int(params.get("max_results", "10")) > self.fail_above:
+            return self._large_page_failure(params)
         try:
             return Reply(
                 body=self.feed(
@@ -295,6 +304,20 @@ class Standin:
             )
         except Refused as refused:
             return Reply(status=refused.status, body=error_feed(refused.message))
+
+    def _large_page_failure(self, params: dict[str, str]) -> Reply:
+        """How a page too large for the `fail_above` switch fails."""
+        start = int(params.get("start", "0"))
+        if self.fail_as in {"500", "503"}:
+            return Reply(status=int(self.fail_as), body=error_feed("Internal Server Error"))
+        if self.fail_as == "blank":
+            return blank()
+        total = len(self.matching(params.get("search_query", ""), params.get("sortBy", "")))
+        if self.fail_as == "empty":
+            return empty_page(total, start)
+        query, order = params.get("search_query", ""), params.get("sortBy", "relevance")
+        body = self.feed(start, int(params["max_results"]), query, order)
+        return Reply(body=body[: len(body) // 2])  # cut short, as a proxy that gave up
 
     def __enter__(self) -> Self:
         self._server = serve(_handler(self))

@@ -28,12 +28,11 @@ def test_quick_benchmark_runs_and_writes_its_table(tmp_path: Path):
     for row in [
         "parse: arxiv._feed.parse (reference)",
         "parse: harvester.arxiv.feed.parse",
-        "merge: 2,000 records, nothing new",
-        "merge: json load + rewrite all",
-        "requests: full harvest",
-        "requests: incremental harvest",
-        "requests: first harvest of 3,000 papers",
-        "requests: no-news incremental run",
+        "no-news run: 200 papers",
+        "no-news run: 6,000 papers",
+        "merge: 200 new papers into 6,000",
+        "first harvest: 500 papers",
+        "first harvest: 3,000 papers",
     ]:
         assert row in text
 

@@ -18,6 +18,7 @@ import httpx
 from harvester import __version__
 from harvester.arxiv import feed
 from harvester.arxiv.paging import MAX_RESULTS, fits, reach
+from harvester.arxiv.sizing import PageSize
 from harvester.errors import (
     EmptyPageError,
     FeedError,
@@ -32,9 +33,9 @@ from harvester.net.pacer import Pacer, Sleep
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
-# arXiv serves up to 2,000 results per request, but its largest pages are the ones
-# that come back slow, truncated or empty; 1,000 halves that risk for little cost.
-DEFAULT_PAGE_SIZE = 1000
+# arXiv serves up to 2,000 results per request: ask for that (the fewest requests), and
+# halve a page that fails in a way its size can cause (see `ArxivClient`).
+DEFAULT_PAGE_SIZE = 2000
 MAX_PAGE_SIZE = 2000
 MAX_BODY_BYTES = 64 * 1024 * 1024  # a 2,000-entry page is about 5 MB
 USER_AGENT = f"arxiv-harvester/{__version__}"
@@ -66,10 +67,16 @@ class SearchResult:
 class ArxivClient(Client):
     """A polite client of the arXiv query API.
 
+    Pages are asked for at `page_size` results, the upper bound. arXiv's largest pages
+    are the ones that stall, come back truncated or empty, or fail with a 5xx: after
+    such a failure the page is asked again at half the size, and the size doubles back
+    after pages that succeed at it (`sizing.PageSize`). Throttling
+    (429) and unreachable hosts are not about size, and change nothing.
+
     Args:
         api_url: the query endpoint.
         pacer: spaces request starts; share one across a run.
-        page_size: results asked for per request (at most 2,000).
+        page_size: the most results asked for per request (at most 2,000).
         connect_timeout_seconds: time to open the connection.
         read_timeout_seconds: time to wait for any byte of the response.
         request_deadline_seconds: time for the whole of one request (connect,
@@ -116,6 +123,8 @@ class ArxivClient(Client):
         )
         self.api_url = api_url
         self.page_size = page_size
+        self.size = PageSize(page_size)
+        """The size pages are asked for now: `page_size`, or less after failures."""
         self._on_page = on_page
 
     def search(self, query: str, *, max_results: int | None = None) -> SearchResult:
@@ -174,6 +183,7 @@ class ArxivClient(Client):
                 f"a page of {size} at offset {start} passes arXiv's {MAX_RESULTS} rows"
             )
         page = self._page(query, start, size, sort_by, expected)
+        self.size.succeeded()
         if self._on_page is not None:
             self._on_page(query, page)
         return page
@@ -186,17 +196,22 @@ class ArxivClient(Client):
         `expected` is the most results earlier pages said there are: a page that
         comes back empty before that is a glitch, even if its own total shrank.
         """
-        params = {
-            "search_query": query,
-            "start": str(start),
-            "max_results": str(size),
-            # Sent explicitly: arXiv's default order is relevance, which is not stable.
-            "sortBy": sort_by,
-            "sortOrder": "descending",
-        }
         for attempt in self._retrying():
             with attempt:
-                page = self._attempt(params, expected, attempt.retry_state.attempt_number)
+                asked = self.size.fitting(start, size)
+                params = {
+                    "search_query": query,
+                    "start": str(start),
+                    "max_results": str(asked),
+                    # Sent explicitly: arXiv's default order is relevance, which is not stable.
+                    "sortBy": sort_by,
+                    "sortOrder": "descending",
+                }
+                try:
+                    page = self._attempt(params, expected, attempt.retry_state.attempt_number)
+                except (FetchError, FeedError) as exc:
+                    self.size.failed(exc, asked)
+                    raise
         return page
 
     def _attempt(self, params: dict[str, str], expected: int, attempt: int) -> feed.Page:

@@ -105,7 +105,7 @@ def _add_arxiv(parser: argparse.ArgumentParser) -> None:
         type=page_size,
         default=DEFAULT_PAGE_SIZE,
         metavar="N",
-        help=f"results per request, 1-{MAX_PAGE_SIZE} (default: {DEFAULT_PAGE_SIZE})",
+        help=f"the most results per request, 1-{MAX_PAGE_SIZE} (default: {DEFAULT_PAGE_SIZE})",
     )
 
 

@@ -148,7 +148,7 @@ def _import(argv: Sequence[str], sleep: Sleep) -> int:
             kept = counts.unchanged + counts.revised
             out(
                 f"{name}: {counts.new} new, {counts.updated} updated, "
-                f"{kept} already stored, {len(merged.papers)} total"
+                f"{kept} already stored, {merged.total} total"
             )
         out(f"Imported {plural(len(merges), 'topic')} from {args.file}")
     return EXIT_OK

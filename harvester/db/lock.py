@@ -56,7 +56,9 @@ def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
         raise StoreError(data_dir / LOCK_NAME, f"cannot use the lock: {exc.strerror}") from None
     try:
         # Under the lock no write is in progress, so a temp file is what a killed run left.
-        for stale in [*data_dir.glob(".*.json.*.tmp"), *data_dir.glob(".harvest/.*.json.*.tmp")]:
+        # Topic files, a sharded topic's files (data/NAME/), the harvest state.
+        patterns = (".*.json.*.tmp", "*/.*.json.*.tmp", ".harvest/.*.seen.*.tmp")
+        for stale in [p for pattern in patterns for p in data_dir.glob(pattern)]:
             logger.info("removing %s, left by an interrupted write", stale)
             stale.unlink(missing_ok=True)
         _write_owner(owner)

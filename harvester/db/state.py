@@ -37,6 +37,24 @@ StateTime = Annotated[UtcDatetime, AfterValidator(_plausible)]
 """A timestamp of a state: UTC (see `UtcDatetime`), within years the harvest can compute in."""
 
 
+class FileStamp(BaseModel):
+    """What one data file of a topic held when this tool last wrote or read it: enough to
+    trust it unread (`blob`) and to summarise the topic without reading it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    bytes: int
+    """Its size."""
+    blob: str
+    """Its git blob id (sha1 of `blob <size>\\0` and the bytes), as `git ls-files -s` shows."""
+    papers: int
+    """Its records."""
+    published: dict[date, int]
+    """Its records per `published` day."""
+    updated: dict[date, int]
+    """Its records per day of `updated` (the current version's submission)."""
+
+
 class TopicState(BaseModel):
     """What is known to be harvested for one topic."""
 
@@ -65,10 +83,18 @@ class TopicState(BaseModel):
     """When the last harvest of the whole range that completed began (a first harvest,
     `--full` or a refresh); None in states written before refreshes existed."""
 
+    files: dict[str, FileStamp] = {}
+    """The topic's data files (paths relative to the data directory) as last written or
+    read; a run trusts a file that still matches and reads it only when it must."""
+
     def last_full(self) -> datetime:
         """When the last complete harvest of the whole range began."""
         # Older states lack `refreshed`; their first harvest set `until` a day ahead.
         return self.refreshed or self.until - timedelta(days=1)
+
+    def with_files(self, stamps: dict[str, FileStamp]) -> TopicState:
+        """This state with the topic's file stamps (sorted, so the bytes are stable)."""
+        return self.model_copy(update={"files": dict(sorted(stamps.items()))})
 
     def with_done(self, spans: list[tuple[datetime, datetime]], fetched: int) -> TopicState:
         """This state with more finished spans (merged where they touch), and `fetched`."""

@@ -39,10 +39,12 @@ class Merge:
     Attributes:
         papers: every paper, by identity (id without version).
         counts: what the merge did to the fetched papers.
+        total: papers in the topic afterwards (`papers` may be only the files read).
     """
 
     papers: dict[str, Paper]
     counts: Counts
+    total: int = 0
 
 
 def load(path: Path) -> dict[str, Paper]:
@@ -209,7 +211,7 @@ def merge(
         unchanged=len(seen) - len(changed),
         changes=tuple(Change(p.arxiv_id, p.title, kind) for p, kind in changed),
     )
-    return Merge(papers=papers, counts=counts)
+    return Merge(papers=papers, counts=counts, total=len(papers))
 
 
 def dumps(papers: Iterable[Paper]) -> bytes:

@@ -47,6 +47,8 @@ class Backfill:
         known: papers (ids without version) fetched before, which the cap does not
             count again (a resumed harvest fetches again where it stopped).
         commit_every: the most papers held before `commit` is called.
+        due: when given, decides instead of `commit_every` whether the papers held
+            are to be committed now (asked after each page).
     """
 
     def __init__(
@@ -58,13 +60,14 @@ class Backfill:
         cap: int | None = None,
         known: set[str] | None = None,
         commit_every: int = COMMIT_EVERY,
+        due: Callable[[list[Paper]], bool] | None = None,
     ) -> None:
         self._client = client
         self._query = query
         self._commit = commit
         self._cap = cap
         self._known = set(known or ())
-        self._commit_every = commit_every
+        self._due = due or (lambda held: len(held) >= commit_every)
         self.fetched = 0
         """Papers fetched so far, each counted once."""
         self._papers: list[Paper] = []
@@ -163,7 +166,7 @@ class Backfill:
         self._papers += papers
         if span is not None:
             self._spans.append(span)
-        if len(self._papers) >= self._commit_every:
+        if self._due(self._papers):
             self._flush()
 
     def _flush(self) -> None:

@@ -25,8 +25,9 @@ from pydantic import BaseModel, ConfigDict
 
 from harvester import files
 from harvester.config import Topic
-from harvester.db import state, store
+from harvester.db import state
 from harvester.db.counts import Counts
+from harvester.db.shards import TopicFiles
 from harvester.errors import HarvestError, Interrupted
 from harvester.harvest import sets
 from harvester.harvest.cover import covering_sets, groups_of
@@ -75,8 +76,9 @@ def save_cursor(path: Path, cursor: Cursor) -> None:
 @dataclass
 class _Topic:
     topic: Topic
-    path: Path
+    files: TopicFiles
     papers: dict[str, Paper]
+    """Every paper the topic stores, kept current as pages are merged."""
     counts: Counts = field(default_factory=Counts)
     written: bool = False
 
@@ -155,9 +157,9 @@ def run_feed(
     """
     path = sets.oai_dir(data_dir) / "changes.json"
     cursor = load_cursor(path)
-    held = [_Topic(t, store.path_for(data_dir, t.name), {}) for t in topics]
+    held = [_Topic(t, TopicFiles(data_dir, t.name, dry_run=dry_run), {}) for t in topics]
     for held_topic in held:
-        held_topic.papers = store.load(held_topic.path)
+        held_topic.papers = held_topic.files.load()
     if cursor is None:
         days = [first_harvest_day(t, data_dir) for t in topics]
         cursor = Cursor(last=min(d for d in days if d is not None))  # `fed` topics have one
@@ -255,11 +257,12 @@ def _merge(
         fetched = batches.get(owner.topic.name)
         if not fetched:
             continue
-        merged = store.merge(owner.papers, fetched)
+        # Only the files these papers land in are read and written (`shards`); what the
+        # merge gives back is theirs, the rest of the topic is as it was.
+        merged = owner.files.commit(fetched)
         counts = _withdrawals(owner.papers, merged.papers, merged.counts)
-        if counts.changed and not dry_run:
-            owner.written |= store.save(owner.path, merged.papers.values())
-        owner.papers = merged.papers
+        owner.written |= owner.files.written and not dry_run
+        owner.papers.update(merged.papers)
         owner.counts += counts
         if counts.changed:
             changed.append(owner)

@@ -33,7 +33,7 @@ from harvester.arxiv import windows
 from harvester.arxiv.client import ArxivClient
 from harvester.arxiv.paging import reach
 from harvester.config import Topic
-from harvester.db import store
+from harvester.db import shards, store
 from harvester.errors import FeedError, HarvestError, StoreError
 from harvester.net import retry
 from harvester.oai.client import RECORDS_PER_PAGE
@@ -201,9 +201,13 @@ def _ask(
 
 def _unplanned(topic: Topic, data_dir: Path, *, now: datetime) -> TopicPlan:
     """The plan of `topic` before arXiv is asked: its query and data file."""
+    # A sharded topic's files are its folder (data/NAME/); see `shards`.
     path = store.path_for(data_dir, topic.name)
     try:
-        exists = path.exists()
+        stored = shards.TopicFiles(data_dir, topic.name)
+        if stored.sharded:
+            path = data_dir / topic.name
+        exists = bool(stored.names())
     except OSError as exc:  # a directory we may not search, a name too long
         raise StoreError(path, f"cannot look for it: {exc.strerror}") from None
     return TopicPlan(

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict
 
 from harvester import files
 from harvester.config import Topic
-from harvester.db import state, store
+from harvester.db import state
+from harvester.db.shards import TopicFiles
 from harvester.errors import HarvestError, Interrupted
 from harvester.harvest.topic import Mode, TopicFailed, TopicResult, _File
 from harvester.oai.client import OaiClient
@@ -98,8 +99,9 @@ def harvest_set(
         raise ValueError(f"{topic.name} is not a set topic")
     started, requests_before = time.monotonic(), client.requests
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    path = store.path_for(data_dir, topic.name)
-    file = _File(path, store.load(path), topic.since, dry_run)
+    stored = TopicFiles(data_dir, topic.name, dry_run=dry_run)
+    stored.verify({})  # a set topic's state keeps no stamps: its files are read
+    file = _File(stored, topic.since, dry_run, total=stored.total())
     progress_path = state_path(data_dir, topic.name)
     saved = load_state(progress_path)
     if saved is not None and not saved.matches(topic):

@@ -22,7 +22,8 @@ to count from).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -85,20 +86,29 @@ def assess(
         now: the current time.
         stale_after_days: the topic's own threshold, replacing the computed one.
     """
-    dates = sorted(published, reverse=True)
-    if not dates:
+    return assess_days(Counter(published), now=now, stale_after_days=stale_after_days)
+
+
+def assess_days(
+    per_day: Mapping[date, int], *, now: datetime, stale_after_days: int | None = None
+) -> Silence:
+    """`assess`, from the topic's papers counted per `published` day (the database keeps
+    these counts, so a large topic is judged without a date per paper)."""
+    days = {day: count for day, count in per_day.items() if count > 0}
+    if not days:
         return Silence()
-    newest = dates[0]
+    newest = max(days)
     days_silent = max(0, (now.date() - newest).days)
     # Counted back from `newest` by difference: `newest - RATE_DAYS` overflows for year 1.
-    recent = [d for d in dates if newest - d < timedelta(days=RATE_DAYS)]
-    span_days = (newest - recent[-1]).days
-    per_day = (len(recent) - 1) / span_days if span_days else None
-    enough = len(recent) >= MIN_PAPERS and per_day is not None
-    per_week = per_day * 7 if enough and per_day is not None else None
+    recent = {d: n for d, n in days.items() if newest - d < timedelta(days=RATE_DAYS)}
+    papers = sum(recent.values())
+    span_days = (newest - min(recent)).days
+    per_day_rate = (papers - 1) / span_days if span_days else None
+    enough = papers >= MIN_PAPERS and per_day_rate is not None
+    per_week = per_day_rate * 7 if enough and per_day_rate is not None else None
     threshold: float | None = float(stale_after_days) if stale_after_days else None
-    if threshold is None and per_day is not None and enough:
-        threshold = max(float(MIN_GAP_DAYS), math.log(1 / P_SILENT) / per_day)
+    if threshold is None and per_day_rate is not None and enough:
+        threshold = max(float(MIN_GAP_DAYS), math.log(1 / P_SILENT) / per_day_rate)
     return Silence(
         newest=newest,
         days_silent=days_silent,

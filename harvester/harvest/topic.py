@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -20,8 +21,9 @@ from pathlib import Path
 from harvester.arxiv.client import ArxivClient
 from harvester.arxiv.windows import FIRST_DAY, Window, floor_minute, gaps
 from harvester.config import Topic
-from harvester.db import state, store
+from harvester.db import state
 from harvester.db.counts import Counts
+from harvester.db.shards import TopicFiles
 from harvester.errors import HarvestError, Interrupted
 from harvester.harvest import stale, walk
 from harvester.harvest.backfill import Backfill, Span
@@ -29,6 +31,11 @@ from harvester.harvest.stale import Silence
 from harvester.models import Paper
 
 logger = logging.getLogger(__name__)
+
+COMMIT_MIN = 2_000
+"""The fewest papers a first harvest commits at once (but at the end or on failure)."""
+COMMIT_MAX = 20_000
+"""The most papers held before a commit: about one 40 MB file's worth."""
 
 
 class Mode(StrEnum):
@@ -83,46 +90,39 @@ class TopicFailed(HarvestError):
 
 @dataclass
 class _File:
-    """A topic's records: what is stored, merged into and written as fetches arrive."""
+    """A topic's records: merged into and written, a file at a time, as fetches arrive."""
 
-    path: Path
-    papers: dict[str, Paper]
+    files: TopicFiles
     since: date | None
     dry_run: bool
     counts: Counts = field(default_factory=Counts)
-    written: bool = False
+    total: int = 0
 
     def commit(self, fetched: list[Paper]) -> bool:
-        """Merge fetched records and write the file if they changed it; returns whether
-        they did. Memory changes only once the file is written, so a failed write
-        leaves both as they were."""
+        """Merge fetched records into the files they land in and write those that
+        changed; returns whether the records changed anything."""
         # arXiv applies the range too; this keeps `since` where the query has none.
         kept = [p for p in fetched if self.since is None or p.published >= self.since]
-        merged = store.merge(self.papers, kept)
-        changed = merged.counts.changed > 0
-        # Nothing changed: the file already holds these bytes, so skip making them again.
-        if not self.dry_run and (changed or not self.path.exists()):
-            self.written |= store.save(self.path, merged.papers.values())
-        self.papers = merged.papers
+        merged = self.files.commit(kept)
         self.counts += merged.counts
-        return changed
+        # A dry run writes no file, so its stamps count only what was stored.
+        self.total = self.total + merged.counts.new if self.dry_run else merged.total
+        return merged.counts.changed > 0
 
     def result(
         self, topic: Topic, mode: Mode, *, requests: int, now: datetime, started: float
     ) -> TopicResult:
-        """What the harvest did so far, judged from the papers it holds now."""
-        silence = stale.assess(
-            (p.published for p in self.papers.values()),
-            now=now,
-            stale_after_days=topic.stale_after_days,
+        """What the harvest did so far, judged from the files' stamps (none is read)."""
+        silence = stale.assess_days(
+            self.files.published(), now=now, stale_after_days=topic.stale_after_days
         )
         return TopicResult(
             topic=topic.name,
             mode=mode,
             counts=self.counts,
-            total=len(self.papers),
+            total=self.total,
             requests=requests,
-            written=self.written,
+            written=self.files.written,
             seconds=time.monotonic() - started,
             silence=silence,
         )
@@ -160,16 +160,24 @@ def harvest_topic(
     """
     started, requests_before = time.monotonic(), client.requests
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    path = store.path_for(data_dir, topic.name)
     # A one-off --since narrows the topic's range; it never widens it past `since`.
     lower = max((d for d in (since, topic.since) if d is not None), default=None)
-    file = _File(path, store.load(path), lower, dry_run)
-    run = _Run(topic, client, file, state.path_for(data_dir, topic.name), now=now)
+    stored = TopicFiles(data_dir, topic.name, dry_run=dry_run, remember=since is None)
+    state_path = state.path_for(data_dir, topic.name)
+    recorded = state.load(state_path)
+    # Files as the last run left them are trusted unread; any other is read (and
+    # validated) now, so a corrupt one costs no request.
+    remade = stored.verify(recorded.files if recorded is not None else {})
+    file = _File(stored, lower, dry_run, total=stored.total())
+    run = _Run(topic, client, file, state_path, now=now)
     saved = run.saved_state() if since is None else None
+    if stored.oversized() and not dry_run:
+        stored.relayout()  # written before files were cut: cut them now
+        remade = True
     run.mode = Mode.SINCE if since is not None else _mode(topic, saved, full=full, now=now)
     try:
         if run.mode is Mode.INCREMENTAL and saved is not None:
-            run.incremental(saved)
+            run.incremental(saved, remade=remade)
         else:
             run.backfill(saved, tracked=since is None)
     except (HarvestError, Interrupted) as exc:  # Ctrl-C too: what it wrote is counted
@@ -212,7 +220,11 @@ class _Run:
             return None
         return saved
 
-    def incremental(self, saved: state.TopicState) -> None:
+    def save(self, progress: state.TopicState) -> None:
+        """Save the state with the stamps of the files as they are now."""
+        state.save(self.state_path, progress.with_files(self.file.files.stamps))
+
+    def incremental(self, saved: state.TopicState, *, remade: bool = False) -> None:
         """Walk down to the watermark less the lookback, and merge what came.
 
         The watermark moves to this run's start only after a complete walk that changed
@@ -223,8 +235,8 @@ class _Run:
         # A watermark ahead of now (a clock that ran fast) would skip what comes till then.
         watermark = min(watermark, self._minute())
         cutoff = watermark - timedelta(days=self.topic.lookback_days)
-        size = walk.page_size(
-            list(self.file.papers.values()),
+        size = walk.size_for(
+            self.file.files.updated_since,
             cutoff=cutoff,
             now=self.now,
             largest=self.client.page_size,
@@ -238,8 +250,12 @@ class _Run:
             self.mode = Mode.FALLBACK
             self.backfill(saved)
             return
-        if self.file.commit(found.papers) and not self.file.dry_run:
-            state.save(self.state_path, saved.model_copy(update={"watermark": self._minute()}))
+        if self.file.dry_run:
+            self.file.commit(found.papers)
+        elif self.file.commit(found.papers):
+            self.save(saved.model_copy(update={"watermark": self._minute()}))
+        elif remade or self.file.files.written:
+            self.save(saved)  # files read or cut anew: keep their stamps, not the watermark
 
     def backfill(self, saved: state.TopicState | None, *, tracked: bool = True) -> None:
         """Harvest the whole range (or what an interrupted harvest left), committing the
@@ -267,24 +283,25 @@ class _Run:
         fetched_before = progress.fetched
         cap = None if self.topic.max_results is None else self.topic.max_results - fetched_before
         # A resumed harvest fetches again where it stopped: those papers are no news.
-        known = set(self.file.papers) if self.mode is Mode.RESUMED else set()
+        known = self.file.files.keys() if self.mode is Mode.RESUMED else set()
         commits = _Commits(
             file=self.file,
-            state_path=self.state_path,
+            save=self.save,
             progress=progress,
             fetched_before=fetched_before,
             write=tracked and not self.file.dry_run,
             # A complete topic in which nothing changed keeps its state as it is.
             keep_complete=saved is not None and saved.complete,
         )
-        Backfill(self.client, self.topic.query, commit=commits, cap=cap, known=known).run(todo)
+        Backfill(
+            self.client, self.topic.query, commit=commits, cap=cap, known=known, due=commits.due
+        ).run(todo)
         if commits.write:
             capped = self.topic.max_results is not None
-            state.save(
-                self.state_path,
+            self.save(
                 _finished(
                     commits.progress, saved, self.mode, changed=commits.changed, capped=capped
-                ),
+                )
             )
 
     def _minute(self) -> datetime:
@@ -297,7 +314,7 @@ class _Commits:
     spans they complete, so a span is done once written."""
 
     file: _File
-    state_path: Path
+    save: Callable[[state.TopicState], None]
     progress: state.TopicState
     """The state so far: the spans done and the papers fetched."""
     fetched_before: int
@@ -316,7 +333,20 @@ class _Commits:
         self.progress = self.progress.with_done(spans, self.fetched_before + fetched)
         # After the data: a span is done once written.
         if self.write and (self.changed or not self.keep_complete):
-            state.save(self.state_path, self.progress)
+            self.save(self.progress)
+
+    def due(self, held: list[Paper]) -> bool:
+        """Whether the papers held are worth a commit: as many as the files they land in
+        already hold (so a commit writes at most twice what it adds, and a first harvest
+        writes at most about twice its final size), at least `COMMIT_MIN`, at most
+        `COMMIT_MAX` (memory)."""
+        if len(held) < COMMIT_MIN:
+            return False
+        if len(held) >= COMMIT_MAX:
+            return True
+        files = self.file.files
+        touched = {files.target(p) for p in held}
+        return len(held) >= sum(files.stamps[n].papers for n in touched if n in files.stamps)
 
 
 def _finished(

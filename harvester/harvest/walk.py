@@ -16,6 +16,7 @@ otherwise the caller harvests the topic in full.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -92,6 +93,19 @@ def page_size(stored: list[Paper], *, cutoff: datetime, now: datetime, largest: 
     run's page size): one request for a normal run, without downloading the topic's
     history each day.
     """
+    return size_for(
+        lambda since: sum(1 for p in stored if p.updated is not None and p.updated >= since),
+        cutoff=cutoff,
+        now=now,
+        largest=largest,
+    )
+
+
+def size_for(
+    updated_since: Callable[[datetime], int], *, cutoff: datetime, now: datetime, largest: int
+) -> int:
+    """`page_size`, counting the stored papers updated since a time with `updated_since`
+    (the database counts them from its files' stamps, without reading the files)."""
     since = now - 2 * (now - cutoff)
-    recent = sum(1 for p in stored if p.updated is not None and p.updated >= since)
+    recent = updated_since(since)
     return min(largest, max(MIN_WALK_PAGE, math.ceil(recent / 100) * 100))

@@ -5,6 +5,7 @@ the topics file, every topic file and every state file keep their contracts
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from harvester import files
 from harvester.config import Config, Topic, load_config
-from harvester.db import state, store
+from harvester.db import shards, state, store
 from harvester.errors import ConfigError, StoreError
 from harvester.harvest import stale
 from harvester.harvest.stale import Silence
@@ -23,14 +24,22 @@ from harvester.models import Paper
 CONTRACT_KEYS = list(Paper.model_fields)
 
 
-def check_file(path: Path) -> int:
-    """Check one topic file against the contract; returns its record count.
+def check_file(path: Path, *, topic: str | None = None, keys: set[str] | None = None) -> int:
+    """Check one topic file (or, for `topic`, one of its shards) against the contract;
+    returns its record count. `keys` collects the topic's papers across its files.
 
     Raises:
         StoreError: the first problem, with the record or line where it is.
     """
     data = files.read_bytes(path, links=False)
     papers = store.parse(path, data)  # JSON, an array, valid records, one per paper
+    if topic is not None:
+        shards.check_placement(path, topic, papers.values())
+    if keys is not None:
+        twice = next((k for k in papers if k in keys), None)
+        if twice is not None:
+            raise StoreError(path, f"paper {twice} is also in another file of the topic")
+        keys.update(papers)
     records = json.loads(data)
     previous: Paper | None = None
     for index, record in enumerate(records):
@@ -84,6 +93,18 @@ def check(
             counts[path] = check_file(path)
         except StoreError as exc:
             problems.append(exc)
+    # A sharded topic: data/NAME/YYYY.json (YYYY-MM.json, YYYY-MM-DD.json); see `shards`.
+    for folder in sorted(p for p in data_dir.iterdir() if p.is_dir() and p.name != state.STATE_DIR):
+        keys: set[str] = set()
+        # An interrupted switch leaves NAME.json beside NAME/: its papers are the topic's too
+        # (checked above, and any problem in it reported there).
+        with contextlib.suppress(StoreError):
+            keys.update(store.load(data_dir / f"{folder.name}.json"))
+        for path in sorted(folder.glob("*.json")):
+            try:
+                counts[path] = check_file(path, topic=folder.name, keys=keys)
+            except StoreError as exc:
+                problems.append(exc)
     states = data_dir / state.STATE_DIR
     if states.exists() and not states.is_dir():  # every harvest would fail on it
         problems.append(StoreError(states, "not a directory; the harvest state lives there"))
@@ -120,8 +141,9 @@ def stats(config: Config, data_dir: Path, *, now: datetime) -> Iterator[TopicSta
 
 
 def _topic_stats(topic: Topic, data_dir: Path, *, now: datetime) -> TopicStats:
-    path = store.path_for(data_dir, topic.name)
-    papers = list(store.load(path).values())
+    stored = shards.TopicFiles(data_dir, topic.name)
+    papers = list(stored.load().values())
+    stamps = [stored.path(n).stat().st_mtime for n in stored.names()]
     saved = state.load(state.path_for(data_dir, topic.name))
     if saved is None:
         harvest = "never"
@@ -139,7 +161,7 @@ def _topic_stats(topic: Topic, data_dir: Path, *, now: datetime) -> TopicStats:
         per_year=dict(sorted(Counter(p.published.year for p in papers).items(), reverse=True)),
         newest=max(papers, key=Paper.sort_key, default=None),
         harvest=harvest,
-        file_changed=datetime.fromtimestamp(path.stat().st_mtime, UTC) if path.exists() else None,
+        file_changed=datetime.fromtimestamp(max(stamps), UTC) if stamps else None,
         silence=stale.assess(
             (p.published for p in papers), now=now, stale_after_days=topic.stale_after_days
         ),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from harvester import files
 from harvester.config import Config
-from harvester.db import store
+from harvester.db import shards
 from harvester.errors import StoreError
 from harvester.models import Paper, flat_line
 from harvester.outputs import bibtex, csl, parquet, sqlite
@@ -99,7 +99,7 @@ def load_topics(
         StoreError: a topic file is invalid.
     """
     return {
-        t.name: list(store.load(store.path_for(data_dir, t.name)).values())
+        t.name: list(shards.TopicFiles(data_dir, t.name).load().values())
         for t in config.select(names)
     }
 
@@ -139,7 +139,7 @@ def export(
     failed: list[StoreError] = []
     for topic in config.select(topics):
         try:
-            loaded[topic.name] = list(store.load(store.path_for(data_dir, topic.name)).values())
+            loaded[topic.name] = list(shards.TopicFiles(data_dir, topic.name).load().values())
         except StoreError as exc:  # as `stats` does: the healthy topics are still exported
             failed.append(exc)
     if failed and not loaded:  # nothing to export: leave an earlier export as it is

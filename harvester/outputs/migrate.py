@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from harvester import files
 from harvester.config import Config
-from harvester.db import store
+from harvester.db import shards, store
 from harvester.errors import StoreError, UsageError, first_problem
 from harvester.models import Paper
 
@@ -79,8 +79,7 @@ def import_database(
         )
     merges = {}
     for name in names:
-        target = store.path_for(data_dir, name)
-        merged = store.merge(store.load(target), database[name], ties_keep_stored=True)
-        store.save(target, merged.papers.values())
-        merges[name] = merged
+        target = shards.TopicFiles(data_dir, name, remember=False)
+        target.verify({})  # every file read: the total counts them all
+        merges[name] = target.commit(database[name], ties_keep_stored=True)
     return merges

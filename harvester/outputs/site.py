@@ -27,8 +27,9 @@ from markupsafe import Markup
 
 from harvester import files
 from harvester.config import Config, Topic
-from harvester.db import state, store
+from harvester.db import state
 from harvester.db.counts import Counts, plural
+from harvester.db.shards import TopicFiles
 from harvester.harvest import stale
 from harvester.harvest.stale import Silence
 from harvester.models import Paper
@@ -133,7 +134,7 @@ def _topic(
 ) -> tuple[TopicPage, list[Path]]:
     """Write a topic's pages, filter chunks and feed; returns what the index needs of it."""
     papers = sorted(
-        store.load(store.path_for(data_dir, topic.name)).values(), key=Paper.sort_key, reverse=True
+        TopicFiles(data_dir, topic.name).load().values(), key=Paper.sort_key, reverse=True
     )
     where = out_dir / topic.name
     pages = max(1, -(-len(papers) // PAGE_SIZE))

@@ -76,9 +76,9 @@ def test_plan_costs_each_topic_with_one_request(standin: Standin, config: Path, 
     assert [line for line in lines if not line.startswith("  ")] == [
         f"small: {small} results (since 2026-05-10); first harvest 1 request, at least 0 s "
         f"at 0 s apart; daily run 1 request; {data / 'small.json'} exists",
-        "big: 12,000 results (since 2025-01-01); first harvest 13 requests in 2 windows, at "
+        "big: 12,000 results (since 2025-01-01); first harvest 7 requests in 2 windows, at "
         f"least 0 s at 0 s apart; daily run 1 request; no {data / 'big.json'} yet",
-        "Planned 2 of 3 topics (failed: bad): first harvests 14 requests (at least 0 s); "
+        "Planned 2 of 3 topics (failed: bad): first harvests 8 requests (at least 0 s); "
         "daily runs 2 requests",
     ]
     assert err == "ERROR bad: arXiv rejected the query: incorrect id format for abc\n"
@@ -294,4 +294,6 @@ def test_plan_sizes_a_set_topic_for_oai(standin: Standin, tmp_path: Path, capsys
     assert line.startswith(
         "cl: 12,000 results (since 2025-01-01); first harvest 5 OAI-PMH requests,"
     )
-    assert standin.requests[0]["search_query"].startswith("(cat:cs.CL OR cat:cmp-lg) AND submittedDate:")
+    assert standin.requests[0]["search_query"].startswith(
+        "(cat:cs.CL OR cat:cmp-lg) AND submittedDate:"
+    )

@@ -31,9 +31,15 @@ def test_lock_timeout_names_the_holder(tmp_path: Path):
 
 
 def test_lock_clears_temp_files_that_killed_runs_left(tmp_path: Path):
-    """Temp files beside topic and state files are what a killed write left: taking the lock removes them."""
+    """Temp files beside topic, shard and state files are what a killed write left: taking the lock removes them."""
     (tmp_path / ".harvest").mkdir()
-    left = [tmp_path / ".t.json.x1.tmp", tmp_path / ".harvest" / ".t.json.x2.tmp"]
+    (tmp_path / "t").mkdir()
+    left = [
+        tmp_path / ".t.json.x1.tmp",
+        tmp_path / ".harvest" / ".t.json.x2.tmp",
+        tmp_path / ".harvest" / ".t.seen.x3.tmp",
+        tmp_path / "t" / ".2024.json.x4.tmp",
+    ]
     for path in left:
         path.write_text("half")
     kept = tmp_path / "t.json"

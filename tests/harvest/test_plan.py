@@ -73,3 +73,24 @@ def test_plan_and_harvest_cut_a_range_into_the_same_windows(
 def test_set_harvest_cost(records: int, cost: Cost):
     """A set is listed 2,500 records a request with no windows, however large."""
     assert set_harvest_cost(records, delay_seconds=3) == cost
+
+
+@pytest.mark.parametrize("layout", ["one-file", "sharded", "none"])
+def test_plan_names_the_topics_files_in_either_layout(tmp_path: Path, layout: str):
+    """A plan names `data/NAME.json`, or the folder of a sharded topic, and says whether it exists."""
+    if layout == "one-file":
+        (tmp_path / "t.json").write_text("[]\n")
+    if layout == "sharded":
+        (tmp_path / "t").mkdir()
+        (tmp_path / "t" / "2024.json").write_text("[]\n")
+    standin = Standin(entries=[])
+    with offline_client(standin) as client:
+        plan = plan_topic(
+            Topic(name="t", query="all:x"),
+            client,
+            tmp_path,
+            delay_seconds=0,
+            now=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+    expected = tmp_path / ("t" if layout == "sharded" else "t.json")
+    assert (plan.data_file, plan.data_file_exists) == (str(expected), layout != "none")

@@ -29,7 +29,6 @@ def _topics(tmp_path: Path, body: str) -> tuple[list[Topic], Path]:
     return list(load_config(config).topics.values()), data
 
 
-@pytest.mark.slow
 def test_a_set_of_thirty_thousand_papers_in_twelve_requests(tmp_path: Path):
     """Acceptance 2: the first harvest stores all 30,000 papers in ceil(30,000 / 2,500)
     OAI requests; a day with no change then costs one request for all topics together."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from harvester.cli import main
-from harvester.harvest.stale import RATE_DAYS, assess, usual
+from harvester.harvest.stale import RATE_DAYS, assess, assess_days, usual
 from tests.conftest import argv
 from tests.standin import Standin, synthetic_entries
 
@@ -173,3 +174,11 @@ def test_topics_not_flagged(tmp_path: Path, capsys, count, days_ago, toml):
     assert "WARNING" not in capsys.readouterr().err
     topic = json.loads((tmp_path / "report.json").read_text())["topics"]["llm_alignment"]
     assert topic["stale"] is False
+
+
+def test_counts_per_day_judge_as_the_dates_do():
+    """`assess_days` on papers counted per day gives what `assess` gives on their dates."""
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    dates = [date(2025, 1, 1) + timedelta(days=3 * i) for i in range(200)] * 2
+    assert assess_days(Counter(dates), now=now) == assess(dates, now=now)
+    assert assess_days({}, now=now) == assess([], now=now)

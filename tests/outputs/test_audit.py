@@ -4,13 +4,16 @@ topics shown beside a broken one, the shipped data/ valid (issue #11)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from harvester.cli import main
 from harvester.config import load_config
-from tests.conftest import REPOSITORY_DATA, ROOT, SEED, argv, one_topic, tool
+from harvester.db import shards
+from harvester.outputs import audit
+from tests.conftest import REPOSITORY_DATA, ROOT, SEED, argv, one_topic, paper, tool
 from tests.standin import Standin
 
 
@@ -227,3 +230,48 @@ def test_a_data_file_that_is_a_symlink_is_refused(tmp_path: Path, capsys, comman
     )
     assert (data / "t.json").is_symlink()
     assert (tmp_path / "real.json").read_text() == "[]\n"
+
+
+def _sharded(data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A topic `t` stored a year per file (2023 and 2024), via the store itself."""
+    with monkeypatch.context() as patched:
+        patched.setattr(shards, "LIMIT_BYTES", 5_050)  # ten records of `paper()`
+        papers = [
+            paper(f"{y % 100}0{m}.0000{m}v1", published=date(y, m, 1))
+            for y in (2023, 2024)
+            for m in range(1, 8)
+        ]
+        shards.TopicFiles(data, "t").commit(papers)
+    return data / "t"
+
+
+@pytest.mark.parametrize(
+    ("damage", "problem"),
+    [
+        pytest.param(None, None, id="valid"),
+        pytest.param("misplace", "misplaced", id="paper-in-the-wrong-year"),
+        pytest.param("twice", "also in another file", id="paper-also-in-the-one-file"),
+    ],
+)
+def test_check_reads_a_sharded_topic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str | None, problem: str | None
+):
+    """Each shard of data/NAME/ is checked, and its papers must be in the file their year
+    names, and in one file only."""
+    folder = _sharded(tmp_path / "data", monkeypatch)
+    assert sorted(p.name for p in folder.iterdir()) == ["2023.json", "2024.json"]
+    moved = json.loads((folder / "2023.json").read_bytes())
+    if damage == "misplace":
+        target = json.loads((folder / "2024.json").read_bytes())
+        (folder / "2023.json").write_text(json.dumps(moved[1:], indent=2) + "\n")
+        (folder / "2024.json").write_text(json.dumps([*target, moved[0]], indent=2) + "\n")
+    if damage == "twice":  # the one file beside the folder (a switch stopped half-way)
+        (folder.parent / "t.json").write_text(json.dumps(moved[:1], indent=2) + "\n")
+    config = tmp_path / "queries.toml"
+    config.write_text("[topics.t]\nquery = 'x'\n")
+    counts, problems = audit.check(config, tmp_path / "data")
+    if problem is None:
+        assert problems == []
+        assert sum(counts.values()) == 14
+    else:
+        assert [problem in str(p) for p in problems] == [True], problems

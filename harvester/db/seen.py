@@ -1,0 +1,74 @@
+"""`data/.harvest/<topic>.seen`: what this machine last saw of a topic's files; and the
+stamp (`FileStamp`) the harvest state keeps of each.
+
+For each file, its size, mtime and inode, and the blob id it then had: while the stat
+is the same the file is trusted unread. It is machine-local (a clone or a `git pull`
+gives every file a new stat), so a `.gitignore` beside it keeps it out of git; without
+it a file's bytes are hashed, which is still far cheaper than parsing them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from harvester import files
+from harvester.db.state import STATE_DIR, FileStamp
+from harvester.errors import StoreError
+from harvester.models import Paper
+
+Seen = dict[str, list[int | str]]
+
+
+def blob_id(data: bytes | list[bytes]) -> str:
+    """The git blob id of a file's bytes, or pieces of them (what `git ls-files -s` and
+    `git hash-object` say)."""
+    pieces = [data] if isinstance(data, bytes) else data
+    digest = hashlib.sha1(b"blob %d\0" % sum(map(len, pieces)), usedforsecurity=False)
+    for piece in pieces:
+        digest.update(piece)
+    return digest.hexdigest()
+
+
+def stamp(data: bytes | list[bytes], papers: Iterable[Paper]) -> FileStamp:
+    """The stamp of a file holding `data` (or its pieces), the bytes of `papers`."""
+    papers = list(papers)
+    return FileStamp(
+        bytes=len(data) if isinstance(data, bytes) else sum(map(len, data)),
+        blob=blob_id(data),
+        papers=len(papers),
+        published=dict(sorted(Counter(p.published for p in papers).items())),
+        updated=dict(sorted(Counter(p.updated.date() for p in papers if p.updated).items())),
+    )
+
+
+def path_for(data_dir: Path, topic: str) -> Path:
+    """Where a topic's stat record lives."""
+    return data_dir / STATE_DIR / f"{topic}.seen"
+
+
+def stat_of(path: Path) -> list[int | str]:
+    """A file's size, mtime (ns) and inode."""
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns, info.st_ino]
+
+
+def load(path: Path) -> Seen:
+    """The record; an unreadable or missing one is empty (it only saves work)."""
+    try:
+        raw = json.loads(files.read_bytes(path))
+    except (OSError, ValueError, StoreError):
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): v for k, v in raw.items() if isinstance(v, list)}
+
+
+def save(path: Path, seen: Seen) -> None:
+    """Write the record (unchanged bytes are not rewritten), and the `.gitignore` that
+    keeps such records out of a commit of the data directory."""
+    files.write(path.parent / ".gitignore", b"# What this machine saw of the data files.\n*.seen\n")
+    files.write(path, (json.dumps(dict(sorted(seen.items())), indent=1) + "\n").encode())

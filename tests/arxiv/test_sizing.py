@@ -1,0 +1,54 @@
+"""The page size: halved after failures its size may cause, grown back after successes."""
+
+from __future__ import annotations
+
+import pytest
+
+from harvester.arxiv.sizing import GROW_AFTER, MIN_PAGE_SIZE, PageSize
+from harvester.errors import FeedError, FetchError, QueryRejected
+
+
+@pytest.mark.parametrize(
+    ("failure", "halved"),
+    [
+        pytest.param(FetchError("HTTP 503", url="u", attempt=1, status=503), True, id="5xx"),
+        pytest.param(
+            FetchError("timeout", url="u", attempt=1, failure="ReadTimeout"), True, id="timeout"
+        ),
+        pytest.param(FeedError("not well-formed"), True, id="truncated"),
+        pytest.param(FetchError("HTTP 429", url="u", attempt=1, status=429), False, id="throttled"),
+        pytest.param(
+            FetchError("down", url="u", attempt=1, failure="ConnectError"), False, id="unreachable"
+        ),
+        pytest.param(QueryRejected("bad query"), False, id="rejected"),
+    ],
+)
+def test_only_failures_size_may_cause_halve_the_page(failure: Exception, halved: bool):
+    """A 5xx, a timeout or a bad body halves the page; throttling, an unreachable host or a rejected query do not."""
+    size = PageSize(2000)
+    size.failed(failure, 2000)
+    assert size.now == (1000 if halved else 2000)
+
+
+def test_halving_stops_at_the_minimum_and_growth_at_the_bound():
+    """Halving ends at `MIN_PAGE_SIZE`; each `GROW_AFTER` successes double it, up to the bound."""
+    size = PageSize(2000)
+    for _ in range(10):
+        size.failed(FeedError("blank"), size.now)
+    assert size.now == MIN_PAGE_SIZE
+    for _ in range(GROW_AFTER * 10):
+        size.succeeded()
+    assert size.now == 2000
+
+
+@pytest.mark.parametrize(
+    ("start", "size", "asked"),
+    [
+        pytest.param(0, 2000, 2000, id="first-page"),
+        pytest.param(9000, 2000, 1000, id="near-the-end"),
+        pytest.param(4000, 500, 500, id="smaller-asked"),
+    ],
+)
+def test_the_size_asked_fits_what_arxiv_pages(start: int, size: int, asked: int):
+    """The size asked is the largest arXiv serves at that offset, at most the size now."""
+    assert PageSize(2000).fitting(start, size) == asked

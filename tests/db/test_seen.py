@@ -1,0 +1,56 @@
+"""The machine-local stat record: a round trip, tolerance of a broken one, kept out of git."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from harvester.db import seen
+
+
+def test_a_record_round_trips_and_keeps_itself_out_of_git(tmp_path: Path):
+    """What is saved is loaded back, and a `.gitignore` beside it ignores `*.seen`."""
+    path = seen.path_for(tmp_path, "t")
+    record: seen.Seen = {"t.json": [10, 20, 30, "abc"]}
+    seen.save(path, record)
+    assert seen.load(path) == record
+    assert "*.seen" in (path.parent / ".gitignore").read_text().splitlines()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"not json", id="not-json"),
+        pytest.param(b"[1, 2]", id="not-an-object"),
+    ],
+)
+def test_a_broken_record_is_empty(tmp_path: Path, content: bytes):
+    """A broken record only costs work: it reads as empty, never as an error."""
+    path = seen.path_for(tmp_path, "t")
+    path.parent.mkdir()
+    path.write_bytes(content)
+    assert seen.load(path) == {}
+
+
+def test_stat_of_changes_when_a_file_is_rewritten(tmp_path: Path):
+    """A file replaced (as an atomic write or a checkout does) has another stat."""
+    path = tmp_path / "f"
+    path.write_bytes(b"a")
+    before = seen.stat_of(path)
+    other = tmp_path / "g"
+    other.write_bytes(b"a")
+    other.replace(path)
+    assert seen.stat_of(path) != before
+
+
+def test_blob_id_is_what_git_says(tmp_path: Path):
+    """A stamp's blob id is git's own for the file's bytes, whole or in pieces."""
+    path = tmp_path / "t.json"
+    path.write_bytes(b"[\n  {}\n]\n")
+    expected = subprocess.run(
+        ["git", "hash-object", str(path)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert seen.blob_id(path.read_bytes()) == expected
+    assert seen.blob_id([b"[\n", b"  {}\n", b"]\n"]) == expected
