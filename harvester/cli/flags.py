@@ -176,6 +176,20 @@ def a_path(text: str) -> Path:
     return Path(text)
 
 
+def a_text(text: str) -> str:
+    """An argparse type: text, refusing bytes that are not UTF-8.
+
+    Python hands such bytes of a command line over as lone surrogates (`\\udcff`),
+    which no file, database or terminal can take: refused here, once, rather than a
+    traceback wherever the text goes next.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(f"not UTF-8 text: {text!r}") from None
+    return text
+
+
 def a_directory(text: str) -> Path:
     """An argparse type: a directory that exists."""
     path = a_path(text)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from harvester.cli import job as job_command
 from harvester.cli import plan as plan_command
-from harvester.cli.flags import a_directory, check_out_dir, positive, shared
+from harvester.cli.flags import a_directory, a_text, check_out_dir, positive, shared
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.config import Config, load_config
 from harvester.db import lock
@@ -74,8 +74,12 @@ def _export(argv: Sequence[str], sleep: Sleep) -> int:
 
 def _search(argv: Sequence[str], sleep: Sleep) -> int:
     parser = _parser("search", topic="search only this topic (repeatable; default: all)")
-    parser.add_argument("text", metavar="TEXT", help='words that must all occur ("" for any)')
-    parser.add_argument("--author", metavar="NAME", help="only papers by an author named so")
+    parser.add_argument(
+        "text", type=a_text, metavar="TEXT", help='words that must all occur ("" for any)'
+    )
+    parser.add_argument(
+        "--author", type=a_text, metavar="NAME", help="only papers by an author named so"
+    )
     parser.add_argument(
         "--since", type=date.fromisoformat, metavar="DATE", help="only papers since YYYY-MM-DD"
     )

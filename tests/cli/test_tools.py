@@ -237,3 +237,39 @@ def test_a_site_in_the_data_directory_is_refused(tmp_path: Path, capsys):
     assert main(["site", *args]) == 2
     assert "is inside the data directory" in capsys.readouterr().err
     assert not (data / "site").exists()
+
+
+# Hostile arguments to the tools issue 19 added (issue 16's rule: one line, the right exit
+# code, no traceback, no file changed). `{tmp}` is the test's directory.
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        pytest.param(
+            ["search", "\udcff"],
+            2,
+            "argument TEXT: not UTF-8 text: '\\udcff'",
+            id="search-not-utf8",
+        ),
+        pytest.param(
+            ["search", "x", "--author", "a\udcfe"],
+            2,
+            "argument --author: not UTF-8 text: 'a\\udcfe'",
+            id="search-author-not-utf8",
+        ),
+    ],
+)
+def test_a_hostile_argument_to_a_tool_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], code: int, message: str
+):
+    """Each case: its exit code, one line on stderr saying what is wrong, the data unchanged."""
+    config, data = one_topic(tmp_path)
+    store.save(data / "t.json", [paper("2401.00001v1")])
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    paths = ["--config", str(config), "--data-dir", str(data)]
+    argv = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
+    assert main([*argv[:1], *paths, *argv[1:]]) == code
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.splitlines()[-1].endswith(message.replace("{tmp}", str(tmp_path)))
+    assert err.count("\n") == 1 or err.startswith("usage: ")  # argparse: usage, then its line
+    assert {p: p.read_bytes() for p in before} == before
