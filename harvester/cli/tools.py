@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from harvester.cli import job as job_command
 from harvester.cli import plan as plan_command
-from harvester.cli.flags import a_directory, a_text, check_out_dir, positive, shared
+from harvester.cli.flags import a_directory, a_path, a_text, check_out_dir, positive, shared
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
 from harvester.config import Config, load_config
 from harvester.db import lock
@@ -38,7 +38,7 @@ def _export(argv: Sequence[str], sleep: Sleep) -> int:
     parser = _parser("export", topic="export only this topic (repeatable; default: all)")
     parser.add_argument(
         "--out",
-        type=Path,
+        type=a_path,
         default=Path("export"),
         metavar="DIR",
         help="where to write (default: export); never in the data directory",
@@ -85,7 +85,7 @@ def _search(argv: Sequence[str], sleep: Sleep) -> int:
     )
     parser.add_argument(
         "--db",
-        type=Path,
+        type=a_path,
         metavar="FILE",
         help="search this exported papers.db instead of the data directory (fast; as fresh "
         "as its export)",
@@ -112,14 +112,14 @@ def _site(argv: Sequence[str], sleep: Sleep) -> int:
     parser = _parser("site")
     parser.add_argument(
         "--out",
-        type=Path,
+        type=a_path,
         default=Path("site"),
         metavar="DIR",
         help="where to write (default: site); never in the data directory",
     )
     parser.add_argument(
         "--report",
-        type=Path,
+        type=a_path,
         metavar="FILE",
         help="the last run's --report, to show what it changed",
     )
@@ -200,7 +200,7 @@ def _check(argv: Sequence[str], sleep: Sleep) -> int:
 def _init(argv: Sequence[str], sleep: Sleep) -> int:
     parser = _parser("init", paths=False)
     parser.add_argument(
-        "directory", nargs="?", type=Path, default=Path(), metavar="DIR", help="default: ."
+        "directory", nargs="?", type=a_path, default=Path(), metavar="DIR", help="default: ."
     )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):

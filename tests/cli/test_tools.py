@@ -240,7 +240,8 @@ def test_a_site_in_the_data_directory_is_refused(tmp_path: Path, capsys):
 
 
 # Hostile arguments to the tools issue 19 added (issue 16's rule: one line, the right exit
-# code, no traceback, no file changed). `{tmp}` is the test's directory.
+# code, no traceback, no file changed). `{tmp}` is the test's directory; `--config` and
+# `--data-dir` follow the tool's name unless it is `init`.
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
@@ -256,16 +257,33 @@ def test_a_site_in_the_data_directory_is_refused(tmp_path: Path, capsys):
             "argument --author: not UTF-8 text: 'a\\udcfe'",
             id="search-author-not-utf8",
         ),
+        pytest.param(
+            ["export", "--out", ""], 2, "argument --out: an empty path", id="export-out-empty"
+        ),
+        pytest.param(
+            ["site", "--out", ""], 2, "argument --out: an empty path", id="site-out-empty"
+        ),
+        pytest.param(
+            ["site", "--report", ""], 2, "argument --report: an empty path", id="site-report-empty"
+        ),
+        pytest.param(["search", "x", "--db", ""], 2, "argument --db: an empty path", id="db-empty"),
+        pytest.param(["init", ""], 2, "argument DIR: an empty path", id="init-empty"),
     ],
 )
 def test_a_hostile_argument_to_a_tool_is_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], code: int, message: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    code: int,
+    message: str,
 ):
     """Each case: its exit code, one line on stderr saying what is wrong, the data unchanged."""
+    monkeypatch.chdir(tmp_path)  # an empty path is `.`: what it writes stays in the test's
     config, data = one_topic(tmp_path)
     store.save(data / "t.json", [paper("2401.00001v1")])
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    paths = ["--config", str(config), "--data-dir", str(data)]
+    paths = [] if args[0] == "init" else ["--config", str(config), "--data-dir", str(data)]
     argv = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
     assert main([*argv[:1], *paths, *argv[1:]]) == code
     err = capsys.readouterr().err
