@@ -14,7 +14,15 @@ from typing import NamedTuple
 from harvester.cli import job as job_command
 from harvester.cli import plan as plan_command
 from harvester.cli.flags import a_directory, a_path, a_text, check_out_dir, positive, shared
-from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
+from harvester.cli.output import (
+    EXIT_FAILED,
+    EXIT_OK,
+    error,
+    handle_errors,
+    out,
+    setup_logging,
+    shown,
+)
 from harvester.config import Config, load_config
 from harvester.db import lock
 from harvester.db.counts import plural
@@ -100,9 +108,11 @@ def _search(argv: Sequence[str], sleep: Sleep) -> int:
             topics = export.load_topics(load_config(args.config), args.data_dir, args.topic)
             hits = search.search(topics, args.text, author=args.author, since=args.since)
         for hit in hits:
-            authors = ", ".join(hit.authors[:2]) + (" et al." if len(hit.authors) > 2 else "")
+            authors = shown(", ".join(hit.authors[:2])) + (
+                " et al." if len(hit.authors) > 2 else ""
+            )
             topics_of = ", ".join(hit.topics)
-            out(f"{hit.published}  {hit.arxiv_id}  {hit.title}  ({authors}; {topics_of})")
+            out(f"{hit.published}  {hit.arxiv_id}  {shown(hit.title)}  ({authors}; {topics_of})")
         # The count goes to stderr: stdout stays one line per paper, for `wc -l` or `head`.
         print(f"{plural(len(hits), 'paper')} found", file=sys.stderr, flush=True)
     return EXIT_OK

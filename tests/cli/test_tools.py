@@ -291,3 +291,19 @@ def test_a_hostile_argument_to_a_tool_is_one_line(
     assert err.splitlines()[-1].endswith(message.replace("{tmp}", str(tmp_path)))
     assert err.count("\n") == 1 or err.startswith("usage: ")  # argparse: usage, then its line
     assert {p: p.read_bytes() for p in before} == before
+
+
+def test_search_prints_each_paper_on_one_line_whatever_its_text(tmp_path: Path, capsys):
+    """A stored title or name with a line break, an ANSI escape or a bidi override is one
+    line of `harvest search`, those characters escaped: no forged line, nothing reaches the
+    terminal (issue 16's rule for messages, kept for results)."""
+    config, data = one_topic(tmp_path)
+    hostile = paper(
+        "2401.00001v1", title="line one\nERROR forged \x1b[31mred", authors=["A\u202eB", "C\nD"]
+    )
+    store.save(data / "t.json", [hostile])
+    assert main(["search", "--config", str(config), "--data-dir", str(data), "forged"]) == 0
+    out = capsys.readouterr().out
+    assert out == (
+        "2024-01-01  2401.00001v1  line one ERROR forged \\x1b[31mred  (A\\u202eB, C D; t)\n"
+    )
