@@ -61,10 +61,11 @@ def _export(argv: Sequence[str], sleep: Sleep) -> int:
     )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
-        check_out_dir(args.out, data_dir=args.data_dir)
+        formats = args.format or export.DEFAULT_FORMATS
+        subdirs = ["parquet"] if "parquet" in formats else []
+        check_out_dir(args.out, data_dir=args.data_dir, subdirs=subdirs)
         config = load_config(args.config)
         only = Config(path=config.path, topics={t.name: t for t in config.select(args.topic)})
-        formats = args.format or export.DEFAULT_FORMATS
         done = export.export(only, args.data_dir, args.out, formats=formats)
         for problem in done.failed:
             error(f"{problem}; not exported", problem, verbose=args.verbose)
@@ -135,8 +136,9 @@ def _site(argv: Sequence[str], sleep: Sleep) -> int:
     )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
-        check_out_dir(args.out, data_dir=args.data_dir)  # pages there would be committed as data
         config = load_config(args.config)
+        # Pages there would be committed as data; a topic's pages go to `--out/NAME/`.
+        check_out_dir(args.out, data_dir=args.data_dir, subdirs=config.topics)
         changes = None
         if args.report:
             changes = {name: t.counts for name, t in report.load(args.report).topics.items()}

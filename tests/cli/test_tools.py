@@ -307,3 +307,33 @@ def test_search_prints_each_paper_on_one_line_whatever_its_text(tmp_path: Path, 
     assert out == (
         "2024-01-01  2401.00001v1  line one ERROR forged \\x1b[31mred  (A\\u202eB, C D; t)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("tool", "topic", "data_dir", "extra"),
+    [
+        pytest.param("site", "data", "data", [], id="site-topic-named-as-the-data-dir"),
+        pytest.param(
+            "export", "t", "parquet", ["--format", "parquet"], id="parquet-into-the-data-dir"
+        ),
+    ],
+)
+def test_an_out_whose_subdirectory_is_the_data_directory_is_refused(
+    tmp_path: Path, capsys, tool: str, topic: str, data_dir: str, extra: list[str]
+):
+    """`harvest site --out .` beside a data directory named like a topic (or an export's
+    `parquet/` named like it) would write pages into the data directory: exit 2, nothing
+    written there, as for an --out inside it."""
+    config = tmp_path / "queries.toml"
+    config.write_text(f'[topics.{topic}]\nquery = "all:x"\n')
+    data = tmp_path / data_dir
+    data.mkdir()
+    store.save(data / f"{topic}.json", [paper("2401.00001v1")])
+    args = ["--config", str(config), "--data-dir", str(data), "--out", str(tmp_path), *extra]
+    assert main([tool, *args]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"ERROR --out {tmp_path} would put its {data_dir}/ in the data directory {data}; "
+        "put it elsewhere\n"
+    )
+    assert sorted(p.name for p in data.iterdir()) == [f"{topic}.json"]
