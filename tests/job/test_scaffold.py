@@ -74,6 +74,21 @@ def test_init_overwrites_nothing(tmp_path: Path, capsys):
     assert (tmp_path / "queries.toml").read_text() == "# mine\n"
 
 
+def test_init_that_cannot_write_every_file_leaves_none(tmp_path: Path, capsys):
+    """A `.github` that is a file stops the fifth write: the four written are taken back,
+    so the directory is as it was and init runs once the obstacle is gone."""
+    (tmp_path / ".github").write_text("mine\n")
+    assert main(["init", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (
+        f"ERROR {tmp_path / '.github/workflows/refresh.yml'}: cannot write: Not a directory; "
+        "nothing written\n"
+    )
+    assert sorted(tree(tmp_path)) == [".github"]
+    (tmp_path / ".github").unlink()
+    assert main(["init", str(tmp_path)]) == 0
+    assert sorted(tree(tmp_path)) == FILES
+
+
 def test_a_workflow_without_the_install_step_is_refused(monkeypatch):
     """If our workflow's install step changes, init says so rather than ship it unchanged."""
     real = scaffold.template
