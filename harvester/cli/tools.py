@@ -26,7 +26,7 @@ from harvester.cli.output import (
 from harvester.config import Config, load_config
 from harvester.db import lock
 from harvester.db.counts import plural
-from harvester.errors import StoreError
+from harvester.errors import StoreError, one_line
 from harvester.job import keepalive, publish, report, scaffold
 from harvester.net.pacer import Sleep
 from harvester.outputs import audit, export, migrate, search, site
@@ -70,14 +70,15 @@ def _export(argv: Sequence[str], sleep: Sleep) -> int:
         for problem in done.failed:
             error(f"{problem}; not exported", problem, verbose=args.verbose)
         exported = len(only.topics) - len(done.failed)
+        where = one_line(str(args.out))
         files = plural(len(done.files), "file")
         if done.failed:
             out(
-                f"Exported {exported} of {plural(len(only.topics), 'topic')} to {args.out}: "
+                f"Exported {exported} of {plural(len(only.topics), 'topic')} to {where}: "
                 f"{files} (failed: {', '.join(p.path.stem for p in done.failed)})"
             )
         else:
-            out(f"Exported {plural(exported, 'topic')} to {args.out}: {files}")
+            out(f"Exported {plural(exported, 'topic')} to {where}: {files}")
     return EXIT_FAILED if done.failed else EXIT_OK
 
 
@@ -143,10 +144,9 @@ def _site(argv: Sequence[str], sleep: Sleep) -> int:
         if args.report:
             changes = {name: t.counts for name, t in report.load(args.report).topics.items()}
         written = site.build(config, args.data_dir, args.out, changes=changes)
-        out(
-            f"Built the site of {plural(len(config.topics), 'topic')} in {args.out}: "
-            f"{plural(len(written), 'file')}"
-        )
+        where = one_line(str(args.out))
+        topics = plural(len(config.topics), "topic")
+        out(f"Built the site of {topics} in {where}: {plural(len(written), 'file')}")
     return EXIT_OK
 
 
@@ -218,9 +218,9 @@ def _init(argv: Sequence[str], sleep: Sleep) -> int:
     with handle_errors(verbose=args.verbose):
         written = scaffold.init(args.directory)
         for path in written:
-            out(f"wrote {path}")
+            out(f"wrote {one_line(str(path))}")
         out(
-            f"Initialised {args.directory}: {plural(len(written), 'file')}; "
+            f"Initialised {one_line(str(args.directory))}: {plural(len(written), 'file')}; "
             f"next: edit queries.toml, then harvest plan"
         )
     return EXIT_OK

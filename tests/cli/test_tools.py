@@ -337,3 +337,19 @@ def test_an_out_whose_subdirectory_is_the_data_directory_is_refused(
         "put it elsewhere\n"
     )
     assert sorted(p.name for p in data.iterdir()) == [f"{topic}.json"]
+
+
+@pytest.mark.parametrize("tool", ["init", "export", "site"])
+def test_a_path_with_a_line_break_stays_on_its_result_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, tool: str
+):
+    """A directory named `a<newline>b` is written as given, and named as `a\\nb` on the
+    tool's lines: every result line is one line."""
+    monkeypatch.chdir(tmp_path)
+    config, data = one_topic(tmp_path)
+    store.save(data / "t.json", [paper("2401.00001v1")])
+    paths = [] if tool == "init" else ["--config", str(config), "--data-dir", str(data), "--out"]
+    assert main([tool, *paths, "a\nb"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (tmp_path / "a\nb").is_dir()
+    assert all("a\\nb" in line for line in lines), lines
