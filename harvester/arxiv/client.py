@@ -8,7 +8,6 @@ across every topic of a run, and the httpx pool holds a single connection.
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,7 +35,7 @@ from harvester.errors import (
     TooManyResults,
 )
 from harvester.models import Paper
-from harvester.net import deadline, retry
+from harvester.net import deadline, retry, unreachable
 from harvester.net.pacer import Pacer, Sleep
 
 logger = logging.getLogger(__name__)
@@ -302,8 +301,7 @@ class ArxivClient:
             return FetchError(message, url=url, attempt=attempt, failure="deadline")
         name = type(exc).__name__
         if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-            host = _host(httpx.URL(url))
-            message = f"cannot reach {host}: {_why_unreachable(exc, self._connect_seconds)}"
+            message = unreachable.message(url, exc, self._connect_seconds)
             return FetchError(message, url=url, attempt=attempt, failure=name)
         return FetchError(f"{name}: {exc}", url=url, attempt=attempt, failure=name)
 
@@ -328,34 +326,6 @@ def _check_offset(page: feed.Page, start: int, total: int, url: str) -> None:
         raise EmptyPageError(f"empty page at offset {start} of {total} results", url=url)
     if page.entries and page.start_index != start:
         raise FeedError(f"asked for offset {start}, got offset {page.start_index}", url=url)
-
-
-# getaddrinfo's failures, in words (the C library's own are "Name or service not known").
-_LOOKUP_FAILURES = {
-    socket.EAI_NONAME: "name not known",
-    socket.EAI_AGAIN: "name lookup failed for now (no DNS answer)",
-}
-if hasattr(socket, "EAI_NODATA"):  # glibc's; not every platform has it
-    _LOOKUP_FAILURES[socket.EAI_NODATA] = "name has no address"
-
-
-def _host(url: httpx.URL) -> str:
-    """`export.arxiv.org`, or `127.0.0.1:8765` when the URL names a port."""
-    return url.host if url.port is None else f"{url.host}:{url.port}"
-
-
-def _why_unreachable(exc: httpx.HTTPError, connect_seconds: float) -> str:
-    """Why connecting failed, plainly: `name not known`, `connection refused`, ..."""
-    if isinstance(exc, httpx.ConnectTimeout):
-        return f"no connection within {connect_seconds:g} s"
-    cause: BaseException | None = exc
-    while cause is not None and not isinstance(cause, OSError):
-        cause = cause.__cause__ or cause.__context__
-    if isinstance(cause, socket.gaierror) and cause.errno in _LOOKUP_FAILURES:
-        return _LOOKUP_FAILURES[cause.errno]
-    if isinstance(cause, OSError) and cause.strerror:
-        return cause.strerror[0].lower() + cause.strerror[1:]
-    return str(exc) or type(exc).__name__
 
 
 def _read_capped(response: httpx.Response, url: str, due: deadline.Deadline) -> bytes:

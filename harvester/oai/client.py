@@ -26,7 +26,7 @@ from tenacity import (
 
 from harvester import __version__
 from harvester.errors import EmptyPageError, FeedError, FetchError, RefusedBody
-from harvester.net import deadline, retry
+from harvester.net import deadline, retry, unreachable
 from harvester.net.pacer import Pacer, Sleep
 from harvester.oai import records
 
@@ -88,6 +88,7 @@ class OaiClient:
         self._max_retry_seconds = max_retry_seconds
         self._max_retry_after_seconds = max_retry_after_seconds
         self._deadline_seconds = request_deadline_seconds
+        self._connect_seconds = connect_timeout_seconds
         self._deadline = deadline.Deadline()
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         self._http = httpx.Client(
@@ -211,7 +212,11 @@ class OaiClient:
                 message = f"no complete response within {self._deadline_seconds:g} s"
                 raise FetchError(message, url=url, attempt=attempt, failure="deadline") from exc
             name = type(exc).__name__
-            raise FetchError(f"{name}: {exc}", url=url, attempt=attempt, failure=name) from exc
+            if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):  # as the query API's
+                message = unreachable.message(url, exc, self._connect_seconds)
+            else:
+                message = f"{name}: {exc}"
+            raise FetchError(message, url=url, attempt=attempt, failure=name) from exc
         finally:
             self._deadline.clear()
 

@@ -3,6 +3,7 @@ or a repeat, the shared pacer, and faults retried or reported as the query API's
 
 from __future__ import annotations
 
+import socket
 from datetime import date, timedelta
 
 import pytest
@@ -130,3 +131,25 @@ def test_a_day_before_arxivs_earliest_datestamp_is_not_sent():
     client = offline(standin)
     assert len(listed(client, from_day=date(2001, 1, 1))) == 5
     assert "from" not in standin.requests[0]
+
+
+@pytest.mark.parametrize(
+    ("host", "reason"),
+    [
+        pytest.param("127.0.0.1:{port}", "connection refused", id="refused"),
+        pytest.param("oaipmh.arxiv.invalid", "name not known", id="no-such-name"),
+    ],
+)
+def test_an_unreachable_host_is_named_plainly_as_by_the_query_client(host: str, reason: str):
+    """Connecting fails for real: the error names the host and why (`cannot reach HOST:
+    connection refused`, issue 16), not httpx's `ConnectError: [Errno 111] ...`."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        host = host.replace("{port}", str(probe.getsockname()[1]))
+    time = FakeTime()
+    pacer = Pacer(delay_seconds=0, clock=time.clock, sleep=time.sleep)
+    client = OaiClient(oai_url=f"http://{host}/oai", pacer=pacer, sleep=time.sleep, max_attempts=2)
+    with client, pytest.raises(FetchError) as caught:
+        client.page()
+    assert str(caught.value) == f"cannot reach {host}: {reason}"
+    assert (client.requests, client.answered) == (2, 0)
