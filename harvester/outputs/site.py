@@ -85,6 +85,8 @@ def _environment() -> jinja2.Environment:
         finalize=_finalize,
     )
     env.filters["plural"] = plural  # `{{ n | plural("paper") }}`: 1 paper, 12,000 papers
+    env.filters["abs_url"] = feeds.abs_url  # `{{ p | abs_url }}`: never a script's URL
+    env.filters["pdf_url"] = feeds.pdf_url
     return env
 
 
