@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
+from urllib.parse import quote
 
 from harvester import files
 from harvester.config import Config
 from harvester.db import store
 from harvester.errors import StoreError
 from harvester.models import Paper, flat_line
-from harvester.outputs import bibtex, csl, parquet, sqlite
+from harvester.outputs import bibtex, csl, feeds, parquet, sqlite
 
 ORIGINAL_KEYS = (
     "title",
@@ -53,6 +54,12 @@ def papers_database(topics: dict[str, list[Paper]]) -> bytes:
     return (json.dumps(database, indent=2, ensure_ascii=True) + "\n").encode("ascii")
 
 
+def _link(url: str) -> str:
+    """A URL as a Markdown link's target: what would end the link (`)`, a space) or break
+    its line percent-encoded, so a record's URL is one link and no more."""
+    return quote(url, safe=":/?#[]@!$&'*+,;=%~")
+
+
 def markdown(topic: str, papers: Iterable[Paper]) -> str:
     """A digest of one topic: papers grouped by year of first version, newest first.
 
@@ -69,7 +76,7 @@ def markdown(topic: str, papers: Iterable[Paper]) -> str:
             category = p.primary_category or (p.categories[0] if p.categories else "")
             lines.append(
                 f"- **{title}**: {flat_line(authors).translate(_MARKDOWN_SPECIAL)} · "
-                f"[{p.arxiv_id}]({flat_line(p.url)}) · {p.published.isoformat()} · "
+                f"[{p.arxiv_id}]({_link(feeds.abs_url(p))}) · {p.published.isoformat()} · "
                 f"{flat_line(category).translate(_MARKDOWN_SPECIAL)}"
             )
         lines.append("")
