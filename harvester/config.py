@@ -216,7 +216,8 @@ def _topic(path: Path, name: str, table: _TopicTable, defaults: _Settings) -> To
     """A topic of the file: a query, or a set of arXiv's taxonomy, never both.
 
     Raises:
-        ConfigError: neither or both, or a set that is not arXiv's.
+        ConfigError: neither or both, a set that is not arXiv's, or a set topic with its
+            own `max_results` or `change_feed = false`, which it cannot honour.
     """
     if (table.query is None) == (table.set_spec is None):
         raise ConfigError(path, f'topic "{name}": needs exactly one of "query" and "set"')
@@ -230,6 +231,19 @@ def _topic(path: Path, name: str, table: _TopicTable, defaults: _Settings) -> To
         raise ConfigError(
             path, f'topic "{name}": set "{table.set_spec}" is not in arXiv\'s taxonomy{hint}'
         )
+    own = table.model_dump(exclude_unset=True)
+    if own.get("max_results") is not None:  # it lists its whole set: no newest N to stop at
+        raise ConfigError(
+            path,
+            f'topic "{name}": max_results is for query topics: a set topic lists its whole set',
+        )
+    if own.get("change_feed") is False:
+        raise ConfigError(
+            path,
+            f'topic "{name}": change_feed cannot be false: '
+            "a set topic's later runs are the change feed",
+        )
+    settings.pop("max_results", None)  # a default cap is the query topics'
     settings["change_feed"] = True  # a set topic's later runs are the change feed
     settings.setdefault("refresh_days", 0)
     query = taxonomy.query_for(table.set_spec)

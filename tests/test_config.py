@@ -99,6 +99,16 @@ def test_topic_settings_override_defaults(tmp_path: Path):
             id="set-not-in-taxonomy",
         ),
         pytest.param(
+            "set_capped",
+            'topic "cl": max_results is for query topics: a set topic lists its whole set',
+            id="set-with-max-results",
+        ),
+        pytest.param(
+            "set_without_feed",
+            'topic "cl": change_feed cannot be false: a set topic\'s later runs are the change feed',
+            id="set-without-change-feed",
+        ),
+        pytest.param(
             "bad_date",
             "topic \"llm\": since must be a date like 2022-01-01 (got '2022-13-01')",
             id="bad-date",
@@ -262,3 +272,15 @@ def test_messages_show_what_was_written(tmp_path: Path, table: str, message: str
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value).endswith(message)
+
+
+def test_a_default_cap_leaves_a_set_topic_whole(tmp_path: Path):
+    """`[defaults] max_results` caps the query topics; a set topic, which lists its whole
+    set through OAI-PMH and has no newest-first harvest to stop, is left uncapped rather
+    than refused or silently stored past its cap."""
+    path = tmp_path / "queries.toml"
+    path.write_text(
+        '[defaults]\nmax_results = 500\n[topics.q]\nquery = "all:x"\n[topics.s]\nset = "cs"\n'
+    )
+    topics = load_config(path).topics
+    assert (topics["q"].max_results, topics["s"].max_results) == (500, None)
