@@ -226,7 +226,7 @@ def _topic(path: Path, name: str, table: _TopicTable, defaults: _Settings) -> To
         return Topic(name=name, query=table.query, **settings)
     assert table.set_spec is not None  # noqa: S101  # exactly one of the two, checked above
     if table.set_spec not in taxonomy.SETS:
-        near = closest(table.set_spec, taxonomy.SETS)
+        near = _near_set(table.set_spec)
         hint = f' (did you mean "{near}"?)' if near else ""
         raise ConfigError(
             path, f'topic "{name}": set "{table.set_spec}" is not in arXiv\'s taxonomy{hint}'
@@ -248,6 +248,16 @@ def _topic(path: Path, name: str, table: _TopicTable, defaults: _Settings) -> To
     settings.setdefault("refresh_days", 0)
     query = taxonomy.query_for(table.set_spec)
     return Topic(name=name, query=query, set_spec=table.set_spec, **settings)
+
+
+def _near_set(spec: str) -> str | None:
+    """The set a near miss most likely means: one of the same category or archive, in
+    any case (`cs.CL`, `CS`, `physics:physics:hep-th`), else the nearest spelling."""
+    tail = re.split(r"[:.]", spec.strip())[-1].lower()
+    same = [known for known in sorted(taxonomy.SETS) if known.split(":")[-1].lower() == tail]
+    if same:
+        return closest(spec, same) or min(same, key=len)
+    return closest(spec, taxonomy.SETS)
 
 
 def _inherit(table: _TopicTable, defaults: _Settings) -> dict[str, Any]:

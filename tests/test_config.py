@@ -284,3 +284,21 @@ def test_a_default_cap_leaves_a_set_topic_whole(tmp_path: Path):
     )
     topics = load_config(path).topics
     assert (topics["q"].max_results, topics["s"].max_results) == (500, None)
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        pytest.param("set_near_physics_physics_hep_th", "physics:hep-th", id="archive-as-category"),
+        pytest.param("set_near_cs", "cs", id="upper-case"),
+        pytest.param("set_near_cs_cl", "cs:cs:CL", id="category-written-as-in-a-query"),
+        pytest.param("set_near_hep_th", "physics:hep-th", id="archive-alone"),
+    ],
+)
+def test_a_near_miss_set_is_told_the_set_it_names(name: str, hint: str):
+    """A set written in another shape (`cs.CL`, `CS`, `hep-th`, an archive as a category)
+    gets the set of the same category or archive as its "did you mean", not the nearest
+    spelling (`physics:physics:chem-ph` for `physics:physics:hep-th`)."""
+    with pytest.raises(ConfigError) as caught:
+        load_config(BAD / f"{name}.toml")
+    assert str(caught.value).endswith(f'is not in arXiv\'s taxonomy (did you mean "{hint}"?)')
