@@ -101,13 +101,16 @@ def _search(argv: Sequence[str], sleep: Sleep) -> int:
         "as its export)",
     )
     args = parser.parse_args(argv)
+    failed: list[StoreError] = []
     with handle_errors(verbose=args.verbose):
         if args.db:
             hits = search.search_file(
                 args.db, args.text, author=args.author, since=args.since, topics=args.topic
             )
         else:
-            topics = export.load_topics(load_config(args.config), args.data_dir, args.topic)
+            topics, failed = export.load_topics(load_config(args.config), args.data_dir, args.topic)
+            for problem in failed:  # the healthy topics are still searched
+                error(f"{problem}; not searched", problem, verbose=args.verbose)
             hits = search.search(topics, args.text, author=args.author, since=args.since)
         for hit in hits:
             authors = shown(", ".join(hit.authors[:2])) + (
@@ -117,7 +120,7 @@ def _search(argv: Sequence[str], sleep: Sleep) -> int:
             out(f"{hit.published}  {hit.arxiv_id}  {shown(hit.title)}  ({authors}; {topics_of})")
         # The count goes to stderr: stdout stays one line per paper, for `wc -l` or `head`.
         print(f"{plural(len(hits), 'paper')} found", file=sys.stderr, flush=True)
-    return EXIT_OK
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _site(argv: Sequence[str], sleep: Sleep) -> int:
@@ -143,11 +146,20 @@ def _site(argv: Sequence[str], sleep: Sleep) -> int:
         changes = None
         if args.report:
             changes = {name: t.counts for name, t in report.load(args.report).topics.items()}
-        written = site.build(config, args.data_dir, args.out, changes=changes)
+        built = site.build(config, args.data_dir, args.out, changes=changes)
+        for problem in built.failed:
+            error(f"{problem}; not in the site", problem, verbose=args.verbose)
         where = one_line(str(args.out))
-        topics = plural(len(config.topics), "topic")
-        out(f"Built the site of {topics} in {where}: {plural(len(written), 'file')}")
-    return EXIT_OK
+        files = plural(len(built.files), "file")
+        if built.failed:
+            failed = ", ".join(p.path.stem for p in built.failed)
+            shown_topics = (
+                f"{len(config.topics) - len(built.failed)} of {plural(len(config.topics), 'topic')}"
+            )
+            out(f"Built the site of {shown_topics} in {where}: {files} (failed: {failed})")
+        else:
+            out(f"Built the site of {plural(len(config.topics), 'topic')} in {where}: {files}")
+    return EXIT_FAILED if built.failed else EXIT_OK
 
 
 def _import(argv: Sequence[str], sleep: Sleep) -> int:

@@ -98,17 +98,22 @@ DEFAULT_FORMATS = ("json", "markdown", "bibtex", "csl", "sqlite")
 
 def load_topics(
     config: Config, data_dir: Path, names: list[str] | None = None
-) -> dict[str, list[Paper]]:
-    """The stored papers of the topics `names` (all, in file order, when None).
+) -> tuple[dict[str, list[Paper]], list[StoreError]]:
+    """The stored papers of the topics `names` (all, in file order, when None) whose data
+    file is valid, and one error for each that is not (as `stats` does: the healthy
+    topics are still served).
 
     Raises:
         UsageError: a name is not a topic of the config.
-        StoreError: a topic file is invalid.
     """
-    return {
-        t.name: list(store.load(store.path_for(data_dir, t.name)).values())
-        for t in config.select(names)
-    }
+    loaded: dict[str, list[Paper]] = {}
+    failed: list[StoreError] = []
+    for topic in config.select(names):
+        try:
+            loaded[topic.name] = list(store.load(store.path_for(data_dir, topic.name)).values())
+        except StoreError as exc:
+            failed.append(exc)
+    return loaded, failed
 
 
 @dataclass(frozen=True)
@@ -142,13 +147,7 @@ def export(
         StoreError: an export cannot be written.
     """
     chosen = set(formats)
-    loaded: dict[str, list[Paper]] = {}
-    failed: list[StoreError] = []
-    for topic in config.select(topics):
-        try:
-            loaded[topic.name] = list(store.load(store.path_for(data_dir, topic.name)).values())
-        except StoreError as exc:  # as `stats` does: the healthy topics are still exported
-            failed.append(exc)
+    loaded, failed = load_topics(config, data_dir, topics)
     if failed and not loaded:  # nothing to export: leave an earlier export as it is
         return Exported(files=[], failed=failed)
     outputs: dict[Path, bytes] = {}

@@ -353,3 +353,40 @@ def test_a_path_with_a_line_break_stays_on_its_result_line(
     lines = capsys.readouterr().out.splitlines()
     assert (tmp_path / "a\nb").is_dir()
     assert all("a\\nb" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("tool", "extra", "last_line"),
+    [
+        pytest.param(
+            "site",
+            ["--out", "{tmp}/site"],
+            "Built the site of 1 of 2 topics in {tmp}/site: 8 files (failed: b)",
+            id="site",
+        ),
+        pytest.param("search", [""], None, id="search"),
+    ],
+)
+def test_a_broken_topic_file_is_named_and_the_healthy_ones_still_served(
+    tmp_path: Path, capsys, tool: str, extra: list[str], last_line: str | None
+):
+    """As `export` does (issue 16): one broken data file gets its ERROR line and exit 1,
+    and the healthy topics still get their site pages, index and feeds, or search hits;
+    the broken topic's own pages from an earlier build are left as they were."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.a]\nquery = "all:a"\n[topics.b]\nquery = "all:b"\n')
+    data = tmp_path / "data"
+    store.save(data / "a.json", [paper("2401.00001v1", title="Healthy")])
+    (data / "b.json").write_text("not json")
+    args = ["--config", str(config), "--data-dir", str(data)]
+    assert main([tool, *args, *[a.replace("{tmp}", str(tmp_path)) for a in extra]]) == 1
+    out, err = capsys.readouterr()
+    assert err.splitlines()[0].startswith(f"ERROR {data / 'b.json'}: not valid JSON")
+    if tool == "site":
+        assert out.splitlines()[-1] == str(last_line).replace("{tmp}", str(tmp_path))
+        index = (tmp_path / "site" / "index.html").read_text()
+        assert "Healthy" in index
+        assert (tmp_path / "site" / "a" / "feed.xml").is_file()
+        assert not (tmp_path / "site" / "b").exists()
+    else:
+        assert out.splitlines() == ["2024-01-01  2401.00001v1  Healthy  (Ada Lovelace; a)"]
