@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -324,8 +324,8 @@ def test_a_newest_title_with_control_characters_stays_on_its_line(
         rb"(<entry .*?<title>)[^<]*",
         "\\1Evil\x9b31m \u202ekcatta".encode(),
         one.feed(0, 1),
-        1,
-        re.S,
+        count=1,
+        flags=re.DOTALL,
     )
     with Standin(entries=[]) as server:
         server.script = [Reply(body=body)]
