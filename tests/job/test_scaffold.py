@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from harvester import __version__
+from harvester import config as config_module
 from harvester.cli import main
 from harvester.config import load_config
 from harvester.errors import StoreError
@@ -132,3 +134,16 @@ def test_init_then_plan_and_harvest_work_with_nothing_else(
     assert (target / "data" / "llm_alignment.json").is_file()
     check = run("check")
     assert check.returncode == 0, check.stderr
+
+
+def test_the_new_queries_toml_comments_on_every_key(tmp_path: Path):
+    """The README promises comments on every key: each setting a topic or `[defaults]` takes
+    (`change_feed` among them) and a set topic's `set` are shown in the new queries.toml,
+    and uncommenting them gives a valid file."""
+    text = scaffold.template("queries.toml")
+    keys = {*config_module._SETTINGS_KEYS, "query", "set"}
+    shown = {m.group(1) for m in re.finditer(r"^#? ?([a-z_]+) = ", text, flags=re.MULTILINE)}
+    assert keys <= shown, keys - shown
+    path = tmp_path / "queries.toml"
+    path.write_text(re.sub(r"^# (\[|[a-z_]+ = )", r"\1", text, flags=re.MULTILINE))
+    assert len(load_config(path).topics) >= 3
