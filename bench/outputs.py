@@ -104,7 +104,7 @@ def search_db(path: Path, work: Path) -> str:
 @scenario
 def site_build(path: Path, work: Path) -> str:
     """`harvest site`: load the topic file, write the site over the one already there, if any."""
-    written = site.build(load_config(work / "queries.toml"), path.parent, work / "site")
+    written = site.build(load_config(work / "queries.toml"), path.parent, work / "site").files
     size_mb = sum(p.stat().st_size for p in written) / 1e6
     return f"{len(written):,} files, {size_mb:,.0f} MB"
 

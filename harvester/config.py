@@ -216,7 +216,8 @@ def _topic(path: Path, name: str, table: _TopicTable, defaults: _Settings) -> To
     """A topic of the file: a query, or a set of arXiv's taxonomy, never both.
 
     Raises:
-        ConfigError: neither or both, or a set that is not arXiv's.
+        ConfigError: neither or both, a set that is not arXiv's, or a set topic with its
+            own `max_results` or `change_feed = false`, which it cannot honour.
     """
     if (table.query is None) == (table.set_spec is None):
         raise ConfigError(path, f'topic "{name}": needs exactly one of "query" and "set"')
@@ -225,15 +226,38 @@ def _topic(path: Path, name: str, table: _TopicTable, defaults: _Settings) -> To
         return Topic(name=name, query=table.query, **settings)
     assert table.set_spec is not None  # noqa: S101  # exactly one of the two, checked above
     if table.set_spec not in taxonomy.SETS:
-        near = closest(table.set_spec, taxonomy.SETS)
+        near = _near_set(table.set_spec)
         hint = f' (did you mean "{near}"?)' if near else ""
         raise ConfigError(
             path, f'topic "{name}": set "{table.set_spec}" is not in arXiv\'s taxonomy{hint}'
         )
+    own = table.model_dump(exclude_unset=True)
+    if own.get("max_results") is not None:  # it lists its whole set: no newest N to stop at
+        raise ConfigError(
+            path,
+            f'topic "{name}": max_results is for query topics: a set topic lists its whole set',
+        )
+    if own.get("change_feed") is False:
+        raise ConfigError(
+            path,
+            f'topic "{name}": change_feed cannot be false: '
+            "a set topic's later runs are the change feed",
+        )
+    settings.pop("max_results", None)  # a default cap is the query topics'
     settings["change_feed"] = True  # a set topic's later runs are the change feed
     settings.setdefault("refresh_days", 0)
     query = taxonomy.query_for(table.set_spec)
     return Topic(name=name, query=query, set_spec=table.set_spec, **settings)
+
+
+def _near_set(spec: str) -> str | None:
+    """The set a near miss most likely means: one of the same category or archive, in
+    any case (`cs.CL`, `CS`, `physics:physics:hep-th`), else the nearest spelling."""
+    tail = re.split(r"[:.]", spec.strip())[-1].lower()
+    same = [known for known in sorted(taxonomy.SETS) if known.split(":")[-1].lower() == tail]
+    if same:
+        return closest(spec, same) or min(same, key=len)
+    return closest(spec, taxonomy.SETS)
 
 
 def _inherit(table: _TopicTable, defaults: _Settings) -> dict[str, Any]:

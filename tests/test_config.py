@@ -99,6 +99,16 @@ def test_topic_settings_override_defaults(tmp_path: Path):
             id="set-not-in-taxonomy",
         ),
         pytest.param(
+            "set_capped",
+            'topic "cl": max_results is for query topics: a set topic lists its whole set',
+            id="set-with-max-results",
+        ),
+        pytest.param(
+            "set_without_feed",
+            'topic "cl": change_feed cannot be false: a set topic\'s later runs are the change feed',
+            id="set-without-change-feed",
+        ),
+        pytest.param(
             "bad_date",
             "topic \"llm\": since must be a date like 2022-01-01 (got '2022-13-01')",
             id="bad-date",
@@ -262,3 +272,33 @@ def test_messages_show_what_was_written(tmp_path: Path, table: str, message: str
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value).endswith(message)
+
+
+def test_a_default_cap_leaves_a_set_topic_whole(tmp_path: Path):
+    """`[defaults] max_results` caps the query topics; a set topic, which lists its whole
+    set through OAI-PMH and has no newest-first harvest to stop, is left uncapped rather
+    than refused or silently stored past its cap."""
+    path = tmp_path / "queries.toml"
+    path.write_text(
+        '[defaults]\nmax_results = 500\n[topics.q]\nquery = "all:x"\n[topics.s]\nset = "cs"\n'
+    )
+    topics = load_config(path).topics
+    assert (topics["q"].max_results, topics["s"].max_results) == (500, None)
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        pytest.param("set_near_physics_physics_hep_th", "physics:hep-th", id="archive-as-category"),
+        pytest.param("set_near_cs", "cs", id="upper-case"),
+        pytest.param("set_near_cs_cl", "cs:cs:CL", id="category-written-as-in-a-query"),
+        pytest.param("set_near_hep_th", "physics:hep-th", id="archive-alone"),
+    ],
+)
+def test_a_near_miss_set_is_told_the_set_it_names(name: str, hint: str):
+    """A set written in another shape (`cs.CL`, `CS`, `hep-th`, an archive as a category)
+    gets the set of the same category or archive as its "did you mean", not the nearest
+    spelling (`physics:physics:chem-ph` for `physics:physics:hep-th`)."""
+    with pytest.raises(ConfigError) as caught:
+        load_config(BAD / f"{name}.toml")
+    assert str(caught.value).endswith(f'is not in arXiv\'s taxonomy (did you mean "{hint}"?)')

@@ -6,6 +6,7 @@ import argparse
 import math
 import os
 import stat
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
@@ -176,6 +177,20 @@ def a_path(text: str) -> Path:
     return Path(text)
 
 
+def a_text(text: str) -> str:
+    """An argparse type: text, refusing bytes that are not UTF-8.
+
+    Python hands such bytes of a command line over as lone surrogates (`\\udcff`),
+    which no file, database or terminal can take: refused here, once, rather than a
+    traceback wherever the text goes next.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(f"not UTF-8 text: {text!r}") from None
+    return text
+
+
 def a_directory(text: str) -> Path:
     """An argparse type: a directory that exists."""
     path = a_path(text)
@@ -268,13 +283,22 @@ def check_report_path(path: Path, *, data_dir: Path, config: Path) -> None:
         raise UsageError(f"--report {path}: not a regular file; give a file path")
 
 
-def check_out_dir(path: Path, *, data_dir: Path) -> None:
-    """Refuse an output directory that is, or is inside, the data directory: an export
-    there would replace topic files (a topic named `papers_database`) and be committed
-    with the data, as a `--report` there would (`check_report_path`).
+def check_out_dir(path: Path, *, data_dir: Path, subdirs: Iterable[str] = ()) -> None:
+    """Refuse an output directory that is, or is inside, the data directory, or whose
+    `subdirs` (a topic's pages, `parquet/`) would be: an export there would replace topic
+    files (a topic named `papers_database`) and be committed with the data, as a
+    `--report` there would (`check_report_path`).
 
     Raises:
-        UsageError: the path is the data directory or inside it.
+        UsageError: the path, or one of its subdirectories, is the data directory or
+            inside it.
     """
-    if path.resolve().is_relative_to(data_dir.resolve()):
+    data = data_dir.resolve()
+    if path.resolve().is_relative_to(data):
         raise UsageError(f"--out {path} is inside the data directory {data_dir}; put it elsewhere")
+    for sub in subdirs:
+        if (path / sub).resolve().is_relative_to(data):
+            raise UsageError(
+                f"--out {path} would put its {sub}/ in the data directory {data_dir}; "
+                "put it elsewhere"
+            )

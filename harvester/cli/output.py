@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from harvester.errors import ConfigError, HarvestError, UsageError, one_line
+from harvester.models import flat_line
 
 logger = logging.getLogger("harvester")
 
@@ -64,6 +65,13 @@ def handle_errors(*, verbose: int) -> Iterator[None]:
 def out(line: str) -> None:
     """A result line, on stdout."""
     print(line, flush=True)
+
+
+def shown(text: str) -> str:
+    """Stored or received text (a title, a name) as part of one result line: line breaks
+    as spaces, other control characters and bidirectional overrides as their escapes, so
+    that a record can neither break a line of output nor drive the terminal."""
+    return one_line(flat_line(text))
 
 
 def error(message: str, exc: BaseException, *, verbose: int) -> None:

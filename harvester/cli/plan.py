@@ -12,7 +12,7 @@ from pathlib import Path
 
 from harvester.arxiv.client import ArxivClient
 from harvester.cli.flags import shared
-from harvester.cli.output import EXIT_FAILED, EXIT_OK, about, handle_errors, out
+from harvester.cli.output import EXIT_FAILED, EXIT_OK, about, handle_errors, out, shown
 from harvester.config import load_config
 from harvester.db.counts import plural
 from harvester.harvest import plan
@@ -57,7 +57,7 @@ def main(argv: Sequence[str], sleep: Sleep) -> int:
         else:
             out(_line(p, since=topic.since, delay=args.delay))
             for paper in p.newest:
-                out(f"  {paper.published}  {paper.arxiv_id}  {paper.title}")
+                out(f"  {paper.published}  {paper.arxiv_id}  {shown(paper.title)}")
     out(_total(plans, delay=args.delay))
     return code
 

@@ -13,12 +13,20 @@ from typing import NamedTuple
 
 from harvester.cli import job as job_command
 from harvester.cli import plan as plan_command
-from harvester.cli.flags import a_directory, check_out_dir, positive, shared
-from harvester.cli.output import EXIT_FAILED, EXIT_OK, error, handle_errors, out, setup_logging
+from harvester.cli.flags import a_directory, a_path, a_text, check_out_dir, positive, shared
+from harvester.cli.output import (
+    EXIT_FAILED,
+    EXIT_OK,
+    error,
+    handle_errors,
+    out,
+    setup_logging,
+    shown,
+)
 from harvester.config import Config, load_config
 from harvester.db import lock
 from harvester.db.counts import plural
-from harvester.errors import StoreError
+from harvester.errors import StoreError, one_line
 from harvester.job import keepalive, publish, report, scaffold
 from harvester.net.pacer import Sleep
 from harvester.outputs import audit, export, migrate, search, site
@@ -38,7 +46,7 @@ def _export(argv: Sequence[str], sleep: Sleep) -> int:
     parser = _parser("export", topic="export only this topic (repeatable; default: all)")
     parser.add_argument(
         "--out",
-        type=Path,
+        type=a_path,
         default=Path("export"),
         metavar="DIR",
         help="where to write (default: export); never in the data directory",
@@ -53,85 +61,105 @@ def _export(argv: Sequence[str], sleep: Sleep) -> int:
     )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
-        check_out_dir(args.out, data_dir=args.data_dir)
+        formats = args.format or export.DEFAULT_FORMATS
+        subdirs = ["parquet"] if "parquet" in formats else []
+        check_out_dir(args.out, data_dir=args.data_dir, subdirs=subdirs)
         config = load_config(args.config)
         only = Config(path=config.path, topics={t.name: t for t in config.select(args.topic)})
-        formats = args.format or export.DEFAULT_FORMATS
         done = export.export(only, args.data_dir, args.out, formats=formats)
         for problem in done.failed:
             error(f"{problem}; not exported", problem, verbose=args.verbose)
         exported = len(only.topics) - len(done.failed)
+        where = one_line(str(args.out))
         files = plural(len(done.files), "file")
         if done.failed:
             out(
-                f"Exported {exported} of {plural(len(only.topics), 'topic')} to {args.out}: "
+                f"Exported {exported} of {plural(len(only.topics), 'topic')} to {where}: "
                 f"{files} (failed: {', '.join(p.path.stem for p in done.failed)})"
             )
         else:
-            out(f"Exported {plural(exported, 'topic')} to {args.out}: {files}")
+            out(f"Exported {plural(exported, 'topic')} to {where}: {files}")
     return EXIT_FAILED if done.failed else EXIT_OK
 
 
 def _search(argv: Sequence[str], sleep: Sleep) -> int:
     parser = _parser("search", topic="search only this topic (repeatable; default: all)")
-    parser.add_argument("text", metavar="TEXT", help='words that must all occur ("" for any)')
-    parser.add_argument("--author", metavar="NAME", help="only papers by an author named so")
+    parser.add_argument(
+        "text", type=a_text, metavar="TEXT", help='words that must all occur ("" for any)'
+    )
+    parser.add_argument(
+        "--author", type=a_text, metavar="NAME", help="only papers by an author named so"
+    )
     parser.add_argument(
         "--since", type=date.fromisoformat, metavar="DATE", help="only papers since YYYY-MM-DD"
     )
     parser.add_argument(
         "--db",
-        type=Path,
+        type=a_path,
         metavar="FILE",
         help="search this exported papers.db instead of the data directory (fast; as fresh "
         "as its export)",
     )
     args = parser.parse_args(argv)
+    failed: list[StoreError] = []
     with handle_errors(verbose=args.verbose):
         if args.db:
             hits = search.search_file(
                 args.db, args.text, author=args.author, since=args.since, topics=args.topic
             )
         else:
-            topics = export.load_topics(load_config(args.config), args.data_dir, args.topic)
+            topics, failed = export.load_topics(load_config(args.config), args.data_dir, args.topic)
+            for problem in failed:  # the healthy topics are still searched
+                error(f"{problem}; not searched", problem, verbose=args.verbose)
             hits = search.search(topics, args.text, author=args.author, since=args.since)
         for hit in hits:
-            authors = ", ".join(hit.authors[:2]) + (" et al." if len(hit.authors) > 2 else "")
+            authors = shown(", ".join(hit.authors[:2])) + (
+                " et al." if len(hit.authors) > 2 else ""
+            )
             topics_of = ", ".join(hit.topics)
-            out(f"{hit.published}  {hit.arxiv_id}  {hit.title}  ({authors}; {topics_of})")
+            out(f"{hit.published}  {hit.arxiv_id}  {shown(hit.title)}  ({authors}; {topics_of})")
         # The count goes to stderr: stdout stays one line per paper, for `wc -l` or `head`.
         print(f"{plural(len(hits), 'paper')} found", file=sys.stderr, flush=True)
-    return EXIT_OK
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _site(argv: Sequence[str], sleep: Sleep) -> int:
     parser = _parser("site")
     parser.add_argument(
         "--out",
-        type=Path,
+        type=a_path,
         default=Path("site"),
         metavar="DIR",
         help="where to write (default: site); never in the data directory",
     )
     parser.add_argument(
         "--report",
-        type=Path,
+        type=a_path,
         metavar="FILE",
         help="the last run's --report, to show what it changed",
     )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
-        check_out_dir(args.out, data_dir=args.data_dir)  # pages there would be committed as data
         config = load_config(args.config)
+        # Pages there would be committed as data; a topic's pages go to `--out/NAME/`.
+        check_out_dir(args.out, data_dir=args.data_dir, subdirs=config.topics)
         changes = None
         if args.report:
             changes = {name: t.counts for name, t in report.load(args.report).topics.items()}
-        written = site.build(config, args.data_dir, args.out, changes=changes)
-        out(
-            f"Built the site of {plural(len(config.topics), 'topic')} in {args.out}: "
-            f"{plural(len(written), 'file')}"
-        )
-    return EXIT_OK
+        built = site.build(config, args.data_dir, args.out, changes=changes)
+        for problem in built.failed:
+            error(f"{problem}; not in the site", problem, verbose=args.verbose)
+        where = one_line(str(args.out))
+        files = plural(len(built.files), "file")
+        if built.failed:
+            failed = ", ".join(p.path.stem for p in built.failed)
+            shown_topics = (
+                f"{len(config.topics) - len(built.failed)} of {plural(len(config.topics), 'topic')}"
+            )
+            out(f"Built the site of {shown_topics} in {where}: {files} (failed: {failed})")
+        else:
+            out(f"Built the site of {plural(len(config.topics), 'topic')} in {where}: {files}")
+    return EXIT_FAILED if built.failed else EXIT_OK
 
 
 def _import(argv: Sequence[str], sleep: Sleep) -> int:
@@ -196,15 +224,15 @@ def _check(argv: Sequence[str], sleep: Sleep) -> int:
 def _init(argv: Sequence[str], sleep: Sleep) -> int:
     parser = _parser("init", paths=False)
     parser.add_argument(
-        "directory", nargs="?", type=Path, default=Path(), metavar="DIR", help="default: ."
+        "directory", nargs="?", type=a_path, default=Path(), metavar="DIR", help="default: ."
     )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
         written = scaffold.init(args.directory)
         for path in written:
-            out(f"wrote {path}")
+            out(f"wrote {one_line(str(path))}")
         out(
-            f"Initialised {args.directory}: {plural(len(written), 'file')}; "
+            f"Initialised {one_line(str(args.directory))}: {plural(len(written), 'file')}; "
             f"next: edit queries.toml, then harvest plan"
         )
     return EXIT_OK

@@ -293,8 +293,10 @@ def _withdrawals(before: dict[str, Paper], after: dict[str, Paper], counts: Coun
 
 
 def describe(result: FeedResult) -> str:
-    """`changes: 1,204 records listed over cs since 2026-03-31 in 1 request`."""
+    """`changes: 1,204 records listed over cs since 2026-03-31 in 1 request`; a list cut
+    short says so (its cursor stays, so the next run lists the same records again)."""
     where = ", ".join(s or "all of arXiv" for s in result.sets) or "no set"
     since = f" from {result.from_day:%Y-%m-%d}" if result.from_day else ""
     requests = f"{result.requests:,} request{'' if result.requests == 1 else 's'}"
-    return f"changes: {result.listed:,} records listed over {where}{since} in {requests}"
+    stopped = "" if result.complete else ", then stopped (the next run lists them again)"
+    return f"changes: {result.listed:,} records listed over {where}{since} in {requests}{stopped}"

@@ -52,7 +52,9 @@ def contents() -> dict[str, str]:
 def init(directory: Path) -> list[Path]:
     """Write a new database repository into `directory` (made if missing).
 
-    Nothing is overwritten: if any of the files is there already, none is written.
+    Nothing is overwritten: if any of the files is there already, none is written; and
+    if one cannot be written, those written before it are removed again, so that a
+    second try is not refused for files of the first.
 
     Returns:
         The files written.
@@ -64,6 +66,13 @@ def init(directory: Path) -> list[Path]:
     present = [str(p.relative_to(directory)) for p in planned if p.exists() or p.is_symlink()]
     if present:
         raise StoreError(directory, f"already has {', '.join(present)}; nothing written")
-    for path, text in planned.items():
-        files.write(path, text.encode("utf-8"))
-    return list(planned)
+    written: list[Path] = []
+    try:
+        for path, text in planned.items():
+            files.write(path, text.encode("utf-8"))
+            written.append(path)
+    except StoreError as exc:
+        for path in written:  # each was new: none was there before the check above
+            path.unlink(missing_ok=True)
+        raise StoreError(exc.path, f"{exc.detail}; nothing written") from None
+    return written

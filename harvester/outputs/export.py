@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
+from urllib.parse import quote
 
 from harvester import files
 from harvester.config import Config
 from harvester.db import shards
 from harvester.errors import StoreError
 from harvester.models import Paper, flat_line
-from harvester.outputs import bibtex, csl, parquet, sqlite
+from harvester.outputs import bibtex, csl, feeds, parquet, sqlite
 
 ORIGINAL_KEYS = (
     "title",
@@ -53,6 +54,12 @@ def papers_database(topics: dict[str, list[Paper]]) -> bytes:
     return (json.dumps(database, indent=2, ensure_ascii=True) + "\n").encode("ascii")
 
 
+def _link(url: str) -> str:
+    """A URL as a Markdown link's target: what would end the link (`)`, a space) or break
+    its line percent-encoded, so a record's URL is one link and no more."""
+    return quote(url, safe=":/?#[]@!$&'*+,;=%~")
+
+
 def markdown(topic: str, papers: Iterable[Paper]) -> str:
     """A digest of one topic: papers grouped by year of first version, newest first.
 
@@ -69,7 +76,7 @@ def markdown(topic: str, papers: Iterable[Paper]) -> str:
             category = p.primary_category or (p.categories[0] if p.categories else "")
             lines.append(
                 f"- **{title}**: {flat_line(authors).translate(_MARKDOWN_SPECIAL)} · "
-                f"[{p.arxiv_id}]({flat_line(p.url)}) · {p.published.isoformat()} · "
+                f"[{p.arxiv_id}]({_link(feeds.abs_url(p))}) · {p.published.isoformat()} · "
                 f"{flat_line(category).translate(_MARKDOWN_SPECIAL)}"
             )
         lines.append("")
@@ -91,17 +98,22 @@ DEFAULT_FORMATS = ("json", "markdown", "bibtex", "csl", "sqlite")
 
 def load_topics(
     config: Config, data_dir: Path, names: list[str] | None = None
-) -> dict[str, list[Paper]]:
-    """The stored papers of the topics `names` (all, in file order, when None).
+) -> tuple[dict[str, list[Paper]], list[StoreError]]:
+    """The stored papers of the topics `names` (all, in file order, when None) whose data
+    file is valid, and one error for each that is not (as `stats` does: the healthy
+    topics are still served).
 
     Raises:
         UsageError: a name is not a topic of the config.
-        StoreError: a topic file is invalid.
     """
-    return {
-        t.name: list(shards.TopicFiles(data_dir, t.name).load().values())
-        for t in config.select(names)
-    }
+    loaded: dict[str, list[Paper]] = {}
+    failed: list[StoreError] = []
+    for topic in config.select(names):
+        try:
+            loaded[topic.name] = list(shards.TopicFiles(data_dir, topic.name).load().values())
+        except StoreError as exc:
+            failed.append(exc)
+    return loaded, failed
 
 
 @dataclass(frozen=True)
@@ -135,13 +147,7 @@ def export(
         StoreError: an export cannot be written.
     """
     chosen = set(formats)
-    loaded: dict[str, list[Paper]] = {}
-    failed: list[StoreError] = []
-    for topic in config.select(topics):
-        try:
-            loaded[topic.name] = list(shards.TopicFiles(data_dir, topic.name).load().values())
-        except StoreError as exc:  # as `stats` does: the healthy topics are still exported
-            failed.append(exc)
+    loaded, failed = load_topics(config, data_dir, topics)
     if failed and not loaded:  # nothing to export: leave an earlier export as it is
         return Exported(files=[], failed=failed)
     outputs: dict[Path, bytes] = {}

@@ -36,6 +36,21 @@ def text(value: str) -> str:
     return "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in line)
 
 
+def abs_url(paper: Paper) -> str:
+    """The abstract page to link: the record's `url` when it is a web address, else the
+    arXiv page made from its id (a hand-edited `javascript:` or `data:` URL is never a link)."""
+    return _web(paper.url, f"https://arxiv.org/abs/{paper.arxiv_id}")
+
+
+def pdf_url(paper: Paper) -> str:
+    """The PDF to link, as `abs_url` chooses."""
+    return _web(paper.pdf_url, f"https://arxiv.org/pdf/{paper.arxiv_id}")
+
+
+def _web(url: str, fallback: str) -> str:
+    return url if url.startswith(("https://", "http://")) else fallback
+
+
 def newest(papers: Iterable[Paper], count: int = NEWEST) -> list[Paper]:
     """The `count` newest papers, newest first; a paper in several topics once."""
     unique = {p.key: p for p in sorted(papers, key=Paper.sort_key)}
@@ -78,8 +93,8 @@ def atom(
         _add(entry, "published", _stamp(datetime.combine(paper.published, time(), tzinfo=UTC)))
         for name_ in paper.authors:
             _add(_add(entry, "author"), "name", name_)
-        _add(entry, "link", href=paper.url, rel="alternate", type="text/html")
-        _add(entry, "link", href=paper.pdf_url, rel="related", type="application/pdf", title="PDF")
+        _add(entry, "link", href=abs_url(paper), rel="alternate", type="text/html")
+        _add(entry, "link", href=pdf_url(paper), rel="related", type="application/pdf", title="PDF")
         for category in paper.categories:
             _add(entry, "category", term=category)
         _add(entry, "summary", paper.summary)

@@ -9,6 +9,7 @@ rest of the harvester does not need it.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
@@ -76,9 +77,10 @@ def write(out: Path, topics: Mapping[str, Iterable[Paper]]) -> list[Path]:
 
     Raises:
         MissingExtra: pyarrow is not installed.
-        StoreError: the directory could not be written.
+        StoreError: the directory could not be written, or holds what no export wrote.
     """
     pa = _pyarrow()
+    _check_replaceable(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp"))
@@ -109,3 +111,28 @@ def write(out: Path, topics: Mapping[str, Iterable[Paper]]) -> list[Path]:
             raise StoreError(out, f"cannot write: {exc}") from None
         raise
     return sorted(out.rglob("*.parquet"))
+
+
+# What an export leaves in `parquet/`: Hive partitions of part files, nothing else.
+_OURS = re.compile(r"topic=[a-z0-9_]+/year=-?\d+/part-\d+\.parquet")
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse to replace an `out` that is not an earlier export: a file, or a directory
+    holding anything an export does not write (it is replaced whole, so a user's own
+    files there would be deleted).
+
+    Raises:
+        StoreError: `out` is not a directory, or holds a file no export wrote.
+    """
+    if not out.exists() and not out.is_symlink():
+        return
+    if not out.is_dir():
+        raise StoreError(out, "not a directory; refused")
+    for path in sorted(out.rglob("*")):
+        if path.is_dir() and not path.is_symlink():
+            continue  # the files say whose a directory is
+        name = path.relative_to(out).as_posix()
+        if not _OURS.fullmatch(name):
+            why = "which no export wrote; refused (move it, or choose another --out)"
+            raise StoreError(out, f"holds {name}, {why}")

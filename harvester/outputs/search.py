@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from harvester import files
 from harvester.errors import StoreError, UsageError
 from harvester.models import Paper
 from harvester.outputs import sqlite
@@ -83,10 +84,13 @@ def search_file(
 
     Raises:
         UsageError: a topic is not in the file.
-        StoreError: the file is missing, not SQLite, or not a `papers.db` of this version.
+        StoreError: the file is missing, not a regular file, not SQLite, or not a
+            `papers.db` of this version.
     """
-    if not path.is_file():
-        raise StoreError(path, "no such papers.db; make it with harvest export")
+    try:
+        files.check_regular(path)  # a directory or a device is no papers.db either
+    except FileNotFoundError:
+        raise StoreError(path, "no such papers.db; make it with harvest export") from None
     try:
         with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
             (version,) = conn.execute("PRAGMA user_version").fetchone()

@@ -29,11 +29,11 @@ from harvester import files
 from harvester.config import Config, Topic
 from harvester.db import state
 from harvester.db.counts import Counts, plural
-from harvester.db.shards import TopicFiles
+from harvester.errors import StoreError
 from harvester.harvest import stale
 from harvester.harvest.stale import Silence
 from harvester.models import Paper
-from harvester.outputs import feeds, plot
+from harvester.outputs import export, feeds, plot
 
 PAGE_SIZE = 100
 """Papers per topic page: the first screen is one page, never the whole topic."""
@@ -86,6 +86,8 @@ def _environment() -> jinja2.Environment:
         finalize=_finalize,
     )
     env.filters["plural"] = plural  # `{{ n | plural("paper") }}`: 1 paper, 12,000 papers
+    env.filters["abs_url"] = feeds.abs_url  # `{{ p | abs_url }}`: never a script's URL
+    env.filters["pdf_url"] = feeds.pdf_url
     return env
 
 
@@ -130,12 +132,10 @@ def site_date(config: Config, data_dir: Path, newest: list[date]) -> datetime:
 
 
 def _topic(
-    env: jinja2.Environment, topic: Topic, data_dir: Path, out_dir: Path
+    env: jinja2.Environment, topic: Topic, stored: list[Paper], out_dir: Path
 ) -> tuple[TopicPage, list[Path]]:
     """Write a topic's pages, filter chunks and feed; returns what the index needs of it."""
-    papers = sorted(
-        TopicFiles(data_dir, topic.name).load().values(), key=Paper.sort_key, reverse=True
-    )
+    papers = sorted(stored, key=Paper.sort_key, reverse=True)
     where = out_dir / topic.name
     pages = max(1, -(-len(papers) // PAGE_SIZE))
     chunks = -(-len(papers) // CHUNK)  # ceil
@@ -201,24 +201,39 @@ def _row(page: TopicPage, now: datetime, changes: Mapping[str, Counts] | None) -
     )
 
 
+@dataclass(frozen=True)
+class Built:
+    """What a build wrote, and the topics it could not read.
+
+    Attributes:
+        files: the files written.
+        failed: one error per topic whose data file is invalid; it is left out of the
+            index and the feed of all topics, and its own pages are not touched.
+    """
+
+    files: list[Path]
+    failed: list[StoreError]
+
+
 def build(
     config: Config, data_dir: Path, out_dir: Path, *, changes: Mapping[str, Counts] | None = None
-) -> list[Path]:
-    """Write the site of the configured topics to `out_dir`; returns the files written.
+) -> Built:
+    """Write the site of the configured topics whose data file is valid to `out_dir`.
 
     Args:
         changes: what the last run changed per topic (from its report), when known.
 
     Raises:
-        StoreError: a topic or state file is invalid, or a file cannot be written.
+        StoreError: a state file is invalid, or a file cannot be written.
     """
     env = _environment()
+    loaded, failed = export.load_topics(config, data_dir)  # as export: the healthy ones
     written = [_write(out_dir / ".nojekyll", b"")]  # serve the files as they are
     static = resources.files("harvester.outputs") / "static"
     written += [_write(out_dir / name, (static / name).read_bytes()) for name in STATIC]
     topics = []
-    for topic in config.topics.values():
-        summary, paths = _topic(env, topic, data_dir, out_dir)
+    for name, papers in loaded.items():
+        summary, paths = _topic(env, config.topics[name], papers, out_dir)
         topics.append(summary)
         written += paths
     now = site_date(config, data_dir, [t.newest.published for t in topics if t.newest])
@@ -237,7 +252,7 @@ def build(
         total=sum(t.papers for t in topics),
     )
     written.append(_write(out_dir / "index.html", html.encode("utf-8")))
-    return written
+    return Built(files=written, failed=failed)
 
 
 def _write(path: Path, data: bytes) -> Path:

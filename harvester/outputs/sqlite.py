@@ -17,9 +17,10 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Mapping
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 
+from harvester import files
 from harvester.errors import StoreError
 from harvester.models import Paper
 
@@ -182,8 +183,13 @@ def write(
         Whether the file was written.
 
     Raises:
-        StoreError: the file could not be written; it is left as it was.
+        StoreError: the file could not be written, or is not a regular file (a
+            directory, a symbolic link); it is left as it was.
     """
+    if path.is_symlink():  # as `files.write`: the rename would replace the link by a file
+        raise StoreError(path, files.LINK_REFUSED)
+    with suppress(FileNotFoundError):  # nothing there yet is fine
+        files.check_regular(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -297,3 +298,27 @@ def test_plan_sizes_a_set_topic_for_oai(standin: Standin, tmp_path: Path, capsys
     assert standin.requests[0]["search_query"].startswith(
         "(cat:cs.CL OR cat:cmp-lg) AND submittedDate:"
     )
+
+
+def test_a_newest_title_with_control_characters_stays_on_its_line(
+    config: Path, capsys: pytest.CaptureFixture[str]
+):
+    """A title arXiv sends with a C1 control (`\\x9b`, a terminal's CSI) or a bidi override
+    is printed on its one line with those characters escaped (issue 16's rule for what
+    quotes a server)."""
+    one = Standin(
+        entries=synthetic_entries(1, first=datetime(2026, 5, 11, tzinfo=UTC), step_minutes=1)
+    )
+    body = re.sub(
+        rb"(<entry .*?<title>)[^<]*",
+        "\\1Evil\x9b31m \u202ekcatta".encode(),
+        one.feed(0, 1),
+        count=1,
+        flags=re.DOTALL,
+    )
+    with Standin(entries=[]) as server:
+        server.script = [Reply(body=body)]
+        args = ["plan", "--config", str(config), "--data-dir", str(config.parent / "data")]
+        assert main([*args, "--api-url", server.url, "--topic", "small", "--delay", "0"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].endswith("  Evil\\x9b31m \\u202ekcatta")

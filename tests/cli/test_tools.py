@@ -237,3 +237,156 @@ def test_a_site_in_the_data_directory_is_refused(tmp_path: Path, capsys):
     assert main(["site", *args]) == 2
     assert "is inside the data directory" in capsys.readouterr().err
     assert not (data / "site").exists()
+
+
+# Hostile arguments to the tools issue 19 added (issue 16's rule: one line, the right exit
+# code, no traceback, no file changed). `{tmp}` is the test's directory; `--config` and
+# `--data-dir` follow the tool's name unless it is `init`.
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        pytest.param(
+            ["search", "\udcff"],
+            2,
+            "argument TEXT: not UTF-8 text: '\\udcff'",
+            id="search-not-utf8",
+        ),
+        pytest.param(
+            ["search", "x", "--author", "a\udcfe"],
+            2,
+            "argument --author: not UTF-8 text: 'a\\udcfe'",
+            id="search-author-not-utf8",
+        ),
+        pytest.param(
+            ["export", "--out", ""], 2, "argument --out: an empty path", id="export-out-empty"
+        ),
+        pytest.param(
+            ["site", "--out", ""], 2, "argument --out: an empty path", id="site-out-empty"
+        ),
+        pytest.param(
+            ["site", "--report", ""], 2, "argument --report: an empty path", id="site-report-empty"
+        ),
+        pytest.param(["search", "x", "--db", ""], 2, "argument --db: an empty path", id="db-empty"),
+        pytest.param(["init", ""], 2, "argument DIR: an empty path", id="init-empty"),
+    ],
+)
+def test_a_hostile_argument_to_a_tool_is_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    code: int,
+    message: str,
+):
+    """Each case: its exit code, one line on stderr saying what is wrong, the data unchanged."""
+    monkeypatch.chdir(tmp_path)  # an empty path is `.`: what it writes stays in the test's
+    config, data = one_topic(tmp_path)
+    store.save(data / "t.json", [paper("2401.00001v1")])
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    paths = [] if args[0] == "init" else ["--config", str(config), "--data-dir", str(data)]
+    argv = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
+    assert main([*argv[:1], *paths, *argv[1:]]) == code
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.splitlines()[-1].endswith(message.replace("{tmp}", str(tmp_path)))
+    assert err.count("\n") == 1 or err.startswith("usage: ")  # argparse: usage, then its line
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_search_prints_each_paper_on_one_line_whatever_its_text(tmp_path: Path, capsys):
+    """A stored title or name with a line break, an ANSI escape or a bidi override is one
+    line of `harvest search`, those characters escaped: no forged line, nothing reaches the
+    terminal (issue 16's rule for messages, kept for results)."""
+    config, data = one_topic(tmp_path)
+    hostile = paper(
+        "2401.00001v1", title="line one\nERROR forged \x1b[31mred", authors=["A\u202eB", "C\nD"]
+    )
+    store.save(data / "t.json", [hostile])
+    assert main(["search", "--config", str(config), "--data-dir", str(data), "forged"]) == 0
+    out = capsys.readouterr().out
+    assert out == (
+        "2024-01-01  2401.00001v1  line one ERROR forged \\x1b[31mred  (A\\u202eB, C D; t)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("tool", "topic", "data_dir", "extra"),
+    [
+        pytest.param("site", "data", "data", [], id="site-topic-named-as-the-data-dir"),
+        pytest.param(
+            "export", "t", "parquet", ["--format", "parquet"], id="parquet-into-the-data-dir"
+        ),
+    ],
+)
+def test_an_out_whose_subdirectory_is_the_data_directory_is_refused(
+    tmp_path: Path, capsys, tool: str, topic: str, data_dir: str, extra: list[str]
+):
+    """`harvest site --out .` beside a data directory named like a topic (or an export's
+    `parquet/` named like it) would write pages into the data directory: exit 2, nothing
+    written there, as for an --out inside it."""
+    config = tmp_path / "queries.toml"
+    config.write_text(f'[topics.{topic}]\nquery = "all:x"\n')
+    data = tmp_path / data_dir
+    data.mkdir()
+    store.save(data / f"{topic}.json", [paper("2401.00001v1")])
+    args = ["--config", str(config), "--data-dir", str(data), "--out", str(tmp_path), *extra]
+    assert main([tool, *args]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"ERROR --out {tmp_path} would put its {data_dir}/ in the data directory {data}; "
+        "put it elsewhere\n"
+    )
+    assert sorted(p.name for p in data.iterdir()) == [f"{topic}.json"]
+
+
+@pytest.mark.parametrize("tool", ["init", "export", "site"])
+def test_a_path_with_a_line_break_stays_on_its_result_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, tool: str
+):
+    """A directory named `a<newline>b` is written as given, and named as `a\\nb` on the
+    tool's lines: every result line is one line."""
+    monkeypatch.chdir(tmp_path)
+    config, data = one_topic(tmp_path)
+    store.save(data / "t.json", [paper("2401.00001v1")])
+    paths = [] if tool == "init" else ["--config", str(config), "--data-dir", str(data), "--out"]
+    assert main([tool, *paths, "a\nb"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (tmp_path / "a\nb").is_dir()
+    assert all("a\\nb" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    ("tool", "extra", "last_line"),
+    [
+        pytest.param(
+            "site",
+            ["--out", "{tmp}/site"],
+            "Built the site of 1 of 2 topics in {tmp}/site: 8 files (failed: b)",
+            id="site",
+        ),
+        pytest.param("search", [""], None, id="search"),
+    ],
+)
+def test_a_broken_topic_file_is_named_and_the_healthy_ones_still_served(
+    tmp_path: Path, capsys, tool: str, extra: list[str], last_line: str | None
+):
+    """As `export` does (issue 16): one broken data file gets its ERROR line and exit 1,
+    and the healthy topics still get their site pages, index and feeds, or search hits;
+    the broken topic's own pages from an earlier build are left as they were."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.a]\nquery = "all:a"\n[topics.b]\nquery = "all:b"\n')
+    data = tmp_path / "data"
+    store.save(data / "a.json", [paper("2401.00001v1", title="Healthy")])
+    (data / "b.json").write_text("not json")
+    args = ["--config", str(config), "--data-dir", str(data)]
+    assert main([tool, *args, *[a.replace("{tmp}", str(tmp_path)) for a in extra]]) == 1
+    out, err = capsys.readouterr()
+    assert err.splitlines()[0].startswith(f"ERROR {data / 'b.json'}: not valid JSON")
+    if tool == "site":
+        assert out.splitlines()[-1] == str(last_line).replace("{tmp}", str(tmp_path))
+        index = (tmp_path / "site" / "index.html").read_text()
+        assert "Healthy" in index
+        assert (tmp_path / "site" / "a" / "feed.xml").is_file()
+        assert not (tmp_path / "site" / "b").exists()
+    else:
+        assert out.splitlines() == ["2024-01-01  2401.00001v1  Healthy  (Ada Lovelace; a)"]

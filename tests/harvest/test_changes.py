@@ -241,3 +241,32 @@ def test_a_dry_run_lists_but_writes_nothing(tmp_path: Path):
     result = changes.run_feed(topics, client=offline(oai), data_dir=data, dry_run=True)
     assert result.counts["t"].revised == 30
     assert tree(data) == before
+
+
+@pytest.mark.parametrize(
+    ("complete", "expected"),
+    [
+        pytest.param(
+            True, "changes: 2,600 records listed over cs from 2026-03-31 in 2 requests", id="whole"
+        ),
+        pytest.param(
+            False,
+            "changes: 2,600 records listed over cs from 2026-03-31 in 2 requests, "
+            "then stopped (the next run lists them again)",
+            id="cut-short",
+        ),
+    ],
+)
+def test_the_feeds_line_says_when_its_list_stopped(complete: bool, expected: str):
+    """A list cut short (arXiv unreachable after a page) does not read as a whole one: the
+    line after its ERROR says it stopped and the next run asks again."""
+    result = changes.FeedResult(
+        sets=["cs"],
+        from_day=date(2026, 3, 31),
+        listed=2600,
+        requests=2,
+        counts={},
+        written=[],
+        complete=complete,
+    )
+    assert changes.describe(result) == expected

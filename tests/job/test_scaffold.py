@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from harvester import __version__
+from harvester import config as config_module
 from harvester.cli import main
 from harvester.config import load_config
 from harvester.errors import StoreError
@@ -74,6 +76,21 @@ def test_init_overwrites_nothing(tmp_path: Path, capsys):
     assert (tmp_path / "queries.toml").read_text() == "# mine\n"
 
 
+def test_init_that_cannot_write_every_file_leaves_none(tmp_path: Path, capsys):
+    """A `.github` that is a file stops the fifth write: the four written are taken back,
+    so the directory is as it was and init runs once the obstacle is gone."""
+    (tmp_path / ".github").write_text("mine\n")
+    assert main(["init", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (
+        f"ERROR {tmp_path / '.github/workflows/refresh.yml'}: cannot write: Not a directory; "
+        "nothing written\n"
+    )
+    assert sorted(tree(tmp_path)) == [".github"]
+    (tmp_path / ".github").unlink()
+    assert main(["init", str(tmp_path)]) == 0
+    assert sorted(tree(tmp_path)) == FILES
+
+
 def test_a_workflow_without_the_install_step_is_refused(monkeypatch):
     """If our workflow's install step changes, init says so rather than ship it unchanged."""
     real = scaffold.template
@@ -117,3 +134,16 @@ def test_init_then_plan_and_harvest_work_with_nothing_else(
     assert (target / "data" / "llm_alignment.json").is_file()
     check = run("check")
     assert check.returncode == 0, check.stderr
+
+
+def test_the_new_queries_toml_comments_on_every_key(tmp_path: Path):
+    """The README promises comments on every key: each setting a topic or `[defaults]` takes
+    (`change_feed` among them) and a set topic's `set` are shown in the new queries.toml,
+    and uncommenting them gives a valid file."""
+    text = scaffold.template("queries.toml")
+    keys = {*config_module._SETTINGS_KEYS, "query", "set"}
+    shown = {m.group(1) for m in re.finditer(r"^#? ?([a-z_]+) = ", text, flags=re.MULTILINE)}
+    assert keys <= shown, keys - shown
+    path = tmp_path / "queries.toml"
+    path.write_text(re.sub(r"^# (\[|[a-z_]+ = )", r"\1", text, flags=re.MULTILINE))
+    assert len(load_config(path).topics) >= 3

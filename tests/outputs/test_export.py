@@ -217,3 +217,18 @@ def test_the_digest_keeps_one_line_per_paper(fields: dict[str, object], expected
     assert len(entries) == 1
     assert entries[0].startswith(expected)
     assert text.splitlines()[4:] == ["## 2024", "", entries[0]]  # no line but the paper's
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("javascript:alert(1)", id="javascript"),
+        pytest.param("https://arxiv.org/abs/2401.00001v1) [x](javascript:alert(1)", id="paren"),
+    ],
+)
+def test_the_digest_links_no_script_and_no_forged_link(url: str):
+    """A record's `url` that is no web address is linked to its arXiv page instead, and one
+    with `)` cannot close the link to add one of its own (as the site does)."""
+    text = markdown("t", [paper("2401.00001v1", url=url)])
+    assert "](javascript" not in text.replace("\\", "")
+    assert "](https://arxiv.org/abs/2401.00001v1" in text

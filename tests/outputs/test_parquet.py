@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from harvester.cli import main
-from harvester.errors import MissingExtra
+from harvester.errors import MissingExtra, StoreError
 from harvester.outputs import parquet
 from tests.conftest import argv, paper, tool
 from tests.standin import Standin
@@ -65,3 +65,44 @@ def test_without_pyarrow_the_error_says_how_to_install_it(tmp_path: Path, monkey
     with pytest.raises(MissingExtra, match=r'pip install "arxiv-harvester\[parquet\]"'):
         parquet.write(tmp_path / "parquet", {"a": [paper("2401.00001v1")]})
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("mine", "message"),
+    [
+        pytest.param(
+            {"notes.txt": b"mine"},
+            "holds notes.txt, which no export wrote; refused (move it, or choose another --out)",
+            id="a-file-of-the-users-inside",
+        ),
+        pytest.param(
+            {"topic=t/year=2024/part-0.parquet": b"x", "other/data.csv": b"mine"},
+            "holds other/data.csv, which no export wrote; refused (move it, or choose another "
+            "--out)",
+            id="beside-an-earlier-export",
+        ),
+    ],
+)
+def test_a_parquet_directory_holding_other_files_is_not_replaced(
+    tmp_path: Path, mine: dict[str, bytes], message: str
+):
+    """The export replaces `parquet/` whole; one holding files it did not write (a user's
+    own datasets under an --out they chose) is refused and left exactly as it was."""
+    out = tmp_path / "parquet"
+    for name, data in mine.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(data)
+    with pytest.raises(StoreError) as caught:
+        parquet.write(out, {"t": [paper("2401.00001v1")]})
+    assert str(caught.value) == f"{out}: {message}"
+    assert {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()} == mine
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parquet"]
+
+
+def test_a_regular_file_named_parquet_is_not_moved_aside(tmp_path: Path):
+    """A file where `parquet/` goes is refused, not renamed to `.parquet.old` out of sight."""
+    (tmp_path / "parquet").write_text("mine\n")
+    with pytest.raises(StoreError, match="not a directory; refused"):
+        parquet.write(tmp_path / "parquet", {"t": [paper("2401.00001v1")]})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parquet"]
+    assert (tmp_path / "parquet").read_text() == "mine\n"

@@ -182,6 +182,7 @@ def test_a_search_of_papers_db_finds_what_the_data_does(tmp_path: Path, text):
             "empty-sqlite", StoreError, "not a papers.db of this harvester", id="other-sqlite"
         ),
         pytest.param("papers.db", UsageError, "unknown topic 'nope'", id="unknown-topic"),
+        pytest.param("directory", StoreError, "not a regular file; refused", id="a-directory"),
     ],
 )
 def test_a_file_that_is_not_a_papers_db_is_one_error(tmp_path: Path, content, error, message):
@@ -194,5 +195,7 @@ def test_a_file_that_is_not_a_papers_db_is_one_error(tmp_path: Path, content, er
             conn.execute("CREATE TABLE t (x)")
     elif content == "papers.db":
         sqlite.write(db, TOPICS)
+    elif content == "directory":
+        db.mkdir()
     with pytest.raises(error, match=re.escape(message)):
         search_file(db, "x", topics=["nope"])

@@ -226,3 +226,25 @@ def test_control_characters_in_a_record_are_escaped_everywhere(tmp_path: Path):
     parsed = feedparser.parse((out / "a" / "feed.xml").read_bytes())
     assert not parsed.bozo
     assert parsed.entries[0].title == "Bell\\x07 and \\x00null"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param("javascript:alert(1)", id="javascript"),
+        pytest.param(" JavaScript:alert(1)", id="javascript-spaced-upper"),
+        pytest.param("data:text/html,<script>alert(1)</script>", id="data"),
+        pytest.param("//evil.example/x", id="scheme-relative"),
+    ],
+)
+def test_a_record_url_that_is_no_web_address_is_never_linked(tmp_path: Path, url: str):
+    """A hand-edited record whose `url` or `pdf_url` is a script or data URL is linked to
+    its arXiv pages, made from its id, in the pages and the feeds: the site never holds a
+    link that runs a script when followed (the CSP blocks it too; this does not rely on it)."""
+    hostile = paper("2401.00001v1", url=url, pdf_url=url)
+    out = _build(_database(tmp_path, {"a": [hostile]}))
+    for name in ["index.html", "a/index.html", "a/feed.xml", "feed.xml"]:
+        text = (out / name).read_text()
+        assert url.strip() not in text, name
+        assert "https://arxiv.org/abs/2401.00001v1" in text, name
+    assert 'href="https://arxiv.org/pdf/2401.00001v1"' in (out / "a" / "index.html").read_text()

@@ -156,10 +156,26 @@ def test_same_data_leaves_the_file_untouched(tmp_path: Path):
     assert [p.name for p in tmp_path.iterdir()] == ["papers.db"]
 
 
-def test_a_file_that_cannot_be_replaced_is_a_store_error(tmp_path: Path):
-    """A directory where papers.db should go fails as a StoreError, leaving no temp file."""
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        pytest.param(Path.mkdir, "not a regular file; refused", id="a-directory"),
+        pytest.param(
+            lambda path: path.symlink_to(path.with_name("elsewhere.db")),
+            "a symbolic link; refused",
+            id="a-symlink",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_replaced_is_a_store_error(tmp_path: Path, make, message: str):
+    """A directory or a symbolic link where papers.db should go is refused in words, as
+    every file the harvester writes is (the rename would replace the link by a file;
+    a directory gave `[Errno 21] Is a directory: '.../.papers.db.x.tmp' -> ...`), leaving
+    no temp file."""
     path = tmp_path / "papers.db"
-    path.mkdir()
-    with pytest.raises(StoreError, match="cannot write"):
+    make(path)
+    with pytest.raises(StoreError) as caught:
         sqlite.write(path, {"a": [paper("2401.00001v1")]})
+    assert str(caught.value).startswith(f"{path}: {message}")
     assert [p.name for p in tmp_path.iterdir()] == ["papers.db"]
+    assert path.is_symlink() or path.is_dir()
