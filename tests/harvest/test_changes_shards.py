@@ -15,7 +15,7 @@ from harvester.cli import main
 from harvester.db import seen, shards, state, store
 from harvester.models import Paper
 from harvester.outputs import audit
-from tests.conftest import RLHF_QUERY, argv, records, tree
+from tests.conftest import RLHF_QUERY, argv, records, tool, tree
 from tests.oai_standin import OaiPaper, OaiStandin, Version, many, of_record
 from tests.standin import Standin, synthetic_entries
 
@@ -120,6 +120,7 @@ def test_a_day_of_changes_reaches_the_shards_of_a_sharded_topic(tmp_path: Path):
     assert {n for n in changed_files if not n.startswith(".harvest")} == {
         f"t/{y}.json" for y in (2023, 2024, 2025)
     }
+    assert tool("check", config) == 0
     counts, problems = audit.check(config, data)
     assert problems == []
     assert {str(p.relative_to(data)): n for p, n in counts.items()} == {
@@ -199,6 +200,7 @@ def test_a_set_topic_that_grows_past_the_limit_is_cut_and_complete(tmp_path: Pat
     assert set(records(data, "lg")) == {p.paper_id for p in [*listed, *fresh]}
     assert f"lg/{NOW.year}.json" in data_files(data)
     assert not (data / "lg.json").exists()
+    assert tool("check", config) == 0
     counts, problems = audit.check(config, data)
     assert problems == []
     assert sum(counts.values()) == 603
