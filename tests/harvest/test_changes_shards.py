@@ -164,8 +164,9 @@ def test_after_the_feed_writes_a_shard_the_topic_harvest_reads_no_data_file(
 
 
 def test_a_set_topic_that_grows_past_the_limit_is_cut_and_complete(tmp_path: Path):
-    """A set topic of 600 papers over three years is stored a year per file with every
-    paper listed; the feed's new papers join their years, and a re-run changes no byte."""
+    """A set topic whose first listing of 600 papers (2023-2026) passes the limit is stored
+    a year per file with every paper; the feed's new papers join their year, and a re-run
+    changes no byte."""
     config = tmp_path / "queries.toml"
     config.write_text('[topics.lg]\nset = "cs:cs:LG"\n')
     data = tmp_path / "data"
@@ -204,3 +205,36 @@ def test_a_set_topic_that_grows_past_the_limit_is_cut_and_complete(tmp_path: Pat
     counts, problems = audit.check(config, data)
     assert problems == []
     assert sum(counts.values()) == 603
+
+
+def test_a_set_topic_the_feed_pushes_past_the_limit_is_cut_and_complete(tmp_path: Path):
+    """A set topic of 100 papers in one file takes 150 new ones from the feed, passes the
+    limit in that run and is cut a year per file with all 250; a re-run changes no byte."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.lg]\nset = "cs:cs:LG"\n')
+    data = tmp_path / "data"
+    old = NOW - timedelta(days=40)
+    papers = [
+        OaiPaper(
+            f"2301.{n:05d}",
+            (Version(FIRST + timedelta(days=5 * n)),),
+            old if n < 100 else NOW,
+            abstract="An abstract. " * 60,
+        )
+        for n in range(250)
+    ]
+    with OaiStandin(today=NOW.date(), limit=100) as oai, Standin() as query:
+        oai.add(*papers[:100])
+        flags = ["--config", str(config), "--data-dir", str(data)]
+        flags += ["--api-url", query.url, "--oai-url", oai.url, "--delay", "0"]
+        assert main(flags) == 0
+        assert data_files(data) == ["lg.json"]
+        oai.add(*papers[100:])
+        assert main(flags) == 0
+        after_run = tree(data)
+        assert main(flags) == 0
+        assert tree(data) == after_run
+    years = Counter(str(p.versions[0].created.year) for p in papers)
+    assert data_files(data) == [f"lg/{y}.json" for y in sorted(years)]
+    assert {y: len(store.load(data / f"lg/{y}.json")) for y in years} == dict(years)
+    assert tool("check", config) == 0
