@@ -68,7 +68,7 @@ def _sharded(tmp_path: Path) -> tuple[Standin, OaiStandin, Path, Path]:
     return standin, OaiStandin(today=NOW.date()), config, tmp_path / "data"
 
 
-def _one_a_year(stored: dict[str, Paper]) -> list[str]:
+def _across_years(stored: dict[str, Paper]) -> list[str]:
     """Eight papers, spread over the years: changed below as 3 DOIs, 2 journal
     references, 2 new versions and a withdrawal."""
     by_year: dict[int, list[str]] = {}
@@ -89,7 +89,7 @@ def test_a_day_of_changes_reaches_the_shards_of_a_sharded_topic(tmp_path: Path):
         assert data_files(data) == ["t/2023.json", "t/2024.json", "t/2025.json"]
         stored = {k: Paper.model_validate(r) for k, r in records(data, "t").items()}
         oai.add(*(of_record(p) for p in stored.values()))
-        keys = _one_a_year(stored)
+        keys = _across_years(stored)
         assert len({stored[k].published.year for k in keys}) == 3
         changed = [oai.papers[k] for k in keys]
         oai.add(*(p.changed(NOW, doi=f"10.1000/{i}") for i, p in enumerate(changed[:3])))
@@ -153,7 +153,7 @@ def test_after_the_feed_writes_a_shard_the_topic_harvest_reads_no_data_file(
         saved = state.load(state.path_for(data, "t"))
         assert saved is not None
         assert saved.files["t/2024.json"].blob == seen.blob_id((data / "t/2024.json").read_bytes())
-        oai.papers = {k: p for k, p in oai.papers.items() if k != key}  # nothing changed since
+        oai.papers = {k: p for k, p in oai.papers.items() if k != key}  # a list with nothing in it
         before = tree(data)
         reads.clear()
         assert main(flags) == 0
