@@ -66,7 +66,9 @@ class TopicFiles:
         self.bytes_written = 0
         """Bytes of the files written, as handed to the writer."""
         self._cache: dict[str, dict[str, Paper]] = {}
-        self._saw: seen.Seen = {}
+        # Kept whole when files are committed unverified (the change feed), so that the
+        # entries of the files not written stay for the next `verify`.
+        self._saw: seen.Seen = seen.load(seen.path_for(data_dir, topic)) if self.remember else {}
         self._existing = self._listing()
 
     @property
@@ -132,7 +134,7 @@ class TopicFiles:
 
     def _save_seen(self) -> None:
         if self.remember:
-            saw = {n: v for n, v in self._saw.items() if n in self.stamps}
+            saw = {n: v for n, v in self._saw.items() if n in self._existing}
             seen.save(seen.path_for(self.data_dir, self.topic), saw)
 
     # -- reading --------------------------------------------------------------------

@@ -10,7 +10,8 @@ it by the usual rules (`store.merge`); a set topic also takes the set's new pape
 
 The cursor (`data/.harvest/oai/changes.json`) moves only after a complete list (and
 when it changed a topic, or lags `MAX_LAG_DAYS`: a run that finds nothing changes no
-byte); a list cut short resumes from its last committed page (tokens are stateless).
+byte); a list cut short resumes from its last committed page (tokens are stateless),
+once the pass has changed a topic: one that changed nothing is asked again whole.
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ def run_feed(
     wanted = covering_sets(groups) if groups else []
     from_day = cursor.last - timedelta(days=1)
     index = _index(held)
+    resumed = bool(cursor.tokens or cursor.done)
     requests_before, listed = client.requests, 0
 
     def result(complete: bool) -> FeedResult:
@@ -194,9 +196,12 @@ def run_feed(
                 if _merge(held, index, page.records, dry_run=dry_run):
                     index = _index(held)  # a set topic may have taken new papers
                 cursor = _advance(cursor, set_spec, page.records, page.token)
-                # Saved only while more is to come, so a list of one page writes once.
+                # Saved only while more is to come, so a list of one page writes once, and
+                # only once the pass changed a topic (or resumes one that did), so a list
+                # that finds nothing writes nothing: cut short, it is asked again whole.
                 more = page.token is not None or any(s not in cursor.done for s in wanted[number:])
-                if more and not dry_run:
+                worth = resumed or any(h.counts.changed for h in held)
+                if more and worth and not dry_run:
                     save_cursor(path, cursor)
     except (HarvestError, Interrupted) as exc:
         raise FeedFailed(exc, result(complete=False)) from exc

@@ -125,6 +125,23 @@ def test_an_interrupted_list_resumes_from_its_last_page(tmp_path: Path, stop: li
     )
 
 
+def test_a_list_that_changed_nothing_before_it_was_cut_short_writes_nothing(tmp_path: Path):
+    """A pass cut short after pages that changed no topic leaves the cursor file as it was
+    (no token kept): the next run asks the whole list again, from the same day."""
+    oai = OaiStandin(today=date(2026, 4, 3), limit=10)
+    topics, data = _fed(tmp_path, oai)
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    before = tree(data)
+    oai.script = [None, *[Reply(status=503)] * 5]
+    with pytest.raises(changes.FeedFailed):
+        changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert tree(data) == before
+    oai.requests.clear()
+    assert changes.run_feed(topics, client=offline(oai), data_dir=data).complete
+    assert oai.requests[0]["from"] == "2026-04-01"
+    assert tree(data) == before
+
+
 @pytest.mark.parametrize(
     ("fault", "recovers"),
     [

@@ -1,0 +1,240 @@
+"""The change feed and set topics on a topic stored a year per file: each change reaches
+its paper's shard, the topic's own harvest and the next runs read no file they need not,
+and a set topic that grows past the limit is cut with nothing lost."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from harvester import files
+from harvester.cli import main
+from harvester.db import seen, shards, state, store
+from harvester.models import Paper
+from harvester.outputs import audit
+from tests.conftest import RLHF_QUERY, argv, records, tool, tree
+from tests.oai_standin import OaiPaper, OaiStandin, Version, many, of_record
+from tests.standin import Standin, synthetic_entries
+
+NOW = datetime.now(UTC)
+FIRST = datetime(2023, 1, 2, tzinfo=UTC)
+LIMIT = 300_000
+"""300 synthetic papers (about 1.7 kB each) pass this; a year of them does not."""
+
+
+@pytest.fixture(autouse=True)
+def small_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files are cut at `LIMIT` bytes instead of 40 MB."""
+    monkeypatch.setattr(shards, "LIMIT_BYTES", LIMIT)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the data files read (parsed or hashed), state files aside."""
+    read: list[str] = []
+    load, read_bytes = store.load, files.read_bytes
+
+    def note(path: Path) -> None:
+        if ".harvest" not in path.parts and path.suffix == ".json":
+            read.append(f"{path.parent.name}/{path.name}")
+
+    def counting_load(path: Path) -> dict[str, Paper]:
+        note(path)
+        return load(path)
+
+    def counting_read(path: Path, *, links: bool = True) -> bytes:
+        note(path)
+        return read_bytes(path, links=links)
+
+    monkeypatch.setattr(store, "load", counting_load)
+    monkeypatch.setattr(files, "read_bytes", counting_read)
+    return read
+
+
+def data_files(data: Path) -> list[str]:
+    return sorted(
+        str(p.relative_to(data)) for p in data.rglob("*.json") if ".harvest" not in p.parts
+    )
+
+
+def _sharded(tmp_path: Path) -> tuple[Standin, OaiStandin, Path, Path]:
+    """A query topic `t` of 300 papers over 2023-2025, fed, and the two stand-ins."""
+    config = tmp_path / "queries.toml"
+    config.write_text(f"[defaults]\nchange_feed = true\n\n[topics.t]\nquery = '{RLHF_QUERY}'\n")
+    standin = Standin(entries=synthetic_entries(300, first=FIRST, step_minutes=3 * 24 * 60))
+    return standin, OaiStandin(today=NOW.date()), config, tmp_path / "data"
+
+
+def _across_years(stored: dict[str, Paper]) -> list[str]:
+    """Eight papers, spread over the years: changed below as 3 DOIs, 2 journal
+    references, 2 new versions and a withdrawal."""
+    by_year: dict[int, list[str]] = {}
+    for key in sorted(stored):
+        by_year.setdefault(stored[key].published.year, []).append(key)
+    chosen = [keys[i] for i in range(3) for keys in by_year.values()]
+    return chosen[:8]
+
+
+def test_a_day_of_changes_reaches_the_shards_of_a_sharded_topic(tmp_path: Path):
+    """DOIs, journal references, new versions and a withdrawal reach the year files of
+    their papers; no `t.json` appears beside the folder, `check` is valid, the count is
+    unchanged, and a second identical run changes no byte."""
+    standin, oai, config, data = _sharded(tmp_path)
+    with standin, oai:
+        flags = [*argv(standin, config), "--oai-url", oai.url]
+        assert main(flags) == 0
+        assert data_files(data) == ["t/2023.json", "t/2024.json", "t/2025.json"]
+        stored = {k: Paper.model_validate(r) for k, r in records(data, "t").items()}
+        oai.add(*(of_record(p) for p in stored.values()))
+        keys = _across_years(stored)
+        assert len({stored[k].published.year for k in keys}) == 3
+        changed = [oai.papers[k] for k in keys]
+        oai.add(*(p.changed(NOW, doi=f"10.1000/{i}") for i, p in enumerate(changed[:3])))
+        oai.add(*(p.changed(NOW, journal_ref=f"J. {i}") for i, p in enumerate(changed[3:5])))
+        oai.add(*(p.new_version(NOW) for p in changed[5:7]))
+        oai.add(changed[7].new_version(NOW, withdrawn=True))
+        for key in keys[5:7]:  # the query API sees the new versions too
+            entry = next(e for e in standin.entries if e.key == key)
+            title = stored[key].title
+            standin.entries.append(entry.new_version(2, title=title, updated=NOW))
+        before = tree(data)
+        assert main(flags) == 0
+        after_run = tree(data)
+        assert main(flags) == 0
+        assert tree(data) == after_run
+    assert data_files(data) == ["t/2023.json", "t/2024.json", "t/2025.json"]
+    after = {k: Paper.model_validate(r) for k, r in records(data, "t").items()}
+    assert len(after) == 300
+    assert [after[k].doi for k in keys[:3]] == ["10.1000/0", "10.1000/1", "10.1000/2"]
+    assert [after[k].journal_ref for k in keys[3:5]] == ["J. 0", "J. 1"]
+    assert all(after[k].version == 2 for k in keys[5:8])
+    assert after[keys[7]].withdrawn is True
+    for key in keys:  # each in the file of its year, and only there
+        year = f"t/{stored[key].published.year}.json"
+        assert key in store.load(data / year)
+        assert after_run[year] != before[year]
+    changed_files = {n for n in after_run if n in before and after_run[n] != before[n]}
+    assert {n for n in changed_files if not n.startswith(".harvest")} == {
+        f"t/{y}.json" for y in (2023, 2024, 2025)
+    }
+    assert tool("check", config) == 0
+    counts, problems = audit.check(config, data)
+    assert problems == []
+    assert {str(p.relative_to(data)): n for p, n in counts.items()} == {
+        "t/2023.json": 122,
+        "t/2024.json": 122,
+        "t/2025.json": 56,
+    }
+
+
+def test_after_the_feed_writes_a_shard_the_topic_harvest_reads_no_data_file(
+    tmp_path: Path, reads: list[str]
+):
+    """A run whose feed rewrote one year file leaves the topic's stamps current: in the
+    next run, with nothing new on either interface, only the feed reads the files (once
+    each), the topic's harvest none, and no byte changes."""
+    standin, oai, config, data = _sharded(tmp_path)
+    with standin, oai:
+        flags = [*argv(standin, config), "--oai-url", oai.url]
+        assert main(flags) == 0
+        stored = {k: Paper.model_validate(r) for k, r in records(data, "t").items()}
+        oai.add(*(of_record(p) for p in stored.values()))
+        key = min(k for k, p in stored.items() if p.published.year == 2024)
+        oai.add(oai.papers[key].changed(NOW, doi="10.1000/x"))
+        reads.clear()
+        assert main(flags) == 0
+        # The feed reads each file (its index), then the one it merges into; the topic's
+        # harvest trusts the others unread and reads the one the feed wrote.
+        assert Counter(reads) == {"t/2023.json": 1, "t/2024.json": 3, "t/2025.json": 1}
+        assert store.load(data / "t/2024.json")[key].doi == "10.1000/x"
+        saved = state.load(state.path_for(data, "t"))
+        assert saved is not None
+        assert saved.files["t/2024.json"].blob == seen.blob_id((data / "t/2024.json").read_bytes())
+        oai.papers = {k: p for k, p in oai.papers.items() if k != key}  # a list with nothing in it
+        before = tree(data)
+        reads.clear()
+        assert main(flags) == 0
+    # The feed reads each file once to know the stored papers; the topic's own harvest
+    # reads none, its stamps current.
+    assert sorted(reads) == ["t/2023.json", "t/2024.json", "t/2025.json"]
+    assert tree(data) == before
+
+
+def test_a_set_topic_that_grows_past_the_limit_is_cut_and_complete(tmp_path: Path):
+    """A set topic whose first listing of 600 papers (2023-2026) passes the limit is stored
+    a year per file with every paper; the feed's new papers join their year, and a re-run
+    changes no byte."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.lg]\nset = "cs:cs:LG"\n')
+    data = tmp_path / "data"
+    listed = many(600, days=[NOW.date() - timedelta(days=40)])
+    listed = [
+        OaiPaper(
+            p.paper_id,
+            (Version(FIRST + timedelta(days=2 * n)),),
+            p.modtime,
+            abstract="An abstract. " * 60,
+        )
+        for n, p in enumerate(listed)
+    ]
+    with OaiStandin(today=NOW.date(), limit=100) as oai, Standin() as query:
+        oai.add(*listed)
+        flags = ["--config", str(config), "--data-dir", str(data)]
+        flags += ["--api-url", query.url, "--oai-url", oai.url, "--delay", "0"]
+        assert main(flags) == 0
+        years = Counter(str(p.versions[0].created.year) for p in listed)
+        assert data_files(data) == [f"lg/{y}.json" for y in sorted(years)]
+        assert {y: len(store.load(data / f"lg/{y}.json")) for y in years} == dict(years)
+        fresh = [
+            OaiPaper(f"2601.{n:05d}", (Version(NOW - timedelta(hours=n + 1)),), NOW)
+            for n in range(3)
+        ]
+        oai.add(*fresh)
+        assert main(flags) == 0
+        after_run = tree(data)
+        assert main(flags) == 0
+        assert tree(data) == after_run
+        assert query.requests == []
+    assert set(records(data, "lg")) == {p.paper_id for p in [*listed, *fresh]}
+    assert f"lg/{NOW.year}.json" in data_files(data)
+    assert not (data / "lg.json").exists()
+    assert tool("check", config) == 0
+    counts, problems = audit.check(config, data)
+    assert problems == []
+    assert sum(counts.values()) == 603
+
+
+def test_a_set_topic_the_feed_pushes_past_the_limit_is_cut_and_complete(tmp_path: Path):
+    """A set topic of 100 papers in one file takes 150 new ones from the feed, passes the
+    limit in that run and is cut a year per file with all 250; a re-run changes no byte."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.lg]\nset = "cs:cs:LG"\n')
+    data = tmp_path / "data"
+    old = NOW - timedelta(days=40)
+    papers = [
+        OaiPaper(
+            f"2301.{n:05d}",
+            (Version(FIRST + timedelta(days=5 * n)),),
+            old if n < 100 else NOW,
+            abstract="An abstract. " * 60,
+        )
+        for n in range(250)
+    ]
+    with OaiStandin(today=NOW.date(), limit=100) as oai, Standin() as query:
+        oai.add(*papers[:100])
+        flags = ["--config", str(config), "--data-dir", str(data)]
+        flags += ["--api-url", query.url, "--oai-url", oai.url, "--delay", "0"]
+        assert main(flags) == 0
+        assert data_files(data) == ["lg.json"]
+        oai.add(*papers[100:])
+        assert main(flags) == 0
+        after_run = tree(data)
+        assert main(flags) == 0
+        assert tree(data) == after_run
+    years = Counter(str(p.versions[0].created.year) for p in papers)
+    assert data_files(data) == [f"lg/{y}.json" for y in sorted(years)]
+    assert {y: len(store.load(data / f"lg/{y}.json")) for y in years} == dict(years)
+    assert tool("check", config) == 0
