@@ -50,23 +50,28 @@ class Window:
         cuts = [self.start + (minutes * i // parts) * MINUTE for i in range(parts + 1)]
         return [Window(cuts[i], cuts[i + 1]) for i in reversed(range(parts))]
 
-    def cut(self, total: int, rows: int, newest: list[datetime]) -> list[Window]:
-        """Cut a window of `total` results into `count(total, rows)` windows expected to
-        fit `rows` each, placed by the density of its `newest` results (its first page,
-        newest first).
+    def cut(self, total: int, rows: int, size: int, newest: list[datetime]) -> list[Window]:
+        """Cut a window of `total` results into `count(total, rows, size)` windows expected
+        to fit `rows` each in pages of `size`, placed by the density of its `newest`
+        results (its first page, newest first).
 
         Cutting the whole span evenly would put most windows where a topic has no
         papers (a range from 1991 holding two busy years); the first page says how
         densely papers come at the top, so the cuts follow that density, and the last
         window is the rest of the range, cut by its own count when it needs to be.
+        Each window above the rest is aimed just under `held(rows, size)`, whole pages:
+        a bound is floored to its minute, which can add a minute's results to a window,
+        and one more page for a few rows over would be a request wasted per window.
         When that density would reach past the start, the cut is even. Either way it
         makes the number of windows `harvest plan` counts. Newest first, boundaries shared.
         """
-        parts = count(total, rows)
+        parts = count(total, rows, size)
         spread = (newest[0] - newest[-1]) if len(newest) > 1 else timedelta(0)
         if spread <= MINUTE:
             return self.split(parts)
-        step = spread * (rows * FILL / len(newest))  # the time `rows * FILL` results take
+        rate = (len(newest) - 1) / spread.total_seconds()  # results a second at the top
+        aim = held(rows, size) - math.ceil(rate * MINUTE.total_seconds()) - 1
+        step = timedelta(seconds=max(aim, 1) / rate)  # the time `aim` results take
         bounds = [self.end]
         bounds += [floor_minute(newest[0] - index * step) for index in range(1, parts)]
         bounds.append(self.start)
@@ -83,11 +88,18 @@ def parts_needed(total: int, rows: int) -> int:
     return max(2, math.ceil(total / (rows * FILL)))
 
 
-def count(total: int, rows: int) -> int:
+def held(rows: int, size: int) -> int:
+    """The results a cut window is meant to hold when one query pages `rows` in pages of
+    `size`: whole pages, at most `FILL` of `rows` (at least one page)."""
+    return max(size, int(rows * FILL) // size * size)
+
+
+def count(total: int, rows: int, size: int) -> int:
     """How many windows a range of `total` results is first fetched in, when one query
-    pages `rows`: 1 if they fit, else `parts_needed`. Both `harvest plan` and the
-    harvest (`Window.cut`) count with it, so the plan says what the harvest then does."""
-    return 1 if total <= rows else parts_needed(total, rows)
+    pages `rows` in pages of `size`: 1 if they fit, else enough for each to hold
+    `held(rows, size)` (at least 2). Both `harvest plan` and the harvest (`Window.cut`)
+    count with it, so the plan says what the harvest then does."""
+    return 1 if total <= rows else max(2, math.ceil(total / held(rows, size)))
 
 
 def gaps(whole: Window, done: list[tuple[datetime, datetime]]) -> list[Window]:

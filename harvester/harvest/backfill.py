@@ -92,10 +92,11 @@ class Backfill:
 
     def _window(self, window: Window) -> list[Window]:
         """Fetch one window; returns the windows to fetch instead when it must be cut."""
-        rows = reach(self._client.page_size)
+        size = self._client.page_size
+        rows = reach(size)
         page = self._page(window, 0, 0)
-        if windows.count(page.total_results, rows) > 1 and not self._capped_within(rows):
-            cut = window.cut(page.total_results, rows, page.published_at)
+        if windows.count(page.total_results, rows, size) > 1 and not self._capped_within(rows):
+            cut = window.cut(page.total_results, rows, size, page.published_at)
             return _cut(window, cut, f"it matches {page.total_results} results")
         return self._pages(window, page)
 

@@ -62,7 +62,7 @@ class Cost:
 def windows_needed(results: int, page_size: int = 1000) -> int:
     """How many `submittedDate` windows a first harvest of `results` results takes: the
     harvest's own count (`windows.count`), which `Window.cut` makes."""
-    return windows.count(results, reach(page_size))
+    return windows.count(results, reach(page_size), page_size)
 
 
 def first_harvest_cost(results: int, *, page_size: int, delay_seconds: float) -> Cost:

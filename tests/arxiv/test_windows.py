@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harvester.arxiv.windows import MINUTE, Window, floor_minute, gaps, parts_needed
+from harvester.arxiv.windows import (
+    MINUTE,
+    Window,
+    count,
+    floor_minute,
+    gaps,
+    held,
+    parts_needed,
+)
 
 
 def at(day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -60,6 +68,25 @@ def test_parts_needed_fills_each_window_to_80_percent():
     assert parts_needed(10_001, 10_000) == 2
 
 
+@pytest.mark.parametrize(
+    ("rows", "size", "expected"),
+    [(10_000, 2_000, 8_000), (10_000, 1_000, 8_000), (9_000, 1_500, 6_000), (10, 9, 9)],
+    ids=["page-2000", "page-1000", "page-1500", "one-page"],
+)
+def test_a_window_is_meant_to_hold_whole_pages(rows: int, size: int, expected: int):
+    """A cut window is meant to hold whole pages within 80 % of what a query pages."""
+    assert held(rows, size) == expected
+
+
+def test_count_cuts_in_windows_of_whole_pages():
+    """30,000 results at pages of 1,500 need 5 windows of 6,000, not 4 of 7,200 (each 5
+    pages); results that one query pages take 1 window."""
+    assert count(30_000, 9_000, 1_500) == 5
+    assert count(30_000, 10_000, 2_000) == 4
+    assert count(10_000, 10_000, 2_000) == 1
+    assert count(10_001, 10_000, 2_000) == 2
+
+
 def test_floor_minute_converts_to_utc():
     """An aware time in another zone floors to its UTC minute."""
     moment = datetime.fromisoformat("2024-01-01T10:30:59-05:00")
@@ -71,8 +98,8 @@ def test_a_cut_whose_first_bound_is_the_start_still_cuts_the_window():
     evenly instead, never handed back whole (it would be cut again forever)."""
     window = Window(at(1, 0, 40), at(1, 1, 0))
     newest = [at(1, 0, 50) - timedelta(seconds=600 * i // 7) for i in range(8)]  # to 00:40
-    cut = window.cut(20, 10, newest)
-    assert cut == window.split(parts_needed(20, 10))
+    cut = window.cut(20, 10, 9, newest)
+    assert cut == window.split(count(20, 10, 9))
     assert window not in cut
 
 

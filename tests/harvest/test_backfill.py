@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -10,6 +12,7 @@ from harvester.arxiv.paging import MAX_RESULTS, fits
 from harvester.arxiv.windows import FIRST_DAY, MINUTE, Window
 from harvester.errors import FetchError
 from harvester.harvest.backfill import Backfill, Span
+from harvester.harvest.plan import windows_needed
 from harvester.models import Paper
 from tests.conftest import offline_client
 from tests.standin import (
@@ -65,6 +68,37 @@ def test_a_window_over_the_limit_is_cut_as_its_count_says(mode: Mode):
     windows = [r["start"] for r in standin.requests].count("0")
     assert windows == 1 + 4
     assert len(standin.requests) <= 1.1 * 25 + windows
+
+
+def window_counts(standin: Standin) -> tuple[int, int]:
+    """The windows a harvest fetched, and those it only counted (asked once, then cut)."""
+    spans = {
+        span
+        for request in standin.requests
+        for span in re.findall(r"submittedDate:\[(\d+) TO (\d+)\]", request["search_query"])
+    }
+    counted = {s for s in spans if any(o != s and s[0] <= o[0] and o[1] <= s[1] for o in spans)}
+    return len(spans) - len(counted), len(counted)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("step", [7, 4208], ids=["one-every-7s", "four-years"])
+def test_a_first_harvest_of_30000_costs_its_pages_and_the_count(mode: Mode, step: int):
+    """30,000 papers at pages of 2,000, dense or over four years: every paper once, the
+    windows the plan counts, and at most 1.1 x ceil(30,000 / 2,000) requests besides
+    the count (a window a few rows over its whole pages would cost one more each)."""
+    entries = synthetic_entries(
+        30_000, first=datetime(2022, 1, 1, 0, 0, 13, tzinfo=UTC), step_seconds=step
+    )
+    standin = Standin(entries=entries, mode=mode)
+    commits = Commits(standin)
+    with offline_client(standin, page_size=2000) as client:
+        Backfill(client, "cat:cs.CL", commit=commits).run([WHOLE])
+    assert len(commits.papers) == 30_000
+    assert sent_fit(standin)
+    fetched, counted = window_counts(standin)
+    assert (fetched, counted) == (windows_needed(30_000, page_size=2000), 1)
+    assert len(standin.requests) <= math.ceil(30_000 / 2000) * 1.1 + counted
 
 
 @pytest.mark.parametrize("mode", MODES)
