@@ -123,3 +123,13 @@ def test_gaps_are_what_is_left_newest_first(done, expected):
     """Only the parts not yet finished are fetched again, newest first, sharing boundaries."""
     whole = Window(at(1), at(9))
     assert [(w.start, w.end) for w in gaps(whole, done)] == expected
+
+
+def test_a_density_cut_that_lands_on_the_start_falls_back_to_an_even_split():
+    """A density cut whose bound falls exactly on the window's start would make a window
+    of no minutes; the cut is even instead, and every part spans a minute or more."""
+    start, end = datetime(2024, 1, 1, 9, 53, tzinfo=UTC), datetime(2024, 1, 1, 10, 0, tzinfo=UTC)
+    newest = [datetime(2024, 1, 1, 9, 59, tzinfo=UTC) - timedelta(minutes=i) for i in range(11)]
+    parts = Window(start, end).cut(12, 10, 1, newest)
+    assert parts == Window(start, end).split(2)
+    assert all(part.start < part.end for part in parts)
