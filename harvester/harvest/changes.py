@@ -16,6 +16,8 @@ once the pass has changed a topic: one that changed nothing is asked again whole
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -57,6 +59,10 @@ class Cursor(BaseModel):
     """The resumption token after the last committed page of each set cut short."""
     newest: date | None = None
     """The newest datestamp the pass in progress has listed."""
+    covering: list[str] | None = None
+    """The sets that cover the stored papers (None: not computed yet)."""
+    covered: str | None = None
+    """What `covering` was computed from: a digest of the fed topics' stamps (`_digest`)."""
 
 
 def load_cursor(path: Path) -> Cursor | None:
@@ -78,8 +84,6 @@ def save_cursor(path: Path, cursor: Cursor) -> None:
 class _Topic:
     topic: Topic
     files: TopicFiles
-    papers: dict[str, Paper]
-    """Every paper the topic stores, kept current as pages are merged."""
     counts: Counts = field(default_factory=Counts)
     written: bool = False
 
@@ -157,18 +161,16 @@ def run_feed(
         FeedFailed: a list failed or was interrupted; committed pages stay written.
     """
     path = sets.oai_dir(data_dir) / "changes.json"
-    cursor = load_cursor(path)
-    held = [_Topic(t, TopicFiles(data_dir, t.name, dry_run=dry_run), {}) for t in topics]
-    for held_topic in held:
-        held_topic.papers = held_topic.files.load()
+    cursor = before = load_cursor(path)
+    held = [_Topic(t, TopicFiles(data_dir, t.name, dry_run=dry_run)) for t in topics]
     if cursor is None:
         days = [first_harvest_day(t, data_dir) for t in topics]
         cursor = Cursor(last=min(d for d in days if d is not None))  # `fed` topics have one
-    groups = [groups_of(p) for h in held for p in h.papers.values()]
-    groups += [frozenset({t.set_spec.split(":")[0]}) for t in topics if t.set_spec]
-    wanted = covering_sets(groups) if groups else []
+    stamps = _stamps(topics, data_dir)
+    if cursor.covering is None or stamps is None or cursor.covered != _digest(stamps):
+        cursor = cursor.model_copy(update={"covering": _covering(held), "covered": _digest(stamps)})
+    wanted = list(cursor.covering or [])
     from_day = cursor.last - timedelta(days=1)
-    index = _index(held)
     resumed = bool(cursor.tokens or cursor.done)
     requests_before, listed = client.requests, 0
 
@@ -193,8 +195,7 @@ def run_feed(
             )
             for page in pages:
                 listed += len(page.records)
-                if _merge(held, index, page.records, dry_run=dry_run):
-                    index = _index(held)  # a set topic may have taken new papers
+                _merge(held, page.records, dry_run=dry_run)
                 cursor = _advance(cursor, set_spec, page.records, page.token)
                 # Saved only while more is to come, so a list of one page writes once, and
                 # only once the pass changed a topic (or resumes one that did), so a list
@@ -207,7 +208,15 @@ def run_feed(
         raise FeedFailed(exc, result(complete=False)) from exc
     changed = any(h.counts.changed for h in held)
     if not dry_run:
-        save_cursor(path, Cursor(last=_moved(cursor, changed=changed)))
+        # What the covering sets follow from, as this feed leaves the files.
+        covered = _digest(_written(stamps, held))
+        last = _moved(cursor, changed=changed)
+        done = Cursor(last=last, covering=cursor.covering, covered=covered)
+        # A digest that alone changed waits for a run that writes: a run that finds
+        # nothing changes no byte (it computes the sets again).
+        same = before is not None and done.model_copy(update={"covered": before.covered}) == before
+        if not same or any(h.written for h in held):
+            save_cursor(path, done)
     return result(complete=True)
 
 
@@ -232,42 +241,81 @@ def _moved(cursor: Cursor, *, changed: bool) -> date:
     return cursor.last
 
 
-def _index(held: list[_Topic]) -> dict[str, list[_Topic]]:
-    """The topics that store each paper."""
-    index: dict[str, list[_Topic]] = {}
-    for topic in held:
-        for key in topic.papers:
-            index.setdefault(key, []).append(topic)
-    return index
+_Stamps = dict[str, str | dict[str, str]]
 
 
-def _merge(
-    held: list[_Topic], index: dict[str, list[_Topic]], listed: list[Record], *, dry_run: bool
-) -> list[_Topic]:
-    """Merge one page into the topics that store its papers (or whose set takes them);
-    returns the topics that changed."""
-    batches: dict[str, list[Paper]] = {}
-    for record in listed:
-        owners = list(index.get(record.paper.key, []))
-        owners += [t for t in held if t not in owners and t.takes_new(record)]
-        for owner in owners:
+def _stamps(topics: list[Topic], data_dir: Path) -> _Stamps | None:
+    """What the covering sets follow from: each query topic's files (their blob ids) as
+    its state keeps them (a file written or edited since has another), each set topic's
+    set; None when a query topic's state keeps no stamps (the sets are computed anew)."""
+    found: _Stamps = {}
+    for topic in topics:
+        if topic.set_spec is not None:
+            found[topic.name] = topic.set_spec
+            continue
+        saved = state.load(state.path_for(data_dir, topic.name))
+        if saved is None or not saved.files:
+            return None
+        found[topic.name] = {n: s.blob for n, s in saved.files.items()}
+    return found
+
+
+def _written(stamps: _Stamps | None, held: list[_Topic]) -> _Stamps | None:
+    """`stamps` with the files the feed wrote (their new blob ids, the ones it removed gone)."""
+    if stamps is None:
+        return None
+    out = dict(stamps)
+    for h in held:
+        old = stamps.get(h.topic.name)
+        if h.written and isinstance(old, dict):
+            new = {
+                n: h.files.stamps[n].blob if n in h.files.stamps else old.get(n)
+                for n in h.files.names()
+            }
+            if any(b is None for b in new.values()):
+                return None
+            out[h.topic.name] = {n: b for n, b in new.items() if b is not None}
+    return out
+
+
+def _digest(stamps: _Stamps | None) -> str | None:
+    """A digest of `_stamps`."""
+    if stamps is None:
+        return None
+    return hashlib.sha256(json.dumps(stamps, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _covering(held: list[_Topic]) -> list[str]:
+    """The fewest sets that cover the query topics' stored papers (read a topic at a
+    time) and the set topics' sets, whose papers all are in them."""
+    groups = [
+        groups_of(p) for h in held if h.topic.set_spec is None for p in h.files.load().values()
+    ]
+    groups += [frozenset({h.topic.set_spec.split(":")[0]}) for h in held if h.topic.set_spec]
+    return covering_sets(groups) if groups else []
+
+
+def _merge(held: list[_Topic], listed: list[Record], *, dry_run: bool) -> list[_Topic]:
+    """Merge one page into the topics that store its papers (or whose set takes them),
+    reading only the files those papers land in; returns the topics that changed."""
+    changed = []
+    for owner in held:
+        stored = owner.files.load_for(r.paper for r in listed) if listed else {}
+        fetched = []
+        for record in listed:
+            old = stored.get(record.paper.key)
+            if old is None and not owner.takes_new(record):
+                continue
             since = owner.topic.since
             if since is not None and record.paper.published < since:
                 continue
-            stored = owner.papers.get(record.paper.key)
-            paper = record.paper if stored is None else _onto(stored, record.paper)
-            batches.setdefault(owner.topic.name, []).append(paper)
-    changed = []
-    for owner in held:
-        fetched = batches.get(owner.topic.name)
+            fetched.append(record.paper if old is None else _onto(old, record.paper))
         if not fetched:
             continue
-        # Only the files these papers land in are read and written (`shards`); what the
-        # merge gives back is theirs, the rest of the topic is as it was.
+        # Only the files these papers land in are read and written (`shards`).
         merged = owner.files.commit(fetched)
-        counts = _withdrawals(owner.papers, merged.papers, merged.counts)
+        counts = _withdrawals(stored, merged.papers, merged.counts)
         owner.written |= owner.files.written and not dry_run
-        owner.papers.update(merged.papers)
         owner.counts += counts
         if counts.changed:
             changed.append(owner)

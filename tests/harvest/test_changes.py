@@ -31,6 +31,11 @@ from tests.standin import Reply, Standin
 NOW = datetime.now(UTC)
 
 
+def _progress(cursor: changes.Cursor | None) -> changes.Cursor | None:
+    """A cursor without the covering sets it keeps: how far the feed has got."""
+    return cursor and cursor.model_copy(update={"covering": None, "covered": None})
+
+
 def _daily(tmp_path: Path) -> tuple[Standin, OaiStandin, Path, Path]:
     config = tmp_path / "queries.toml"
     config.write_text(
@@ -120,7 +125,7 @@ def test_an_interrupted_list_resumes_from_its_last_page(tmp_path: Path, stop: li
     assert result.complete
     assert len(oai.requests) == 2
     assert all(p.doi is not None for p in store.load(data / "t.json").values())
-    assert changes.load_cursor(oai_dir(data) / "changes.json") == changes.Cursor(
+    assert _progress(changes.load_cursor(oai_dir(data) / "changes.json")) == changes.Cursor(
         last=date(2026, 4, 2)
     )
 
@@ -196,7 +201,7 @@ def test_a_list_that_changes_nothing_changes_no_byte(tmp_path: Path):
     assert tree(data) == before  # 2 days behind the newest: stays
     oai.add(elsewhere.changed(datetime(2026, 4, 5, 6, tzinfo=UTC)))
     changes.run_feed(topics, client=offline(oai), data_dir=data)
-    assert changes.load_cursor(oai_dir(data) / "changes.json") == changes.Cursor(
+    assert _progress(changes.load_cursor(oai_dir(data) / "changes.json")) == changes.Cursor(
         last=date(2026, 4, 5)
     )
 

@@ -4,6 +4,7 @@ and a set topic that grows past the limit is cut with nothing lost."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -134,8 +135,9 @@ def test_after_the_feed_writes_a_shard_the_topic_harvest_reads_no_data_file(
     tmp_path: Path, reads: list[str]
 ):
     """A run whose feed rewrote one year file leaves the topic's stamps current: in the
-    next run, with nothing new on either interface, only the feed reads the files (once
-    each), the topic's harvest none, and no byte changes."""
+    next run, with nothing new on either interface, no data file is read and no byte
+    changes; a day of changes to one year's papers reads only that year's file, and the
+    quiet day after it again none."""
     standin, oai, config, data = _sharded(tmp_path)
     with standin, oai:
         flags = [*argv(standin, config), "--oai-url", oai.url]
@@ -146,21 +148,54 @@ def test_after_the_feed_writes_a_shard_the_topic_harvest_reads_no_data_file(
         oai.add(oai.papers[key].changed(NOW, doi="10.1000/x"))
         reads.clear()
         assert main(flags) == 0
-        # The feed reads each file (its index), then the one it merges into; the topic's
-        # harvest trusts the others unread and reads the one the feed wrote.
+        # The feed's first run reads each file (the sets that cover them), then the one it
+        # merges into; the topic's harvest trusts the others unread and reads the one the
+        # feed wrote.
         assert Counter(reads) == {"t/2023.json": 1, "t/2024.json": 3, "t/2025.json": 1}
         assert store.load(data / "t/2024.json")[key].doi == "10.1000/x"
         saved = state.load(state.path_for(data, "t"))
         assert saved is not None
         assert saved.files["t/2024.json"].blob == seen.blob_id((data / "t/2024.json").read_bytes())
-        oai.papers = {k: p for k, p in oai.papers.items() if k != key}  # a list with nothing in it
+        oai.papers = {}  # a list with nothing in it
         before = tree(data)
         reads.clear()
         assert main(flags) == 0
-    # The feed reads each file once to know the stored papers; the topic's own harvest
-    # reads none, its stamps current.
-    assert sorted(reads) == ["t/2023.json", "t/2024.json", "t/2025.json"]
+        # The covering sets are kept with the cursor, the stamps current: nothing is read.
+        assert reads == []
+        assert tree(data) == before
+        old = min(k for k, p in stored.items() if p.published.year == 2023)
+        oai.add(of_record(stored[old]).changed(NOW, doi="10.1000/y"))
+        reads.clear()
+        assert main(flags) == 0
+        assert Counter(reads) == {"t/2023.json": 2}  # the feed's merge, the harvest's check
+        assert store.load(data / "t/2023.json")[old].doi == "10.1000/y"
+        oai.papers = {}
+        before = tree(data)
+        reads.clear()
+        assert main(flags) == 0
+    assert reads == []
     assert tree(data) == before
+
+
+def test_a_cursor_of_the_old_shape_is_read_and_its_sets_computed(tmp_path: Path, reads: list[str]):
+    """A cursor without covering sets is read: the sets are computed from every file
+    once, kept, and the next quiet run reads no data file."""
+    standin, oai, config, data = _sharded(tmp_path)
+    with standin, oai:
+        flags = [*argv(standin, config), "--oai-url", oai.url]
+        assert main(flags) == 0
+        assert main(flags) == 0
+        cursor = data / ".harvest/oai/changes.json"
+        shaped = json.loads(cursor.read_bytes())
+        assert shaped["covering"] == [""]
+        cursor.write_text(json.dumps({"last": shaped["last"]}))
+        reads.clear()
+        assert main(flags) == 0
+        assert sorted(reads) == ["t/2023.json", "t/2024.json", "t/2025.json"]
+        assert json.loads(cursor.read_bytes()) == shaped
+        reads.clear()
+        assert main(flags) == 0
+    assert reads == []
 
 
 def test_a_set_topic_that_grows_past_the_limit_is_cut_and_complete(tmp_path: Path):
