@@ -16,8 +16,6 @@ once the pass has changed a topic: one that changed nothing is asked again whole
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -32,7 +30,7 @@ from harvester.db import state
 from harvester.db.counts import Counts
 from harvester.db.shards import TopicFiles
 from harvester.errors import HarvestError, Interrupted
-from harvester.harvest import sets
+from harvester.harvest import cover, sets
 from harvester.harvest.cover import covering_sets, groups_of
 from harvester.models import Paper
 from harvester.oai.client import OaiClient
@@ -166,9 +164,11 @@ def run_feed(
     if cursor is None:
         days = [first_harvest_day(t, data_dir) for t in topics]
         cursor = Cursor(last=min(d for d in days if d is not None))  # `fed` topics have one
-    stamps = _stamps(topics, data_dir)
-    if cursor.covering is None or stamps is None or cursor.covered != _digest(stamps):
-        cursor = cursor.model_copy(update={"covering": _covering(held), "covered": _digest(stamps)})
+    stamps = cover.stamps_of(topics, data_dir)
+    if cursor.covering is None or stamps is None or cursor.covered != cover.digest(stamps):
+        cursor = cursor.model_copy(
+            update={"covering": _covering(held), "covered": cover.digest(stamps)}
+        )
     wanted = list(cursor.covering or [])
     from_day = cursor.last - timedelta(days=1)
     resumed = bool(cursor.tokens or cursor.done)
@@ -209,7 +209,7 @@ def run_feed(
     changed = any(h.counts.changed for h in held)
     if not dry_run:
         # What the covering sets follow from, as this feed leaves the files.
-        covered = _digest(_written(stamps, held))
+        covered = cover.digest(_written(stamps, held))
         last = _moved(cursor, changed=changed)
         done = Cursor(last=last, covering=cursor.covering, covered=covered)
         # A digest that alone changed waits for a run that writes: a run that finds
@@ -241,26 +241,7 @@ def _moved(cursor: Cursor, *, changed: bool) -> date:
     return cursor.last
 
 
-_Stamps = dict[str, str | dict[str, str]]
-
-
-def _stamps(topics: list[Topic], data_dir: Path) -> _Stamps | None:
-    """What the covering sets follow from: each query topic's files (their blob ids) as
-    its state keeps them (a file written or edited since has another), each set topic's
-    set; None when a query topic's state keeps no stamps (the sets are computed anew)."""
-    found: _Stamps = {}
-    for topic in topics:
-        if topic.set_spec is not None:
-            found[topic.name] = topic.set_spec
-            continue
-        saved = state.load(state.path_for(data_dir, topic.name))
-        if saved is None or not saved.files:
-            return None
-        found[topic.name] = {n: s.blob for n, s in saved.files.items()}
-    return found
-
-
-def _written(stamps: _Stamps | None, held: list[_Topic]) -> _Stamps | None:
+def _written(stamps: cover.Stamps | None, held: list[_Topic]) -> cover.Stamps | None:
     """`stamps` with the files the feed wrote (their new blob ids, the ones it removed gone)."""
     if stamps is None:
         return None
@@ -276,13 +257,6 @@ def _written(stamps: _Stamps | None, held: list[_Topic]) -> _Stamps | None:
                 return None
             out[h.topic.name] = {n: b for n, b in new.items() if b is not None}
     return out
-
-
-def _digest(stamps: _Stamps | None) -> str | None:
-    """A digest of `_stamps`."""
-    if stamps is None:
-        return None
-    return hashlib.sha256(json.dumps(stamps, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def _covering(held: list[_Topic]) -> list[str]:
