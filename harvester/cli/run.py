@@ -153,6 +153,8 @@ def _harvest_all(
                     tally.skip(topic.name)
                     continue
                 _harvest_one(args, topic, (client, oai), progress, tally)
+            if tally.feed is not None and not tally.feed_failed and not args.dry_run:
+                changes.settle(tally.feed, topics, args.data_dir)
     finally:
         tally.requests = client.requests + oai.requests
         tally.answered = client.answered + oai.answered

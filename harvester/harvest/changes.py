@@ -26,10 +26,10 @@ from pydantic import BaseModel, ConfigDict
 
 from harvester import files
 from harvester.config import Topic
-from harvester.db import state
+from harvester.db import state, store
 from harvester.db.counts import Counts
 from harvester.db.shards import TopicFiles
-from harvester.errors import HarvestError, Interrupted
+from harvester.errors import HarvestError, Interrupted, StoreError
 from harvester.harvest import cover, sets
 from harvester.harvest.cover import covering_sets, groups_of
 from harvester.models import Paper
@@ -103,6 +103,8 @@ class FeedResult:
         counts: per topic, what merging the listed records did.
         written: the topics whose files were rewritten.
         complete: whether every list ran to its end (the cursor then moved).
+        stamps: what the covering sets kept follow from, as the feed left the files
+            (`settle` takes it on after the topics' own harvests).
     """
 
     sets: list[str]
@@ -112,6 +114,7 @@ class FeedResult:
     counts: dict[str, Counts]
     written: list[str]
     complete: bool
+    stamps: cover.Stamps | None = None
 
 
 class FeedFailed(HarvestError):
@@ -207,9 +210,10 @@ def run_feed(
     except (HarvestError, Interrupted) as exc:
         raise FeedFailed(exc, result(complete=False)) from exc
     changed = any(h.counts.changed for h in held)
+    left = _written(stamps, held)
     if not dry_run:
         # What the covering sets follow from, as this feed leaves the files.
-        covered = cover.digest(_written(stamps, held))
+        covered = cover.digest(left)
         last = _moved(cursor, changed=changed)
         done = Cursor(last=last, covering=cursor.covering, covered=covered)
         # A digest that alone changed waits for a run that writes: a run that finds
@@ -217,7 +221,38 @@ def run_feed(
         same = before is not None and done.model_copy(update={"covered": before.covered}) == before
         if not same or any(h.written for h in held):
             save_cursor(path, done)
-    return result(complete=True)
+    return replace(result(complete=True), stamps=left)
+
+
+def settle(result: FeedResult, topics: list[Topic], data_dir: Path) -> None:
+    """After the topics' own harvests of a run whose feed completed: when the files they
+    wrote hold only papers the kept sets cover, the sets follow from the files as they
+    are now, so the next quiet run reads no data file; else it computes them again.
+    Reads only the files written since the feed (an invalid one is left to that run)."""
+    path = sets.oai_dir(data_dir) / "changes.json"
+    left = result.stamps
+    cursor = load_cursor(path)
+    if left is None or cursor is None or cursor.covering is None:
+        return
+    fed = [t for t in topics if t.name in left]
+    now = cover.stamps_of(fed, data_dir)
+    if now is None or set(now) != set(left) or cursor.covered != cover.digest(left):
+        return
+    if cover.digest(now) == cursor.covered:
+        return
+    chosen = set(cursor.covering)
+    for name, blobs in now.items():
+        before = left[name]
+        if not isinstance(blobs, dict) or not isinstance(before, dict):
+            continue
+        for file in sorted(n for n, b in blobs.items() if before.get(n) != b):
+            try:
+                papers = store.load(data_dir / file)
+            except StoreError:
+                return
+            if cover.ALL not in chosen and any(not groups_of(p) & chosen for p in papers.values()):
+                return
+    save_cursor(path, cursor.model_copy(update={"covered": cover.digest(now)}))
 
 
 def _advance(cursor: Cursor, set_spec: str, listed: list[Record], token: str | None) -> Cursor:

@@ -136,8 +136,8 @@ def test_after_the_feed_writes_a_shard_the_topic_harvest_reads_no_data_file(
 ):
     """A run whose feed rewrote one year file leaves the topic's stamps current: in the
     next run, with nothing new on either interface, no data file is read and no byte
-    changes; a day of changes to one year's papers reads only that year's file, and the
-    quiet day after it again none."""
+    changes; a day of changes to one year's papers (listed by the feed, or found by the
+    topic's harvest) reads only that year's file, and the quiet day after it again none."""
     standin, oai, config, data = _sharded(tmp_path)
     with standin, oai:
         flags = [*argv(standin, config), "--oai-url", oai.url]
@@ -173,7 +173,21 @@ def test_after_the_feed_writes_a_shard_the_topic_harvest_reads_no_data_file(
         before = tree(data)
         reads.clear()
         assert main(flags) == 0
-    assert reads == []
+        assert reads == []
+        assert tree(data) == before
+        # A new version only the query API sees: the topic's harvest writes its year,
+        # read again once after it (the kept sets still cover it); the next day the feed
+        # reads nothing, the walk finding the version again (its overlap) reads its year.
+        late = max(k for k, p in stored.items() if p.published.year == 2025)
+        entry = next(e for e in standin.entries if e.key == late)
+        standin.entries.append(entry.new_version(2, title=stored[late].title, updated=NOW))
+        reads.clear()
+        assert main(flags) == 0
+        assert set(reads) == {"t/2025.json"}
+        before = tree(data)
+        reads.clear()
+        assert main(flags) == 0
+    assert reads == ["t/2025.json"]
     assert tree(data) == before
 
 
