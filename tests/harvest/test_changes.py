@@ -15,6 +15,7 @@ from harvester.config import Topic, load_config
 from harvester.db import store
 from harvester.errors import Interrupted
 from harvester.harvest import changes
+from harvester.harvest import cursor as feed_cursor
 from harvester.harvest.sets import oai_dir
 from tests.conftest import RLHF_QUERY, FakeTime, argv, closed_port, paper, tree
 from tests.oai_standin import (
@@ -31,7 +32,7 @@ from tests.standin import Reply, Standin
 NOW = datetime.now(UTC)
 
 
-def _progress(cursor: changes.Cursor | None) -> changes.Cursor | None:
+def _progress(cursor: feed_cursor.Cursor | None) -> feed_cursor.Cursor | None:
     """A cursor without the covering sets it keeps: how far the feed has got."""
     return cursor and cursor.model_copy(update={"covering": None, "covered": None})
 
@@ -91,7 +92,9 @@ def _fed(tmp_path: Path, oai: OaiStandin) -> tuple[list[Topic], Path]:
     data.mkdir()
     stored = [paper(f"2401.{n:05d}v1") for n in range(30)]
     store.save(store.path_for(data, "t"), stored)
-    changes.save_cursor(oai_dir(data) / "changes.json", changes.Cursor(last=date(2026, 4, 1)))
+    feed_cursor.save_cursor(
+        oai_dir(data) / "changes.json", feed_cursor.Cursor(last=date(2026, 4, 1))
+    )
     day = datetime(2026, 4, 2, 9, tzinfo=UTC)
     oai.add(
         *(of_record(p, modtime=day).changed(day, doi=f"10.1/{i}") for i, p in enumerate(stored))
@@ -114,7 +117,7 @@ def test_an_interrupted_list_resumes_from_its_last_page(tmp_path: Path, stop: li
     oai.script = [None, *stop]
     with pytest.raises(changes.FeedFailed):
         changes.run_feed(topics, client=offline(oai), data_dir=data)
-    cursor = changes.load_cursor(oai_dir(data) / "changes.json")
+    cursor = feed_cursor.load_cursor(oai_dir(data) / "changes.json")
     assert cursor is not None
     assert cursor.last == date(2026, 4, 1)
     assert cursor.tokens
@@ -125,7 +128,7 @@ def test_an_interrupted_list_resumes_from_its_last_page(tmp_path: Path, stop: li
     assert result.complete
     assert len(oai.requests) == 2
     assert all(p.doi is not None for p in store.load(data / "t.json").values())
-    assert _progress(changes.load_cursor(oai_dir(data) / "changes.json")) == changes.Cursor(
+    assert _progress(feed_cursor.load_cursor(oai_dir(data) / "changes.json")) == feed_cursor.Cursor(
         last=date(2026, 4, 2)
     )
 
@@ -174,7 +177,7 @@ def test_a_fault_is_retried_or_reported_and_nothing_is_lost(
             changes.run_feed(topics, client=offline(oai), data_dir=data)
     after = store.load(data / "t.json")
     assert set(after) == set(before)
-    moved = changes.load_cursor(oai_dir(data) / "changes.json")
+    moved = feed_cursor.load_cursor(oai_dir(data) / "changes.json")
     assert moved is not None
     assert moved.last == (date(2026, 4, 2) if recovers else date(2026, 4, 1))
 
@@ -201,7 +204,7 @@ def test_a_list_that_changes_nothing_changes_no_byte(tmp_path: Path):
     assert tree(data) == before  # 2 days behind the newest: stays
     oai.add(elsewhere.changed(datetime(2026, 4, 5, 6, tzinfo=UTC)))
     changes.run_feed(topics, client=offline(oai), data_dir=data)
-    assert _progress(changes.load_cursor(oai_dir(data) / "changes.json")) == changes.Cursor(
+    assert _progress(feed_cursor.load_cursor(oai_dir(data) / "changes.json")) == feed_cursor.Cursor(
         last=date(2026, 4, 5)
     )
 
