@@ -302,3 +302,11 @@ def check_out_dir(path: Path, *, data_dir: Path, subdirs: Iterable[str] = ()) ->
                 f"--out {path} would put its {sub}/ in the data directory {data_dir}; "
                 "put it elsewhere"
             )
+
+
+def tool_parser(
+    command: str, summary: str, *, paths: bool = True, topic: str | None = None, lock: bool = False
+) -> argparse.ArgumentParser:
+    """A tool's parser: its one-line summary as description, the shared flags asked for."""
+    flags = shared(paths=paths, topic=topic, lock=lock)
+    return argparse.ArgumentParser(prog=f"harvest {command}", description=summary, parents=[flags])

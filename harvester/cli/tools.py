@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
 from harvester.cli import job as job_command
+from harvester.cli import outputs
 from harvester.cli import plan as plan_command
-from harvester.cli.flags import a_directory, a_path, a_text, check_out_dir, positive, shared
+from harvester.cli.flags import a_directory, a_path, positive, tool_parser
 from harvester.cli.output import (
     EXIT_FAILED,
     EXIT_OK,
@@ -21,7 +21,6 @@ from harvester.cli.output import (
     handle_errors,
     out,
     setup_logging,
-    shown,
 )
 from harvester.config import Config, load_config
 from harvester.db import lock
@@ -29,137 +28,14 @@ from harvester.db.counts import plural
 from harvester.errors import StoreError, one_line
 from harvester.job import keepalive, publish, report, scaffold
 from harvester.net.pacer import Sleep
-from harvester.outputs import audit, export, migrate, search, site
+from harvester.outputs import audit, migrate
 
 
 def _parser(
     command: str, *, paths: bool = True, topic: str | None = None, lock: bool = False
 ) -> argparse.ArgumentParser:
     """A tool's parser: its summary from `TOOLS` as description, the shared flags asked for."""
-    flags = shared(paths=paths, topic=topic, lock=lock)
-    return argparse.ArgumentParser(
-        prog=f"harvest {command}", description=TOOLS[command].summary, parents=[flags]
-    )
-
-
-def _export(argv: Sequence[str], sleep: Sleep) -> int:
-    parser = _parser("export", topic="export only this topic (repeatable; default: all)")
-    parser.add_argument(
-        "--out",
-        type=a_path,
-        default=Path("export"),
-        metavar="DIR",
-        help="where to write (default: export); never in the data directory",
-    )
-    described = "; ".join(f"{name}: {what}" for name, what in export.FORMATS.items())
-    parser.add_argument(
-        "--format",
-        action="append",
-        choices=list(export.FORMATS),
-        metavar="FORMAT",
-        help=f"write this format (repeatable; default: all but parquet). {described}",
-    )
-    args = parser.parse_args(argv)
-    with handle_errors(verbose=args.verbose):
-        formats = args.format or export.DEFAULT_FORMATS
-        subdirs = ["parquet"] if "parquet" in formats else []
-        check_out_dir(args.out, data_dir=args.data_dir, subdirs=subdirs)
-        config = load_config(args.config)
-        only = Config(path=config.path, topics={t.name: t for t in config.select(args.topic)})
-        done = export.export(only, args.data_dir, args.out, formats=formats)
-        for problem in done.failed:
-            error(f"{problem}; not exported", problem, verbose=args.verbose)
-        exported = len(only.topics) - len(done.failed)
-        where = one_line(str(args.out))
-        files = plural(len(done.files), "file")
-        if done.failed:
-            out(
-                f"Exported {exported} of {plural(len(only.topics), 'topic')} to {where}: "
-                f"{files} (failed: {', '.join(p.path.stem for p in done.failed)})"
-            )
-        else:
-            out(f"Exported {plural(exported, 'topic')} to {where}: {files}")
-    return EXIT_FAILED if done.failed else EXIT_OK
-
-
-def _search(argv: Sequence[str], sleep: Sleep) -> int:
-    parser = _parser("search", topic="search only this topic (repeatable; default: all)")
-    parser.add_argument(
-        "text", type=a_text, metavar="TEXT", help='words that must all occur ("" for any)'
-    )
-    parser.add_argument(
-        "--author", type=a_text, metavar="NAME", help="only papers by an author named so"
-    )
-    parser.add_argument(
-        "--since", type=date.fromisoformat, metavar="DATE", help="only papers since YYYY-MM-DD"
-    )
-    parser.add_argument(
-        "--db",
-        type=a_path,
-        metavar="FILE",
-        help="search this exported papers.db instead of the data directory (fast; as fresh "
-        "as its export)",
-    )
-    args = parser.parse_args(argv)
-    failed: list[StoreError] = []
-    with handle_errors(verbose=args.verbose):
-        if args.db:
-            hits = search.search_file(
-                args.db, args.text, author=args.author, since=args.since, topics=args.topic
-            )
-        else:
-            topics, failed = export.load_topics(load_config(args.config), args.data_dir, args.topic)
-            for problem in failed:  # the healthy topics are still searched
-                error(f"{problem}; not searched", problem, verbose=args.verbose)
-            hits = search.search(topics, args.text, author=args.author, since=args.since)
-        for hit in hits:
-            authors = shown(", ".join(hit.authors[:2])) + (
-                " et al." if len(hit.authors) > 2 else ""
-            )
-            topics_of = ", ".join(hit.topics)
-            out(f"{hit.published}  {hit.arxiv_id}  {shown(hit.title)}  ({authors}; {topics_of})")
-        # The count goes to stderr: stdout stays one line per paper, for `wc -l` or `head`.
-        print(f"{plural(len(hits), 'paper')} found", file=sys.stderr, flush=True)
-    return EXIT_FAILED if failed else EXIT_OK
-
-
-def _site(argv: Sequence[str], sleep: Sleep) -> int:
-    parser = _parser("site")
-    parser.add_argument(
-        "--out",
-        type=a_path,
-        default=Path("site"),
-        metavar="DIR",
-        help="where to write (default: site); never in the data directory",
-    )
-    parser.add_argument(
-        "--report",
-        type=a_path,
-        metavar="FILE",
-        help="the last run's --report, to show what it changed",
-    )
-    args = parser.parse_args(argv)
-    with handle_errors(verbose=args.verbose):
-        config = load_config(args.config)
-        # Pages there would be committed as data; a topic's pages go to `--out/NAME/`.
-        check_out_dir(args.out, data_dir=args.data_dir, subdirs=config.topics)
-        changes = None
-        if args.report:
-            changes = {name: t.counts for name, t in report.load(args.report).topics.items()}
-        built = site.build(config, args.data_dir, args.out, changes=changes)
-        for problem in built.failed:
-            error(f"{problem}; not in the site", problem, verbose=args.verbose)
-        where = one_line(str(args.out))
-        files = plural(len(built.files), "file")
-        if built.failed:
-            failed = ", ".join(p.path.stem for p in built.failed)
-            shown_topics = (
-                f"{len(config.topics) - len(built.failed)} of {plural(len(config.topics), 'topic')}"
-            )
-            out(f"Built the site of {shown_topics} in {where}: {files} (failed: {failed})")
-        else:
-            out(f"Built the site of {plural(len(config.topics), 'topic')} in {where}: {files}")
-    return EXIT_FAILED if built.failed else EXIT_OK
+    return tool_parser(command, TOOLS[command].summary, paths=paths, topic=topic, lock=lock)
 
 
 def _import(argv: Sequence[str], sleep: Sleep) -> int:
@@ -299,21 +175,9 @@ class Tool(NamedTuple):
 
 
 TOOLS: dict[str, Tool] = {
-    "export": Tool(
-        _export,
-        "export [--format F]",
-        "Write papers_database.json, <topic>.md|.bib|.csl.json, papers.db (and Parquet).",
-    ),
-    "search": Tool(
-        _search,
-        "search TEXT",
-        "Stored papers matching words of title, abstract or authors, newest first.",
-    ),
-    "site": Tool(
-        _site,
-        "site [--out DIR]",
-        "Write a static site: an index, a page and an Atom feed per topic.",
-    ),
+    "export": Tool(outputs.export, "export [--format F]", outputs.SUMMARIES["export"]),
+    "search": Tool(outputs.search, "search TEXT", outputs.SUMMARIES["search"]),
+    "site": Tool(outputs.site, "site [--out DIR]", outputs.SUMMARIES["site"]),
     "import": Tool(
         _import, "import FILE", "Merge an existing papers_database.json into data/<topic>.json."
     ),
