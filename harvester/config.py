@@ -19,11 +19,9 @@ Format (DESIGN.md, "queries.toml")::
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
-from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 
 from harvester import files, taxonomy
+from harvester.config_words import bad_date, closest, did_you_mean, shown
 from harvester.errors import ConfigError, StoreError, UsageError
 
 DEFAULT_LOOKBACK_DAYS = 3
@@ -181,7 +180,7 @@ def load_config(path: Path) -> Config:
     except UnicodeDecodeError as exc:
         raise ConfigError(path, f"not UTF-8 text: {exc.reason}") from None
     except tomllib.TOMLDecodeError as exc:
-        detail = _bad_date(path.read_text(encoding="utf-8"), str(exc))
+        detail = bad_date(path.read_text(encoding="utf-8"), str(exc), _EXPECTED)
         raise ConfigError(path, detail or f"not valid TOML: {exc}") from None
     except RecursionError:  # tomllib recurses once per level of nested arrays or tables
         raise ConfigError(path, "not valid TOML: nested too deeply") from None
@@ -289,77 +288,12 @@ def _describe(error: ErrorDetails, raw: dict[str, Any]) -> str:
         known = _SETTINGS_KEYS | ({"query", "set"} if loc[0] == "topics" else set())
         if len(loc) == 1:
             known = {"defaults", "topics"}
-        return f'{prefix}unknown key "{key}"{_did_you_mean(key, known)}'
+        return f'{prefix}unknown key "{key}"{did_you_mean(key, known)}'
     if error["type"] == "missing":
         return f'{prefix}missing required key "{key}" ({_EXPECTED.get(key, "required")})'
     if loc[0] == "topics" and len(loc) == 2:
         return f'topic "{key}" must be a table with a query, like [topics.{key}]'
-    return f"{prefix}{key} must be {_EXPECTED.get(key, 'valid')} (got {_shown(raw, loc)})"
+    return f"{prefix}{key} must be {_EXPECTED.get(key, 'valid')} (got {shown(raw, loc)})"
 
 
 _SETTINGS_KEYS = set(_Settings.model_fields)
-_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
-_TABLE = re.compile(r"\s*\[\s*([^\[\]]*?)\s*\]\s*(?:#.*)?")
-# A bare TOML date or datetime, as written: tomllib rejects an impossible one as a
-# syntax error ("Expected newline...") that does not say the date is what is wrong.
-_DATED_KEY = re.compile(
-    r"\s*([A-Za-z0-9_-]+)\s*=\s*(\d{4}-\d{1,2}-\d{1,2}(?:[Tt ]\d{1,2}:\d{1,2}(?::\d{1,2})?)?)"
-)
-
-
-def _bad_date(text: str, error: str) -> str | None:
-    """What is wrong when the TOML error is an impossible date (`since = 2022-13-01`):
-    the key, its table and why, or None when the failing line holds no such date."""
-    at = _AT_LINE.search(error)
-    lines = text.splitlines()
-    if at is None or not 1 <= int(at.group(1)) <= len(lines):
-        return None
-    number = int(at.group(1))
-    found = _DATED_KEY.match(lines[number - 1])
-    if found is None:
-        return None
-    key, value = found.groups()
-    try:
-        (datetime if len(value) > 10 else date).fromisoformat(value)
-    except ValueError as exc:
-        reason = str(exc) if "isoformat" not in str(exc) else "not written YYYY-MM-DD"
-    else:
-        return None  # a valid date: the syntax error is something else on the line
-    table = next(
-        (m.group(1) for line in reversed(lines[: number - 1]) if (m := _TABLE.fullmatch(line))),
-        "",
-    )
-    prefix = "[defaults]: " if table == "defaults" else ""
-    if table.startswith("topics."):
-        name = table.removeprefix("topics.").strip("\"'")
-        prefix = f'topic "{name}": '
-    expected = _EXPECTED.get(key, "valid")
-    return f"{prefix}{key} must be {expected} (got {value}: {reason}; line {number})"
-
-
-def closest(word: str, known: Iterable[str]) -> str | None:
-    """The known word `word` is most likely a typo of, if any (a "did you mean" hint)."""
-    close = difflib.get_close_matches(word, sorted(known), n=1)
-    return close[0] if close else None
-
-
-def _did_you_mean(key: str, known: set[str]) -> str:
-    close = closest(key, known)
-    return f' (did you mean "{close}"?)' if close else f" (known keys: {', '.join(sorted(known))})"
-
-
-def _shown(raw: dict[str, Any], loc: list[str]) -> str:
-    value: Any = raw
-    for part in loc:
-        if not isinstance(value, dict) or part not in value:
-            return "nothing"
-        value = value[part]
-    if isinstance(value, date):  # datetime too: show it as written in TOML, not as a repr
-        return value.isoformat()
-    shown = repr(value)
-    if len(shown) <= 80:
-        return shown
-    size = (
-        f"{len(value)} characters" if isinstance(value, str) else f"{len(shown)} characters shown"
-    )
-    return f"{shown[:60]}... ({size})"

@@ -110,6 +110,7 @@ COMMON = {
     "harvester.models",
     "harvester.files",
     "harvester.config",
+    "harvester.config_words",
     "harvester.taxonomy",
 }
 RANKS = {"net": 1, "arxiv": 2, "oai": 2, "db": 2, "harvest": 3, "outputs": 4, "job": 5, "cli": 6}
