@@ -38,8 +38,9 @@ from harvester.db import lock
 from harvester.db.counts import plural, requests, total
 from harvester.errors import HarvestError, Interrupted
 from harvester.harvest import changes
+from harvester.harvest.result import Mode, TopicFailed, TopicResult
 from harvester.harvest.sets import harvest_set
-from harvester.harvest.topic import Mode, TopicFailed, TopicResult, harvest_topic
+from harvester.harvest.topic import harvest_topic
 from harvester.job.report import Report, TopicReport
 from harvester.net import retry
 from harvester.net.pacer import Clock, Pacer, Sleep

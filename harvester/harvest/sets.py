@@ -20,7 +20,7 @@ from harvester.config import Topic
 from harvester.db import state
 from harvester.db.shards import TopicFiles
 from harvester.errors import HarvestError, Interrupted
-from harvester.harvest.topic import Mode, TopicFailed, TopicResult, _File
+from harvester.harvest.result import Mode, TopicFailed, TopicRecords, TopicResult
 from harvester.oai.client import OaiClient
 
 OAI_DIR = "oai"
@@ -101,7 +101,7 @@ def harvest_set(
     now = (now or datetime.now(UTC)).astimezone(UTC)
     stored = TopicFiles(data_dir, topic.name, dry_run=dry_run)
     stored.verify({})  # a set topic's state keeps no stamps: its files are read
-    file = _File(stored, topic.since, dry_run, total=stored.total())
+    file = TopicRecords(stored, topic.since, dry_run, total=stored.total())
     progress_path = state_path(data_dir, topic.name)
     saved = load_state(progress_path)
     if saved is not None and not saved.matches(topic):

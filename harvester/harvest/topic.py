@@ -13,21 +13,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 from pathlib import Path
 
 from harvester.arxiv.client import ArxivClient
 from harvester.arxiv.windows import FIRST_DAY, Window, floor_minute, gaps
 from harvester.config import Topic
 from harvester.db import state
-from harvester.db.counts import Counts
 from harvester.db.shards import TopicFiles
 from harvester.errors import HarvestError, Interrupted
-from harvester.harvest import stale, walk
+from harvester.harvest import walk
 from harvester.harvest.backfill import Backfill, Span
-from harvester.harvest.stale import Silence
+from harvester.harvest.result import Mode, TopicFailed, TopicRecords, TopicResult
 from harvester.models import Paper
 
 logger = logging.getLogger(__name__)
@@ -36,96 +34,6 @@ COMMIT_MIN = 2_000
 """The fewest papers a first harvest commits at once (but at the end or on failure)."""
 COMMIT_MAX = 20_000
 """The most papers held before a commit: about one 40 MB file's worth."""
-
-
-class Mode(StrEnum):
-    """What a run did to a topic."""
-
-    FULL = "full"  # a first harvest, or --full: the whole range
-    RESUMED = "resumed"  # an interrupted harvest of the whole range, continued
-    INCREMENTAL = "incremental"  # a walk down to the watermark
-    REFRESH = "refresh"  # the whole range again, refresh_days after the last time
-    FALLBACK = "fallback"  # a walk that could not be trusted, done as the whole range
-    SINCE = "since"  # a one-off --since DATE: the range from that date, state untouched
-
-
-@dataclass(frozen=True)
-class TopicResult:
-    """What a harvest did to one topic.
-
-    Attributes:
-        topic: the topic's name.
-        mode: what kind of harvest it was.
-        counts: what merging the fetched papers did.
-        total: papers in the topic afterwards.
-        requests: HTTP requests sent for it, retries included.
-        written: whether its file was (re)written.
-        seconds: how long it took.
-        silence: how long the topic has been without a new paper, against its rate.
-    """
-
-    topic: str
-    mode: Mode
-    counts: Counts
-    total: int
-    requests: int
-    written: bool
-    seconds: float
-    silence: Silence
-
-
-class TopicFailed(HarvestError):
-    """A topic's harvest failed; `result` says what it did before (committed papers stay).
-
-    Attributes:
-        cause: the error that stopped it.
-        result: the counts of what was merged and written before it stopped.
-    """
-
-    def __init__(self, cause: HarvestError | Interrupted, result: TopicResult) -> None:
-        self.cause = cause
-        self.result = result
-        super().__init__(str(cause))
-
-
-@dataclass
-class _File:
-    """A topic's records: merged into and written, a file at a time, as fetches arrive."""
-
-    files: TopicFiles
-    since: date | None
-    dry_run: bool
-    counts: Counts = field(default_factory=Counts)
-    total: int = 0
-
-    def commit(self, fetched: list[Paper]) -> bool:
-        """Merge fetched records into the files they land in and write those that
-        changed; returns whether the records changed anything."""
-        # arXiv applies the range too; this keeps `since` where the query has none.
-        kept = [p for p in fetched if self.since is None or p.published >= self.since]
-        merged = self.files.commit(kept)
-        self.counts += merged.counts
-        # A dry run writes no file, so its stamps count only what was stored.
-        self.total = self.total + merged.counts.new if self.dry_run else merged.total
-        return merged.counts.changed > 0
-
-    def result(
-        self, topic: Topic, mode: Mode, *, requests: int, now: datetime, started: float
-    ) -> TopicResult:
-        """What the harvest did so far, judged from the files' stamps (none is read)."""
-        silence = stale.assess_days(
-            self.files.published(), now=now, stale_after_days=topic.stale_after_days
-        )
-        return TopicResult(
-            topic=topic.name,
-            mode=mode,
-            counts=self.counts,
-            total=self.total,
-            requests=requests,
-            written=self.files.written,
-            seconds=time.monotonic() - started,
-            silence=silence,
-        )
 
 
 def harvest_topic(
@@ -168,7 +76,7 @@ def harvest_topic(
     # Files as the last run left them are trusted unread; any other is read (and
     # validated) now, so a corrupt one costs no request.
     remade = stored.verify(recorded.files if recorded is not None else {})
-    file = _File(stored, lower, dry_run, total=stored.total())
+    file = TopicRecords(stored, lower, dry_run, total=stored.total())
     run = _Run(topic, client, file, state_path, now=now)
     saved = run.saved_state() if since is None else None
     if stored.oversized() and not dry_run:
@@ -206,7 +114,7 @@ class _Run:
 
     topic: Topic
     client: ArxivClient
-    file: _File
+    file: TopicRecords
     state_path: Path
     now: datetime
     mode: Mode = Mode.FULL
@@ -313,7 +221,7 @@ class _Commits:
     """A backfill's commit step: stores each batch of papers, then the state with the
     spans they complete, so a span is done once written."""
 
-    file: _File
+    file: TopicRecords
     save: Callable[[state.TopicState], None]
     progress: state.TopicState
     """The state so far: the spans done and the papers fetched."""

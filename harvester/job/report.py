@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from harvester import files
 from harvester.db.counts import Change, Counts, plural, total
 from harvester.errors import StoreError, first_problem
+from harvester.harvest.result import TopicResult
 from harvester.harvest.stale import Silence
-from harvester.harvest.topic import TopicResult
 from harvester.models import flat_line
 
 LISTED = 25

@@ -13,7 +13,7 @@ from harvester.cli import main
 from harvester.config import Topic, load_config
 from harvester.db import store
 from harvester.harvest import changes, sets
-from harvester.harvest.topic import Mode, TopicFailed
+from harvester.harvest.result import Mode, TopicFailed
 from tests.oai_standin import OaiStandin, many, offline
 from tests.standin import Reply, Standin
 

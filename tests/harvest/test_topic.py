@@ -21,7 +21,8 @@ from harvester.cli import main
 from harvester.config import Topic
 from harvester.db import state, store
 from harvester.errors import Interrupted
-from harvester.harvest.topic import Mode, TopicFailed, TopicResult, harvest_topic
+from harvester.harvest.result import Mode, TopicFailed, TopicResult
+from harvester.harvest.topic import harvest_topic
 from tests.conftest import argv, offline_client, records, tree
 from tests.standin import Entry, Reply, Scripted, Standin, empty_page, synthetic_entries
 

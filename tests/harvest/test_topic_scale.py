@@ -15,7 +15,8 @@ from harvester import files
 from harvester.config import Topic
 from harvester.db import shards, state, store
 from harvester.harvest import topic as topic_module
-from harvester.harvest.topic import Mode, harvest_topic
+from harvester.harvest.result import Mode
+from harvester.harvest.topic import harvest_topic
 from harvester.models import Paper
 from harvester.outputs import audit
 from tests.conftest import offline_client, records, tree
