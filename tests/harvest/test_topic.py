@@ -505,8 +505,11 @@ def _during_second_write(data: Path, process: subprocess.Popen[bytes]) -> bool:
     while time.monotonic() < deadline and process.poll() is None:
         temps = [p for p in data.rglob(".t*.json.*.tmp") if ".harvest" not in p.parts]
         exists = (data / "t.json").exists() or (data / "t").is_dir()
-        if exists and temps and temps[0].stat().st_size > 1_000_000:
-            return True
+        try:
+            if exists and temps and temps[0].stat().st_size > 1_000_000:
+                return True
+        except FileNotFoundError:  # renamed into place between the listing and the stat
+            pass
         time.sleep(0.002)
     return False
 
