@@ -19,6 +19,7 @@ from harvester import files
 from harvester.config import Topic
 from harvester.db import state
 from harvester.db.shards import TopicFiles
+from harvester.db.state import FileStamp
 from harvester.errors import HarvestError, Interrupted
 from harvester.harvest.result import Mode, TopicFailed, TopicRecords, TopicResult
 from harvester.oai.client import OaiClient
@@ -41,6 +42,9 @@ class SetState(BaseModel):
     """Whether the whole set is listed."""
     token: str | None = None
     """The resumption token after the last committed page of an unfinished listing."""
+    files: dict[str, FileStamp] = {}
+    """A stamp per data file of the topic as this tool last left it (as a query topic's
+    state keeps them), so that a run trusts them unread."""
 
     def matches(self, topic: Topic) -> bool:
         """Whether this state was made for this topic's set and `since`."""
@@ -66,7 +70,9 @@ def load_state(path: Path) -> SetState | None:
     return files.read_model(path, SetState, what="invalid set harvest state", whole="state")
 
 
-def _save(path: Path, saved: SetState) -> None:
+def _save(path: Path, saved: SetState, stamps: dict[str, FileStamp]) -> None:
+    """Save the state with the stamps of the files as they are now."""
+    saved = saved.model_copy(update={"files": dict(sorted(stamps.items()))})
     path.parent.mkdir(parents=True, exist_ok=True)
     files.write(path, (saved.model_dump_json(indent=2) + "\n").encode("utf-8"))
 
@@ -100,13 +106,16 @@ def harvest_set(
     started, requests_before = time.monotonic(), client.requests
     now = (now or datetime.now(UTC)).astimezone(UTC)
     stored = TopicFiles(data_dir, topic.name, dry_run=dry_run)
-    stored.verify({})  # a set topic's state keeps no stamps: its files are read
-    file = TopicRecords(stored, topic.since, dry_run, total=stored.total())
     progress_path = state_path(data_dir, topic.name)
-    saved = load_state(progress_path)
-    if saved is not None and not saved.matches(topic):
-        saved = None
+    recorded = load_state(progress_path)
+    # Files as the last run left them are trusted unread; any other is read (and
+    # validated) now, so a corrupt one costs no request.
+    remade = stored.verify(recorded.files if recorded is not None else {})
+    file = TopicRecords(stored, topic.since, dry_run, total=stored.total())
+    saved = recorded if recorded is not None and recorded.matches(topic) else None
     if saved is not None and saved.complete and not full:
+        if remade and not dry_run:  # files read anew (edited, pulled): keep their stamps
+            _save(progress_path, saved, stored.stamps)
         return file.result(topic, Mode.INCREMENTAL, requests=0, now=now, started=started)
     mode = Mode.RESUMED if saved is not None and saved.token and not full else Mode.FULL
     progress = saved if mode is Mode.RESUMED and saved is not None else None
@@ -123,7 +132,7 @@ def harvest_set(
                 update={"token": page.token, "complete": page.token is None}
             )
             if not dry_run:  # after the data: a page is done once written
-                _save(progress_path, progress)
+                _save(progress_path, progress, stored.stamps)
     except (HarvestError, Interrupted) as exc:
         spent = client.requests - requests_before
         raise TopicFailed(

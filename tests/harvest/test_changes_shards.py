@@ -14,6 +14,7 @@ import pytest
 from harvester import files
 from harvester.cli import main
 from harvester.db import seen, shards, state, store
+from harvester.harvest import sets
 from harvester.models import Paper
 from harvester.outputs import audit
 from tests.conftest import RLHF_QUERY, argv, records, tool, tree
@@ -287,3 +288,47 @@ def test_a_set_topic_the_feed_pushes_past_the_limit_is_cut_and_complete(tmp_path
     assert data_files(data) == [f"lg/{y}.json" for y in sorted(years)]
     assert {y: len(store.load(data / f"lg/{y}.json")) for y in years} == dict(years)
     assert tool("check", config) == 0
+
+
+def test_a_set_topic_keeps_its_files_stamps_so_a_quiet_run_reads_none(
+    tmp_path: Path, reads: list[str]
+):
+    """A set topic's state keeps its files' stamps, as a query topic's does: after its
+    first listing, and after the feed writes one of its years, a quiet run reads no data
+    file; a file edited by hand is noticed (read, then trusted again)."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.lg]\nset = "cs:cs:LG"\n')
+    data = tmp_path / "data"
+    listed = [
+        OaiPaper(
+            p.paper_id, (Version(FIRST + timedelta(days=2 * n)),), p.modtime, abstract="A. " * 250
+        )
+        for n, p in enumerate(many(400, days=[NOW.date() - timedelta(days=40)]))
+    ]
+    with OaiStandin(today=NOW.date(), limit=100) as oai, Standin() as query:
+        oai.add(*listed)
+        flags = ["--config", str(config), "--data-dir", str(data)]
+        flags += ["--api-url", query.url, "--oai-url", oai.url, "--delay", "0"]
+        assert main(flags) == 0
+        assert len(data_files(data)) > 1
+        saved = sets.load_state(sets.state_path(data, "lg"))
+        assert saved is not None
+        assert set(saved.files) == set(data_files(data))
+        reads.clear()
+        assert main(flags) == 0
+        assert reads == []
+        oai.add(listed[0].changed(NOW, doi="10.1000/x"))
+        assert main(flags) == 0
+        assert store.load(data / "lg/2023.json")[listed[0].paper_id].doi == "10.1000/x"
+        oai.papers = {}  # a list with nothing in it
+        reads.clear()
+        assert main(flags) == 0
+        assert reads == []
+        edited = data / data_files(data)[-1]
+        edited.write_text(edited.read_text().replace('"doi": null', '"doi": "10.1/h"', 1))
+        reads.clear()
+        assert main(flags) == 0
+        assert reads == [str(edited.relative_to(data))]
+        reads.clear()
+        assert main(flags) == 0
+        assert reads == []
