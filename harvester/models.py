@@ -127,6 +127,11 @@ class Paper(BaseModel):
         """The version number of this record."""
         return int(self.arxiv_id.rpartition("v")[2])
 
+    @property
+    def updated_day(self) -> date | None:
+        """The day (UTC) of `updated`."""
+        return self.updated.date() if self.updated is not None else None
+
     def keeping_oai(self, stored: Paper) -> Paper:
         """This record with what only OAI-PMH says carried over from `stored` where this
         one does not say it (a query API record never does).

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from harvester import files
 from harvester.db.state import STATE_DIR, FileStamp
+from harvester.db.store import Dated
 from harvester.errors import StoreError
-from harvester.models import Paper
 
 Seen = dict[str, list[int | str]]
 
@@ -33,15 +33,17 @@ def blob_id(data: bytes | list[bytes]) -> str:
     return digest.hexdigest()
 
 
-def stamp(data: bytes | list[bytes], papers: Iterable[Paper]) -> FileStamp:
-    """The stamp of a file holding `data` (or its pieces), the bytes of `papers`."""
-    papers = list(papers)
+def stamp(data: bytes | list[bytes], records: Iterable[Dated]) -> FileStamp:
+    """The stamp of a file holding `data` (or its pieces), the bytes of `records`
+    (records or rows)."""
+    records = list(records)
+    updated = (r.updated_day for r in records if r.updated_day is not None)
     return FileStamp(
         bytes=len(data) if isinstance(data, bytes) else sum(map(len, data)),
         blob=blob_id(data),
-        papers=len(papers),
-        published=dict(sorted(Counter(p.published for p in papers).items())),
-        updated=dict(sorted(Counter(p.updated.date() for p in papers if p.updated).items())),
+        papers=len(records),
+        published=dict(sorted(Counter(r.published for r in records).items())),
+        updated=dict(sorted(Counter(updated).items())),
     )
 
 

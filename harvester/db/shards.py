@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -65,7 +65,18 @@ class TopicFiles:
         """Whether any file was written (or removed)."""
         self.bytes_written = 0
         """Bytes of the files written, as handed to the writer."""
-        self._cache: dict[str, dict[str, Paper]] = {}
+        self._cache: dict[str, dict[str, store.Row]] = {}
+        """Rows of the files read or merged into, by file (`_read`)."""
+        self._dirty: set[str] = set()
+        """Files merged into (or to be removed) since the last write."""
+        self._staged_new = 0
+        """New papers merged in and not yet written."""
+        self._staged_changed = 0
+        """Records added or replaced in memory and not yet written."""
+        self._merged = False
+        """Whether anything was merged (if only nothing) since the last write."""
+        self._next: Paper | None = None
+        """The oldest paper of the last merge: the next are likely to land beside it."""
         # Kept whole when files are committed unverified (the change feed), so that the
         # entries of the files not written stay for the next `verify`.
         self._saw: seen.Seen = seen.load(seen.path_for(data_dir, topic)) if self.remember else {}
@@ -139,19 +150,19 @@ class TopicFiles:
 
     # -- reading --------------------------------------------------------------------
 
-    def target(self, paper: Paper) -> str:
-        """The file `paper` belongs in, in the layout as it stands."""
+    def target(self, record: store.Dated) -> str:
+        """The file `record` (a paper or a row) belongs in, in the layout as it stands."""
         if not self.sharded:
             return self.single
         level = 1
         while level < DAY and any(
-            n.startswith(f"{self.topic}/{_stem(paper, level)}-") for n in self._existing
+            n.startswith(f"{self.topic}/{_stem(record, level)}-") for n in self._existing
         ):
             level += 1
-        return self._name(paper, level)
+        return self._name(record, level)
 
-    def _name(self, paper: Paper, level: int) -> str:
-        return self.single if level == 0 else f"{self.topic}/{_stem(paper, level)}.json"
+    def _name(self, record: store.Dated, level: int) -> str:
+        return self.single if level == 0 else f"{self.topic}/{_stem(record, level)}.json"
 
     def _level(self, name: str) -> int:
         return 0 if name == self.single else name.rpartition("/")[2].count("-") + 1
@@ -165,9 +176,17 @@ class TopicFiles:
         ]
         return [n for n in out if n in self._existing and n != name]
 
-    def _read(self, name: str) -> dict[str, Paper]:
+    def _settled(self, name: str) -> bool:
+        """Whether every paper of `name` belongs in it: no finer file of it exists."""
+        if name == self.single:
+            return not self.sharded
+        stem = name.removesuffix(".json")
+        return not any(n.startswith(f"{stem}-") for n in self._existing)
+
+    def _read(self, name: str) -> dict[str, store.Row]:
+        """A file's rows: read once, then kept (and merged into) until written."""
         if name not in self._cache:
-            self._cache[name] = store.load(self.path(name)) if name in self._existing else {}
+            self._cache[name] = store.load_rows(self.path(name)) if name in self._existing else {}
         return self._cache[name]
 
     def load(self) -> dict[str, Paper]:
@@ -188,74 +207,147 @@ class TopicFiles:
             keys.update(store.load(self.path(name)))
         return keys
 
-    def load_for(self, papers: Iterable[Paper]) -> dict[str, Paper]:
-        """The papers of the files that `papers` land in (read once, then kept until
-        the next commit).
+    def load_for(self, papers: Iterable[Paper]) -> Mapping[str, Paper]:
+        """The papers of the files that `papers` land in, each made when looked up (the
+        files read once, then kept until the next write).
 
         Raises:
             StoreError: such a file is invalid.
         """
-        return self._gather(papers)[1]
+        return store.RowPapers(self._gather(papers)[1])
 
-    def _gather(self, papers: Iterable[Paper]) -> tuple[set[str], dict[str, Paper]]:
-        """The files `papers` land in (and coarser ones holding theirs), and their papers."""
-        todo = {self.target(p) for p in papers}
+    def _gather(self, records: Iterable[store.Dated]) -> tuple[set[str], dict[str, store.Row]]:
+        """The files `records` land in (and coarser ones holding theirs), and their rows."""
+        todo = {self.target(r) for r in records}
         loaded: set[str] = set()
         while todo - loaded:
             name = min(todo - loaded)
             loaded.add(name)
             todo.update(self._coarser(name))
-            # A coarser file's papers go to their own files, which must be merged too.
-            todo.update(self.target(p) for p in self._read(name).values())
-        stored: dict[str, Paper] = {}
+            if not self._settled(name):
+                # A coarser file's papers go to their own files, which must be merged too.
+                todo.update(self.target(r) for r in self._read(name).values())
+        stored: dict[str, store.Row] = {}
         for name in sorted(loaded):
-            stored = store.merge(stored, self._read(name).values()).papers
+            for key, row in self._read(name).items():
+                old = stored.get(key)
+                stored[key] = row if old is None else _newer(old, row)
         return loaded, stored
 
     # -- writing --------------------------------------------------------------------
 
+    def stage(self, fetched: Iterable[Paper], *, ties_keep_stored: bool = False) -> store.Merge:
+        """Merge `fetched` into the files they land in, in memory: `flush` writes them.
+        Its `papers` are those the merge added or replaced; its `total`, the topic's
+        with them.
+
+        Raises:
+            StoreError: a file is invalid (nothing is changed).
+        """
+        fetched = list(fetched)
+        self._merged = True
+        loaded, stored = self._gather(fetched)
+        won, counts = store.outcome(
+            store.RowPapers(stored), fetched, ties_keep_stored=ties_keep_stored
+        )
+        if fetched:
+            self._next = min(fetched, key=Paper.sort_key)
+        settled = all(self._settled(n) for n in loaded)
+        made = list(store.rows(won.values()))
+        if settled:  # each paper is in its own file already: add to those files
+            for row in made:
+                name = self.target(row)
+                self._read(name)[row.key] = row
+                self._dirty.add(name)
+                for other in loaded - {name}:  # a paper whose `published` moved it
+                    if self._read(other).pop(row.key, None) is not None:
+                        self._dirty.add(other)
+        else:  # some papers are not where they belong: every file read is made anew
+            stored.update((row.key, row) for row in made)
+            for name in loaded:
+                self._cache[name] = {}
+            for row in stored.values():
+                self._read(self.target(row))[row.key] = row
+            self._dirty |= loaded | {self.target(row) for row in made}
+        self._staged_new += counts.new
+        self._staged_changed += len(made)
+        # What this merge did not read and will not write is not kept (memory).
+        self._cache = {n: r for n, r in self._cache.items() if n in loaded or n in self._dirty}
+        return store.Merge(won, counts, total=self.total() + self._staged_new)
+
+    @property
+    def staged_new(self) -> int:
+        """New papers merged in and not written (in a dry run, every new one)."""
+        return self._staged_new
+
+    def pending(self) -> Pending:
+        """What `stage` merged that no write has stored yet."""
+        dirty = self._dirty
+        cuttable = [n for n in dirty if self._cuttable(n)]
+        return Pending(
+            files=len(dirty),
+            papers=self._staged_changed,
+            held=sum(self.stamps[n].papers for n in dirty if n in self.stamps),
+            largest=max((_size(self._cache.get(n, {}).values()) for n in cuttable), default=0),
+        )
+
+    def flush(self) -> None:
+        """Write the files merged into since the last write (cutting one that would pass
+        `LIMIT_BYTES`, finer files first), then remove those left empty. A topic
+        without papers still gets its (empty) file, so tools find it.
+
+        Raises:
+            StoreError: a file cannot be written; none is then removed, and what was
+                merged is dropped (the harvest state does not claim it).
+        """
+        if self.dry_run:
+            return
+        dirty, self._dirty = self._dirty, set()
+        self._staged_new = self._staged_changed = 0
+        merged, self._merged = self._merged, False
+        if not dirty and (self._existing or not merged):
+            return
+        rows = [row for n in sorted(dirty) for row in self._cache.pop(n, {}).values()]
+        groups = self._layout(rows)
+        if not groups and not self._existing - dirty:
+            groups = {self.single: _Group({}, [b"[]\n"])}
+        self._write(groups, dirty)
+        # A first harvest goes newest first: its next papers land where these ended.
+        keep = self.target(self._next) if self._next is not None else None
+        self._cache = {n: g.rows for n, g in groups.items() if n == keep} | {
+            n: r for n, r in self._cache.items() if n == keep
+        }
+
     def commit(self, fetched: Iterable[Paper], *, ties_keep_stored: bool = False) -> store.Merge:
-        """Merge `fetched` into the files they land in and write those whose bytes change
-        (cutting a file that would pass `LIMIT_BYTES`). Its `papers` are those of the
-        files it read; its `total`, the topic's.
+        """`stage`, then `flush`: merge `fetched` into the files they land in and write
+        those whose bytes change. Its `total` is the topic's.
 
         Raises:
             StoreError: a file is invalid or cannot be written; none is then removed.
         """
-        fetched = list(fetched)
-        loaded, stored = self._gather(fetched)
-        merged = store.merge(stored, fetched, ties_keep_stored=ties_keep_stored)
-        if not fetched and self._existing:
-            return replace(merged, total=self.total())
-        # A topic without papers still has its (empty) file, so tools find it.
-        groups = self._layout(merged.papers.values()) or {self.single: _Group({}, [b"[]\n"])}
-        if self.dry_run:
-            self._cache = {n: g.papers for n, g in groups.items()}  # later batches merge here
-            return replace(merged, total=self.total() + merged.counts.new)
-        self._write(groups, loaded)
-        # A first harvest goes newest first: its next batch lands where this one ended.
-        keep = min((self.target(p) for p in fetched), default=None)
-        self._cache = {n: g.papers for n, g in groups.items() if n == keep}
-        return replace(merged, total=self.total())
+        merged = self.stage(fetched, ties_keep_stored=ties_keep_stored)
+        self.flush()
+        return replace(merged, total=self.total() + self._staged_new)
 
     def oversized(self) -> list[str]:
         """Files that can be cut and are past the limit (written before it existed)."""
         return [n for n, s in self.stamps.items() if s.bytes >= LIMIT_BYTES and self._cuttable(n)]
 
-    def relayout(self) -> store.Merge:
+    def relayout(self) -> None:
         """Cut every file past the limit, reading only those."""
-        return self.commit([p for n in self.oversized() for p in self._read(n).values()])
+        for name in self.oversized():
+            self._read(name)
+            self._dirty.add(name)
+        self.flush()
 
-    def _layout(self, papers: Iterable[Paper]) -> dict[str, _Group]:
-        """The papers grouped by the file each goes in, with its bytes, cutting files
+    def _layout(self, rows: list[store.Row]) -> dict[str, _Group]:
+        """The rows grouped by the file each goes in, with its bytes, cutting files
         past the limit."""
-        papers = list(papers)
         while True:
-            grouped: dict[str, dict[str, Paper]] = {}
-            for paper in papers:
-                grouped.setdefault(self.target(paper), {})[paper.key] = paper
-            # Kept in pieces: joining them would hold a file's bytes twice.
-            groups = {n: _Group(g, list(store.pieces(g.values()))) for n, g in grouped.items()}
+            grouped: dict[str, dict[str, store.Row]] = {}
+            for row in rows:
+                grouped.setdefault(self.target(row), {})[row.key] = row
+            groups = {n: _Group(g, store.row_pieces(g.values())) for n, g in grouped.items()}
             cut = next(
                 (n for n, g in groups.items() if self._cuttable(n) and g.size >= LIMIT_BYTES),
                 None,
@@ -266,12 +358,11 @@ class TopicFiles:
             # and removes the one cut.
             finer = ("year", "month", "day")[self._level(cut)]
             logger.info("%s: past %d bytes: one file per %s from now on", cut, LIMIT_BYTES, finer)
-            self._existing |= {self._finer(cut, p) for p in groups[cut].papers.values()}
+            self._existing |= {self._finer(cut, r) for r in groups[cut].rows.values()}
             self._existing.discard(cut)
-            del groups, grouped  # the bytes of the file cut go before its parts are made
 
-    def _finer(self, cut: str, paper: Paper) -> str:
-        return self._name(paper, self._level(cut) + 1)
+    def _finer(self, cut: str, record: store.Dated) -> str:
+        return self._name(record, self._level(cut) + 1)
 
     def _cuttable(self, name: str) -> bool:
         return self._level(name) < DAY
@@ -284,7 +375,7 @@ class TopicFiles:
                 self.written = True
                 self.bytes_written += groups[name].size
             self._existing.add(name)
-            self.stamps[name] = seen.stamp(data, groups[name].papers.values())
+            self.stamps[name] = seen.stamp(data, groups[name].rows.values())
             self._saw[name] = [*seen.stat_of(self.path(name)), self.stamps[name].blob]
         for name in sorted(loaded - set(groups)):
             self.path(name).unlink(missing_ok=True)
@@ -314,10 +405,24 @@ class TopicFiles:
 
 
 @dataclass(frozen=True)
-class _Group:
-    """The papers of one file, and its bytes."""
+class Pending:
+    """What is merged into a topic's files in memory and not written yet."""
 
-    papers: dict[str, Paper]
+    files: int
+    """Files merged into."""
+    papers: int
+    """Records new or changed in them."""
+    held: int
+    """Papers those files held when last written (or read)."""
+    largest: int
+    """The bytes of the largest of them that can still be cut."""
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The rows of one file, and its bytes."""
+
+    rows: dict[str, store.Row]
     data: list[bytes]
     """The file's bytes, in pieces."""
 
@@ -327,10 +432,24 @@ class _Group:
         return sum(map(len, self.data))
 
 
-def _stem(paper: Paper, level: int) -> str:
-    """The name (without `.json`) of a paper's file at a level of the cut: `2024`,
+def _size(rows: Iterable[store.Row]) -> int:
+    """The bytes of a file of these rows (but the 4 of its brackets)."""
+    return sum(len(r.data) + 2 for r in rows)
+
+
+def _newer(old: store.Row, row: store.Row) -> store.Row:
+    """Of one paper's rows in two files (an interrupted switch), the one to keep, by
+    the rules of a merge."""
+    if old.data == row.data:
+        return row
+    kept = store.merge({old.key: old.paper()}, [row.paper()]).papers[old.key]
+    return next(store.rows([kept]))
+
+
+def _stem(record: store.Dated, level: int) -> str:
+    """The name (without `.json`) of a record's file at a level of the cut: `2024`,
     `2024-03` or `2024-03-05`."""
-    return paper.published.isoformat()[: (0, 4, 7, 10)[level]]
+    return record.published.isoformat()[: (0, 4, 7, 10)[level]]
 
 
 def check_placement(path: Path, topic: str, papers: Iterable[Paper]) -> None:

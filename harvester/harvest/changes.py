@@ -17,7 +17,7 @@ once the pass has changed a topic: one that changed nothing is asked again whole
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -281,7 +281,7 @@ def _onto(stored: Paper, listed: Paper) -> Paper:
     return listed.model_copy(update=kept)
 
 
-def _withdrawals(before: dict[str, Paper], after: dict[str, Paper], counts: Counts) -> Counts:
+def _withdrawals(before: Mapping[str, Paper], after: Mapping[str, Paper], counts: Counts) -> Counts:
     """`counts` with each change that made a paper's current version a withdrawal named so."""
     changes = []
     for change in counts.changes:

@@ -76,18 +76,30 @@ class TopicRecords:
     since: date | None
     dry_run: bool
     counts: Counts = field(default_factory=Counts)
+    """What the merges written so far did."""
     total: int = 0
+    _staged: Counts = field(default_factory=Counts)
+    """What the merges not yet written did."""
 
-    def commit(self, fetched: list[Paper]) -> bool:
-        """Merge fetched records into the files they land in and write those that
-        changed; returns whether the records changed anything."""
+    def commit(self, fetched: list[Paper], *, write: bool = True) -> bool:
+        """Merge fetched records into the files they land in and (unless not `write`:
+        then `flush` does) write those that changed; returns whether the records
+        changed anything."""
         # arXiv applies the range too; this keeps `since` where the query has none.
         kept = [p for p in fetched if self.since is None or p.published >= self.since]
-        merged = self.files.commit(kept)
-        self.counts += merged.counts
-        # A dry run writes no file, so its stamps count only what was stored.
-        self.total = self.total + merged.counts.new if self.dry_run else merged.total
+        merged = self.files.stage(kept)
+        self._staged += merged.counts
+        if write:
+            self.flush()
         return merged.counts.changed > 0
+
+    def flush(self) -> None:
+        """Write what was merged; its counts count from then on."""
+        staged, self._staged = self._staged, Counts()  # a write that fails counts none
+        self.files.flush()
+        self.counts += staged
+        # A dry run writes no file, so its stamps count only what was stored.
+        self.total = self.files.total() + self.files.staged_new
 
     def result(
         self, topic: Topic, mode: Mode, *, requests: int, now: datetime, started: float

@@ -13,14 +13,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from harvester.arxiv.client import ArxivClient
 from harvester.arxiv.windows import FIRST_DAY, Window, floor_minute, gaps
 from harvester.config import Topic
-from harvester.db import state
+from harvester.db import shards, state
 from harvester.db.shards import TopicFiles
 from harvester.errors import HarvestError, Interrupted
 from harvester.harvest import walk
@@ -31,9 +31,8 @@ from harvester.models import Paper
 logger = logging.getLogger(__name__)
 
 COMMIT_MIN = 2_000
-"""The fewest papers a first harvest commits at once (but at the end or on failure)."""
-COMMIT_MAX = 20_000
-"""The most papers held before a commit: about one 40 MB file's worth."""
+"""The fewest papers a first harvest commits at once (but at the end, on failure, or
+when it leaves a file)."""
 
 
 def harvest_topic(
@@ -172,16 +171,7 @@ class _Run:
         A complete topic's state ends as it began when nothing changed, but a refresh
         records when it began (without that, the next run could not tell it is not due).
         """
-        start = self._minute()
-        progress = state.TopicState(
-            query=self.topic.query,
-            since=self.topic.since,
-            until=start + timedelta(days=1),  # generous: clocks differ
-            watermark=start,
-            refreshed=start,
-        )
-        if self.mode is Mode.RESUMED and saved is not None:
-            progress = saved
+        progress = self._begun(saved)
         lower = FIRST_DAY
         if self.file.since is not None:
             lower = datetime.combine(self.file.since, datetime.min.time(), UTC)
@@ -201,9 +191,14 @@ class _Run:
             # A complete topic in which nothing changed keeps its state as it is.
             keep_complete=saved is not None and saved.complete,
         )
-        Backfill(
-            self.client, self.topic.query, commit=commits, cap=cap, known=known, due=commits.due
-        ).run(todo)
+        # Every page is merged as it comes; `commits` decides when the files are written.
+        backfill = Backfill(
+            self.client, self.topic.query, commit=commits, cap=cap, known=known, due=lambda _: True
+        )
+        try:
+            backfill.run(todo)
+        finally:
+            commits.flush()  # stopped or failed too: what was merged is written, then its spans
         if commits.write:
             capped = self.topic.max_results is not None
             self.save(
@@ -212,19 +207,33 @@ class _Run:
                 )
             )
 
+    def _begun(self, saved: state.TopicState | None) -> state.TopicState:
+        """The state a harvest of the whole range starts from: what an interrupted one
+        left, or a new one."""
+        if self.mode is Mode.RESUMED and saved is not None:
+            return saved
+        start = self._minute()
+        return state.TopicState(
+            query=self.topic.query,
+            since=self.topic.since,
+            until=start + timedelta(days=1),  # generous: clocks differ
+            watermark=start,
+            refreshed=start,
+        )
+
     def _minute(self) -> datetime:
         return floor_minute(self.now)
 
 
 @dataclass
 class _Commits:
-    """A backfill's commit step: stores each batch of papers, then the state with the
-    spans they complete, so a span is done once written."""
+    """A backfill's commit step: merges each page of papers, and writes them (then the
+    state with the spans they complete, so a span is done once written) when `due`."""
 
     file: TopicRecords
     save: Callable[[state.TopicState], None]
     progress: state.TopicState
-    """The state so far: the spans done and the papers fetched."""
+    """The state so far: the spans done (written) and the papers fetched."""
     fetched_before: int
     """Papers an interrupted harvest had fetched before this run resumed it."""
     write: bool
@@ -234,27 +243,40 @@ class _Commits:
     (a resumed refresh is not needed)."""
     changed: bool = False
     """Whether any commit changed the topic's data."""
+    spans: list[Span] = field(default_factory=list)
+    """Spans whose papers are merged and not written yet."""
+    fetched: int = 0
 
     def __call__(self, papers: list[Paper], spans: list[Span], fetched: int) -> None:
-        """Store `papers`, then the state with `spans` done and `fetched` papers counted."""
-        self.changed |= self.file.commit(papers)
-        self.progress = self.progress.with_done(spans, self.fetched_before + fetched)
+        """Merge `papers`; when due, write them and the state with `spans` done and
+        `fetched` papers counted."""
+        self.changed |= self.file.commit(papers, write=False)
+        self.spans += spans
+        self.fetched = fetched
+        if self.due():
+            self.flush()
+
+    def due(self) -> bool:
+        """Whether what is merged is worth writing now: when the harvest has left a file
+        merged into (newest first, it will not come back: each file is then written about
+        once), when a file is to be cut (memory: a run holds about one file), or when the
+        papers merged are as many as the topic holds, and at least `COMMIT_MIN` (so a
+        topic in one file is written at sizes that double, at most about twice its final
+        size in all, and an interruption costs at most the requests since)."""
+        files = self.file.files
+        pending = files.pending()
+        if pending.files > 1 or pending.largest >= shards.LIMIT_BYTES:
+            return True
+        return pending.papers >= max(COMMIT_MIN, files.total())
+
+    def flush(self) -> None:
+        """Write what is merged, then save the state with the spans it completes."""
+        spans, self.spans = self.spans, []  # a write that fails completes none of them
+        self.file.flush()
+        self.progress = self.progress.with_done(spans, self.fetched_before + self.fetched)
         # After the data: a span is done once written.
         if self.write and (self.changed or not self.keep_complete):
             self.save(self.progress)
-
-    def due(self, held: list[Paper]) -> bool:
-        """Whether the papers held are worth a commit: as many as the files they land in
-        already hold (so a commit writes at most twice what it adds, and a first harvest
-        writes at most about twice its final size), at least `COMMIT_MIN`, at most
-        `COMMIT_MAX` (memory)."""
-        if len(held) < COMMIT_MIN:
-            return False
-        if len(held) >= COMMIT_MAX:
-            return True
-        files = self.file.files
-        touched = {files.target(p) for p in held}
-        return len(held) >= sum(files.stamps[n].papers for n in touched if n in files.stamps)
 
 
 def _finished(

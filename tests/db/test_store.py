@@ -333,3 +333,65 @@ def test_a_query_record_does_not_erase_what_oai_said():
     merged = store.merge({told.key: told}, [paper("2401.00001v1")])
     assert merged.papers[told.key] == told
     assert merged.counts.unchanged == 1
+
+
+@given(st.lists(st.tuples(st.sampled_from(IDS), text), max_size=5, unique_by=lambda t: t[0]))
+def test_rows_give_the_bytes_of_dumps_and_the_records_back(titles: list[tuple[str, str]]):
+    """Records kept as rows (their bytes) make the file `dumps` makes, whatever the
+    Unicode in them, and each row gives its record back."""
+    made = [record(key, 1, title) for key, title in titles]
+    made_rows = list(store.rows(made, records_per_chunk=2))
+    assert b"".join(store.row_pieces(made_rows)) == store.dumps(made)
+    assert [r.paper() for r in made_rows] == made
+    assert [(r.key, r.version, r.published, r.updated_day) for r in made_rows] == [
+        (p.key, p.version, p.published, p.updated_day) for p in made
+    ]
+
+
+@pytest.mark.parametrize("block", [100, 1000, 8 * 1024 * 1024])
+def test_load_rows_reads_what_load_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+):
+    """A file read as rows, a block at a time, holds each record of `load` once, and its
+    rows write the same bytes again; a file in another layout of JSON is read too."""
+    monkeypatch.setattr(store, "_BLOCK_BYTES", block)
+    papers = [paper(f"2401.{i:05d}v1", title=f"T {i} }},\\n  {{") for i in range(40)]
+    path = tmp_path / "t.json"
+    store.save(path, papers)
+    read = store.load_rows(path)
+    assert {k: r.paper() for k, r in read.items()} == store.load(path)
+    assert b"".join(store.row_pieces(read.values())) == path.read_bytes()
+    path.write_text(json.dumps(json.loads(path.read_bytes())))  # one line, no indent
+    assert b"".join(store.row_pieces(store.load_rows(path).values())) == store.dumps(papers)
+
+
+def test_load_rows_refuses_what_load_refuses(tmp_path: Path):
+    """A duplicate paper or a bad record is named where it is, as `load` names it."""
+    path = tmp_path / "t.json"
+    records = json.loads(store.dumps([paper("2401.00001v1"), paper("2401.00002v1")]))
+    path.write_text(json.dumps([*records, records[0]], indent=2) + "\n")
+    with pytest.raises(StoreError, match=r"record 2: paper 2401\.00002 is also record 0"):
+        store.load_rows(path)
+    records[1]["authors"] = "one"
+    path.write_text(json.dumps(records, indent=2) + "\n")
+    with pytest.raises(StoreError, match="record 1: authors: Input should be a valid list"):
+        store.load_rows(path)
+    assert store.load_rows(tmp_path / "missing.json") == {}
+
+
+def test_outcome_looks_up_only_the_fetched_papers():
+    """A merge into stored records made on demand asks for those of fetched papers only,
+    and hands on only the records that change a byte."""
+    stored = {p.key: p for p in (paper(f"2401.{i:05d}v1") for i in range(50))}
+    asked: list[str] = []
+
+    class Counting(dict[str, Paper]):
+        def get(self, key, default=None):  # type: ignore[override]
+            asked.append(key)
+            return super().get(key, default)
+
+    fetched = [paper("2401.00003v2"), paper("2401.00007v1"), paper("2402.00001v1")]
+    won, counts = store.outcome(Counting(stored), fetched)
+    assert set(asked) == {"2401.00003", "2401.00007", "2402.00001"}
+    assert set(won) == {"2401.00003", "2402.00001"}  # v1 of 00007 is the stored one
+    assert (counts.new, counts.updated, counts.unchanged) == (1, 1, 1)

@@ -37,7 +37,7 @@ def small_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the data files read (parsed or hashed), state files aside."""
     read: list[str] = []
-    load, read_bytes = store.load, files.read_bytes
+    load, load_rows, read_bytes = store.load, store.load_rows, files.read_bytes
 
     def note(path: Path) -> None:
         if ".harvest" not in path.parts and path.suffix == ".json":
@@ -47,11 +47,16 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         note(path)
         return load(path)
 
+    def counting_load_rows(path: Path) -> dict[str, store.Row]:
+        note(path)
+        return load_rows(path)
+
     def counting_read(path: Path, *, links: bool = True) -> bytes:
         note(path)
         return read_bytes(path, links=links)
 
     monkeypatch.setattr(store, "load", counting_load)
+    monkeypatch.setattr(store, "load_rows", counting_load_rows)
     monkeypatch.setattr(files, "read_bytes", counting_read)
     return read
 

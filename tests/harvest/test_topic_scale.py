@@ -101,7 +101,6 @@ def test_a_first_harvest_writes_at_most_twice_its_final_size(
     commits at least 100 papers) stay within 2 x the files it ends with."""
     monkeypatch.setattr(shards, "LIMIT_BYTES", 400_000)
     monkeypatch.setattr(topic_module, "COMMIT_MIN", 100)
-    monkeypatch.setattr(topic_module, "COMMIT_MAX", 1_000)
     standin = Standin(entries=synthetic_entries(4_000, first=FIRST, step_minutes=6 * 60))
     data = tmp_path / "data"
     result = harvest(standin, data, FIRST + timedelta(days=1_100), page_size=200)
@@ -109,6 +108,37 @@ def test_a_first_harvest_writes_at_most_twice_its_final_size(
     final = sum(p.stat().st_size for p in data_files(data))
     assert len(data_files(data)) > 10
     assert final < sum(written) <= 2 * final
+
+
+def test_a_first_harvest_writes_each_file_as_it_leaves_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Stored a year per file, a first harvest (newest first) writes a year once the
+    pages reach the one before (then saves the state): between two states it writes
+    the file it left and the one it entered, so it holds about one file, not the topic."""
+    monkeypatch.setattr(shards, "LIMIT_BYTES", 1_000_000)  # a year of a paper a day fits
+    bursts: list[list[str]] = [[]]
+    real = files.write
+
+    def noting(path: Path, data: bytes | Iterable[bytes]) -> bool:
+        done = real(path, data)
+        if path.name == "t.json" and path.parent.name == ".harvest":
+            bursts.append([])  # the state: what was written before it is committed
+        elif done and ".harvest" not in path.parts:
+            bursts[-1].append(path.name)
+        return done
+
+    monkeypatch.setattr(files, "write", noting)
+    standin = Standin(entries=synthetic_entries(2_000, first=FIRST, step_minutes=24 * 60))
+    data = tmp_path / "data"
+    result = harvest(standin, data, FIRST + timedelta(days=2_100), page_size=200)
+    assert result.total == 2_000
+    years = sorted(p.name for p in data_files(data))
+    assert years == [f"{y}.json" for y in range(2023, 2029)]
+    cut, *later = [b for b in bursts if b]  # the one file cut into the years it held
+    assert len(cut) <= 3
+    assert [len(b) for b in later] == [2, 2, 2, 1]  # the year left, the year entered
+    assert later[-1] == ["2023.json"]
 
 
 @pytest.mark.parametrize("failure", ["500", "503", "truncated", "blank", "empty"])
