@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from harvester import files
+from harvester.db.rows import Dated
 from harvester.db.state import STATE_DIR, FileStamp
-from harvester.db.store import Dated
 from harvester.errors import StoreError
 
 Seen = dict[str, list[int | str]]

@@ -10,6 +10,10 @@ cut, and a merge reads and writes only the files its papers land in.
 
 Finer files are written before a coarser one is removed, so an interrupted switch
 leaves both, and the next write finishes it; reading takes both.
+
+A file read to be merged into is kept as rows (`rows.Row`: each record's bytes and
+what placing it needs), about the file's size, not as records (1.7 times it), and only
+while it is merged into: a run holds about one file, whatever the topic's size.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from harvester import files
-from harvester.db import seen, store
+from harvester.db import rows, seen, store
 from harvester.db.state import FileStamp
 from harvester.errors import StoreError
 from harvester.models import Paper
@@ -65,7 +69,7 @@ class TopicFiles:
         """Whether any file was written (or removed)."""
         self.bytes_written = 0
         """Bytes of the files written, as handed to the writer."""
-        self._cache: dict[str, dict[str, store.Row]] = {}
+        self._cache: dict[str, dict[str, rows.Row]] = {}
         """Rows of the files read or merged into, by file (`_read`)."""
         self._dirty: set[str] = set()
         """Files merged into (or to be removed) since the last write."""
@@ -150,7 +154,7 @@ class TopicFiles:
 
     # -- reading --------------------------------------------------------------------
 
-    def target(self, record: store.Dated) -> str:
+    def target(self, record: rows.Dated) -> str:
         """The file `record` (a paper or a row) belongs in, in the layout as it stands."""
         if not self.sharded:
             return self.single
@@ -161,7 +165,7 @@ class TopicFiles:
             level += 1
         return self._name(record, level)
 
-    def _name(self, record: store.Dated, level: int) -> str:
+    def _name(self, record: rows.Dated, level: int) -> str:
         return self.single if level == 0 else f"{self.topic}/{_stem(record, level)}.json"
 
     def _level(self, name: str) -> int:
@@ -183,7 +187,7 @@ class TopicFiles:
         stem = name.removesuffix(".json")
         return not any(n.startswith(f"{stem}-") for n in self._existing)
 
-    def _read(self, name: str) -> dict[str, store.Row]:
+    def _read(self, name: str) -> dict[str, rows.Row]:
         """A file's rows: read once, then kept (and merged into) until written."""
         if name not in self._cache:
             self._cache[name] = store.load_rows(self.path(name)) if name in self._existing else {}
@@ -214,9 +218,9 @@ class TopicFiles:
         Raises:
             StoreError: such a file is invalid.
         """
-        return store.RowPapers(self._gather(papers)[1])
+        return rows.RowPapers(self._gather(papers)[1])
 
-    def _gather(self, records: Iterable[store.Dated]) -> tuple[set[str], dict[str, store.Row]]:
+    def _gather(self, records: Iterable[rows.Dated]) -> tuple[set[str], dict[str, rows.Row]]:
         """The files `records` land in (and coarser ones holding theirs), and their rows."""
         todo = {self.target(r) for r in records}
         loaded: set[str] = set()
@@ -227,7 +231,7 @@ class TopicFiles:
             if not self._settled(name):
                 # A coarser file's papers go to their own files, which must be merged too.
                 todo.update(self.target(r) for r in self._read(name).values())
-        stored: dict[str, store.Row] = {}
+        stored: dict[str, rows.Row] = {}
         for name in sorted(loaded):
             for key, row in self._read(name).items():
                 old = stored.get(key)
@@ -248,12 +252,12 @@ class TopicFiles:
         self._merged = True
         loaded, stored = self._gather(fetched)
         won, counts = store.outcome(
-            store.RowPapers(stored), fetched, ties_keep_stored=ties_keep_stored
+            rows.RowPapers(stored), fetched, ties_keep_stored=ties_keep_stored
         )
         if fetched:
             self._next = min(fetched, key=Paper.sort_key)
         settled = all(self._settled(n) for n in loaded)
-        made = list(store.rows(won.values()))
+        made = list(rows.rows(won.values()))
         if settled:  # each paper is in its own file already: add to those files
             for row in made:
                 name = self.target(row)
@@ -307,8 +311,8 @@ class TopicFiles:
         merged, self._merged = self._merged, False
         if not dirty and (self._existing or not merged):
             return
-        rows = [row for n in sorted(dirty) for row in self._cache.pop(n, {}).values()]
-        groups = self._layout(rows)
+        held = [row for n in sorted(dirty) for row in self._cache.pop(n, {}).values()]
+        groups = self._layout(held)
         if not groups and not self._existing - dirty:
             groups = {self.single: _Group({}, [b"[]\n"])}
         self._write(groups, dirty)
@@ -340,14 +344,14 @@ class TopicFiles:
             self._dirty.add(name)
         self.flush()
 
-    def _layout(self, rows: list[store.Row]) -> dict[str, _Group]:
+    def _layout(self, held: list[rows.Row]) -> dict[str, _Group]:
         """The rows grouped by the file each goes in, with its bytes, cutting files
         past the limit."""
         while True:
-            grouped: dict[str, dict[str, store.Row]] = {}
-            for row in rows:
+            grouped: dict[str, dict[str, rows.Row]] = {}
+            for row in held:
                 grouped.setdefault(self.target(row), {})[row.key] = row
-            groups = {n: _Group(g, store.row_pieces(g.values())) for n, g in grouped.items()}
+            groups = {n: _Group(g, rows.row_pieces(g.values())) for n, g in grouped.items()}
             cut = next(
                 (n for n, g in groups.items() if self._cuttable(n) and g.size >= LIMIT_BYTES),
                 None,
@@ -361,7 +365,7 @@ class TopicFiles:
             self._existing |= {self._finer(cut, r) for r in groups[cut].rows.values()}
             self._existing.discard(cut)
 
-    def _finer(self, cut: str, record: store.Dated) -> str:
+    def _finer(self, cut: str, record: rows.Dated) -> str:
         return self._name(record, self._level(cut) + 1)
 
     def _cuttable(self, name: str) -> bool:
@@ -422,7 +426,7 @@ class Pending:
 class _Group:
     """The rows of one file, and its bytes."""
 
-    rows: dict[str, store.Row]
+    rows: dict[str, rows.Row]
     data: list[bytes]
     """The file's bytes, in pieces."""
 
@@ -432,21 +436,21 @@ class _Group:
         return sum(map(len, self.data))
 
 
-def _size(rows: Iterable[store.Row]) -> int:
+def _size(held: Iterable[rows.Row]) -> int:
     """The bytes of a file of these rows (but the 4 of its brackets)."""
-    return sum(len(r.data) + 2 for r in rows)
+    return sum(len(r.data) + 2 for r in held)
 
 
-def _newer(old: store.Row, row: store.Row) -> store.Row:
+def _newer(old: rows.Row, row: rows.Row) -> rows.Row:
     """Of one paper's rows in two files (an interrupted switch), the one to keep, by
     the rules of a merge."""
     if old.data == row.data:
         return row
     kept = store.merge({old.key: old.paper()}, [row.paper()]).papers[old.key]
-    return next(store.rows([kept]))
+    return next(rows.rows([kept]))
 
 
-def _stem(record: store.Dated, level: int) -> str:
+def _stem(record: rows.Dated, level: int) -> str:
     """The name (without `.json`) of a record's file at a level of the cut: `2024`,
     `2024-03` or `2024-03-05`."""
     return record.published.isoformat()[: (0, 4, 7, 10)[level]]

@@ -13,14 +13,14 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import BinaryIO, Protocol, TypeVar
+from typing import BinaryIO, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
 from harvester import files
 from harvester.db.counts import Change, ChangeKind, Counts
+from harvester.db.rows import BETWEEN, Row, rows
 from harvester.errors import StoreError, first_problem
 from harvester.models import Paper, gc_paused
 
@@ -28,7 +28,6 @@ logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 _RECORDS = TypeAdapter(list[Paper])
-_BETWEEN = b"\n  },\n  {\n"  # between two records of a topic file
 _BLOCK_BYTES = 8 * 1024 * 1024
 # A record takes about 2 kB, so 4 GiB is two million papers, twenty times the largest
 # topic we know of; a bigger "topic file" is something else, and would exhaust memory.
@@ -49,88 +48,6 @@ class Merge:
     papers: dict[str, Paper]
     counts: Counts
     total: int = 0
-
-
-class Dated(Protocol):
-    """A record or a row: what a file's name and stamp follow from."""
-
-    @property
-    def published(self) -> date: ...
-
-    @property
-    def updated_day(self) -> date | None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One record as its topic file holds it: its bytes, and what placing, ordering and
-    stamping it needs. A file's records are kept so while it is merged into and written:
-    their bytes take about what the file does, the records they were made from about
-    1.7 times that."""
-
-    key: str
-    """The paper's identity (id without version)."""
-    version: int
-    published: date
-    updated_day: date | None
-    """The day of `updated`."""
-    data: bytes
-    """The record's bytes, indented as in the file: from its `  {` to its `  }`."""
-
-    def paper(self) -> Paper:
-        """The record (trusted: it was validated before it was made a row)."""
-        return Paper.model_validate_json(self.data)
-
-
-class RowPapers(Mapping[str, Paper]):
-    """Rows looked up as records, each made only when asked for (once)."""
-
-    def __init__(self, rows: Mapping[str, Row]) -> None:
-        self._rows = rows
-        self._made: dict[str, Paper] = {}
-
-    def __getitem__(self, key: str) -> Paper:
-        if key not in self._made:
-            self._made[key] = self._rows[key].paper()
-        return self._made[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._rows
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-
-def rows(papers: Iterable[Paper], *, records_per_chunk: int = 1000) -> Iterator[Row]:
-    """The rows of records, in the order given, serialised a thousand at a time by
-    pydantic-core (several times faster than `json.dumps`)."""
-    papers = list(papers)
-    for start in range(0, len(papers), records_per_chunk):
-        chunk = papers[start : start + records_per_chunk]
-        with gc_paused():
-            raw = _RECORDS.dump_json(chunk, indent=2)
-        # `[\n  {\n` ... `\n  }\n]`: the records' bodies, split where one ends and the next
-        # begins (records hold no nested object, and a raw newline is never in a string).
-        bodies = raw[6:-6].split(_BETWEEN)
-        for paper, body in zip(chunk, bodies, strict=True):
-            data = b"  {\n" + body + b"\n  }"
-            yield Row(paper.key, paper.version, paper.published, paper.updated_day, data)
-
-
-def row_pieces(file_rows: Iterable[Row]) -> list[bytes]:
-    """The bytes of a topic file holding these rows, in pieces (the rows' own bytes,
-    not copied): those of `dumps` of their records."""
-    ordered = sorted(file_rows, key=lambda r: (r.published, r.key), reverse=True)
-    if not ordered:
-        return [b"[]\n"]
-    out = [b"[\n"]
-    for row in ordered:
-        out += (row.data, b",\n")
-    out[-1] = b"\n]\n"
-    return out
 
 
 def load(path: Path) -> dict[str, Paper]:
@@ -225,7 +142,7 @@ def path_for(data_dir: Path, topic: str) -> Path:
 def _read_records(handle: BinaryIO) -> Iterator[list[Paper]]:
     """Parse and validate a topic file a block at a time.
 
-    A file in the tool's own format separates records with exactly `_BETWEEN` (a raw
+    A file in the tool's own format separates records with exactly `BETWEEN` (a raw
     newline never occurs inside a JSON string, and records hold no nested objects),
     so it can be validated a block of records at a time without ever holding all its
     bytes beside all its records. Any other valid JSON is read whole.
@@ -241,12 +158,12 @@ def _read_records(handle: BinaryIO) -> Iterator[list[Paper]]:
     buffer = buffer[2:]  # the records, from the first one's "  {"
     while more := handle.read(_BLOCK_BYTES):
         buffer += more
-        cut = buffer.rfind(_BETWEEN)
+        cut = buffer.rfind(BETWEEN)
         if cut != -1:
             # Up to the closing "\n  }" of the last whole record; then skip "\n  },\n".
             with gc_paused():
                 block = _RECORDS.validate_json(b"[" + buffer[: cut + 4] + b"]")
-            buffer = buffer[cut + len(_BETWEEN) - 4 :]
+            buffer = buffer[cut + len(BETWEEN) - 4 :]
             yield block
     with gc_paused():
         block = _RECORDS.validate_json(b"[" + buffer)  # the rest ends with "\n]\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harvester.db import seen, shards, store
+from harvester.db import rows, seen, shards, store
 from harvester.db.shards import TopicFiles
 from harvester.errors import StoreError
 from harvester.models import Paper
@@ -315,7 +315,7 @@ def test_a_merge_keeps_only_the_file_it_works_in(tmp_path: Path, monkeypatch: py
     reads: list[str] = []
     load_rows = store.load_rows
 
-    def counting(path: Path) -> dict[str, store.Row]:
+    def counting(path: Path) -> dict[str, rows.Row]:
         reads.append(path.name)
         return load_rows(path)
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from harvester.db import store
+from harvester.db import rows, store
 from harvester.errors import StoreError
 from harvester.models import Paper
 from tests.conftest import KEYS, paper
@@ -335,19 +335,6 @@ def test_a_query_record_does_not_erase_what_oai_said():
     assert merged.counts.unchanged == 1
 
 
-@given(st.lists(st.tuples(st.sampled_from(IDS), text), max_size=5, unique_by=lambda t: t[0]))
-def test_rows_give_the_bytes_of_dumps_and_the_records_back(titles: list[tuple[str, str]]):
-    """Records kept as rows (their bytes) make the file `dumps` makes, whatever the
-    Unicode in them, and each row gives its record back."""
-    made = [record(key, 1, title) for key, title in titles]
-    made_rows = list(store.rows(made, records_per_chunk=2))
-    assert b"".join(store.row_pieces(made_rows)) == store.dumps(made)
-    assert [r.paper() for r in made_rows] == made
-    assert [(r.key, r.version, r.published, r.updated_day) for r in made_rows] == [
-        (p.key, p.version, p.published, p.updated_day) for p in made
-    ]
-
-
 @pytest.mark.parametrize("block", [100, 1000, 8 * 1024 * 1024])
 def test_load_rows_reads_what_load_reads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
@@ -360,9 +347,9 @@ def test_load_rows_reads_what_load_reads(
     store.save(path, papers)
     read = store.load_rows(path)
     assert {k: r.paper() for k, r in read.items()} == store.load(path)
-    assert b"".join(store.row_pieces(read.values())) == path.read_bytes()
+    assert b"".join(rows.row_pieces(read.values())) == path.read_bytes()
     path.write_text(json.dumps(json.loads(path.read_bytes())))  # one line, no indent
-    assert b"".join(store.row_pieces(store.load_rows(path).values())) == store.dumps(papers)
+    assert b"".join(rows.row_pieces(store.load_rows(path).values())) == store.dumps(papers)
 
 
 def test_load_rows_refuses_what_load_refuses(tmp_path: Path):

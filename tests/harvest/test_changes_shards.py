@@ -13,7 +13,7 @@ import pytest
 
 from harvester import files
 from harvester.cli import main
-from harvester.db import seen, shards, state, store
+from harvester.db import rows, seen, shards, state, store
 from harvester.harvest import sets
 from harvester.models import Paper
 from harvester.outputs import audit
@@ -47,7 +47,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         note(path)
         return load(path)
 
-    def counting_load_rows(path: Path) -> dict[str, store.Row]:
+    def counting_load_rows(path: Path) -> dict[str, rows.Row]:
         note(path)
         return load_rows(path)
 
