@@ -35,3 +35,33 @@ def test_rows_give_the_bytes_of_dumps_and_the_records_back(titles: list[tuple[in
     assert [(r.key, r.version, r.published, r.updated_day) for r in made_rows] == [
         (p.key, p.version, p.published, p.updated_day) for p in made
     ]
+
+
+def test_an_empty_file_of_rows_is_an_empty_array():
+    assert rows.row_pieces([]) == [b"[]\n"]
+
+
+def test_row_papers_makes_a_record_only_when_asked_and_once():
+    """Looked up as records, rows are parsed when asked for, each once; membership and
+    length need no parsing."""
+    made = {r.key: r for r in rows.rows([record(n, f"t{n}") for n in range(5)])}
+    parsed: list[str] = []
+
+    class Counting(rows.Row):
+        __slots__ = ()
+
+        def paper(self) -> Paper:
+            parsed.append(self.key)
+            return super().paper()
+
+    counted = {
+        k: Counting(r.key, r.version, r.published, r.updated_day, r.data) for k, r in made.items()
+    }
+    looked = rows.RowPapers(counted)
+    assert len(looked) == 5
+    assert "2401.00003" in looked
+    assert parsed == []
+    assert looked["2401.00003"] == made["2401.00003"].paper()
+    assert looked.get("2401.00003") is looked["2401.00003"]
+    assert looked.get("2401.00009") is None
+    assert parsed == ["2401.00003"]
