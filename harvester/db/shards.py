@@ -19,7 +19,6 @@ while it is merged into: a run holds about one file, whatever the topic's size.
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -28,17 +27,14 @@ from pathlib import Path
 
 from harvester import files
 from harvester.db import rows, seen, store
+from harvester.db.layout import Layout, listing
 from harvester.db.state import FileStamp
-from harvester.errors import StoreError
 from harvester.models import Paper
 
 logger = logging.getLogger(__name__)
 
 LIMIT_BYTES = 40_000_000
 """A file that would pass this is cut (40 MB: under GitHub's 50 MB warning)."""
-SHARD_NAME = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?\.json$")
-DAY = 3
-"""The finest cut: a day (levels: 0 the one file, 1 a year, 2 a month, 3 a day)."""
 
 
 class TopicFiles:
@@ -84,34 +80,21 @@ class TopicFiles:
         # Kept whole when files are committed unverified (the change feed), so that the
         # entries of the files not written stay for the next `verify`.
         self._saw: seen.Seen = seen.load(seen.path_for(data_dir, topic)) if self.remember else {}
-        self._existing = self._listing()
-
-    @property
-    def single(self) -> str:
-        """The name (relative to the data directory) of the one-file layout's file."""
-        return f"{self.topic}.json"
+        self.layout = Layout(topic, listing(data_dir, topic))
+        """Which file a paper belongs in, and the files there are."""
 
     @property
     def sharded(self) -> bool:
         """Whether the topic is stored a year (or month) per file."""
-        return any(name != self.single for name in self._existing)
+        return self.layout.sharded
 
     def names(self) -> list[str]:
         """The topic's files that exist, relative to the data directory, sorted."""
-        return sorted(self._existing)
+        return sorted(self.layout.existing)
 
     def path(self, name: str) -> Path:
         """The path of one of the topic's files."""
         return self.data_dir / name
-
-    def _listing(self) -> set[str]:
-        names = {self.single} if self.path(self.single).exists() else set()
-        folder = self.data_dir / self.topic
-        if folder.is_dir():
-            names |= {
-                f"{self.topic}/{p.name}" for p in folder.iterdir() if SHARD_NAME.match(p.name)
-            }
-        return names
 
     # -- trusting what is stored ----------------------------------------------------
 
@@ -128,7 +111,7 @@ class TopicFiles:
         """
         saw = self._saw = seen.load(seen.path_for(self.data_dir, self.topic))
         fresh: dict[str, FileStamp] = {}
-        remade = set(known) != self._existing
+        remade = set(known) != self.layout.existing
         for name in self.names():
             path, old = self.path(name), known.get(name)
             info = seen.stat_of(path)
@@ -149,48 +132,17 @@ class TopicFiles:
 
     def _save_seen(self) -> None:
         if self.remember:
-            saw = {n: v for n, v in self._saw.items() if n in self._existing}
+            saw = {n: v for n, v in self._saw.items() if n in self.layout.existing}
             seen.save(seen.path_for(self.data_dir, self.topic), saw)
 
     # -- reading --------------------------------------------------------------------
 
-    def target(self, record: rows.Dated) -> str:
-        """The file `record` (a paper or a row) belongs in, in the layout as it stands."""
-        if not self.sharded:
-            return self.single
-        level = 1
-        while level < DAY and any(
-            n.startswith(f"{self.topic}/{_stem(record, level)}-") for n in self._existing
-        ):
-            level += 1
-        return self._name(record, level)
-
-    def _name(self, record: rows.Dated, level: int) -> str:
-        return self.single if level == 0 else f"{self.topic}/{_stem(record, level)}.json"
-
-    def _level(self, name: str) -> int:
-        return 0 if name == self.single else name.rpartition("/")[2].count("-") + 1
-
-    def _coarser(self, name: str) -> list[str]:
-        """Files that may still hold papers of `name` after an interrupted switch."""
-        stem = name.rpartition("/")[2].removesuffix(".json")
-        parts = stem.split("-") if name != self.single else []
-        out = [self.single] + [
-            f"{self.topic}/{'-'.join(parts[:n])}.json" for n in range(1, len(parts))
-        ]
-        return [n for n in out if n in self._existing and n != name]
-
-    def _settled(self, name: str) -> bool:
-        """Whether every paper of `name` belongs in it: no finer file of it exists."""
-        if name == self.single:
-            return not self.sharded
-        stem = name.removesuffix(".json")
-        return not any(n.startswith(f"{stem}-") for n in self._existing)
-
     def _read(self, name: str) -> dict[str, rows.Row]:
         """A file's rows: read once, then kept (and merged into) until written."""
         if name not in self._cache:
-            self._cache[name] = store.load_rows(self.path(name)) if name in self._existing else {}
+            self._cache[name] = (
+                store.load_rows(self.path(name)) if name in self.layout.existing else {}
+            )
         return self._cache[name]
 
     def load(self) -> dict[str, Paper]:
@@ -222,15 +174,15 @@ class TopicFiles:
 
     def _gather(self, records: Iterable[rows.Dated]) -> tuple[set[str], dict[str, rows.Row]]:
         """The files `records` land in (and coarser ones holding theirs), and their rows."""
-        todo = {self.target(r) for r in records}
+        todo = {self.layout.target(r) for r in records}
         loaded: set[str] = set()
         while todo - loaded:
             name = min(todo - loaded)
             loaded.add(name)
-            todo.update(self._coarser(name))
-            if not self._settled(name):
+            todo.update(self.layout.coarser(name))
+            if not self.layout.settled(name):
                 # A coarser file's papers go to their own files, which must be merged too.
-                todo.update(self.target(r) for r in self._read(name).values())
+                todo.update(self.layout.target(r) for r in self._read(name).values())
         stored: dict[str, rows.Row] = {}
         for name in sorted(loaded):
             for key, row in self._read(name).items():
@@ -256,11 +208,11 @@ class TopicFiles:
         )
         if fetched:
             self._next = min(fetched, key=Paper.sort_key)
-        settled = all(self._settled(n) for n in loaded)
+        settled = all(self.layout.settled(n) for n in loaded)
         made = list(rows.rows(won.values()))
         if settled:  # each paper is in its own file already: add to those files
             for row in made:
-                name = self.target(row)
+                name = self.layout.target(row)
                 self._read(name)[row.key] = row
                 self._dirty.add(name)
                 for other in loaded - {name}:  # a paper whose `published` moved it
@@ -271,8 +223,8 @@ class TopicFiles:
             for name in loaded:
                 self._cache[name] = {}
             for row in stored.values():
-                self._read(self.target(row))[row.key] = row
-            self._dirty |= loaded | {self.target(row) for row in made}
+                self._read(self.layout.target(row))[row.key] = row
+            self._dirty |= loaded | {self.layout.target(row) for row in made}
         self._staged_new += counts.new
         self._staged_changed += len(made)
         # What this merge did not read and will not write is not kept (memory).
@@ -287,7 +239,7 @@ class TopicFiles:
     def pending(self) -> Pending:
         """What `stage` merged that no write has stored yet."""
         dirty = self._dirty
-        cuttable = [n for n in dirty if self._cuttable(n)]
+        cuttable = [n for n in dirty if self.layout.cuttable(n)]
         return Pending(
             files=len(dirty),
             papers=self._staged_changed,
@@ -309,15 +261,15 @@ class TopicFiles:
         dirty, self._dirty = self._dirty, set()
         self._staged_new = self._staged_changed = 0
         merged, self._merged = self._merged, False
-        if not dirty and (self._existing or not merged):
+        if not dirty and (self.layout.existing or not merged):
             return
         held = [row for n in sorted(dirty) for row in self._cache.pop(n, {}).values()]
-        groups = self._layout(held)
-        if not groups and not self._existing - dirty:
-            groups = {self.single: _Group({}, [b"[]\n"])}
+        groups = self._group(held)
+        if not groups and not self.layout.existing - dirty:
+            groups = {self.layout.single: _Group({}, [b"[]\n"])}
         self._write(groups, dirty)
         # A first harvest goes newest first: its next papers land where these ended.
-        keep = self.target(self._next) if self._next is not None else None
+        keep = self.layout.target(self._next) if self._next is not None else None
         self._cache = {n: g.rows for n, g in groups.items() if n == keep} | {
             n: r for n, r in self._cache.items() if n == keep
         }
@@ -335,7 +287,9 @@ class TopicFiles:
 
     def oversized(self) -> list[str]:
         """Files that can be cut and are past the limit (written before it existed)."""
-        return [n for n, s in self.stamps.items() if s.bytes >= LIMIT_BYTES and self._cuttable(n)]
+        return [
+            n for n, s in self.stamps.items() if s.bytes >= LIMIT_BYTES and self.layout.cuttable(n)
+        ]
 
     def relayout(self) -> None:
         """Cut every file past the limit, reading only those."""
@@ -344,46 +298,40 @@ class TopicFiles:
             self._dirty.add(name)
         self.flush()
 
-    def _layout(self, held: list[rows.Row]) -> dict[str, _Group]:
+    def _group(self, held: list[rows.Row]) -> dict[str, _Group]:
         """The rows grouped by the file each goes in, with its bytes, cutting files
         past the limit."""
         while True:
             grouped: dict[str, dict[str, rows.Row]] = {}
             for row in held:
-                grouped.setdefault(self.target(row), {})[row.key] = row
+                grouped.setdefault(self.layout.target(row), {})[row.key] = row
             groups = {n: _Group(g, rows.row_pieces(g.values())) for n, g in grouped.items()}
             cut = next(
-                (n for n, g in groups.items() if self._cuttable(n) and g.size >= LIMIT_BYTES),
+                (n for n, g in groups.items() if self.layout.cuttable(n) and g.size >= LIMIT_BYTES),
                 None,
             )
             if cut is None:
                 return groups
             # The finer names make `target` see the new layout; `_write` makes the files
             # and removes the one cut.
-            finer = ("year", "month", "day")[self._level(cut)]
+            finer = ("year", "month", "day")[self.layout.level(cut)]
             logger.info("%s: past %d bytes: one file per %s from now on", cut, LIMIT_BYTES, finer)
-            self._existing |= {self._finer(cut, r) for r in groups[cut].rows.values()}
-            self._existing.discard(cut)
-
-    def _finer(self, cut: str, record: rows.Dated) -> str:
-        return self._name(record, self._level(cut) + 1)
-
-    def _cuttable(self, name: str) -> bool:
-        return self._level(name) < DAY
+            self.layout.existing |= {self.layout.finer(cut, r) for r in groups[cut].rows.values()}
+            self.layout.existing.discard(cut)
 
     def _write(self, groups: dict[str, _Group], loaded: set[str]) -> None:
         """Write the groups (finer files first), then remove the loaded files left empty."""
-        for name in sorted(groups, key=lambda n: (-self._level(n), n)):
+        for name in sorted(groups, key=lambda n: (-self.layout.level(n), n)):
             data = groups[name].data
             if files.write(self.path(name), data):
                 self.written = True
                 self.bytes_written += groups[name].size
-            self._existing.add(name)
+            self.layout.existing.add(name)
             self.stamps[name] = seen.stamp(data, groups[name].rows.values())
             self._saw[name] = [*seen.stat_of(self.path(name)), self.stamps[name].blob]
         for name in sorted(loaded - set(groups)):
             self.path(name).unlink(missing_ok=True)
-            self._existing.discard(name)
+            self.layout.existing.discard(name)
             self.stamps.pop(name, None)
             self.written = True
         self._save_seen()
@@ -448,24 +396,3 @@ def _newer(old: rows.Row, row: rows.Row) -> rows.Row:
         return row
     kept = store.merge({old.key: old.paper()}, [row.paper()]).papers[old.key]
     return next(rows.rows([kept]))
-
-
-def _stem(record: rows.Dated, level: int) -> str:
-    """The name (without `.json`) of a record's file at a level of the cut: `2024`,
-    `2024-03` or `2024-03-05`."""
-    return record.published.isoformat()[: (0, 4, 7, 10)[level]]
-
-
-def check_placement(path: Path, topic: str, papers: Iterable[Paper]) -> None:
-    """Raise when a file in a topic's folder is not a shard, or holds a paper of another
-    year, month or day than its name says.
-
-    Raises:
-        StoreError: the first such problem.
-    """
-    if SHARD_NAME.match(path.name) is None:
-        raise StoreError(path, f"not a shard of {topic} (YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)")
-    stem = path.name.removesuffix(".json")
-    for paper in papers:
-        if not paper.published.isoformat().startswith(stem):
-            raise StoreError(path, f"paper {paper.key}, published {paper.published}, misplaced")

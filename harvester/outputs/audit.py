@@ -15,7 +15,7 @@ from pathlib import Path
 
 from harvester import files
 from harvester.config import Config, Topic, load_config
-from harvester.db import shards, state, store
+from harvester.db import layout, shards, state, store
 from harvester.errors import ConfigError, StoreError
 from harvester.harvest import stale
 from harvester.harvest.stale import Silence
@@ -34,7 +34,7 @@ def check_file(path: Path, *, topic: str | None = None, keys: set[str] | None = 
     data = files.read_bytes(path, links=False)
     papers = store.parse(path, data)  # JSON, an array, valid records, one per paper
     if topic is not None:
-        shards.check_placement(path, topic, papers.values())
+        layout.check_placement(path, topic, papers.values())
     if keys is not None:
         twice = next((k for k in papers if k in keys), None)
         if twice is not None:

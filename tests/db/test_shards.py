@@ -226,22 +226,6 @@ def test_the_real_limit_is_40_mb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert files.total() == 17_000
 
 
-@pytest.mark.parametrize(
-    ("name", "record", "problem"),
-    [
-        pytest.param("2024.json", on(date(2023, 5, 1), 1), "misplaced", id="wrong-year"),
-        pytest.param("2024-02.json", on(date(2024, 3, 1), 1), "misplaced", id="wrong-month"),
-        pytest.param("notes.json", on(date(2024, 3, 1), 1), "not a shard", id="not-a-shard-name"),
-    ],
-)
-def test_check_placement_names_the_misplaced_paper(
-    tmp_path: Path, name: str, record: Paper, problem: str
-):
-    """A shard holding a paper of another period, or a file that is no shard, is an error."""
-    with pytest.raises(StoreError, match=problem):
-        shards.check_placement(tmp_path / "t" / name, "t", [record])
-
-
 def test_staged_papers_are_written_by_flush_as_commit_writes_them(tmp_path: Path):
     """`stage` merges in memory (no byte written, the total counts the papers staged),
     `flush` writes what `commit` would have, the cut included; a flush with nothing

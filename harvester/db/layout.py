@@ -1,0 +1,114 @@
+"""Which of a topic's files a paper belongs in: `NAME.json`, then `NAME/YYYY.json`,
+`NAME/YYYY-MM.json`, `NAME/YYYY-MM-DD.json` (`shards` decides when a file is cut).
+
+A paper's file follows from its `published` date (which never changes) and the files
+already cut, so a paper never moves but when its file is cut.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from harvester.db.rows import Dated
+from harvester.errors import StoreError
+from harvester.models import Paper
+
+SHARD_NAME = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?\.json$")
+DAY = 3
+"""The finest cut: a day (levels: 0 the one file, 1 a year, 2 a month, 3 a day)."""
+
+
+def listing(data_dir: Path, topic: str) -> set[str]:
+    """A topic's files on disk, relative to the data directory."""
+    single = f"{topic}.json"
+    names = {single} if (data_dir / single).exists() else set()
+    folder = data_dir / topic
+    if folder.is_dir():
+        names |= {f"{topic}/{p.name}" for p in folder.iterdir() if SHARD_NAME.match(p.name)}
+    return names
+
+
+class Layout:
+    """A topic's files as they stand (`existing`, changed as files are cut, written and
+    removed), and the file each paper belongs in."""
+
+    def __init__(self, topic: str, existing: set[str]) -> None:
+        self.topic = topic
+        self.existing = existing
+        """The topic's files, relative to the data directory."""
+
+    @property
+    def single(self) -> str:
+        """The name (relative to the data directory) of the one-file layout's file."""
+        return f"{self.topic}.json"
+
+    @property
+    def sharded(self) -> bool:
+        """Whether the topic is stored a year (or month) per file."""
+        return any(name != self.single for name in self.existing)
+
+    def target(self, record: Dated) -> str:
+        """The file `record` (a paper or a row) belongs in, in the layout as it stands."""
+        if not self.sharded:
+            return self.single
+        level = 1
+        while level < DAY and any(
+            n.startswith(f"{self.topic}/{_stem(record, level)}-") for n in self.existing
+        ):
+            level += 1
+        return self.name(record, level)
+
+    def name(self, record: Dated, level: int) -> str:
+        """The file of `record` at a level of the cut."""
+        return self.single if level == 0 else f"{self.topic}/{_stem(record, level)}.json"
+
+    def level(self, name: str) -> int:
+        """A file's level of the cut."""
+        return 0 if name == self.single else name.rpartition("/")[2].count("-") + 1
+
+    def finer(self, cut: str, record: Dated) -> str:
+        """The file `record` goes in once the file `cut` is cut."""
+        return self.name(record, self.level(cut) + 1)
+
+    def cuttable(self, name: str) -> bool:
+        """Whether a file can be cut finer (a day's cannot)."""
+        return self.level(name) < DAY
+
+    def coarser(self, name: str) -> list[str]:
+        """Files that may still hold papers of `name` after an interrupted switch."""
+        stem = name.rpartition("/")[2].removesuffix(".json")
+        parts = stem.split("-") if name != self.single else []
+        out = [self.single] + [
+            f"{self.topic}/{'-'.join(parts[:n])}.json" for n in range(1, len(parts))
+        ]
+        return [n for n in out if n in self.existing and n != name]
+
+    def settled(self, name: str) -> bool:
+        """Whether every paper of `name` belongs in it: no finer file of it exists."""
+        if name == self.single:
+            return not self.sharded
+        stem = name.removesuffix(".json")
+        return not any(n.startswith(f"{stem}-") for n in self.existing)
+
+
+def _stem(record: Dated, level: int) -> str:
+    """The name (without `.json`) of a record's file at a level of the cut: `2024`,
+    `2024-03` or `2024-03-05`."""
+    return record.published.isoformat()[: (0, 4, 7, 10)[level]]
+
+
+def check_placement(path: Path, topic: str, papers: Iterable[Paper]) -> None:
+    """Raise when a file in a topic's folder is not a shard, or holds a paper of another
+    year, month or day than its name says.
+
+    Raises:
+        StoreError: the first such problem.
+    """
+    if SHARD_NAME.match(path.name) is None:
+        raise StoreError(path, f"not a shard of {topic} (YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)")
+    stem = path.name.removesuffix(".json")
+    for paper in papers:
+        if not paper.published.isoformat().startswith(stem):
+            raise StoreError(path, f"paper {paper.key}, published {paper.published}, misplaced")
