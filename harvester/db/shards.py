@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -155,6 +155,16 @@ class TopicFiles:
         for name in self.names():
             papers = store.merge(papers, store.load(self.path(name)).values()).papers
         return papers
+
+    def each(self) -> Iterator[Paper]:
+        """Every stored record, read a file at a time (a paper in two files during an
+        interrupted switch comes twice).
+
+        Raises:
+            StoreError: a file is invalid.
+        """
+        for name in self.names():
+            yield from store.load(self.path(name)).values()
 
     def keys(self) -> set[str]:
         """The identity of every stored paper, read a file at a time."""

@@ -17,6 +17,7 @@ once the pass has changed a topic: one that changed nothing is asked again whole
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -233,13 +234,16 @@ def _written(stamps: cover.Stamps | None, held: list[_Topic]) -> cover.Stamps | 
 
 
 def _covering(held: list[_Topic]) -> list[str]:
-    """The fewest sets that cover the query topics' stored papers (read a topic at a
-    time) and the set topics' sets, whose papers all are in them."""
-    groups = [
-        groups_of(p) for h in held if h.topic.set_spec is None for p in h.files.load().values()
-    ]
-    groups += [frozenset({h.topic.set_spec.split(":")[0]}) for h in held if h.topic.set_spec]
-    return covering_sets(groups) if groups else []
+    """The fewest sets that cover the query topics' stored papers (read a file at a
+    time, each paper kept only as its groups, counted) and the set topics' sets, whose
+    papers all are in them."""
+    counted: Counter[frozenset[str]] = Counter()
+    for h in held:
+        if h.topic.set_spec is None:
+            counted.update(groups_of(p) for p in h.files.each())
+        else:
+            counted[frozenset({h.topic.set_spec.split(":")[0]})] += 1
+    return covering_sets(counted.elements()) if counted else []
 
 
 def _merge(held: list[_Topic], listed: list[Record], *, dry_run: bool) -> list[_Topic]:

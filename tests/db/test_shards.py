@@ -321,3 +321,15 @@ def test_a_merge_keeps_only_the_file_it_works_in(tmp_path: Path, monkeypatch: py
     assert reads == ["2023.json", "2025-09.json", "2023.json"]  # (2025 is cut by month now)
     assert again.pending().files == 0
     assert {p.key for p in again.load().values()} >= {"2511.00060", "2310.00063", "2509.00064"}
+
+
+def test_each_reads_every_record_a_file_at_a_time(tmp_path: Path):
+    """`each` yields every stored record (the covering sets are counted from it), both
+    layouts of an interrupted switch included."""
+    papers = spread(date(2022, 1, 1), 24, 30)
+    files = TopicFiles(tmp_path, "t")
+    files.commit(papers)
+    assert len(names(tmp_path)) > 1
+    assert sorted(p.key for p in TopicFiles(tmp_path, "t").each()) == sorted(p.key for p in papers)
+    (tmp_path / "t.json").write_bytes(store.dumps(papers[:2]))
+    assert len(list(TopicFiles(tmp_path, "t").each())) == 26
