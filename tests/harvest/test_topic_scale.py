@@ -174,12 +174,12 @@ def test_a_page_size_halved_once_grows_back_to_the_bound(tmp_path: Path):
 
 @pytest.mark.slow
 def test_a_topic_crossing_40_mb_in_an_incremental_run_is_cut_in_that_run(tmp_path: Path):
-    """With the real 40 MB limit: 20,500 papers in one file, then 1,500 new ones in a daily run
+    """With the real 40 MB limit: 19,500 papers in one file, then 2,500 new ones in a daily run
     switch the topic to a file per year in that run, nothing lost, `check` valid, and an
     identical second run writes nothing."""
     assert shards.LIMIT_BYTES == 40_000_000
     first = datetime(2024, 1, 1, tzinfo=UTC)
-    old = synthetic_entries(20_500, first=first, step_minutes=30)
+    old = synthetic_entries(19_500, first=first, step_minutes=30)
     standin = Standin(entries=old)
     data = tmp_path / "data"
     start = old[-1].published + timedelta(days=1)
@@ -188,12 +188,12 @@ def test_a_topic_crossing_40_mb_in_an_incremental_run_is_cut_in_that_run(tmp_pat
     assert (data / "t.json").stat().st_size < 40_000_000
     new = [
         e.rewritten(f"2503.{60_000 + i}v1", start + timedelta(days=1, minutes=i))
-        for i, e in enumerate(old[:1_500])
+        for i, e in enumerate(old[:2_500])
     ]
     standin.entries = old + new
     result = harvest(standin, data, start + timedelta(days=2))
     assert result.mode is Mode.INCREMENTAL
-    assert result.counts.new == 1_500
+    assert result.counts.new == 2_500
     assert not (data / "t.json").exists()
     assert sorted(p.name for p in data_files(data)) == ["2024.json", "2025.json"]
     assert all(p.stat().st_size < 40_000_000 for p in data_files(data))
