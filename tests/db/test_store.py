@@ -373,9 +373,9 @@ def test_outcome_looks_up_only_the_fetched_papers():
     asked: list[str] = []
 
     class Counting(dict[str, Paper]):
-        def get(self, key, default=None):  # type: ignore[override]
+        def get(self, key: str, default: object = None) -> Paper | None:  # type: ignore[override]
             asked.append(key)
-            return super().get(key, default)
+            return super().get(key)
 
     fetched = [paper("2401.00003v2"), paper("2401.00007v1"), paper("2402.00001v1")]
     won, counts = store.outcome(Counting(stored), fetched)
