@@ -253,7 +253,6 @@ class TopicFiles:
         return Pending(
             files=len(dirty),
             papers=self._staged_changed,
-            held=sum(self.stamps[n].papers for n in dirty if n in self.stamps),
             largest=max((_size(self._cache.get(n, {}).values()) for n in cuttable), default=0),
         )
 
@@ -374,8 +373,6 @@ class Pending:
     """Files merged into."""
     papers: int
     """Records new or changed in them."""
-    held: int
-    """Papers those files held when last written (or read)."""
     largest: int
     """The bytes of the largest of them that can still be cut."""
 

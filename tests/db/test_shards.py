@@ -246,21 +246,21 @@ def test_staged_papers_are_written_by_flush_as_commit_writes_them(tmp_path: Path
     for name in names(tmp_path / "a"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     assert staged.stamps == committed.stamps
-    assert staged.pending() == shards.Pending(files=0, papers=0, held=0, largest=0)
+    assert staged.pending() == shards.Pending(files=0, papers=0, largest=0)
     written = staged.bytes_written
     staged.flush()
     assert staged.bytes_written == written
 
 
 def test_pending_says_what_is_merged_and_not_written(tmp_path: Path):
-    """The files merged into, the records new or changed, what those files held when
-    written, and the bytes of the largest that can still be cut."""
+    """The files merged into, the records new or changed, and the bytes of the largest
+    that can still be cut."""
     files = TopicFiles(tmp_path, "t")
     files.commit(spread(date(2023, 1, 1), 8, 40) + spread(date(2025, 1, 1), 8, 40))
     assert files.pending().files == 0
     files.stage([on(date(2025, 12, 1), 77), on(date(2025, 12, 2), 78)])
     pending = files.pending()
-    assert (pending.files, pending.papers, pending.held) == (1, 2, 8)
+    assert (pending.files, pending.papers) == (1, 2)
     assert 9 * 500 < pending.largest < LIMIT + 1000
     files.stage([on(date(2023, 12, 1), 79)])
     assert files.pending().files == 2
