@@ -29,6 +29,7 @@ from harvester import files
 from harvester.db import rows, seen, store
 from harvester.db.layout import Layout, listing
 from harvester.db.state import FileStamp
+from harvester.db.working import Pending, Working
 from harvester.models import Paper
 
 logger = logging.getLogger(__name__)
@@ -65,23 +66,12 @@ class TopicFiles:
         """Whether any file was written (or removed)."""
         self.bytes_written = 0
         """Bytes of the files written, as handed to the writer."""
-        self._cache: dict[str, dict[str, rows.Row]] = {}
-        """Rows of the files read or merged into, by file (`_read`)."""
-        self._dirty: set[str] = set()
-        """Files merged into (or to be removed) since the last write."""
-        self._staged_new = 0
-        """New papers merged in and not yet written."""
-        self._staged_changed = 0
-        """Records added or replaced in memory and not yet written."""
-        self._merged = False
-        """Whether anything was merged (if only nothing) since the last write."""
-        self._next: Paper | None = None
-        """The oldest paper of the last merge: the next are likely to land beside it."""
         # Kept whole when files are committed unverified (the change feed), so that the
         # entries of the files not written stay for the next `verify`.
         self._saw: seen.Seen = seen.load(seen.path_for(data_dir, topic)) if self.remember else {}
         self.layout = Layout(topic, listing(data_dir, topic))
         """Which file a paper belongs in, and the files there are."""
+        self._working = Working(data_dir, self.layout)
 
     @property
     def sharded(self) -> bool:
@@ -137,14 +127,6 @@ class TopicFiles:
 
     # -- reading --------------------------------------------------------------------
 
-    def _read(self, name: str) -> dict[str, rows.Row]:
-        """A file's rows: read once, then kept (and merged into) until written."""
-        if name not in self._cache:
-            self._cache[name] = (
-                store.load_rows(self.path(name)) if name in self.layout.existing else {}
-            )
-        return self._cache[name]
-
     def load(self) -> dict[str, Paper]:
         """Every paper of the topic (both layouts, should both be there).
 
@@ -180,25 +162,7 @@ class TopicFiles:
         Raises:
             StoreError: such a file is invalid.
         """
-        return rows.RowPapers(self._gather(papers)[1])
-
-    def _gather(self, records: Iterable[rows.Dated]) -> tuple[set[str], dict[str, rows.Row]]:
-        """The files `records` land in (and coarser ones holding theirs), and their rows."""
-        todo = {self.layout.target(r) for r in records}
-        loaded: set[str] = set()
-        while todo - loaded:
-            name = min(todo - loaded)
-            loaded.add(name)
-            todo.update(self.layout.coarser(name))
-            if not self.layout.settled(name):
-                # A coarser file's papers go to their own files, which must be merged too.
-                todo.update(self.layout.target(r) for r in self._read(name).values())
-        stored: dict[str, rows.Row] = {}
-        for name in sorted(loaded):
-            for key, row in self._read(name).items():
-                old = stored.get(key)
-                stored[key] = row if old is None else _newer(old, row)
-        return loaded, stored
+        return rows.RowPapers(self._working.gather(papers)[1])
 
     # -- writing --------------------------------------------------------------------
 
@@ -210,51 +174,17 @@ class TopicFiles:
         Raises:
             StoreError: a file is invalid (nothing is changed).
         """
-        fetched = list(fetched)
-        self._merged = True
-        loaded, stored = self._gather(fetched)
-        won, counts = store.outcome(
-            rows.RowPapers(stored), fetched, ties_keep_stored=ties_keep_stored
-        )
-        if fetched:
-            self._next = min(fetched, key=Paper.sort_key)
-        settled = all(self.layout.settled(n) for n in loaded)
-        made = list(rows.rows(won.values()))
-        if settled:  # each paper is in its own file already: add to those files
-            for row in made:
-                name = self.layout.target(row)
-                self._read(name)[row.key] = row
-                self._dirty.add(name)
-                for other in loaded - {name}:  # a paper whose `published` moved it
-                    if self._read(other).pop(row.key, None) is not None:
-                        self._dirty.add(other)
-        else:  # some papers are not where they belong: every file read is made anew
-            stored.update((row.key, row) for row in made)
-            for name in loaded:
-                self._cache[name] = {}
-            for row in stored.values():
-                self._read(self.layout.target(row))[row.key] = row
-            self._dirty |= loaded | {self.layout.target(row) for row in made}
-        self._staged_new += counts.new
-        self._staged_changed += len(made)
-        # What this merge did not read and will not write is not kept (memory).
-        self._cache = {n: r for n, r in self._cache.items() if n in loaded or n in self._dirty}
-        return store.Merge(won, counts, total=self.total() + self._staged_new)
+        won, counts = self._working.merge(list(fetched), ties_keep_stored=ties_keep_stored)
+        return store.Merge(won, counts, total=self.total() + self._working.new)
 
     @property
     def staged_new(self) -> int:
         """New papers merged in and not written (in a dry run, every new one)."""
-        return self._staged_new
+        return self._working.new
 
     def pending(self) -> Pending:
         """What `stage` merged that no write has stored yet."""
-        dirty = self._dirty
-        cuttable = [n for n in dirty if self.layout.cuttable(n)]
-        return Pending(
-            files=len(dirty),
-            papers=self._staged_changed,
-            largest=max((_size(self._cache.get(n, {}).values()) for n in cuttable), default=0),
-        )
+        return self._working.pending()
 
     def flush(self) -> None:
         """Write the files merged into since the last write (cutting one that would pass
@@ -267,21 +197,14 @@ class TopicFiles:
         """
         if self.dry_run:
             return
-        dirty, self._dirty = self._dirty, set()
-        self._staged_new = self._staged_changed = 0
-        merged, self._merged = self._merged, False
+        dirty, held, merged = self._working.take()
         if not dirty and (self.layout.existing or not merged):
             return
-        held = [row for n in sorted(dirty) for row in self._cache.pop(n, {}).values()]
         groups = self._group(held)
         if not groups and not self.layout.existing - dirty:
             groups = {self.layout.single: _Group({}, [b"[]\n"])}
         self._write(groups, dirty)
-        # A first harvest goes newest first: its next papers land where these ended.
-        keep = self.layout.target(self._next) if self._next is not None else None
-        self._cache = {n: g.rows for n, g in groups.items() if n == keep} | {
-            n: r for n, r in self._cache.items() if n == keep
-        }
+        self._working.keep({n: g.rows for n, g in groups.items()})
 
     def commit(self, fetched: Iterable[Paper], *, ties_keep_stored: bool = False) -> store.Merge:
         """`stage`, then `flush`: merge `fetched` into the files they land in and write
@@ -292,7 +215,7 @@ class TopicFiles:
         """
         merged = self.stage(fetched, ties_keep_stored=ties_keep_stored)
         self.flush()
-        return replace(merged, total=self.total() + self._staged_new)
+        return replace(merged, total=self.total() + self._working.new)
 
     def oversized(self) -> list[str]:
         """Files that can be cut and are past the limit (written before it existed)."""
@@ -303,8 +226,8 @@ class TopicFiles:
     def relayout(self) -> None:
         """Cut every file past the limit, reading only those."""
         for name in self.oversized():
-            self._read(name)
-            self._dirty.add(name)
+            self._working.read(name)
+            self._working.dirty.add(name)
         self.flush()
 
     def _group(self, held: list[rows.Row]) -> dict[str, _Group]:
@@ -366,18 +289,6 @@ class TopicFiles:
 
 
 @dataclass(frozen=True)
-class Pending:
-    """What is merged into a topic's files in memory and not written yet."""
-
-    files: int
-    """Files merged into."""
-    papers: int
-    """Records new or changed in them."""
-    largest: int
-    """The bytes of the largest of them that can still be cut."""
-
-
-@dataclass(frozen=True)
 class _Group:
     """The rows of one file, and its bytes."""
 
@@ -389,17 +300,3 @@ class _Group:
     def size(self) -> int:
         """The file's size."""
         return sum(map(len, self.data))
-
-
-def _size(held: Iterable[rows.Row]) -> int:
-    """The bytes of a file of these rows (but the 4 of its brackets)."""
-    return sum(len(r.data) + 2 for r in held)
-
-
-def _newer(old: rows.Row, row: rows.Row) -> rows.Row:
-    """Of one paper's rows in two files (an interrupted switch), the one to keep, by
-    the rules of a merge."""
-    if old.data == row.data:
-        return row
-    kept = store.merge({old.key: old.paper()}, [row.paper()]).papers[old.key]
-    return next(rows.rows([kept]))

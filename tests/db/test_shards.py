@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from harvester.db import rows, seen, shards, store
+from harvester.db import seen, shards, store, working
 from harvester.db.shards import TopicFiles
 from harvester.errors import StoreError
 from harvester.models import Paper
@@ -246,26 +246,10 @@ def test_staged_papers_are_written_by_flush_as_commit_writes_them(tmp_path: Path
     for name in names(tmp_path / "a"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     assert staged.stamps == committed.stamps
-    assert staged.pending() == shards.Pending(files=0, papers=0, largest=0)
+    assert staged.pending() == working.Pending(files=0, papers=0, largest=0)
     written = staged.bytes_written
     staged.flush()
     assert staged.bytes_written == written
-
-
-def test_pending_says_what_is_merged_and_not_written(tmp_path: Path):
-    """The files merged into, the records new or changed, and the bytes of the largest
-    that can still be cut."""
-    files = TopicFiles(tmp_path, "t")
-    files.commit(spread(date(2023, 1, 1), 8, 40) + spread(date(2025, 1, 1), 8, 40))
-    assert files.pending().files == 0
-    files.stage([on(date(2025, 12, 1), 77), on(date(2025, 12, 2), 78)])
-    pending = files.pending()
-    assert (pending.files, pending.papers) == (1, 2)
-    assert 9 * 500 < pending.largest < LIMIT + 1000
-    files.stage([on(date(2023, 12, 1), 79)])
-    assert files.pending().files == 2
-    files.stage([on(date(2023, 12, 1), 79)])  # nothing new: nothing more pending
-    assert files.pending().papers == 3
 
 
 def test_a_flush_that_cannot_write_drops_what_was_staged(tmp_path: Path):
@@ -286,41 +270,6 @@ def test_a_flush_that_cannot_write_drops_what_was_staged(tmp_path: Path):
     files.flush()
     assert path.read_bytes() == before
     assert files.pending().files == 0
-
-
-def test_a_merge_keeps_only_the_file_it_works_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Newest first, the next papers land where the last ended: that file is kept
-    between writes (read once), any other is read when merged into and let go after
-    (a run holds about one file)."""
-    files = TopicFiles(tmp_path, "t")
-    files.commit(spread(date(2023, 1, 1), 8, 40) + spread(date(2025, 1, 1), 8, 40))
-    again = TopicFiles(tmp_path, "t")
-    again.verify(files.stamps)
-    reads: list[str] = []
-    load_rows = store.load_rows
-
-    def counting(path: Path) -> dict[str, rows.Row]:
-        reads.append(path.name)
-        return load_rows(path)
-
-    monkeypatch.setattr(store, "load_rows", counting)
-    again.commit([on(date(2025, 11, 1), 60)])
-    again.commit([on(date(2025, 10, 1), 61)])
-    assert reads == ["2025.json"]
-    again.commit([on(date(2023, 11, 1), 62)])
-    again.commit([on(date(2023, 10, 1), 63)])
-    again.commit([on(date(2025, 9, 1), 64)])
-    assert reads == ["2025.json", "2023.json", "2025.json"]
-    # Staged without a write (a refresh finding what is stored): a file merged into
-    # without a change is let go once the merges move on.
-    reads.clear()
-    stored = again.load()
-    again.stage([stored["2310.00063"]])
-    again.stage([stored["2509.00064"]])
-    again.stage([stored["2310.00063"]])
-    assert reads == ["2023.json", "2025-09.json", "2023.json"]  # (2025 is cut by month now)
-    assert again.pending().files == 0
-    assert {p.key for p in again.load().values()} >= {"2511.00060", "2310.00063", "2509.00064"}
 
 
 def test_each_reads_every_record_a_file_at_a_time(tmp_path: Path):
