@@ -25,8 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
@@ -37,7 +36,7 @@ from harvester.arxiv import feed
 from harvester.models import Paper
 from harvester.net.pacer import Pacer
 from harvester.oai.client import OaiClient
-from tests.standin import Reply, Standin, serve, stop
+from tests.standin import Reply, Served, Standin
 
 # oaipmh/config.py:22 `RECORDS_LIMIT: int=2500`.
 RECORDS_LIMIT = 2500
@@ -169,7 +168,7 @@ def parse_set(set_spec: str) -> None:
 
 
 @dataclass
-class OaiStandin:
+class OaiStandin(Served):
     """The stand-in's state: what it serves, what it was asked, what it will do next."""
 
     papers: dict[str, OaiPaper] = field(default_factory=dict)
@@ -179,14 +178,11 @@ class OaiStandin:
     script: list[Scripted | None] = field(default_factory=list)
     """Answers for the next requests, in order; None serves the page as usual."""
     requests: list[dict[str, str]] = field(default_factory=list)
-    _server: ThreadingHTTPServer | None = None
+    PATH = "/oai"
 
-    @property
-    def url(self) -> str:
-        """The OAI-PMH endpoint."""
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/oai"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """How it answers over HTTP."""
+        return _handler(self)
 
     def add(self, *papers: OaiPaper) -> None:
         """Serve these papers (a paper of the same id is replaced)."""
@@ -280,19 +276,6 @@ class OaiStandin:
                 token = to_token(query | {"from": last_day.isoformat()}, to_skip)
             shown = [p for p in shown if p.paper_id != last.paper_id]
         return _list_document(shown, query, token, self.today)
-
-    def __enter__(self) -> Self:
-        self._server = serve(_handler(self))
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._server is not None
-        stop(self._server)
 
 
 def to_token(query: dict[str, str], skip: int) -> str:

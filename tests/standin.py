@@ -219,8 +219,40 @@ class Refused(Exception):
         self.message = message
 
 
+class Served:
+    """A stand-in served on 127.0.0.1 while inside `with`, at `PATH`, answering as its
+    `handler` says."""
+
+    PATH = ""
+    _server: ThreadingHTTPServer | None = None
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """How it answers over HTTP."""
+        raise NotImplementedError
+
+    @property
+    def url(self) -> str:
+        """The endpoint, while served."""
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}{self.PATH}"
+
+    def __enter__(self) -> Self:
+        self._server = serve(self.handler())
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._server is not None
+        stop(self._server)
+
+
 @dataclass
-class Standin:
+class Standin(Served):
     """The stand-in's state: what it serves, what it was asked, what it will do next."""
 
     entries: list[Entry] = field(default_factory=recorded_entries)
@@ -237,15 +269,13 @@ class Standin:
     "Failures seen": 5xx under load, blank 200 bodies, pages empty although
     `totalResults` says more, bodies cut short)."""
     fail_as: LargePageFailure = "500"
-    _server: ThreadingHTTPServer | None = None
     _shuffles: random.Random = field(default_factory=lambda: random.Random(184))
 
-    @property
-    def url(self) -> str:
-        """The query endpoint."""
-        assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/api/query"
+    PATH = "/api/query"
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        """How it answers over HTTP."""
+        return _handler(self)
 
     def matching(self, query: str = "", sort_by: str = "submittedDate") -> list[Entry]:
         """The entries a query's date ranges select, in the order arXiv would serve them."""
@@ -318,19 +348,6 @@ class Standin:
         query, order = params.get("search_query", ""), params.get("sortBy", "relevance")
         body = self.feed(start, int(params["max_results"]), query, order)
         return Reply(body=body[: len(body) // 2])  # cut short, as a proxy that gave up
-
-    def __enter__(self) -> Self:
-        self._server = serve(_handler(self))
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._server is not None
-        stop(self._server)
 
 
 def _check_page_2026(start: int, size: int) -> None:
