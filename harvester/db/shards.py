@@ -150,10 +150,7 @@ class TopicFiles:
 
     def keys(self) -> set[str]:
         """The identity of every stored paper, read a file at a time."""
-        keys: set[str] = set()
-        for name in self.names():
-            keys.update(store.load(self.path(name)))
-        return keys
+        return {p.key for p in self.each()}
 
     def load_for(self, papers: Iterable[Paper]) -> Mapping[str, Paper]:
         """The papers of the files that `papers` land in, each made when looked up (the
