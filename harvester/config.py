@@ -58,7 +58,8 @@ _EXPECTED = {
     "refresh_days": "a whole number of days, 0 or more (0: never)",
     "stale_after_days": "a positive whole number of days",
     "change_feed": "true or false",
-    "set": 'an OAI-PMH set of arXiv\'s taxonomy, like "cs", "physics:hep-th" or "cs:cs:CL"',
+    "set": 'an OAI-PMH set of arXiv\'s taxonomy, like "cs", "physics:hep-th" or "cs:cs:CL", '
+    'or "*" for all of arXiv',
     "defaults": "a table",
     "topics": "a table of [topics.NAME] tables",
 }
@@ -108,7 +109,8 @@ class Topic(BaseModel):
     """The arXiv `search_query`; of a set topic, the search for the set's papers (which
     `plan` asks for its size; the topic itself is harvested through OAI-PMH alone)."""
     set_spec: str | None = None
-    """The OAI-PMH set a set topic is (`cs:cs:CL`); None for a query topic."""
+    """The OAI-PMH set a set topic is (`cs:cs:CL`, or `*`: all of arXiv); None for a query
+    topic."""
     change_feed: bool = False
     """Whether each run merges arXiv's OAI-PMH changes into the topic (a set topic
     always does)."""
@@ -126,6 +128,17 @@ class Topic(BaseModel):
     stale_after_days: int | None = None
     """Call the topic silent after this many days without a new paper; None estimates
     it from the topic's history (see `harvester.harvest.stale`)."""
+
+    @property
+    def oai_set(self) -> str | None:
+        """The `set` argument of the topic's OAI-PMH lists: None for all of arXiv (a list
+        without a set) and for a query topic."""
+        return None if self.set_spec == taxonomy.WHOLE_ARCHIVE else self.set_spec
+
+    @property
+    def whole_archive(self) -> bool:
+        """Whether the topic is all of arXiv (`set = "*"`)."""
+        return self.set_spec == taxonomy.WHOLE_ARCHIVE
 
 
 class Config(BaseModel):
@@ -224,7 +237,7 @@ def _topic(path: Path, name: str, table: _TopicTable, defaults: _Settings) -> To
     if table.query is not None:
         return Topic(name=name, query=table.query, **settings)
     assert table.set_spec is not None  # noqa: S101  # exactly one of the two, checked above
-    if table.set_spec not in taxonomy.SETS:
+    if table.set_spec != taxonomy.WHOLE_ARCHIVE and table.set_spec not in taxonomy.SETS:
         near = _near_set(table.set_spec)
         hint = f' (did you mean "{near}"?)' if near else ""
         raise ConfigError(

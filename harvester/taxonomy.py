@@ -130,12 +130,18 @@ def group_of_category(category: str) -> str | None:
     return group_of(category.split(".", 1)[0])
 
 
+WHOLE_ARCHIVE = "*"
+"""A set topic's `set` for all of arXiv: its lists name no set."""
+
+
 def query_for(set_spec: str) -> str:
     """The query API search for the papers of a set (`cs:cs:CL` -> `cat:cs.CL`), which
     `plan` asks for a set's size: the names arXiv's server matches for the set
     (`oaipmh/processors/db.py:110-147`), the other name of an alias or subsumed archive
     (`chao-dyn` in `physics:nlin:CD`) and a legacy bare archive (`astro-ph`,
     definitions.py:443-454) included."""
+    if set_spec == WHOLE_ARCHIVE:  # every group's categories, for what a search covers
+        return " OR ".join(query_for(group) for group in sorted(s for s in SETS if ":" not in s))
     parts = set_spec.split(":")
     if len(parts) == 3:
         category = f"{parts[1]}.{parts[2]}"

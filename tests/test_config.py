@@ -302,3 +302,40 @@ def test_a_near_miss_set_is_told_the_set_it_names(name: str, hint: str):
     with pytest.raises(ConfigError) as caught:
         load_config(BAD / f"{name}.toml")
     assert str(caught.value).endswith(f'is not in arXiv\'s taxonomy (did you mean "{hint}"?)')
+
+
+def test_the_whole_archive_is_a_set_topic_of_its_own(tmp_path: Path):
+    """`set = "*"` is all of arXiv: its lists name no set, the change feed is on."""
+    path = tmp_path / "queries.toml"
+    path.write_text('[topics.arxiv]\nset = "*"\n')
+    topic = load_config(path).topics["arxiv"]
+    assert (topic.set_spec, topic.oai_set, topic.whole_archive) == ("*", None, True)
+    assert topic.change_feed
+    assert "cat:cs.*" in topic.query
+    assert "cat:math.*" in topic.query
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        pytest.param(
+            'query = "all:x"\nset = "*"',
+            'topic "arxiv": needs exactly one of "query" and "set"',
+            id="with-a-query",
+        ),
+        pytest.param(
+            'set = "**"', 'topic "arxiv": set "**" is not in arXiv\'s taxonomy', id="two-stars"
+        ),
+        pytest.param(
+            'set = "*"\nmax_results = 10',
+            'topic "arxiv": max_results is for query topics',
+            id="capped",
+        ),
+    ],
+)
+def test_a_whole_archive_topic_is_validated_like_a_set(tmp_path: Path, table: str, message: str):
+    """A whole-archive topic with a query, a cap or another star is an error naming it."""
+    path = tmp_path / "queries.toml"
+    path.write_text(f"[topics.arxiv]\n{table}\n")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(path)

@@ -67,6 +67,8 @@ def _line(p: plan.TopicPlan, *, since: date | None, delay: float) -> str:
     if first is None or daily is None:  # not planned: callers print the error instead
         return f"{p.topic}: {p.error}"
     scope = f"since {since}" if since else "all time"
+    if p.estimated:  # all of arXiv: nothing counts it before a list
+        scope += "; about, as of 2026: arXiv counts no list before it is made"
     kept = f", keeping the newest {p.kept:,}" if p.kept != p.results else ""
     split = f" in {first.windows} windows" if first.windows > 1 else ""
     via = "OAI-PMH " if p.source == "oai" else ""

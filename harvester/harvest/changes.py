@@ -47,6 +47,8 @@ class _Topic:
 
     def takes_new(self, record: Record) -> bool:
         """Whether a set topic takes a paper it does not store: listed in its set."""
+        if self.topic.whole_archive:
+            return True
         spec = self.topic.set_spec
         return spec is not None and any(s == spec or s.startswith(f"{spec}:") for s in record.sets)
 
@@ -241,6 +243,8 @@ def _covering(held: list[_Topic]) -> list[str]:
     for h in held:
         if h.topic.set_spec is None:
             counted.update(groups_of(p) for p in h.files.each())
+        elif h.topic.whole_archive:  # in no one group: the list of all of arXiv
+            counted[frozenset()] += 1
         else:
             counted[frozenset({h.topic.set_spec.split(":")[0]})] += 1
     return covering_sets(counted.elements()) if counted else []

@@ -42,6 +42,12 @@ NEWEST = 3
 """How many of a topic's newest papers a plan shows."""
 DAILY_REQUESTS = 1
 """Requests of a daily run per topic: its updates fit one page."""
+ARCHIVE_RECORDS = 2_900_000
+"""About how many records all of arXiv lists (2026): no interface counts them before a
+list, so a plan of the whole archive costs this many, not asked."""
+ARCHIVE_DAILY_RECORDS = 15_000
+"""About how many records a daily list of all of arXiv brings: it runs from the cursor
+less a day, so two to three days of changes (new papers, new versions, metadata edits)."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +134,9 @@ class TopicPlan:
     tried: bool = True
     source: str = "query"
     """What a first harvest asks: `query` (the query API) or `oai` (a set, OAI-PMH)."""
+    estimated: bool = False
+    """Whether `results` is an estimate rather than arXiv's count (all of arXiv, which no
+    interface counts before listing it)."""
 
 
 def plan_topic(
@@ -181,6 +190,8 @@ def _ask(
     plan: TopicPlan, topic: Topic, client: ArxivClient, delay_seconds: float
 ) -> tuple[TopicPlan, HarvestError | None]:
     """The plan costed from arXiv's count, or with the failure as its error."""
+    if topic.whole_archive:  # no search counts all of arXiv: estimated, nothing asked
+        return _archive(plan, delay_seconds), None
     try:
         found = client.search(plan.query, max_results=NEWEST)  # sorted by submittedDate
     except FeedError as exc:  # QueryRejected among them: arXiv's own reason, without the URL
@@ -227,3 +238,19 @@ def set_harvest_cost(records: int, *, delay_seconds: float) -> Cost:
     (an empty set is one `noRecordsMatch`), no windows."""
     requests = max(1, math.ceil(records / RECORDS_PER_PAGE))
     return Cost(requests=requests, windows=1, seconds=(requests - 1) * delay_seconds)
+
+
+def _archive(plan: TopicPlan, delay_seconds: float) -> TopicPlan:
+    """The plan of a whole-archive topic, made without a request: its size is estimated
+    (`ARCHIVE_RECORDS`), its first harvest is a list of that many records, its daily run
+    one list of all of arXiv's changes (`ARCHIVE_DAILY_RECORDS`)."""
+    daily = set_harvest_cost(ARCHIVE_DAILY_RECORDS, delay_seconds=delay_seconds)
+    return replace(
+        plan,
+        results=ARCHIVE_RECORDS,
+        kept=ARCHIVE_RECORDS,
+        first_harvest=set_harvest_cost(ARCHIVE_RECORDS, delay_seconds=delay_seconds),
+        daily_run=daily,
+        source="oai",
+        estimated=True,
+    )

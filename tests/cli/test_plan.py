@@ -322,3 +322,19 @@ def test_a_newest_title_with_control_characters_stays_on_its_line(
         assert main([*args, "--api-url", server.url, "--topic", "small", "--delay", "0"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].endswith("  Evil\\x9b31m \\u202ekcatta")
+
+
+def test_plan_of_the_whole_archive_asks_nothing_and_gives_the_floor(
+    standin: Standin, tmp_path: Path, capsys
+):
+    """All of arXiv is costed without a request: about 2.9 million records, so at least
+    ceil(N / 2,500) OAI-PMH requests and the hours they take at --delay."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.arxiv]\nset = "*"\n')
+    standin.requests.clear()
+    flags = ["--config", str(config), "--data-dir", str(tmp_path / "data")]
+    assert main(["plan", *flags, "--api-url", standin.url, "--delay", "3"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith("arxiv: 2,900,000 results (all time; about, as of 2026: ")
+    assert "first harvest 1,160 OAI-PMH requests, at least 58 min at 3 s apart" in line
+    assert standin.requests == []
