@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 ChangeKind = Literal["new", "updated", "revised", "withdrawn"]
+NAMED = 1_000
+"""Changed papers named per count (a topic's run, a whole run); the rest are counted
+only, so a first harvest of millions keeps a report (and its memory) small."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,8 @@ class Counts:
         revised: stored papers whose record changed at the same version (arXiv adds a
             DOI or journal reference without a new version).
         unchanged: fetched papers already stored exactly so.
-        changes: the new, updated and revised papers by name, newest first.
+        changes: the new, updated and revised papers by name, newest first: the first
+            `NAMED` of them (`unnamed` counts the rest).
     """
 
     new: int = 0
@@ -48,8 +52,13 @@ class Counts:
             updated=self.updated + other.updated,
             revised=self.revised + other.revised,
             unchanged=self.unchanged + other.unchanged,
-            changes=self.changes + other.changes,
+            changes=_named(self.changes, other.changes),
         )
+
+    @property
+    def unnamed(self) -> int:
+        """Changed papers counted but not in `changes` (past `NAMED`)."""
+        return max(0, self.changed - len(self.changes))
 
     @property
     def changed(self) -> int:
@@ -61,6 +70,13 @@ class Counts:
         parts = [f"{self.new} new", f"{self.updated} updated"]
         parts += [f"{self.revised} revised"] if self.revised else []
         return ", ".join([*parts, f"{self.unchanged} unchanged"])
+
+
+def _named(first: tuple[Change, ...], then: tuple[Change, ...]) -> tuple[Change, ...]:
+    """The changes of two counts, as many as `NAMED` allows (none copied once full)."""
+    if len(first) >= NAMED or not then:
+        return first
+    return first + then[: NAMED - len(first)]
 
 
 def total(counts: Iterable[Counts]) -> Counts:

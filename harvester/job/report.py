@@ -137,7 +137,7 @@ class Report(BaseModel):
                     f"- {flat_line(c.arxiv_id)} {flat_line(c.title)} ({flat_line(c.change)})"
                     for c in t.changes[:LISTED]
                 ]
-                body += _more(t.changes)
+                body += _more(t)
         return "\n".join([subject, *body])
 
     def markdown(self) -> str:
@@ -179,11 +179,14 @@ def _changed_papers(topics: dict[str, TopicReport]) -> Iterator[str]:
         for c in t.changes[:LISTED]:
             link = f"https://arxiv.org/abs/{quote(flat_line(c.arxiv_id), safe='/')}"
             yield f"- [{_escaped(c.title)}]({link}) ({_escaped(c.change)})"
-        yield from _more(t.changes)
+        yield from _more(t)
 
 
-def _more(changes: tuple[Change, ...]) -> list[str]:
-    return [f"- and {len(changes) - LISTED} more"] if len(changes) > LISTED else []
+def _more(report: TopicReport) -> list[str]:
+    """The line that counts the changed papers not named (past `LISTED`, or not kept)."""
+    shown = min(len(report.changes), LISTED)
+    rest = max(report.counts.changed, len(report.changes)) - shown
+    return [f"- and {rest:,} more"] if rest > 0 else []
 
 
 def _cell(text: str) -> str:

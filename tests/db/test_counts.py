@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from harvester.db.counts import Change, Counts, plural, requests, total
+from harvester.db.counts import NAMED, Change, Counts, plural, requests, total
 
 
 def test_counts_add_field_by_field_and_keep_the_changes_in_order():
@@ -67,3 +67,14 @@ def test_plural(count: int, words: str):
 def test_requests_say_how_many_were_answered(sent: int, answered: int, words: str):
     """Requests a server never answered are not passed off as answered ones (issue 16)."""
     assert requests(sent, answered) == words
+
+
+def test_changes_are_named_up_to_a_bound_and_the_rest_counted():
+    """Past `NAMED`, changes are counted only: a first harvest of millions keeps its
+    report small, and `unnamed` says how many were left out."""
+    one = Counts(new=1, changes=(Change("2401.00001v1", "t", "new"),))
+    summed = total([one] * (NAMED + 5))
+    assert summed.new == NAMED + 5
+    assert len(summed.changes) == NAMED
+    assert summed.unnamed == 5
+    assert one.unnamed == 0

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from harvester.cli import main
+from harvester.db.counts import Change
 from harvester.job.report import Report, TopicReport
 from tests.conftest import argv, git, git_repo
 from tests.standin import Reply, Standin
@@ -224,3 +225,19 @@ def test_commit_of_a_title_with_nul_and_newlines(repo: Path, capsys, monkeypatch
         "t:",
         "- 2601.00001v1 Two lines\\x00 and \\x1b[31mred (new)",
     ]
+
+
+def test_changes_past_those_kept_are_counted_in_the_summary():
+    """A report whose counts exceed the changes it names (a first harvest past `NAMED`)
+    says how many more there are from the counts, not from the names kept."""
+    changes = tuple(Change(f"2401.{n:05d}v1", "A title", "new") for n in range(30))
+    report = Report(
+        started=datetime(2026, 4, 3, tzinfo=UTC),
+        seconds=1.0,
+        exit_code=0,
+        topics={
+            "t": TopicReport(mode="full", new=5_000, total=5_000, written=True, changes=changes)
+        },
+    )
+    assert report.markdown().rstrip().endswith("- and 4,975 more")
+    assert report.commit_message().rstrip().endswith("- and 4,975 more")
