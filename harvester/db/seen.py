@@ -69,8 +69,20 @@ def load(path: Path) -> Seen:
     return {str(k): v for k, v in raw.items() if isinstance(v, list)}
 
 
+MACHINE_FILES = (
+    b"# What this machine saw of the data files, and first harvests' lists in progress.\n"
+    b"*.seen\n*.staging/\n"
+)
+"""The `.gitignore` of the state directory: what is this machine's, never committed."""
+
+
+def ignore_machine_files(state_dir: Path) -> None:
+    """Write the state directory's `.gitignore` (unchanged bytes are not rewritten)."""
+    files.write(state_dir / ".gitignore", MACHINE_FILES)
+
+
 def save(path: Path, seen: Seen) -> None:
     """Write the record (unchanged bytes are not rewritten), and the `.gitignore` that
     keeps such records out of a commit of the data directory."""
-    files.write(path.parent / ".gitignore", b"# What this machine saw of the data files.\n*.seen\n")
+    ignore_machine_files(path.parent)
     files.write(path, (json.dumps(dict(sorted(seen.items())), indent=1) + "\n").encode())

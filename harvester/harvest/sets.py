@@ -2,8 +2,9 @@
 
 No 10,000-row limit and no windows: arXiv's OAI-PMH pages a list to its end with
 stateless resumption tokens (`arXiv/oaipmh`, `processors/resume.py`), 2,500 records a
-page. Each page is committed, then the token after it, so an interrupted listing
-resumes there. Once complete, the topic's later runs are the change feed
+page. Each page is staged, then the token after it (`harvester.db.staging`), so an
+interrupted listing resumes there; the complete list is merged into the topic's files,
+each written about once. Once complete, the topic's later runs are the change feed
 (`harvester.harvest.changes`).
 """
 
@@ -19,6 +20,7 @@ from harvester import files
 from harvester.config import Topic
 from harvester.db import state
 from harvester.db.shards import TopicFiles
+from harvester.db.staging import Manifest, Staging, merge_into
 from harvester.db.state import FileStamp
 from harvester.errors import HarvestError, Interrupted
 from harvester.harvest.result import Mode, TopicFailed, TopicRecords, TopicResult
@@ -94,12 +96,16 @@ def harvest_set(
     full: bool = False,
     now: datetime | None = None,
 ) -> TopicResult:
-    """List a set topic's whole set into its file, unless that is done (then the change
+    """List a set topic's whole set into its files, unless that is done (then the change
     feed keeps it current and this costs nothing).
+
+    The list is staged page by page (`harvester.db.staging`), then merged into the
+    topic's files, each written about once; an interrupted list resumes at its last
+    staged page, an interrupted merge merges again (what is written stays).
 
     Raises:
         HarvestError: the topic file or state is invalid (nothing was fetched).
-        TopicFailed: a list failed or was interrupted; committed pages stay written.
+        TopicFailed: a list failed or was interrupted; what was staged stays staged.
     """
     if topic.set_spec is None:
         raise ValueError(f"{topic.name} is not a set topic")
@@ -116,27 +122,77 @@ def harvest_set(
     if saved is not None and saved.complete and not full:
         if remade and not dry_run:  # files read anew (edited, pulled): keep their stamps
             _save(progress_path, saved, stored.stamps)
+        if not dry_run:  # a staging left by a crash after the state was saved
+            Staging(data_dir, topic.name).remove()
         return file.result(topic, Mode.INCREMENTAL, requests=0, now=now, started=started)
-    mode = Mode.RESUMED if saved is not None and saved.token and not full else Mode.FULL
-    progress = saved if mode is Mode.RESUMED and saved is not None else None
-    progress = progress or SetState(set_spec=topic.set_spec, since=topic.since, started=now.date())
+
+    mode = Mode.FULL
     try:
-        # modtime >= published: a paper first published from `since` on changed since then.
-        for page in client.list_records(
-            from_day=None if progress.token else topic.since,
-            set_spec=None if progress.token else topic.set_spec,
-            token=progress.token,
-        ):
-            file.commit([record.paper for record in page.records])
-            progress = progress.model_copy(
-                update={"token": page.token, "complete": page.token is None}
+        if dry_run:
+            _list_in_memory(topic, client, file)
+        else:
+            staging = Staging(data_dir, topic.name)
+            manifest, mode = _begin(staging, topic, saved, full=full, today=now.date())
+            if not manifest.complete:
+                _stage(topic, client, staging, manifest.token)
+            merge_into(staging, stored, lambda papers: file.commit(papers, write=False), file.flush)
+            done = SetState(
+                set_spec=topic.set_spec, since=topic.since, started=manifest.began, complete=True
             )
-            if not dry_run:  # after the data: a page is done once written
-                _save(progress_path, progress, stored.stamps)
+            _save(progress_path, done, stored.stamps)  # after the data: done once written
+            staging.remove()
     except (HarvestError, Interrupted) as exc:
         spent = client.requests - requests_before
-        raise TopicFailed(
-            exc, file.result(topic, mode, requests=spent, now=now, started=started)
-        ) from exc
+        result = file.result(topic, mode, requests=spent, now=now, started=started)
+        raise TopicFailed(exc, result) from exc
     spent = client.requests - requests_before
     return file.result(topic, mode, requests=spent, now=now, started=started)
+
+
+def listing_of(topic: Topic) -> str:
+    """What a staging lists, so that one of another set or `since` is not resumed."""
+    return f"set {topic.set_spec} since {topic.since or 'the start'}"
+
+
+def _begin(
+    staging: Staging, topic: Topic, saved: SetState | None, *, full: bool, today: date
+) -> tuple[Manifest, Mode]:
+    """The staging to list into and the run's mode: the one on disk, resumed; or a new
+    one, resuming the token of a list that committed its pages to the files (as this
+    tool once did), or from the start.
+
+    Raises:
+        StoreError: the staging cannot be read or written.
+    """
+    listing = listing_of(topic)
+    manifest = None if full else staging.open(listing)
+    if manifest is not None:
+        return manifest, Mode.RESUMED
+    if saved is not None and saved.token and not full:
+        return staging.begin(listing, saved.started, token=saved.token), Mode.RESUMED
+    return staging.begin(listing, today), Mode.FULL
+
+
+def _stage(topic: Topic, client: OaiClient, staging: Staging, token: str | None) -> None:
+    """List the set from `token` (from its start, without one) to its end, staging each
+    page as it comes.
+
+    Raises:
+        HarvestError: a list or a staging write failed; what was staged stays.
+    """
+    # modtime >= published: a paper first published from `since` on changed since then.
+    for page in client.list_records(
+        from_day=None if token else topic.since,
+        set_spec=None if token else topic.oai_set,
+        token=token,
+    ):
+        kept = (r.paper for r in page.records)
+        staging.append(
+            (p for p in kept if topic.since is None or p.published >= topic.since), page.token
+        )
+
+
+def _list_in_memory(topic: Topic, client: OaiClient, file: TopicRecords) -> None:
+    """A dry run's list: each page merged in memory and counted, nothing written."""
+    for page in client.list_records(from_day=topic.since, set_spec=topic.oai_set):
+        file.commit([record.paper for record in page.records])

@@ -12,6 +12,7 @@ import pytest
 from harvester.cli import main
 from harvester.config import Topic, load_config
 from harvester.db import store
+from harvester.db.staging import Staging
 from harvester.harvest import changes, sets
 from harvester.harvest.result import Mode, TopicFailed
 from tests.oai_standin import OaiStandin, many, offline
@@ -65,15 +66,19 @@ def test_since_filters_a_set_by_published(tmp_path: Path):
 
 
 def test_an_interrupted_first_harvest_resumes_from_its_last_page(tmp_path: Path):
-    """A listing whose page keeps failing keeps its committed pages; the next run resumes
-    from their token and completes the set."""
+    """A listing whose page keeps failing keeps its committed pages staged (the topic's
+    files untouched); the next run resumes from their token and completes the set."""
     oai = OaiStandin(today=date(2026, 4, 3), limit=10)
     oai.add(*many(25, days=DAYS))
     topics, data = _topics(tmp_path, '[topics.lg]\nset = "cs:cs:LG"\n')
     oai.script = [None, *[Reply(status=503)] * 5]
     with pytest.raises(TopicFailed):
         sets.harvest_set(topics[0], client=offline(oai), data_dir=data)
-    assert len(store.load(data / "lg.json")) == 10
+    assert not (data / "lg.json").exists()
+    staged = Staging(data, "lg")
+    manifest = staged.open(sets.listing_of(topics[0]))
+    assert manifest is not None
+    assert manifest.records == 10
     assert sets.completed_day(topics[0], data) is None
     oai.requests.clear()
     result = sets.harvest_set(topics[0], client=offline(oai), data_dir=data)
@@ -81,6 +86,7 @@ def test_an_interrupted_first_harvest_resumes_from_its_last_page(tmp_path: Path)
     assert set(oai.requests[0]) == {"verb", "resumptionToken"}
     assert result.total == 25
     assert sets.completed_day(topics[0], data) is not None
+    assert not staged.folder.exists()
 
 
 def test_harvest_lists_a_set_topic_through_oai_alone(tmp_path: Path):
