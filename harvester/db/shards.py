@@ -86,6 +86,13 @@ class TopicFiles:
         """The path of one of the topic's files."""
         return self.data_dir / name
 
+    def size_of(self, name: str) -> int:
+        """The bytes of one of the topic's files (0 for one not written yet)."""
+        try:
+            return self.path(name).stat().st_size if name in self.layout.existing else 0
+        except FileNotFoundError:
+            return 0
+
     # -- trusting what is stored ----------------------------------------------------
 
     def verify(self, known: dict[str, FileStamp]) -> bool:

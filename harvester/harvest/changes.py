@@ -37,6 +37,13 @@ from harvester.oai.records import Record
 
 logger = logging.getLogger(__name__)
 
+BATCH_RECORDS = 20_000
+"""Listed records merged at once: a daily list (a few thousand) is one merge, each file
+it touches written once; a longer one, a merge (and a saved cursor) per this many."""
+BATCH_FILE_BYTES = 80_000_000
+"""About the most bytes of topic files one merge reads and holds (two files at the size
+limit): a batch of changes spread over every file is merged a few files at a time."""
+
 
 @dataclass
 class _Topic:
@@ -138,6 +145,7 @@ def run_feed(
     from_day = cursor.last - timedelta(days=1)
     resumed = bool(cursor.tokens or cursor.done)
     requests_before, listed = client.requests, 0
+    waiting: list[Record] = []  # listed, not merged yet (the cursor is saved after a merge)
 
     def result(complete: bool) -> FeedResult:
         return FeedResult(
@@ -160,12 +168,16 @@ def run_feed(
             )
             for page in pages:
                 listed += len(page.records)
-                _merge(held, page.records, dry_run=dry_run)
+                waiting += page.records
                 cursor = advance(cursor, set_spec, page.records, page.token)
-                # Saved only while more is to come, so a list of one page writes once, and
+                more = page.token is not None or any(s not in cursor.done for s in wanted[number:])
+                if len(waiting) < BATCH_RECORDS and more:
+                    continue  # merged with the next pages: a file is written once a batch
+                _merge(held, waiting, dry_run=dry_run)
+                waiting = []
+                # Saved only while more is to come, so a list of one batch writes once, and
                 # only once the pass changed a topic (or resumes one that did), so a list
                 # that finds nothing writes nothing: cut short, it is asked again whole.
-                more = page.token is not None or any(s not in cursor.done for s in wanted[number:])
                 worth = resumed or any(h.counts.changed for h in held)
                 if more and worth and not dry_run:
                     save_cursor(path, cursor)
@@ -251,30 +263,52 @@ def _covering(held: list[_Topic]) -> list[str]:
 
 
 def _merge(held: list[_Topic], listed: list[Record], *, dry_run: bool) -> list[_Topic]:
-    """Merge one page into the topics that store its papers (or whose set takes them),
-    reading only the files those papers land in; returns the topics that changed."""
+    """Merge listed records into the topics that store their papers (or whose set takes
+    them), a batch of files at a time (`_by_file`): only the files those papers land in
+    are read, each written once; returns the topics that changed."""
     changed = []
     for owner in held:
-        stored = owner.files.load_for(r.paper for r in listed) if listed else {}
-        fetched = []
-        for record in listed:
-            old = stored.get(record.paper.key)
-            if old is None and not owner.takes_new(record):
+        for batch in _by_file(owner.files, listed):
+            stored = owner.files.load_for(r.paper for r in batch)
+            fetched = []
+            for record in batch:
+                old = stored.get(record.paper.key)
+                if old is None and not owner.takes_new(record):
+                    continue
+                since = owner.topic.since
+                if since is not None and record.paper.published < since:
+                    continue
+                fetched.append(record.paper if old is None else _onto(old, record.paper))
+            if not fetched:
                 continue
-            since = owner.topic.since
-            if since is not None and record.paper.published < since:
-                continue
-            fetched.append(record.paper if old is None else _onto(old, record.paper))
-        if not fetched:
-            continue
-        # Only the files these papers land in are read and written (`shards`).
-        merged = owner.files.commit(fetched)
-        counts = _withdrawals(stored, merged.papers, merged.counts)
-        owner.written |= owner.files.written and not dry_run
-        owner.counts += counts
-        if counts.changed:
-            changed.append(owner)
+            # Only the files these papers land in are read and written (`shards`).
+            merged = owner.files.commit(fetched)
+            counts = _withdrawals(stored, merged.papers, merged.counts)
+            owner.written |= owner.files.written and not dry_run
+            owner.counts += counts
+            if counts.changed and owner not in changed:
+                changed.append(owner)
     return changed
+
+
+def _by_file(files: TopicFiles, listed: list[Record]) -> Iterable[list[Record]]:
+    """The listed records in batches by the file each lands in, a batch's files holding
+    at most about `BATCH_FILE_BYTES` (a file past it alone): a day's changes across a
+    whole archive read and rewrite each file they touch once, never all at once."""
+    by_name: dict[str, list[Record]] = {}
+    for record in listed:
+        by_name.setdefault(files.layout.target(record.paper), []).append(record)
+    batch: list[Record] = []
+    size = 0
+    for name in sorted(by_name):
+        weight = files.size_of(name)
+        if batch and size + weight > BATCH_FILE_BYTES:
+            yield batch
+            batch, size = [], 0
+        batch += by_name[name]
+        size += weight
+    if batch:
+        yield batch
 
 
 def _onto(stored: Paper, listed: Paper) -> Paper:

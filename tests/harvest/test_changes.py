@@ -109,9 +109,12 @@ def _fed(tmp_path: Path, oai: OaiStandin) -> tuple[list[Topic], Path]:
         pytest.param([lambda _: (_ for _ in ()).throw(Interrupted(2))], id="ctrl-c"),
     ],
 )
-def test_an_interrupted_list_resumes_from_its_last_page(tmp_path: Path, stop: list[Scripted]):
+def test_an_interrupted_list_resumes_from_its_last_page(
+    tmp_path: Path, stop: list[Scripted], monkeypatch: pytest.MonkeyPatch
+):
     """Acceptance 4: a list cut short keeps the pages it committed and their token; the
     cursor does not move until a later run has listed the rest."""
+    monkeypatch.setattr(changes, "BATCH_RECORDS", 1)  # every page merged and committed
     oai = OaiStandin(today=date(2026, 4, 3), limit=10)
     topics, data = _fed(tmp_path, oai)
     oai.script = [None, *stop]

@@ -13,12 +13,14 @@ import pytest
 
 from harvester import files
 from harvester.cli import main
+from harvester.config import Topic, load_config
 from harvester.db import rows, seen, shards, state, store
-from harvester.harvest import sets
+from harvester.db.shards import TopicFiles
+from harvester.harvest import changes, sets
 from harvester.models import Paper
 from harvester.outputs import audit
 from tests.conftest import RLHF_QUERY, argv, records, tool, tree
-from tests.oai_standin import OaiPaper, OaiStandin, Version, many, of_record
+from tests.oai_standin import OaiPaper, OaiStandin, Version, many, of_record, offline
 from tests.standin import Standin, synthetic_entries
 
 NOW = datetime.now(UTC)
@@ -337,3 +339,85 @@ def test_a_set_topic_keeps_its_files_stamps_so_a_quiet_run_reads_none(
         reads.clear()
         assert main(flags) == 0
         assert reads == []
+
+
+def _set_topic_over_years(tmp_path: Path) -> tuple[OaiStandin, list[Topic], Path]:
+    """A set topic `lg` of 300 papers first published 2023-2025 (a file a year), harvested."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.lg]\nset = "cs:cs:LG"\n')
+    oai = OaiStandin(today=NOW.date())
+    step = timedelta(days=3)
+    oai.add(
+        *(
+            OaiPaper(
+                f"{(FIRST + n * step):%y%m}.{n:05d}",
+                (Version(FIRST + n * step),),
+                FIRST + n * step,
+                abstract="A sentence of an abstract. " * 40,
+            )
+            for n in range(300)
+        )
+    )
+    topics = list(load_config(config).topics.values())
+    data = tmp_path / "data"
+    sets.harvest_set(topics[0], client=offline(oai), data_dir=data)
+    assert data_files(data) == ["lg/2023.json", "lg/2024.json", "lg/2025.json"]
+    return oai, topics, data
+
+
+def _writes(monkeypatch: pytest.MonkeyPatch, events: list[str]) -> None:
+    """Record each data file read as rows (`read NAME`) and written (`write NAME`)."""
+    load_rows, write = store.load_rows, files.write
+
+    def reading(path: Path) -> dict[str, rows.Row]:
+        events.append(f"read {path.name}")
+        return load_rows(path)
+
+    def writing(path: Path, data: object) -> bool:
+        if ".harvest" not in path.parts:
+            events.append(f"write {path.name}")
+        return write(path, data)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store, "load_rows", reading)
+    monkeypatch.setattr(files, "write", writing)
+
+
+def test_a_day_listed_over_several_pages_writes_each_file_it_touches_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Twenty-five DOIs in 2023 and 2025 papers, listed over three pages, are merged as one
+    batch: each of the two files is read and written once, the 2024 file not at all."""
+    oai, topics, data = _set_topic_over_years(tmp_path)
+    keys = [k for k in sorted(oai.papers) if k.startswith(("23", "25"))][::7][:25]
+    oai.add(*(oai.papers[k].changed(NOW, doi=f"10.1/{i}") for i, k in enumerate(keys)))
+    oai.limit = 10
+    events: list[str] = []
+    _writes(monkeypatch, events)
+    feed = changes.run_feed(changes.fed(topics, data), client=offline(oai), data_dir=data)
+    assert feed.requests == 3
+    assert sorted(events) == [
+        "read 2023.json",
+        "read 2025.json",
+        "write 2023.json",
+        "write 2025.json",
+    ]
+    stored = TopicFiles(data, "lg").load()
+    assert sum(p.doi is not None for p in stored.values()) == 25
+    assert len(stored) == 300
+
+
+def test_a_batch_spread_over_many_files_holds_a_few_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Changes in every year, merged within a budget of one file's bytes, read and write
+    the files one after the other: never two read before the first is written."""
+    oai, topics, data = _set_topic_over_years(tmp_path)
+    keys = sorted(oai.papers)[::50]
+    oai.add(*(oai.papers[k].changed(NOW, journal_ref=f"J. {i}") for i, k in enumerate(keys)))
+    monkeypatch.setattr(changes, "BATCH_FILE_BYTES", 1)
+    events: list[str] = []
+    _writes(monkeypatch, events)
+    changes.run_feed(changes.fed(topics, data), client=offline(oai), data_dir=data)
+    assert events == [
+        f"{verb} {year}.json" for year in (2023, 2024, 2025) for verb in ("read", "write")
+    ]
