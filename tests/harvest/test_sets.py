@@ -3,8 +3,13 @@ later runs are the change feed, one request a day for every topic together."""
 
 from __future__ import annotations
 
+import json
 import math
-from datetime import UTC, date, datetime
+import random
+import signal
+import subprocess
+import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,10 +17,11 @@ import pytest
 from harvester.cli import main
 from harvester.config import Topic, load_config
 from harvester.db import store
+from harvester.db.shards import TopicFiles
 from harvester.db.staging import Staging
 from harvester.harvest import changes, sets
 from harvester.harvest.result import Mode, TopicFailed
-from tests.oai_standin import OaiStandin, many, offline
+from tests.oai_standin import OaiPaper, OaiStandin, Version, many, offline
 from tests.standin import Reply, Standin
 
 DAYS = [date(2026, 3, 30), date(2026, 3, 31), date(2026, 4, 1)]
@@ -103,3 +109,92 @@ def test_harvest_lists_a_set_topic_through_oai_alone(tmp_path: Path):
         assert len(oai.requests) == 4
         assert query.requests == []
     assert len(store.load(data / "lg.json")) == 25
+
+
+def _over_years(count: int, seed: int = 3) -> list[OaiPaper]:
+    """`count` papers first published over 2015-2026 (about 1.9 kB stored each), each last
+    changed some time after: an OAI-PMH list brings them in no order of `published`."""
+    chooser = random.Random(seed)
+    first = datetime(2015, 1, 1, tzinfo=UTC)
+    span = int((datetime(2026, 3, 1, tzinfo=UTC) - first).total_seconds())
+    papers = []
+    for number in range(count):
+        created = first + timedelta(seconds=chooser.randrange(span))
+        later = int((datetime(2026, 4, 2, tzinfo=UTC) - created).total_seconds())
+        changed = created + timedelta(seconds=chooser.randrange(later))
+        papers.append(
+            OaiPaper(
+                f"{created:%y%m}.{number:05d}",
+                (Version(created),),
+                changed,
+                abstract="A sentence of an abstract. " * 40,
+            )
+        )
+    return papers
+
+
+@pytest.fixture(scope="module")
+def papers_30000() -> list[OaiPaper]:
+    """30,000 papers over eleven years: 57 MB stored, so a file per year."""
+    return _over_years(30_000)
+
+
+def _stop_when(moment: str, data: Path, process: subprocess.Popen[bytes], pages: int) -> bool:
+    """Wait for `moment`: `listing` (that many pages staged) or `merging` (the list
+    complete and a first file of the topic written); False if the run ended before."""
+    manifest = data / ".harvest" / "arx.staging" / "manifest.json"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            staged = json.loads(manifest.read_bytes())
+        except (OSError, ValueError):
+            staged = {}
+        if moment == "listing" and staged.get("pages", 0) >= pages:
+            return True
+        folder = data / "arx"
+        if (
+            moment == "merging"
+            and staged.get("complete")
+            and folder.is_dir()
+            and any(folder.iterdir())
+        ):
+            return True
+        time.sleep(0.002)
+    return False
+
+
+@pytest.mark.parametrize(
+    ("stop", "moment"),
+    [
+        pytest.param("SIGINT", "listing", id="ctrl-c-while-listing"),
+        pytest.param("SIGKILL", "listing", id="killed-while-listing"),
+        pytest.param("SIGINT", "merging", id="ctrl-c-while-merging"),
+        pytest.param("SIGKILL", "merging", id="killed-while-merging"),
+    ],
+)
+def test_an_interrupted_whole_archive_harvest_stores_every_paper_once(
+    stop: str, moment: str, papers_30000: list[OaiPaper], tmp_path: Path, harvest_bin: str
+):
+    """A first harvest of all of arXiv stopped at a random page or in its merge, then run
+    again, stores every paper once: each file valid, the staging gone."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.arx]\nset = "*"\n')
+    data = tmp_path / "data"
+    pages = random.Random(f"{stop}{moment}").randint(1, 10)  # of the 12 pages
+    with OaiStandin(today=date(2026, 4, 3)) as oai:
+        oai.add(*papers_30000)
+        flags = ["--config", str(config), "--data-dir", str(data), "--oai-url", oai.url]
+        flags += ["--delay", "0"]
+        out = subprocess.PIPE
+        process = subprocess.Popen([harvest_bin, *flags], stdout=out, stderr=out)
+        assert _stop_when(moment, data, process, pages)
+        process.send_signal(getattr(signal, stop))
+        process.communicate(timeout=120)
+        assert process.returncode != 0
+        assert main(flags) == 0
+    stored = TopicFiles(data, "arx")
+    keys = [p.key for p in stored.each()]
+    assert len(keys) == len(set(keys)) == 30_000
+    assert not (data / ".harvest" / "arx.staging").exists()
+    assert not list(data.rglob(".*.tmp"))
+    assert main(["check", "--config", str(config), "--data-dir", str(data)]) == 0
