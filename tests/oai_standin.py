@@ -147,12 +147,14 @@ def _categories_of(archive: str) -> list[str]:
 def in_set(paper: OaiPaper, set_spec: str) -> bool:
     """Whether a paper is in a set: through any of its categories, cross-lists included
     (processors/db.py:37-60 joins `arXiv_in_category`, a row per category of the paper)."""
+    return any(category_in_set(c, set_spec) for c in paper.categories.split())
+
+
+def category_in_set(category: str, set_spec: str) -> bool:
+    """Whether one category's row of `arXiv_in_category` matches a set (db.py:110-147)."""
     archives, pairs = _members(set_spec)
-    for category in paper.categories.split():
-        archive, _, subject = category.partition(".")
-        if archive in archives or (archive, subject) in pairs:
-            return True
-    return False
+    archive, _, subject = category.partition(".")
+    return archive in archives or (archive, subject) in pairs
 
 
 def parse_set(set_spec: str) -> None:
@@ -252,14 +254,7 @@ class OaiStandin(Served):
     ) -> bytes:
         # db.py:42-73: current versions with start <= modtime <= end, in the set, ordered
         # by (modtime, paper_id), `skip` of them skipped, one more than the limit taken.
-        chosen = sorted(
-            (
-                p
-                for p in self.papers.values()
-                if start <= p.modtime <= end and (set_spec is None or in_set(p, set_spec))
-            ),
-            key=lambda p: (p.modtime, p.paper_id),
-        )[skip : skip + self.limit + 1]
+        chosen = self._window(start, end, set_spec, skip, self.limit + 1)
         if not chosen:  # fetch_list.py:31-32: an empty list is an error, not a page
             raise OaiFault("noRecordsMatch", "", query)
         last = chosen[-1]  # fetch_list.py:93-110 `find_last_result`
@@ -276,6 +271,19 @@ class OaiStandin(Served):
                 token = to_token(query | {"from": last_day.isoformat()}, to_skip)
             shown = [p for p in shown if p.paper_id != last.paper_id]
         return _list_document(shown, query, token, self.today)
+
+    def _window(
+        self, start: datetime, end: datetime, set_spec: str | None, skip: int, count: int
+    ) -> list[OaiPaper]:
+        """The papers db.py:42-73 selects."""
+        return sorted(
+            (
+                p
+                for p in self.papers.values()
+                if start <= p.modtime <= end and (set_spec is None or in_set(p, set_spec))
+            ),
+            key=lambda p: (p.modtime, p.paper_id),
+        )[skip : skip + count]
 
 
 def to_token(query: dict[str, str], skip: int) -> str:
