@@ -12,11 +12,13 @@ modelled: the other verbs, the `oai_dc` and `arXivOld` formats, TeX-to-UTF-8 in 
 It can be scripted to misbehave for the next requests (`script`), as `tests/standin.py`.
 
 Run it by hand with `python -m tests.oai_standin [PORT]` (from the repository) to serve the recorded papers of
-`tests/standin.py`, each as last changed on the day of its current version.
+`tests/standin.py`, each as last changed on the day of its current version, or with
+`--synthetic N [--seed S]` to serve a synthetic arXiv of N papers (`tests/oai_synthetic.py`).
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import random
 import re
@@ -25,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
@@ -37,6 +39,9 @@ from harvester.models import Paper
 from harvester.net.pacer import Pacer
 from harvester.oai.client import OaiClient
 from tests.standin import Reply, Served, Standin
+
+if TYPE_CHECKING:
+    from tests.oai_synthetic import SyntheticArxiv
 
 # oaipmh/config.py:22 `RECORDS_LIMIT: int=2500`.
 RECORDS_LIMIT = 2500
@@ -147,12 +152,14 @@ def _categories_of(archive: str) -> list[str]:
 def in_set(paper: OaiPaper, set_spec: str) -> bool:
     """Whether a paper is in a set: through any of its categories, cross-lists included
     (processors/db.py:37-60 joins `arXiv_in_category`, a row per category of the paper)."""
+    return any(category_in_set(c, set_spec) for c in paper.categories.split())
+
+
+def category_in_set(category: str, set_spec: str) -> bool:
+    """Whether one category's row of `arXiv_in_category` matches a set (db.py:110-147)."""
     archives, pairs = _members(set_spec)
-    for category in paper.categories.split():
-        archive, _, subject = category.partition(".")
-        if archive in archives or (archive, subject) in pairs:
-            return True
-    return False
+    archive, _, subject = category.partition(".")
+    return archive in archives or (archive, subject) in pairs
 
 
 def parse_set(set_spec: str) -> None:
@@ -172,12 +179,15 @@ class OaiStandin(Served):
     """The stand-in's state: what it serves, what it was asked, what it will do next."""
 
     papers: dict[str, OaiPaper] = field(default_factory=dict)
+    """The scripted papers, by id (served when there is no `synthetic` arXiv)."""
     today: date = date(2026, 4, 3)
     """The server's day: a list without `until` runs to its end."""
     limit: int = RECORDS_LIMIT
     script: list[Scripted | None] = field(default_factory=list)
     """Answers for the next requests, in order; None serves the page as usual."""
     requests: list[dict[str, str]] = field(default_factory=list)
+    synthetic: SyntheticArxiv | None = None
+    """A synthetic arXiv to serve instead of `papers` (tests/oai_synthetic.py)."""
     PATH = "/oai"
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
@@ -185,8 +195,20 @@ class OaiStandin(Served):
         return _handler(self)
 
     def add(self, *papers: OaiPaper) -> None:
-        """Serve these papers (a paper of the same id is replaced)."""
+        """Serve these papers (a paper of the same id is replaced).
+
+        Raises:
+            ValueError: the stand-in serves a synthetic arXiv, which scripts its own.
+        """
+        if self.synthetic is not None:
+            raise ValueError("a synthetic arXiv's changes are its `day_of_changes`")
         self.papers |= {p.paper_id: p for p in papers}
+
+    def next_day(self) -> None:
+        """Move the server's day on by one (and its synthetic arXiv's, if it has one)."""
+        self.today += timedelta(days=1)
+        if self.synthetic is not None:
+            self.synthetic.next_day()
 
     def reply(self, params: dict[str, str], repeated: bool = False) -> Reply:
         """What to answer to one request: the next scripted reply, else the list."""
@@ -252,14 +274,7 @@ class OaiStandin(Served):
     ) -> bytes:
         # db.py:42-73: current versions with start <= modtime <= end, in the set, ordered
         # by (modtime, paper_id), `skip` of them skipped, one more than the limit taken.
-        chosen = sorted(
-            (
-                p
-                for p in self.papers.values()
-                if start <= p.modtime <= end and (set_spec is None or in_set(p, set_spec))
-            ),
-            key=lambda p: (p.modtime, p.paper_id),
-        )[skip : skip + self.limit + 1]
+        chosen = self._window(start, end, set_spec, skip, self.limit + 1)
         if not chosen:  # fetch_list.py:31-32: an empty list is an error, not a page
             raise OaiFault("noRecordsMatch", "", query)
         last = chosen[-1]  # fetch_list.py:93-110 `find_last_result`
@@ -276,6 +291,21 @@ class OaiStandin(Served):
                 token = to_token(query | {"from": last_day.isoformat()}, to_skip)
             shown = [p for p in shown if p.paper_id != last.paper_id]
         return _list_document(shown, query, token, self.today)
+
+    def _window(
+        self, start: datetime, end: datetime, set_spec: str | None, skip: int, count: int
+    ) -> list[OaiPaper]:
+        """The papers db.py:42-73 selects: the synthetic arXiv's, else the scripted ones."""
+        if self.synthetic is not None:
+            return self.synthetic.window(start, end, set_spec, skip, count)
+        return sorted(
+            (
+                p
+                for p in self.papers.values()
+                if start <= p.modtime <= end and (set_spec is None or in_set(p, set_spec))
+            ),
+            key=lambda p: (p.modtime, p.paper_id),
+        )[skip : skip + count]
 
 
 def to_token(query: dict[str, str], skip: int) -> str:
@@ -350,7 +380,7 @@ def _list_document(
     return (_head(query) + f"<ListRecords>\n{body}</ListRecords>\n</OAI-PMH>\n").encode()
 
 
-@functools.cache
+@functools.lru_cache(maxsize=65536)  # a synthetic arXiv has many more category lists
 def header_sets(categories: str) -> tuple[str, ...]:
     """The header's sets (create_records.py:41-56, `make_set_str` create_set_list.py:34-44):
     one per category, an alias adding its other name, a subsumed archive its category."""
@@ -531,14 +561,34 @@ def recorded() -> list[OaiPaper]:
     return [of_record(p) for p in page.papers]
 
 
-if __name__ == "__main__":
-    port = int(next((a for a in sys.argv[1:] if a.isdigit()), "8766"))
-    standin = OaiStandin(today=datetime.now(UTC).date())
-    standin.add(*recorded())
-    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(standin))
+def main(argv: list[str]) -> None:
+    """Serve on 127.0.0.1 until interrupted: the recorded papers, or a synthetic arXiv."""
+    parser = argparse.ArgumentParser(prog="python -m tests.oai_standin")
+    parser.add_argument("port", nargs="?", type=int, default=8766)
+    parser.add_argument("--synthetic", type=int, metavar="N", help="serve N synthetic papers")
+    parser.add_argument("--seed", type=int, default=0, help="the synthetic arXiv's seed")
+    args = parser.parse_args(argv)
+    today = datetime.now(UTC).date()
+    standin = OaiStandin(today=today)
+    if args.synthetic is None:
+        standin.add(*recorded())
+        served = f"{len(standin.papers)} recorded papers"
+    else:
+        from tests.oai_synthetic import SyntheticArxiv  # noqa: PLC0415 (it imports this module)
+
+        standin.synthetic = SyntheticArxiv(args.synthetic, seed=args.seed, today=today)
+        served = f"{len(standin.synthetic):,} synthetic papers (seed {args.seed})"
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), _handler(standin))
     print(
-        f"serving {len(standin.papers)} recorded papers at http://127.0.0.1:{port}/oai "
-        "(answering as arXiv/oaipmh does)",
+        f"serving {served} at http://127.0.0.1:{args.port}/oai (answering as arXiv/oaipmh does)",
         flush=True,
     )
     server.serve_forever()
+
+
+if __name__ == "__main__":
+    # Run from the importable module, so that tests.oai_synthetic, which imports it, and
+    # this server share its classes (not those of a second copy named __main__).
+    from tests import oai_standin  # noqa: PLW0406 (the module, not this __main__ copy)
+
+    oai_standin.main(sys.argv[1:])
