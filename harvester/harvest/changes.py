@@ -16,6 +16,8 @@ once the pass has changed a topic: one that changed nothing is asked again whole
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -30,7 +32,17 @@ from harvester.db.shards import TopicFiles
 from harvester.errors import HarvestError, Interrupted, StoreError
 from harvester.harvest import cover, sets
 from harvester.harvest.cover import covering_sets, groups_of
-from harvester.harvest.cursor import Cursor, advance, load_cursor, moved, save_cursor
+from harvester.harvest.cursor import (
+    Cursor,
+    advance,
+    load_cursor,
+    load_merged,
+    merged_path,
+    moved,
+    record_digest,
+    save_cursor,
+    save_merged,
+)
 from harvester.models import Paper
 from harvester.oai.client import OaiClient
 from harvester.oai.records import Record
@@ -146,6 +158,9 @@ def run_feed(
     resumed = bool(cursor.tokens or cursor.done)
     requests_before, listed = client.requests, 0
     waiting: list[Record] = []  # listed, not merged yet (the cursor is saved after a merge)
+    memory, served = merged_path(path), _served(topics)
+    merged = load_merged(memory, served)
+    digests: dict[str, str] = {}
 
     def result(complete: bool) -> FeedResult:
         return FeedResult(
@@ -168,12 +183,16 @@ def run_feed(
             )
             for page in pages:
                 listed += len(page.records)
-                waiting += page.records
+                for record in page.records:  # a record merged as it is now is passed over
+                    digests[record.paper.key] = digest = record_digest(record)
+                    if merged.get(record.paper.key, ("",))[0] != digest:
+                        waiting.append(record)
                 cursor = advance(cursor, set_spec, page.records, page.token)
                 more = page.token is not None or any(s not in cursor.done for s in wanted[number:])
                 if len(waiting) < BATCH_RECORDS and more:
                     continue  # merged with the next pages: a file is written once a batch
                 _merge(held, waiting, dry_run=dry_run)
+                merged |= {r.paper.key: (digests[r.paper.key], r.datestamp) for r in waiting}
                 waiting = []
                 # Saved only while more is to come, so a list of one batch writes once, and
                 # only once the pass changed a topic (or resumes one that did), so a list
@@ -195,6 +214,7 @@ def run_feed(
         same = before is not None and done.model_copy(update={"covered": before.covered}) == before
         if not same or any(h.written for h in held):
             save_cursor(path, done)
+        save_merged(memory, served, merged, from_day=done.last - timedelta(days=1))
     return replace(result(complete=True), stamps=left)
 
 
@@ -245,6 +265,13 @@ def _written(stamps: cover.Stamps | None, held: list[_Topic]) -> cover.Stamps | 
                 return None
             out[h.topic.name] = {n: b for n, b in new.items() if b is not None}
     return out
+
+
+def _served(topics: list[Topic]) -> str:
+    """What decides which topics take a listed record: their names, sets, queries and
+    `since` (the records remembered as merged are for these alone)."""
+    served = [[t.name, t.set_spec, t.query, str(t.since)] for t in topics]
+    return hashlib.sha256(json.dumps(served).encode("utf-8")).hexdigest()
 
 
 def _covering(held: list[_Topic]) -> list[str]:

@@ -4,12 +4,15 @@ list, so a failed or interrupted list is asked again from its last committed pag
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
 from harvester import files
+from harvester.errors import StoreError
 from harvester.oai.records import Record
 
 # A cursor that no change moved is moved anyway once this far behind, so that a quiet
@@ -71,3 +74,49 @@ def moved(cursor: Cursor, *, changed: bool) -> date:
     if changed or newest - cursor.last >= timedelta(days=MAX_LAG_DAYS):
         return max(cursor.last, newest)
     return cursor.last
+
+
+# -- what the last passes merged ------------------------------------------------------
+#
+# A list starts a day before the cursor, so each day lists again the changes of the day
+# before, already merged: remembered here (this machine's, beside the `.seen` records and
+# ignored by git as they are), they are passed over without reading the files they land
+# in, and a day without news reads no data file.
+
+Merged = dict[str, tuple[str, date]]
+"""Per paper, the digest of the record last merged and its datestamp."""
+
+
+def merged_path(cursor_path: Path) -> Path:
+    """Where the records the last passes merged are remembered (`changes.seen`)."""
+    return cursor_path.with_suffix(".seen")
+
+
+def record_digest(record: Record) -> str:
+    """A digest of a listed record as merged: the same record listed again has it."""
+    data = record.paper.model_dump_json().encode("utf-8")
+    return hashlib.blake2b(data, digest_size=10).hexdigest()
+
+
+def load_merged(path: Path, served: str) -> Merged:
+    """The records remembered as merged for the fed topics `served` stands for (their
+    names, sets, queries and `since`); none when the file is missing, unreadable or of
+    other topics (it only saves reading)."""
+    try:
+        raw = json.loads(files.read_bytes(path))
+        if not isinstance(raw, dict) or raw.get("served") != served:
+            return {}
+        return {
+            str(key): (str(value[0]), date.fromisoformat(value[1]))
+            for key, value in raw["records"].items()
+        }
+    except (OSError, ValueError, StoreError, KeyError, TypeError, IndexError, AttributeError):
+        return {}
+
+
+def save_merged(path: Path, served: str, merged: Merged, *, from_day: date) -> None:
+    """Remember the records merged whose datestamp a list from `from_day` brings again."""
+    kept = {k: [d, day.isoformat()] for k, (d, day) in sorted(merged.items()) if day >= from_day}
+    document = {"served": served, "records": kept}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    files.write(path, (json.dumps(document, indent=0) + "\n").encode("utf-8"))

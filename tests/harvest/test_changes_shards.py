@@ -421,3 +421,28 @@ def test_a_batch_spread_over_many_files_holds_a_few_at_a_time(
     assert events == [
         f"{verb} {year}.json" for year in (2023, 2024, 2025) for verb in ("read", "write")
     ]
+
+
+def test_the_day_after_a_day_of_changes_reads_no_data_file(tmp_path: Path, reads: list[str]):
+    """The next day's list brings the day before's changes again (it starts a day early):
+    remembered as merged, they are passed over without reading a file; without the
+    memory (another machine), they are read and change nothing; edited again, merged."""
+    oai, topics, data = _set_topic_over_years(tmp_path)
+    keys = sorted(oai.papers)[::40]
+    oai.add(*(oai.papers[k].changed(NOW, doi=f"10.1/{i}") for i, k in enumerate(keys)))
+    changes.run_feed(changes.fed(topics, data), client=offline(oai), data_dir=data)
+    reads.clear()
+    before = tree(data)
+    oai.next_day()
+    quiet = changes.run_feed(changes.fed(topics, data), client=offline(oai), data_dir=data)
+    assert (quiet.listed, quiet.requests) == (len(keys), 1)
+    assert reads == []
+    assert tree(data) == before
+    (data / ".harvest" / "oai" / "changes.seen").unlink()
+    changes.run_feed(changes.fed(topics, data), client=offline(oai), data_dir=data)
+    assert sorted(set(reads)) == ["lg/2023.json", "lg/2024.json", "lg/2025.json"]
+    edited = oai.papers[keys[0]].changed(NOW + timedelta(days=1), journal_ref="J. 1")
+    oai.add(edited)
+    again = changes.run_feed(changes.fed(topics, data), client=offline(oai), data_dir=data)
+    assert again.counts["lg"].revised == 1
+    assert TopicFiles(data, "lg").load()[keys[0]].journal_ref == "J. 1"
