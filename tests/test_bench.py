@@ -79,3 +79,29 @@ def test_change_feed_benchmark_runs_and_writes_its_section(tmp_path: Path):
     text = out.read_text()
     assert "## Change feed against weekly refresh" in text
     assert "| weekly refresh (refresh_days = 7) |" in text
+
+
+def test_quick_archive_benchmark_writes_its_section(tmp_path: Path):
+    """`bench/archive.py --quick` harvests all of a small synthetic arXiv, a day of changes
+    and a quiet day, then every output, and replaces only its own section."""
+    out = tmp_path / "RESULTS.md"
+    out.write_text("# Benchmark results\n\n| a table |\n\n## other\n\nother rows\n")
+    for _ in range(2):  # a second run replaces its section, not adds another
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "archive.py"), "--quick", "--out", str(out)],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    text = out.read_text()
+    assert text.startswith("# Benchmark results\n\n| a table |\n\n## other\n\nother rows\n\n")
+    assert text.count("## All of arXiv as one topic") == 1
+    for row in [
+        "| 3,000 | first harvest |",
+        "| 3,000 | a day: 500 new, 200 DOIs, 20 withdrawals |",
+        "| 3,000 | a day with no change | 1 | 0 data files read, 0 written",
+        "| 3,000 | harvest export parquet |",
+        "| 3,000 | harvest site |",
+        "Carried to all of arXiv:",
+    ]:
+        assert row in text
