@@ -115,6 +115,11 @@ def write(path: Path, data: bytes | Iterable[bytes]) -> bool:
         raise StoreError(path, LINK_REFUSED)
     pieces = [data] if isinstance(data, bytes) else data
     old = _open_old(path)
+    if old is not None and isinstance(data, bytes) and old.read(len(data) + 1) == data:
+        old.close()  # bytes at hand and the same: not even a temp file is written
+        return False
+    if old is not None:
+        old.seek(0)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # The temp file lives beside the target so os.replace is a same-filesystem rename.

@@ -9,6 +9,7 @@ import os
 import random
 import signal
 import stat
+import tempfile
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -253,3 +254,31 @@ def test_read_model_refuses_a_link_unless_links_are_allowed(tmp_path: Path):
     assert files.read_model(link, _Saved, what="invalid tally", whole="tally") == _Saved(count=1)
     with pytest.raises(StoreError, match="symbolic link"):
         files.read_model(link, _Saved, what="invalid tally", whole="tally", links=False)
+
+
+@pytest.mark.parametrize(
+    ("data", "made"),
+    [
+        pytest.param(b"same bytes\n", False, id="same"),
+        pytest.param(b"same bytes", True, id="shorter"),
+        pytest.param(b"same bytes\n\n", True, id="longer"),
+    ],
+)
+def test_the_same_bytes_at_hand_make_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes, made: bool
+):
+    """Bytes equal to the file's are known so before any temp file is made (a quiet run's
+    state files cost no write at all); any other bytes are written."""
+    path = tmp_path / "state.json"
+    path.write_bytes(b"same bytes\n")
+    temps: list[str] = []
+    mkstemp = tempfile.mkstemp
+
+    def noting(*, dir: Path, prefix: str, suffix: str) -> tuple[int, str]:
+        temps.append(prefix)
+        return mkstemp(dir=dir, prefix=prefix, suffix=suffix)
+
+    monkeypatch.setattr(tempfile, "mkstemp", noting)
+    assert files.write(path, data) is made
+    assert bool(temps) is made
+    assert path.read_bytes() == data
