@@ -8,6 +8,7 @@ already cut, so a paper never moves but when its file is cut.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -31,13 +32,40 @@ def listing(data_dir: Path, topic: str) -> set[str]:
 
 
 class Layout:
-    """A topic's files as they stand (`existing`, changed as files are cut, written and
-    removed), and the file each paper belongs in."""
+    """A topic's files as they stand (changed as files are cut, written and removed,
+    through `add` and `discard`), and the file each paper belongs in.
+
+    Which years and months are cut finer is kept as a count of the files below each, so
+    placing a paper costs the same with five files or five hundred.
+    """
 
     def __init__(self, topic: str, existing: set[str]) -> None:
         self.topic = topic
-        self.existing = existing
+        self._existing: set[str] = set()
+        self._below: Counter[str] = Counter()
+        """Per year or month (`2024`, `2024-03`), the files cut finer below it."""
+        self.add(*existing)
+
+    @property
+    def existing(self) -> frozenset[str]:
         """The topic's files, relative to the data directory."""
+        return frozenset(self._existing)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._existing
+
+    def add(self, *names: str) -> None:
+        """Count these files as the topic's."""
+        for name in names:
+            if name not in self._existing:
+                self._existing.add(name)
+                self._below.update(_parents(name, self.single))
+
+    def discard(self, name: str) -> None:
+        """Count this file no longer as the topic's."""
+        if name in self._existing:
+            self._existing.discard(name)
+            self._below.subtract(_parents(name, self.single))
 
     @property
     def single(self) -> str:
@@ -47,16 +75,14 @@ class Layout:
     @property
     def sharded(self) -> bool:
         """Whether the topic is stored a year (or month) per file."""
-        return any(name != self.single for name in self.existing)
+        return len(self._existing) > (self.single in self._existing)
 
     def target(self, record: Dated) -> str:
         """The file `record` (a paper or a row) belongs in, in the layout as it stands."""
         if not self.sharded:
             return self.single
         level = 1
-        while level < DAY and any(
-            n.startswith(f"{self.topic}/{_stem(record, level)}-") for n in self.existing
-        ):
+        while level < DAY and self._below[_stem(record, level)] > 0:
             level += 1
         return self.name(record, level)
 
@@ -83,14 +109,21 @@ class Layout:
         out = [self.single] + [
             f"{self.topic}/{'-'.join(parts[:n])}.json" for n in range(1, len(parts))
         ]
-        return [n for n in out if n in self.existing and n != name]
+        return [n for n in out if n in self._existing and n != name]
 
     def settled(self, name: str) -> bool:
         """Whether every paper of `name` belongs in it: no finer file of it exists."""
         if name == self.single:
             return not self.sharded
-        stem = name.removesuffix(".json")
-        return not any(n.startswith(f"{stem}-") for n in self.existing)
+        return self._below[name.rpartition("/")[2].removesuffix(".json")] <= 0
+
+
+def _parents(name: str, single: str) -> list[str]:
+    """The years and months a file is cut below: `2024-03-05.json` -> `2024`, `2024-03`."""
+    if name == single:
+        return []
+    parts = name.rpartition("/")[2].removesuffix(".json").split("-")
+    return ["-".join(parts[:n]) for n in range(1, len(parts))]
 
 
 def _stem(record: Dated, level: int) -> str:

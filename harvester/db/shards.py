@@ -89,7 +89,7 @@ class TopicFiles:
     def size_of(self, name: str) -> int:
         """The bytes of one of the topic's files (0 for one not written yet)."""
         try:
-            return self.path(name).stat().st_size if name in self.layout.existing else 0
+            return self.path(name).stat().st_size if name in self.layout else 0
         except FileNotFoundError:
             return 0
 
@@ -129,7 +129,7 @@ class TopicFiles:
 
     def _save_seen(self) -> None:
         if self.remember:
-            saw = {n: v for n, v in self._saw.items() if n in self.layout.existing}
+            saw = {n: v for n, v in self._saw.items() if n in self.layout}
             seen.save(seen.path_for(self.data_dir, self.topic), saw)
 
     # -- reading --------------------------------------------------------------------
@@ -252,8 +252,8 @@ class TopicFiles:
             # and removes the one cut.
             finer = ("year", "month", "day")[self.layout.level(cut)]
             logger.info("%s: past %d bytes: one file per %s from now on", cut, LIMIT_BYTES, finer)
-            self.layout.existing |= {self.layout.finer(cut, r) for r in groups[cut].rows.values()}
-            self.layout.existing.discard(cut)
+            self.layout.add(*{self.layout.finer(cut, r) for r in groups[cut].rows.values()})
+            self.layout.discard(cut)
 
     def _write(self, groups: dict[str, _Group], loaded: set[str]) -> None:
         """Write the groups (finer files first), then remove the loaded files left empty."""
@@ -262,12 +262,12 @@ class TopicFiles:
             if files.write(self.path(name), data):
                 self.written = True
                 self.bytes_written += groups[name].size
-            self.layout.existing.add(name)
+            self.layout.add(name)
             self.stamps[name] = seen.stamp(data, groups[name].rows.values())
             self._saw[name] = [*seen.stat_of(self.path(name)), self.stamps[name].blob]
         for name in sorted(loaded - set(groups)):
             self.path(name).unlink(missing_ok=True)
-            self.layout.existing.discard(name)
+            self.layout.discard(name)
             self.stamps.pop(name, None)
             self.written = True
         self._save_seen()

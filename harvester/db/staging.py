@@ -322,7 +322,7 @@ def merge_into(
     """
     planned = staging.layout()
     if stored.layout.existing <= planned:
-        stored.layout.existing |= planned
+        stored.layout.add(*planned)
     last: str | None = None
     for _, papers in staging.chunks():
         if not papers:

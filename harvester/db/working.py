@@ -58,7 +58,7 @@ class Working:
         """A file's rows: read once, then kept (and merged into) until written."""
         if name not in self._files:
             self._files[name] = (
-                store.load_rows(self.data_dir / name) if name in self.layout.existing else {}
+                store.load_rows(self.data_dir / name) if name in self.layout else {}
             )
         return self._files[name]
 

@@ -6,6 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from harvester.db import layout
 from harvester.errors import StoreError
@@ -32,3 +34,55 @@ def test_check_placement_names_the_misplaced_paper(
     """A shard holding a paper of another period, or a file that is no shard, is an error."""
     with pytest.raises(StoreError, match=problem):
         layout.check_placement(tmp_path / "t" / name, "t", [record])
+
+
+_NAMES = st.sampled_from(
+    [
+        "t.json",
+        "t/2023.json",
+        "t/2024.json",
+        "t/2024-03.json",
+        "t/2024-04.json",
+        "t/2024-03-05.json",
+        "t/2024-03-06.json",
+        "t/2025-01-02.json",
+    ]
+)
+
+
+def _placed(existing: set[str], record: Paper) -> str:
+    """Where a paper goes, read off the file names themselves (what the index must say)."""
+    if not any(n != "t.json" for n in existing):
+        return "t.json"
+    stem = record.published.isoformat()
+    for length in (4, 7):
+        if not any(n.startswith(f"t/{stem[:length]}-") for n in existing):
+            return f"t/{stem[:length]}.json"
+    return f"t/{stem}.json"
+
+
+@given(
+    steps=st.lists(st.tuples(st.booleans(), _NAMES), max_size=30),
+    day=st.sampled_from([date(2023, 2, 1), date(2024, 3, 5), date(2024, 4, 9), date(2025, 1, 2)]),
+)
+def test_placing_follows_the_files_through_any_adds_and_discards(
+    steps: list[tuple[bool, str]], day: date
+):
+    """After any files are added and removed, a paper's file, a file's being settled and
+    the layout's being sharded are what the names on hand say."""
+    kept = layout.Layout("t", set())
+    names: set[str] = set()
+    for adding, name in steps:
+        if adding:
+            kept.add(name)
+            names.add(name)
+        else:
+            kept.discard(name)
+            names.discard(name)
+    record = on(day, 1)
+    assert kept.existing == names
+    assert kept.target(record) == _placed(names, record)
+    assert kept.sharded == any(n != "t.json" for n in names)
+    for name in names - {"t.json"}:
+        stem = name.removesuffix(".json")
+        assert kept.settled(name) == (not any(n.startswith(f"{stem}-") for n in names))
