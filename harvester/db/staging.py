@@ -305,17 +305,23 @@ def _frames(path: Path, length: int) -> Iterator[bytes]:
         raise files.unreadable(path, exc) from None
 
 
+MERGE_PAPERS = 10_000
+"""Staged papers merged at once (a page's part of a month is often a few): few merges,
+each about 40 MB of papers at the most."""
+
+
 def merge_into(
     staging: Staging,
     stored: TopicFiles,
     merge: Callable[[list[Paper]], object],
     flush: Callable[[], None],
 ) -> None:
-    """Merge the staged papers into a topic's files: newest month first, a chunk at a
-    time (`merge`), writing (`flush`) whenever the next chunk lands in another file than
-    the last, or the file merged into reached `LIMIT_BYTES` (it is then cut), and at the
-    end. A topic with no file yet (or only files of this same staging: an interrupted
-    merge) is laid out first from the buckets' sizes, so no file is cut once written.
+    """Merge the staged papers into a topic's files: newest month first, up to
+    `MERGE_PAPERS` at a time (`merge`), writing (`flush`) whenever the next papers land
+    in another file than the last, or the file merged into reached `LIMIT_BYTES` (it is
+    then cut), and at the end. A topic with no file yet (or only files of this same
+    staging: an interrupted merge) is laid out first from the buckets' sizes, so no file
+    is cut once written.
 
     Raises:
         StoreError: a bucket or a topic file is invalid, or a file cannot be written.
@@ -323,15 +329,19 @@ def merge_into(
     planned = staging.layout()
     if stored.layout.existing <= planned:
         stored.layout.add(*planned)
-    last: str | None = None
+    batch: list[Paper] = []
+    target: str | None = None
     for _, papers in staging.chunks():
         if not papers:
             continue
-        target = stored.layout.target(papers[0])
-        if last is not None and target != last:
-            flush()
-        merge(papers)
-        last = target
-        if stored.pending().largest >= shards.LIMIT_BYTES:
-            flush()
+        lands = stored.layout.target(papers[0])
+        if batch and (lands != target or len(batch) + len(papers) > MERGE_PAPERS):
+            merge(batch)
+            batch = []
+            if lands != target or stored.pending().largest >= shards.LIMIT_BYTES:
+                flush()  # left that file (newest first, it does not come back), or cut it
+        batch += papers
+        target = lands
+    if batch:
+        merge(batch)
     flush()

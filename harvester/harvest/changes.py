@@ -52,9 +52,9 @@ logger = logging.getLogger(__name__)
 BATCH_RECORDS = 20_000
 """Listed records merged at once: a daily list (a few thousand) is one merge, each file
 it touches written once; a longer one, a merge (and a saved cursor) per this many."""
-BATCH_FILE_BYTES = 80_000_000
-"""About the most bytes of topic files one merge reads and holds (two files at the size
-limit): a batch of changes spread over every file is merged a few files at a time."""
+BATCH_FILE_BYTES = 40_000_000
+"""About the most bytes of topic files one merge reads and holds (one file at the size
+limit): a batch of changes spread over every file is merged a file or a few at a time."""
 
 
 @dataclass
