@@ -202,20 +202,30 @@ def run_feed(
                     save_cursor(path, cursor)
     except (HarvestError, Interrupted) as exc:
         raise FeedFailed(exc, result(complete=False)) from exc
-    changed = any(h.counts.changed for h in held)
     left = _written(stamps, held)
     if not dry_run:
-        # What the covering sets follow from, as this feed leaves the files.
-        covered = cover.digest(left)
-        last = moved(cursor, changed=changed)
-        done = Cursor(last=last, covering=cursor.covering, covered=covered)
-        # A digest that alone changed waits for a run that writes: a run that finds
-        # nothing changes no byte (it computes the sets again).
-        same = before is not None and done.model_copy(update={"covered": before.covered}) == before
-        if not same or any(h.written for h in held):
-            save_cursor(path, done)
+        done = _finish_pass(path, cursor, before, held, covered=cover.digest(left))
         save_merged(memory, served, merged, from_day=done.last - timedelta(days=1))
     return replace(result(complete=True), stamps=left)
+
+
+def _finish_pass(
+    path: Path, cursor: Cursor, before: Cursor | None, held: list[_Topic], *, covered: str | None
+) -> Cursor:
+    """The cursor after a complete pass (`covered`: what the covering sets follow from,
+    as the feed leaves the files), saved unless only that digest changed; and the states
+    of the set topics it wrote, stamping their files as they are now."""
+    for h in held:
+        if h.written and h.topic.set_spec is not None:
+            sets.restamp(h.topic, h.files.data_dir, h.files)
+    last = moved(cursor, changed=any(h.counts.changed for h in held))
+    done = Cursor(last=last, covering=cursor.covering, covered=covered)
+    # A digest that alone changed waits for a run that writes: a run that finds
+    # nothing changes no byte (it computes the sets again).
+    same = before is not None and done.model_copy(update={"covered": before.covered}) == before
+    if not same or any(h.written for h in held):
+        save_cursor(path, done)
+    return done
 
 
 def settle(result: FeedResult, topics: list[Topic], data_dir: Path) -> None:
@@ -311,6 +321,7 @@ def _merge(held: list[_Topic], listed: list[Record], *, dry_run: bool) -> list[_
             # Only the files these papers land in are read and written (`shards`).
             merged = owner.files.commit(fetched)
             counts = _withdrawals(stored, merged.papers, merged.counts)
+            del stored  # before the next batch's files are read (memory: a batch at a time)
             owner.written |= owner.files.written and not dry_run
             owner.counts += counts
             if counts.changed and owner not in changed:

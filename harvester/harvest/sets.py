@@ -79,6 +79,20 @@ def _save(path: Path, saved: SetState, stamps: dict[str, FileStamp]) -> None:
     files.write(path, (saved.model_dump_json(indent=2) + "\n").encode("utf-8"))
 
 
+def restamp(topic: Topic, data_dir: Path, stored: TopicFiles) -> None:
+    """After the change feed wrote some of a complete set topic's files: keep their new
+    stamps in its state, so that its next harvest trusts them unread (it would hash, and
+    parse, every file the feed wrote). Left as it is when a file has no stamp at hand."""
+    path = state_path(data_dir, topic.name)
+    saved = load_state(path)
+    if saved is None or not saved.complete or not saved.matches(topic):
+        return
+    stamps = {n: stored.stamps.get(n) or saved.files.get(n) for n in stored.names()}
+    known = {n: s for n, s in stamps.items() if s is not None}
+    if len(known) == len(stamps):
+        _save(path, saved, known)
+
+
 def completed_day(topic: Topic, data_dir: Path) -> date | None:
     """The day a set topic's complete listing began; None while it has none."""
     saved = load_state(state_path(data_dir, topic.name))

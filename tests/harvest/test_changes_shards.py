@@ -446,3 +446,15 @@ def test_the_day_after_a_day_of_changes_reads_no_data_file(tmp_path: Path, reads
     again = changes.run_feed(changes.fed(topics, data), client=offline(oai), data_dir=data)
     assert again.counts["lg"].revised == 1
     assert TopicFiles(data, "lg").load()[keys[0]].journal_ref == "J. 1"
+
+
+def test_a_set_topic_trusts_unread_the_files_the_feed_wrote(tmp_path: Path, reads: list[str]):
+    """After the change feed rewrote two of a set topic's files, its state stamps them as
+    they are now: the topic's own harvest in the same run reads no file again."""
+    oai, topics, data = _set_topic_over_years(tmp_path)
+    keys = [k for k in sorted(oai.papers) if k.startswith(("23", "25"))][::30]
+    oai.add(*(oai.papers[k].changed(NOW, doi=f"10.1/{i}") for i, k in enumerate(keys)))
+    changes.run_feed(changes.fed(topics, data), client=offline(oai), data_dir=data)
+    reads.clear()
+    assert sets.harvest_set(topics[0], client=offline(oai), data_dir=data).requests == 0
+    assert reads == []
