@@ -280,10 +280,14 @@ def test_a_writer_left_uncommitted_leaves_the_old_file(tmp_path: Path):
         yield b"half of "
         raise StoreError(tmp_path / "data.json", "not valid JSON")
 
-    with pytest.raises(StoreError, match="not valid JSON"), files.Writer(path) as writer:
-        for piece in pieces():
-            writer.write(piece)
-        writer.commit()
+    def write_all() -> None:
+        with files.Writer(path) as writer:
+            for piece in pieces():
+                writer.write(piece)
+            writer.commit()
+
+    with pytest.raises(StoreError, match="not valid JSON"):
+        write_all()
     with pytest.raises(StoreError, match="not valid JSON"):
         files.write(path, pieces())
     assert path.read_bytes() == b"old\n"
