@@ -7,7 +7,10 @@ and `papers_fts`, an FTS5 index over title, abstract and authors that Datasette 
 and offers as its search box (its `content="papers"` says which table it indexes).
 
 Built with the standard library's sqlite3 alone: the export is written whole each
-time, so none of sqlite-utils' upserts or triggers would be used.
+time, so none of sqlite-utils' upserts or triggers would be used. `Builder` takes the
+papers one at a time and stages them in SQLite's own scratch database on disk, so its
+memory does not grow with the database; `build` fills a database from whole topics
+(`harvest search`'s index in memory).
 """
 
 from __future__ import annotations
