@@ -4,9 +4,9 @@ A Hive-style directory (`parquet/topic=NAME/year=YYYY/part-0.parquet`, then `par
 ... for a year of more than `FILE_ROWS` papers), so every engine reads `topic` and `year`
 back as columns and skips the partitions a query does not touch; within a file the rows
 are newest first in row groups of `ROW_GROUP_ROWS`, with statistics, so a reader skips
-the groups outside the dates it asks for. A paper in two topics is a row in each (one per topic, as the JSON files
-have it). Written with pyarrow, the optional extra `arxiv-harvester[parquet]`: the
-rest of the harvester does not need it.
+the groups outside the dates it asks for. A paper in two topics is a row in each (one
+per topic, as the JSON files have it). Written with pyarrow, the optional extra
+`arxiv-harvester[parquet]`: the rest of the harvester does not need it.
 """
 
 from __future__ import annotations

@@ -140,46 +140,14 @@ def _topic(
     """Write a topic's pages, filter chunks and feed as its papers come, newest first;
     returns what the index needs of it. Only a page and a filter chunk are held, and the
     count each page shows comes from the files' stamps (`TopicReader.total`)."""
-    total = reader.total
     where = out_dir / topic.name
-    pages = max(1, -(-total // PAGE_SIZE))
-    chunks = -(-total // CHUNK)  # ceil
-    template = env.get_template("topic.html")
-    written: list[Path] = []
-
-    def page(number: int, papers: list[Paper]) -> None:
-        html = template.render(
-            topic=topic.name,
-            total=total,
-            papers=papers,
-            page=number,
-            pages=pages,
-            page_name=page_name,
-            chunks=chunks,
-            root="../",
-        )
-        written.append(_write(where / page_name(number), html.encode("utf-8")))
-
+    pages = _Pages(env, topic.name, reader.total, where)
     newest: list[Paper] = []
-    held: list[Paper] = []
-    records: list[list[object]] = []
-    chunk_files: list[Path] = []
-    for position, paper in enumerate(reader.papers()):
-        if position < feeds.NEWEST:
+    for paper in reader.papers():
+        if len(newest) < feeds.NEWEST:
             newest.append(paper)
-        held.append(paper)
-        records.append(filter_record(paper, position // PAGE_SIZE + 1))
-        if len(held) == PAGE_SIZE:
-            page(position // PAGE_SIZE + 1, held)
-            held = []
-        if len(records) == CHUNK:
-            chunk_files.append(_chunk(records, where, len(chunk_files)))
-            records = []
-    if held or not written:
-        page(len(written) + 1, held)
-    if records:
-        chunk_files.append(_chunk(records, where, len(chunk_files)))
-    written += chunk_files
+        pages.add(paper)
+    written = pages.end()
     feed = feeds.atom(
         newest,
         name=topic.name,
@@ -190,13 +158,62 @@ def _topic(
     written.append(_write(where / "feed.xml", feed))
     summary = TopicPage(
         name=topic.name,
-        papers=total,
+        papers=reader.total,
         newest=newest[0] if newest else None,
         published=reader.published,
         feed=tuple(newest),
         topic=topic,
     )
     return summary, written
+
+
+class _Pages:
+    """A topic's pages and filter files, each written once its papers have come."""
+
+    def __init__(self, env: jinja2.Environment, topic: str, total: int, where: Path) -> None:
+        self.topic, self.total, self.where = topic, total, where
+        self.pages = max(1, -(-total // PAGE_SIZE))
+        self.chunks = -(-total // CHUNK)  # ceil
+        self.template = env.get_template("topic.html")
+        self.written: list[Path] = []
+        self.chunk_files: list[Path] = []
+        self.held: list[Paper] = []
+        self.records: list[list[object]] = []
+        self.seen = 0
+
+    def add(self, paper: Paper) -> None:
+        """Take the next paper (newest first); write its page or chunk when it is full."""
+        self.held.append(paper)
+        self.records.append(filter_record(paper, self.seen // PAGE_SIZE + 1))
+        self.seen += 1
+        if len(self.held) == PAGE_SIZE:
+            self._page()
+        if len(self.records) == CHUNK:
+            self.chunk_files.append(_chunk(self.records, self.where, len(self.chunk_files)))
+            self.records = []
+
+    def end(self) -> list[Path]:
+        """Write what is left (a topic without papers still has its first page); the files."""
+        if self.held or not self.written:
+            self._page()
+        if self.records:
+            self.chunk_files.append(_chunk(self.records, self.where, len(self.chunk_files)))
+        return self.written + self.chunk_files
+
+    def _page(self) -> None:
+        number = len(self.written) + 1
+        html = self.template.render(
+            topic=self.topic,
+            total=self.total,
+            papers=self.held,
+            page=number,
+            pages=self.pages,
+            page_name=page_name,
+            chunks=self.chunks,
+            root="../",
+        )
+        self.written.append(_write(self.where / page_name(number), html.encode("utf-8")))
+        self.held = []
 
 
 def _chunk(records: list[list[object]], where: Path, index: int) -> Path:

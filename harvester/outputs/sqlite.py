@@ -298,25 +298,7 @@ class Builder:
                 records = conn.execute(f"{_FROM_STAGED} WHERE id = ?", (key,)).fetchall()
                 kept = _kept(records)
                 conn.execute("UPDATE scratch.staged SET published = ? WHERE id = ?", (kept[6], key))
-            papers: list[tuple[object, ...]] = []
-            of: dict[str, list[tuple[object, ...]]] = {
-                "topics": [],
-                "authors": [],
-                "categories": [],
-            }
-            for _, group in groupby(
-                conn.execute(f"{_FROM_STAGED} ORDER BY published DESC, id DESC, topic"),
-                key=lambda record: record[0],
-            ):
-                records = list(group)
-                kept = _kept(records)
-                papers.append(kept[:14])
-                of["topics"] += [(kept[0], self.topics[r[14]]) for r in records]
-                of["authors"] += [(kept[0], n, a) for n, a in enumerate(json.loads(kept[15]), 1)]
-                of["categories"] += [(kept[0], n, c) for n, c in enumerate(json.loads(kept[16]), 1)]
-                if len(papers) >= _BATCH:
-                    self._insert(papers, of)
-            self._insert(papers, of)
+            self._fill_papers()
             conn.execute(
                 "INSERT INTO paper_topics SELECT paper_id, topic FROM scratch.topics_of"
                 " ORDER BY rowid"
@@ -338,6 +320,31 @@ class Builder:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.commit()
             conn.close()
+
+    def _fill_papers(self) -> None:
+        """Insert each paper once, at its kept record, newest first, from what is staged
+        (ordered so that a paper's records come together); stage its topics, authors and
+        categories in the same order."""
+        conn = self._conn
+        papers: list[tuple[object, ...]] = []
+        of: dict[str, list[tuple[object, ...]]] = {
+            "topics": [],
+            "authors": [],
+            "categories": [],
+        }
+        for _, group in groupby(
+            conn.execute(f"{_FROM_STAGED} ORDER BY published DESC, id DESC, topic"),
+            key=lambda record: record[0],
+        ):
+            records = list(group)
+            kept = _kept(records)
+            papers.append(kept[:14])
+            of["topics"] += [(kept[0], self.topics[r[14]]) for r in records]
+            of["authors"] += [(kept[0], n, a) for n, a in enumerate(json.loads(kept[15]), 1)]
+            of["categories"] += [(kept[0], n, c) for n, c in enumerate(json.loads(kept[16]), 1)]
+            if len(papers) >= _BATCH:
+                self._insert(papers, of)
+        self._insert(papers, of)
 
     def _insert(
         self, papers: list[tuple[object, ...]], of: dict[str, list[tuple[object, ...]]]
