@@ -4,6 +4,8 @@
                                        # (papers.db and search; site)
     python bench/outputs.py --only site  # one section
     python bench/outputs.py --quick    # 2,000 papers, a smoke test (the suite runs this)
+    python bench/outputs.py --only scale  # every export format and the site at 60,000,
+                                          # 300,000 and 1,000,000 papers of one sharded topic
 
 Each scenario runs in a fresh interpreter; its time is wall time in that process and its
 memory the peak RSS it adds to the interpreter's baseline (Linux VmHWM after a reset), so
@@ -17,13 +19,15 @@ import json
 import os
 import platform
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,26 +35,31 @@ sys.path.insert(0, str(ROOT))
 
 from harvester.arxiv import feed  # noqa: E402
 from harvester.config import load_config  # noqa: E402
-from harvester.db import store  # noqa: E402
+from harvester.db import seen, state, store  # noqa: E402
 from harvester.models import Paper  # noqa: E402
-from harvester.outputs import search, site, sqlite  # noqa: E402
+from harvester.outputs import export, search, site, sqlite  # noqa: E402
 from tests.standin import Standin, recorded_entries  # noqa: E402
 
 TOPIC = "bench"
 
 
 def papers(count: int) -> list[Paper]:
-    """`count` papers made from the real recorded ones: new ids, one a day back from 2026,
-    the last author varied so the authors table grows as a real database's would."""
+    """`count` papers made from the real recorded ones (see `made`)."""
+    return list(made(count))
+
+
+def made(count: int) -> Iterator[Paper]:
+    """`count` papers made from the real recorded ones, newest first: new ids, 300 a day
+    back from 2026, the last author varied so the authors table grows as a real
+    database's would."""
     entries = recorded_entries()
     templates = feed.parse(Standin(entries=entries).feed(0, len(entries))).papers
     start = date(2026, 1, 1)
-    made = []
     for i in range(count):
         t = templates[i % len(templates)]
         day = start - timedelta(days=i // 300)
         arxiv_id = f"{day:%y%m}.{i % 100_000:05d}v1"
-        made.append(
+        yield (
             t.model_copy(
                 update={
                     "arxiv_id": arxiv_id,
@@ -61,7 +70,6 @@ def papers(count: int) -> list[Paper]:
                 }
             )
         )
-    return made
 
 
 SCENARIOS: dict[str, Callable[[Path, Path], str]] = {}
@@ -109,14 +117,35 @@ def site_build(path: Path, work: Path) -> str:
     return f"{len(written):,} files, {size_mb:,.0f} MB"
 
 
+def _export(fmt: str) -> Callable[[Path, Path], str]:
+    def action(path: Path, work: Path) -> str:
+        done = export.export(load_config(work / "queries.toml"), path, work / "out", formats=[fmt])
+        size = sum(p.stat().st_size for p in done.files)
+        return f"{len(done.files):,} files, {size / 1e6:,.0f} MB"
+
+    action.__name__ = f"export_{fmt}"
+    return action
+
+
+for _fmt in export.FORMATS:
+    scenario(_export(_fmt))
+
+
+@scenario
+def site_scale(path: Path, work: Path) -> str:
+    """`harvest site` of the data directory `path` into `work/out`."""
+    written = site.build(load_config(work / "queries.toml"), path, work / "out").files
+    return f"{len(written):,} files, {sum(p.stat().st_size for p in written) / 1e6:,.0f} MB"
+
+
 def run_scenario(name: str, path: Path, work: Path) -> None:
     """In this fresh process: reset the RSS high-water mark, run, print seconds, MB, note."""
     Path("/proc/self/clear_refs").write_text("5")
     base = _high_water_kb()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     note = SCENARIOS[name](path, work)
     seconds = time.perf_counter() - started
-    print(json.dumps([seconds, (_high_water_kb() - base) / 1024, note]))
+    print(json.dumps([seconds, (_high_water_kb() - base) / 1024, note, time.process_time() - cpu]))
 
 
 def _high_water_kb() -> int:
@@ -134,8 +163,21 @@ def measured(name: str, path: Path, work: Path) -> tuple[float, float, str]:
         text=True,
         check=True,
     ).stdout
-    seconds, mb, note = json.loads(out)
+    seconds, mb, note, _ = json.loads(out)
     return seconds, mb, note
+
+
+def measured_cpu(name: str, path: Path, work: Path) -> tuple[float, float, str, float]:
+    """Wall seconds, peak MB added, note and CPU seconds of one scenario, in a fresh
+    interpreter."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--scenario", name, str(path), str(work)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    seconds, mb, note, cpu = json.loads(out)
+    return seconds, mb, note, cpu
 
 
 def papers_db(count: int, work: Path) -> str:
@@ -209,6 +251,91 @@ def site_section(count: int, work: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+SCALE_SIZES = (60_000, 300_000, 1_000_000)
+QUICK_SCALE_SIZES = (2_000, 6_000, 12_000)
+BEFORE = {
+    "parquet": "330 / 590 / 1,242 MB at 20,000 / 100,000 / 300,000",
+    "sqlite": "161 / 331 / 867 MB",
+    "site": "161 / 316 / 819 MB",
+}
+"""Peak memory when every output loaded whole topics (at 20,000 / 100,000 / 300,000
+papers), for comparison."""
+OUTPUTS = [*(f"export_{f}" for f in export.FORMATS), "site_scale"]
+
+
+def sharded_topic(count: int, data: Path) -> tuple[int, float]:
+    """Write a topic of `count` papers as a harvest past 40 MB a year leaves it: a file a
+    month (about 9,000 papers, 17 MB), with the state stamping the files and this
+    machine's record of them, so outputs trust them unread. Its files and largest MB."""
+    stamps, saw = {}, {}
+    for month, group in groupby(made(count), key=lambda p: f"{p.published:%Y-%m}"):
+        name = f"{TOPIC}/{month}.json"
+        records = list(group)
+        data_bytes = store.dumps(records)
+        (data / TOPIC).mkdir(parents=True, exist_ok=True)
+        (data / name).write_bytes(data_bytes)
+        stamps[name] = seen.stamp(data_bytes, records)
+        saw[name] = [*seen.stat_of(data / name), stamps[name].blob]
+    seen.save(seen.path_for(data, TOPIC), saw)
+    done = state.TopicState(
+        query="all:x", since=None, until=datetime(2026, 1, 2, tzinfo=UTC), complete=True
+    )
+    state.save(state.path_for(data, TOPIC), done.with_files(stamps))
+    return len(stamps), max(s.bytes for s in stamps.values()) / 1e6
+
+
+def scale_section(sizes: tuple[int, ...], work: Path) -> str:
+    """The `outputs at scale` section: each export format and the site of one sharded
+    topic at each size, each in a fresh interpreter."""
+    results: dict[str, dict[int, tuple[float, float, str, float]]] = {n: {} for n in OUTPUTS}
+    facts = []
+    for count in sizes:
+        data = work / f"data-{count}"
+        files_made, largest = sharded_topic(count, data)
+        size_mb = sum(p.stat().st_size for p in (data / TOPIC).iterdir()) / 1e6
+        facts.append(
+            f"{count:,} papers: {files_made} files, {size_mb:,.0f} MB, largest {largest:.0f} MB"
+        )
+        (work / "queries.toml").write_text(f"[topics.{TOPIC}]\nquery = 'all:x'\n")
+        for name in OUTPUTS:
+            results[name][count] = measured_cpu(name, data, work)
+            print(name, count, results[name][count], file=sys.stderr, flush=True)
+            shutil.rmtree(work / "out", ignore_errors=True)
+        shutil.rmtree(data)
+    small, middle, large = sizes
+    lines = [
+        "## outputs at scale",
+        "",
+        f"`python bench/outputs.py --only scale` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC: "
+        f"one topic, a file a month ({'; '.join(facts)}); SQLite {sqlite3.sqlite_version}, "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs. Each output is "
+        "`harvest export --format F` (or `harvest site`) in a fresh interpreter: its peak "
+        "RSS added (VmHWM), wall and CPU time. 2,900,000 is extrapolated: memory as at the "
+        f"largest size times its growth from {middle:,}, time along the line through "
+        f"{middle:,} and {large:,}.",
+        "",
+        f"| output | peak MB at {small:,} / {middle:,} / {large:,} | {middle:,} vs {small:,} "
+        f"| wall s (CPU s) | result at {large:,} | 2,900,000, extrapolated | before |",
+        "|---|---:|---:|---:|---|---:|---|",
+    ]
+    for name in OUTPUTS:
+        runs = results[name]
+        mbs = [runs[c][1] for c in sizes]
+        walls = [runs[c][0] for c in sizes]
+        growth = (mbs[2] - mbs[1]) / (large - middle)
+        mb_2900 = mbs[2] + max(growth, 0) * (2_900_000 - large)
+        slope = (walls[2] - walls[1]) / (large - middle)
+        s_2900 = walls[2] + slope * (2_900_000 - large)
+        label = name.removeprefix("export_").replace("site_scale", "site")
+        lines.append(
+            f"| {label} | {' / '.join(f'{m:,.0f}' for m in mbs)} | {mbs[1] / max(mbs[0], 1):.2f} x | "
+            + " / ".join(f"{runs[c][0]:,.1f} ({runs[c][3]:,.1f})" for c in sizes)
+            + f" | {runs[large][2]} | {mb_2900:,.0f} MB, {s_2900 / 60:,.1f} min | "
+            f"{BEFORE.get(label, '')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def _seconds(seconds: float) -> str:
     return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
 
@@ -223,13 +350,14 @@ def replace_section(text: str, section: str) -> str:
 
 
 SECTIONS = {"papers.db": papers_db, "site": site_section}
+SCALE = "scale"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
-    parser.add_argument("--only", choices=SECTIONS, help="just this section")
+    parser.add_argument("--only", choices=[*SECTIONS, SCALE], help="just this section")
     parser.add_argument("--scenario", help=argparse.SUPPRESS)
     parser.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -238,8 +366,12 @@ def main() -> None:
         return
     count = 2_000 if args.quick else 100_000
     with tempfile.TemporaryDirectory() as tmp:
-        chosen = [args.only] if args.only else list(SECTIONS)
-        sections = [SECTIONS[name](count, Path(tmp)) for name in chosen]
+        chosen = [args.only] if args.only else [*SECTIONS, SCALE]
+        sizes = QUICK_SCALE_SIZES if args.quick else SCALE_SIZES
+        sections = [
+            scale_section(sizes, Path(tmp)) if name == SCALE else SECTIONS[name](count, Path(tmp))
+            for name in chosen
+        ]
     text = args.out.read_text() if args.out.exists() else "# Benchmark results\n"
     for section in sections:
         print(section)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
@@ -111,41 +112,139 @@ def write(path: Path, data: bytes | Iterable[bytes]) -> bool:
         StoreError: the file could not be written, or is a symbolic link; it is left
             as it was.
     """
+    if isinstance(data, bytes) and _holds(path, data):
+        return False  # bytes at hand and the same: not even a temp file is written
+    with Writer(path) as writer:
+        for piece in [data] if isinstance(data, bytes) else data:
+            writer.write(piece)
+        return writer.commit()
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the regular file at `path` holds exactly `data`.
+
+    Raises:
+        StoreError: `path` is a symbolic link, or cannot be looked at.
+    """
     if path.is_symlink():
         raise StoreError(path, LINK_REFUSED)
-    pieces = [data] if isinstance(data, bytes) else data
     old = _open_old(path)
-    if old is not None and isinstance(data, bytes) and old.read(len(data) + 1) == data:
-        old.close()  # bytes at hand and the same: not even a temp file is written
+    if old is None:
         return False
-    if old is not None:
-        old.seek(0)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # The temp file lives beside the target so os.replace is a same-filesystem rename.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        if old is not None:
-            old.close()
-        raise StoreError(path, f"cannot write: {exc.strerror}") from None
-    try:
-        # mkstemp makes the file private (0600); a data file is as readable as any other.
-        os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, "wb") as handle:
-            if _write_unless_same(handle, pieces, old):
-                Path(tmp).unlink()
-                return False
-        Path(tmp).replace(path)
-    except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
+    with old:
+        return old.read(len(data) + 1) == data
+
+
+class Writer:
+    """A file written in pieces as they are made, then put in place whole: `write` each
+    piece, then `commit`. Until then the pieces go to a temp file beside `path` (compared
+    with the file there as they go), so `path` is the old file or the new one, never half.
+
+    Used as a context manager, a writer not committed is discarded (its temp file
+    removed), whatever ended the block. An output made of several files finishes every
+    one (`finish`) before committing any, so a failure while making them changes none.
+
+    Raises:
+        StoreError: as `write`, from the call that meets the problem.
+    """
+
+    def __init__(self, path: Path) -> None:
+        if path.is_symlink():
+            raise StoreError(path, LINK_REFUSED)
+        self.path = path
+        self._old = _open_old(path)
+        self._same = self._old is not None
+        self._finished = False
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # The temp file lives beside the target so os.replace is a same-filesystem rename.
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        except OSError as exc:
+            self._close_old()
             raise StoreError(path, f"cannot write: {exc.strerror}") from None
-        raise
-    finally:
-        if old is not None:
-            old.close()
-    _fsync_dir(path.parent)
-    return True
+        self._tmp: Path | None = Path(tmp)
+        try:
+            # mkstemp makes the file private (0600); a data file is as readable as any other.
+            os.fchmod(fd, 0o666 & ~_umask())
+            self._handle: BinaryIO = os.fdopen(fd, "wb")
+        except BaseException as exc:
+            os.close(fd)
+            self._close_old()
+            self._tmp.unlink(missing_ok=True)
+            self._tmp = None
+            if isinstance(exc, OSError):
+                raise StoreError(path, f"cannot write: {exc.strerror}") from None
+            raise
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.discard()
+
+    def write(self, piece: bytes) -> None:
+        """Add `piece` to the file."""
+        with self._failing():
+            if self._same and self._old is not None:
+                self._same = self._old.read(len(piece)) == piece
+            self._handle.write(piece)
+
+    def finish(self) -> None:
+        """Make the pieces durable in the temp file (nothing to do if they are the bytes
+        already at `path`); `commit` then only renames."""
+        if self._finished:
+            return
+        with self._failing():
+            self._same = self._same and self._old is not None and self._old.read(1) == b""
+            if not self._same:
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+            self._handle.close()
+            self._close_old()
+        self._finished = True
+
+    def commit(self) -> bool:
+        """Put the file in place (`finish`ing it first); returns whether it was written
+        (False when `path` already held these bytes: it is then left untouched)."""
+        self.finish()
+        tmp = self._tmp
+        if tmp is None:
+            raise ValueError(f"{self.path}: already committed or discarded")
+        with self._failing():
+            if self._same:
+                tmp.unlink()
+                self._tmp = None
+                return False
+            tmp.replace(self.path)
+            self._tmp = None
+        _fsync_dir(self.path.parent)
+        return True
+
+    def discard(self) -> None:
+        """Remove the temp file, leaving `path` as it was (nothing once committed)."""
+        if self._tmp is None:
+            return
+        with suppress(OSError):
+            self._handle.close()
+        self._close_old()
+        self._tmp.unlink(missing_ok=True)
+        self._tmp = None
+
+    def _close_old(self) -> None:
+        if self._old is not None:
+            self._old.close()
+            self._old = None
+
+    @contextmanager
+    def _failing(self) -> Iterator[None]:
+        """On any failure, discard the temp file; an OSError becomes a StoreError."""
+        try:
+            yield
+        except BaseException as exc:
+            self.discard()
+            if isinstance(exc, OSError):
+                raise StoreError(self.path, f"cannot write: {exc.strerror}") from None
+            raise
 
 
 def _open_old(path: Path) -> BinaryIO | None:
@@ -163,20 +262,6 @@ def _open_old(path: Path) -> BinaryIO | None:
         return None
     except OSError as exc:  # the caller is writing: say so, though it failed on a look
         raise StoreError(path, f"cannot write: {exc.strerror}") from None
-
-
-def _write_unless_same(handle: BinaryIO, pieces: Iterable[bytes], old: BinaryIO | None) -> bool:
-    """Write the pieces, comparing them with `old` as they go; returns whether they were
-    the same bytes (then nothing needs to be made durable)."""
-    same = old is not None
-    for piece in pieces:
-        same = same and old is not None and old.read(len(piece)) == piece
-        handle.write(piece)
-    same = same and old is not None and old.read(1) == b""
-    if not same:
-        handle.flush()
-        os.fsync(handle.fileno())
-    return same
 
 
 def _umask() -> int:

@@ -38,8 +38,8 @@ def test_quick_benchmark_runs_and_writes_its_table(tmp_path: Path):
 
 
 def test_quick_outputs_benchmark_writes_its_section(tmp_path: Path):
-    """`bench/outputs.py --quick` adds its papers.db and site sections and leaves the others as
-    they were."""
+    """`bench/outputs.py --quick` adds its papers.db, site and outputs-at-scale sections and
+    leaves the others as they were."""
     out = tmp_path / "RESULTS.md"
     out.write_text("# Benchmark results\n\n| a table |\n\n## other\n\nother rows\n")
     for _ in range(2):  # a second run replaces its section, not adds another
@@ -54,7 +54,8 @@ def test_quick_outputs_benchmark_writes_its_section(tmp_path: Path):
         "# Benchmark results\n\n| a table |\n\n## other\n\nother rows\n\n## papers.db\n"
     )
     assert text.count("## papers.db") == text.count("## site") == 1
-    assert text.index("## papers.db") < text.index("## site")
+    assert text.count("## outputs at scale") == 1
+    assert text.index("## papers.db") < text.index("## site") < text.index("## outputs at scale")
     for row in [
         "read the JSON once: json.loads (reference)",
         "harvest export --format sqlite: load + write papers.db",
@@ -62,6 +63,10 @@ def test_quick_outputs_benchmark_writes_its_section(tmp_path: Path):
         "harvest search --db papers.db: query the export",
         "harvest site: load + write every page, filter file and feed",
         "harvest site again over it, nothing changed",
+        "| sqlite | ",
+        "| parquet | ",
+        "| site | ",
+        "peak MB at 2,000 / 6,000 / 12,000",
     ]:
         assert row in text
 

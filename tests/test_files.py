@@ -282,3 +282,63 @@ def test_the_same_bytes_at_hand_make_no_temp_file(
     assert files.write(path, data) is made
     assert bool(temps) is made
     assert path.read_bytes() == data
+
+
+def test_a_writer_puts_its_pieces_in_place_only_when_committed(tmp_path: Path):
+    """A `Writer` keeps the old file whole while pieces are written and finished; `commit`
+    puts the new one in place and leaves no temp file."""
+    path = tmp_path / "t.json"
+    path.write_bytes(b"old\n")
+    with files.Writer(path) as writer:
+        writer.write(b"new ")
+        writer.write(b"bytes\n")
+        writer.finish()
+        assert path.read_bytes() == b"old\n"
+        assert writer.commit() is True
+    assert path.read_bytes() == b"new bytes\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.json"]
+
+
+def test_a_writer_left_uncommitted_leaves_the_old_file(tmp_path: Path):
+    """A failure while the pieces are made (here, the maker raising) discards the temp
+    file: the old file stays, whole."""
+    path = tmp_path / "t.json"
+    path.write_bytes(b"old\n")
+
+    def pieces() -> Iterator[bytes]:
+        yield b"half of "
+        raise StoreError(tmp_path / "data.json", "not valid JSON")
+
+    def write_all() -> None:
+        with files.Writer(path) as writer:
+            for piece in pieces():
+                writer.write(piece)
+            writer.commit()
+
+    with pytest.raises(StoreError, match="not valid JSON"):
+        write_all()
+    with pytest.raises(StoreError, match="not valid JSON"):
+        files.write(path, pieces())
+    assert path.read_bytes() == b"old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["t.json"]
+
+
+def test_a_writer_of_the_same_bytes_leaves_the_file_untouched(tmp_path: Path):
+    """Pieces that add up to the file's bytes are not written: its mtime stays."""
+    path = tmp_path / "t.json"
+    path.write_bytes(b"same bytes\n")
+    os.utime(path, (1_000_000, 1_000_000))
+    with files.Writer(path) as writer:
+        for piece in (b"same", b" bytes", b"\n"):
+            writer.write(piece)
+        assert writer.commit() is False
+    assert path.stat().st_mtime == 1_000_000
+    assert [p.name for p in tmp_path.iterdir()] == ["t.json"]
+
+
+def test_a_writer_into_a_directory_in_the_files_place_is_refused(tmp_path: Path):
+    """A directory where the file goes is refused before any piece is written."""
+    (tmp_path / "t.json").mkdir()
+    with pytest.raises(StoreError, match="not a regular file"):
+        files.Writer(tmp_path / "t.json")
+    assert [p.name for p in tmp_path.iterdir()] == ["t.json"]

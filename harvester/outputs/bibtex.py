@@ -52,8 +52,13 @@ def entry(paper: Paper, *, keywords: Iterable[str] = ()) -> str:
 def bibtex(papers: Iterable[Paper], *, topic: str | None = None) -> str:
     """Entries for `papers`, newest first, each with `topic` (if given) as its keyword."""
     ordered = sorted(papers, key=Paper.sort_key, reverse=True)
-    keywords = [topic] if topic else []
-    return "\n".join(entry(p, keywords=keywords) for p in ordered)
+    return "".join(piece(p, first=n == 0, topic=topic) for n, p in enumerate(ordered))
+
+
+def piece(paper: Paper, *, first: bool, topic: str | None = None) -> str:
+    """The text `bibtex` gives a paper (its entry, after a blank line unless `first`),
+    for writing a paper at a time."""
+    return ("" if first else "\n") + entry(paper, keywords=[topic] if topic else [])
 
 
 def _braced(value: str) -> str:

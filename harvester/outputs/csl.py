@@ -63,6 +63,18 @@ def item(paper: Paper, *, keywords: Iterable[str] = ()) -> dict[str, object]:
 
 def csl_json(papers: Iterable[Paper], *, topic: str | None = None) -> bytes:
     """A CSL-JSON array of `papers`, newest first, each keyworded with `topic` if given."""
-    keywords = [topic] if topic else []
-    items = [item(p, keywords=keywords) for p in sorted(papers, key=Paper.sort_key, reverse=True)]
-    return (json.dumps(items, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    ordered = sorted(papers, key=Paper.sort_key, reverse=True)
+    pieces = [piece(p, first=n == 0, topic=topic) for n, p in enumerate(ordered)]
+    return b"".join([*pieces, end(len(pieces))])
+
+
+def piece(paper: Paper, *, first: bool, topic: str | None = None) -> bytes:
+    """The bytes `csl_json` gives a paper, for writing a paper at a time: with `end`,
+    those of `json.dumps(items, indent=2, ensure_ascii=False)` and a newline."""
+    text = json.dumps(item(paper, keywords=[topic] if topic else []), indent=2, ensure_ascii=False)
+    return (b"[\n  " if first else b",\n  ") + text.replace("\n", "\n  ").encode("utf-8")
+
+
+def end(papers: int) -> bytes:
+    """What ends the array of `papers` items."""
+    return b"\n]\n" if papers else b"[]\n"

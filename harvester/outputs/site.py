@@ -16,6 +16,7 @@ never the time of the build, and every list has a fixed order.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -29,6 +30,7 @@ from harvester import files
 from harvester.config import Config, Topic
 from harvester.db import state
 from harvester.db.counts import Counts, plural
+from harvester.db.reading import TopicReader
 from harvester.errors import StoreError
 from harvester.harvest import stale
 from harvester.harvest.stale import Silence
@@ -55,8 +57,9 @@ class TopicPage:
     name: str
     papers: int
     newest: Paper | None
-    published: tuple[date, ...]
-    """Every paper's `published`, for the counts the index makes once the site's date is known."""
+    published: Counter[date]
+    """Its papers per `published` day, for the counts the index makes once the site's date
+    is known."""
     feed: tuple[Paper, ...]
     """Its newest papers (for the feed of all topics)."""
     topic: Topic
@@ -132,29 +135,19 @@ def site_date(config: Config, data_dir: Path, newest: list[date]) -> datetime:
 
 
 def _topic(
-    env: jinja2.Environment, topic: Topic, stored: list[Paper], out_dir: Path
+    env: jinja2.Environment, topic: Topic, reader: TopicReader, out_dir: Path
 ) -> tuple[TopicPage, list[Path]]:
-    """Write a topic's pages, filter chunks and feed; returns what the index needs of it."""
-    papers = sorted(stored, key=Paper.sort_key, reverse=True)
+    """Write a topic's pages, filter chunks and feed as its papers come, newest first;
+    returns what the index needs of it. Only a page and a filter chunk are held, and the
+    count each page shows comes from the files' stamps (`TopicReader.total`)."""
     where = out_dir / topic.name
-    pages = max(1, -(-len(papers) // PAGE_SIZE))
-    chunks = -(-len(papers) // CHUNK)  # ceil
-    template = env.get_template("topic.html")
-    written = []
-    for number in range(1, pages + 1):
-        html = template.render(
-            topic=topic.name,
-            total=len(papers),
-            papers=papers[(number - 1) * PAGE_SIZE : number * PAGE_SIZE],
-            page=number,
-            pages=pages,
-            page_name=page_name,
-            chunks=chunks,
-            root="../",
-        )
-        written.append(_write(where / page_name(number), html.encode("utf-8")))
-    written += _chunks(papers, where)
-    newest = tuple(feeds.newest(papers))
+    pages = _Pages(env, topic.name, reader.total, where)
+    newest: list[Paper] = []
+    for paper in reader.papers():
+        if len(newest) < feeds.NEWEST:
+            newest.append(paper)
+        pages.add(paper)
+    written = pages.end()
     feed = feeds.atom(
         newest,
         name=topic.name,
@@ -165,38 +158,82 @@ def _topic(
     written.append(_write(where / "feed.xml", feed))
     summary = TopicPage(
         name=topic.name,
-        papers=len(papers),
-        newest=papers[0] if papers else None,
-        published=tuple(p.published for p in papers),
-        feed=newest,
+        papers=reader.total,
+        newest=newest[0] if newest else None,
+        published=reader.published,
+        feed=tuple(newest),
         topic=topic,
     )
     return summary, written
 
 
-def _chunks(papers: list[Paper], where: Path) -> list[Path]:
-    """Write the filter's files of a topic's papers (newest first), `CHUNK` a file."""
-    written = []
-    for index, start in enumerate(range(0, len(papers), CHUNK)):
-        records = [
-            filter_record(p, (start + offset) // PAGE_SIZE + 1)
-            for offset, p in enumerate(papers[start : start + CHUNK])
-        ]
-        text = json.dumps(records, ensure_ascii=False, separators=(",", ":")) + "\n"
-        written.append(_write(where / f"filter-{index}.json", text.encode("utf-8")))
-    return written
+class _Pages:
+    """A topic's pages and filter files, each written once its papers have come."""
+
+    def __init__(self, env: jinja2.Environment, topic: str, total: int, where: Path) -> None:
+        self.topic, self.total, self.where = topic, total, where
+        self.pages = max(1, -(-total // PAGE_SIZE))
+        self.chunks = -(-total // CHUNK)  # ceil
+        self.template = env.get_template("topic.html")
+        self.written: list[Path] = []
+        self.chunk_files: list[Path] = []
+        self.held: list[Paper] = []
+        self.records: list[list[object]] = []
+        self.seen = 0
+
+    def add(self, paper: Paper) -> None:
+        """Take the next paper (newest first); write its page or chunk when it is full."""
+        self.held.append(paper)
+        self.records.append(filter_record(paper, self.seen // PAGE_SIZE + 1))
+        self.seen += 1
+        if len(self.held) == PAGE_SIZE:
+            self._page()
+        if len(self.records) == CHUNK:
+            self.chunk_files.append(_chunk(self.records, self.where, len(self.chunk_files)))
+            self.records = []
+
+    def end(self) -> list[Path]:
+        """Write what is left (a topic without papers still has its first page); the files."""
+        if self.held or not self.written:
+            self._page()
+        if self.records:
+            self.chunk_files.append(_chunk(self.records, self.where, len(self.chunk_files)))
+        return self.written + self.chunk_files
+
+    def _page(self) -> None:
+        number = len(self.written) + 1
+        html = self.template.render(
+            topic=self.topic,
+            total=self.total,
+            papers=self.held,
+            page=number,
+            pages=self.pages,
+            page_name=page_name,
+            chunks=self.chunks,
+            root="../",
+        )
+        self.written.append(_write(self.where / page_name(number), html.encode("utf-8")))
+        self.held = []
+
+
+def _chunk(records: list[list[object]], where: Path, index: int) -> Path:
+    """Write one of the filter's files: `CHUNK` papers' records (newest first)."""
+    text = json.dumps(records, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return _write(where / f"filter-{index}.json", text.encode("utf-8"))
 
 
 def _row(page: TopicPage, now: datetime, changes: Mapping[str, Counts] | None) -> IndexRow:
     week_start = now.date() - timedelta(days=NEW_DAYS)
-    counts = plot.per_month(page.published, until=now.date())
+    counts = plot.per_month(page.published.elements(), until=now.date())
     return IndexRow(
         name=page.name,
         papers=page.papers,
         newest=page.newest,
-        new_this_week=sum(1 for d in page.published if d > week_start),
+        new_this_week=sum(n for d, n in page.published.items() if d > week_start),
         plot=plot.svg(counts, label=page.name),
-        silence=stale.assess(page.published, now=now, stale_after_days=page.topic.stale_after_days),
+        silence=stale.assess_days(
+            page.published, now=now, stale_after_days=page.topic.stale_after_days
+        ),
         changes=None if changes is None else changes.get(page.name, Counts()),
     )
 
@@ -227,13 +264,13 @@ def build(
         StoreError: a state file is invalid, or a file cannot be written.
     """
     env = _environment()
-    loaded, failed = export.load_topics(config, data_dir)  # as export: the healthy ones
+    readers, failed = export.read_topics(config, data_dir)  # as export: the healthy ones
     written = [_write(out_dir / ".nojekyll", b"")]  # serve the files as they are
     static = resources.files("harvester.outputs") / "static"
     written += [_write(out_dir / name, (static / name).read_bytes()) for name in STATIC]
     topics = []
-    for name, papers in loaded.items():
-        summary, paths = _topic(env, config.topics[name], papers, out_dir)
+    for name, reader in readers.items():
+        summary, paths = _topic(env, config.topics[name], reader, out_dir)
         topics.append(summary)
         written += paths
     now = site_date(config, data_dir, [t.newest.published for t in topics if t.newest])

@@ -7,18 +7,24 @@ and `papers_fts`, an FTS5 index over title, abstract and authors that Datasette 
 and offers as its search box (its `content="papers"` says which table it indexes).
 
 Built with the standard library's sqlite3 alone: the export is written whole each
-time, so none of sqlite-utils' upserts or triggers would be used.
+time, so none of sqlite-utils' upserts or triggers would be used. `Builder` takes the
+papers one at a time and stages them in SQLite's own scratch database on disk, so its
+memory does not grow with the database; `build` fills a database from whole topics
+(`harvest search`'s index in memory).
 """
 
 from __future__ import annotations
 
 import filecmp
+import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Mapping
-from contextlib import closing, suppress
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
+from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 from harvester import files
 from harvester.errors import StoreError
@@ -172,10 +178,246 @@ def _row(p: Paper) -> tuple[object, ...]:
     )
 
 
+STAGED = """
+CREATE TABLE scratch.staged (
+  published TEXT NOT NULL, id TEXT NOT NULL, topic INTEGER NOT NULL,
+  arxiv_id TEXT, version INTEGER, title TEXT, authors TEXT, summary TEXT, updated TEXT,
+  primary_category TEXT, comment TEXT, journal_ref TEXT, doi TEXT, url TEXT, pdf_url TEXT,
+  author_names TEXT, category_names TEXT,
+  PRIMARY KEY (published DESC, id DESC, topic)
+) WITHOUT ROWID;
+CREATE TABLE scratch.topics_of (paper_id TEXT, topic TEXT);
+CREATE TABLE scratch.authors_of (paper_id TEXT, position INTEGER, name TEXT);
+CREATE TABLE scratch.categories_of (paper_id TEXT, position INTEGER, name TEXT);
+"""
+"""What `Builder` stages beside the file: every topic's records, ordered as `papers` is,
+then each kept paper's topics, authors and categories in the order they are inserted."""
+
+# Keys whose records disagree on `published` (hand-edited files): the record kept names it,
+# as `merged` sorts by the kept record.
+_DISAGREEING = """
+SELECT id FROM scratch.staged GROUP BY id HAVING count(DISTINCT published) > 1
+"""
+_KEPT_AUTHORS = """
+INSERT INTO authors
+SELECT row_number() OVER (ORDER BY first), name
+FROM (SELECT name, min(rowid) AS first FROM scratch.authors_of GROUP BY name) ORDER BY first
+"""
+_FROM_STAGED = (
+    "SELECT id, arxiv_id, version, title, authors, summary, published, updated,"
+    " primary_category, comment, journal_ref, doi, url, pdf_url, topic,"
+    " author_names, category_names FROM scratch.staged"
+)
+_STAGE_OF = {
+    "topics": "INSERT INTO scratch.topics_of VALUES (?, ?)",
+    "authors": "INSERT INTO scratch.authors_of VALUES (?, ?, ?)",
+    "categories": "INSERT INTO scratch.categories_of VALUES (?, ?, ?)",
+}
+_BATCH = 1000
+
+
+class Builder:
+    """`papers.db` built from topics handed over a paper at a time, in bounded memory.
+
+    The records are staged in a scratch database on disk (SQLite's own temp file),
+    ordered by SQLite; then the tables are filled from it in the order `fill` fills
+    them from whole topics, so the file has the same bytes. `add` each topic's papers
+    (each once per topic, in any order), then `finish`, then `commit` (or `discard`).
+
+    Args:
+        path: the file to write.
+        topics: the topic names, in order (a paper in several keeps the first's record
+            of its latest version).
+        queries: each topic's query, stored beside its name.
+
+    Raises:
+        StoreError: the file cannot be written, or is not a regular file (a directory,
+            a symbolic link); it is left as it was.
+    """
+
+    def __init__(
+        self, path: Path, topics: list[str], queries: Mapping[str, str] | None = None
+    ) -> None:
+        if path.is_symlink():  # as `files.write`: the rename would replace the link by a file
+            raise StoreError(path, files.LINK_REFUSED)
+        with suppress(FileNotFoundError):  # nothing there yet is fine
+            files.check_regular(path)
+        self.path = path
+        self.topics = topics
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            os.close(fd)
+        except OSError as exc:
+            raise StoreError(path, f"cannot write: {exc.strerror}") from None
+        self._tmp: Path | None = Path(name)
+        self._rows: list[tuple[object, ...]] = []
+        with self._failing():
+            self._conn = sqlite3.connect(self._tmp)
+            # A temp file nobody reads yet: no journal needed; a crash leaves only it.
+            self._conn.execute("PRAGMA journal_mode = OFF")
+            self._conn.execute("PRAGMA synchronous = OFF")
+            # A private database on disk, removed when closed: the staged records.
+            self._conn.execute("ATTACH DATABASE '' AS scratch")
+            self._conn.executescript(STAGED)
+            self._conn.executescript(SCHEMA)
+            self._conn.executemany(
+                "INSERT INTO topics VALUES (?, ?)", [(t, (queries or {}).get(t)) for t in topics]
+            )
+
+    def add(self, topic: str, paper: Paper) -> None:
+        """Stage one paper of `topic`."""
+        self._rows.append(
+            (
+                *_row(paper),
+                self.topics.index(topic),
+                json.dumps(paper.authors),
+                json.dumps(paper.categories),
+            )
+        )
+        if len(self._rows) >= _BATCH:
+            self._stage()
+
+    def _stage(self) -> None:
+        with self._failing():
+            self._conn.executemany(
+                "INSERT INTO scratch.staged (id, arxiv_id, version, title, authors, summary,"
+                " published, updated, primary_category, comment, journal_ref, doi, url, pdf_url,"
+                " topic, author_names, category_names)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self._rows,
+            )
+        self._rows = []
+
+    def finish(self) -> None:
+        """Fill the tables from what was staged, as `fill` does, and close the file."""
+        self._stage()
+        with self._failing():
+            conn = self._conn
+            for (key,) in conn.execute(_DISAGREEING).fetchall():
+                records = conn.execute(f"{_FROM_STAGED} WHERE id = ?", (key,)).fetchall()
+                kept = _kept(records)
+                conn.execute("UPDATE scratch.staged SET published = ? WHERE id = ?", (kept[6], key))
+            self._fill_papers()
+            conn.execute(
+                "INSERT INTO paper_topics SELECT paper_id, topic FROM scratch.topics_of"
+                " ORDER BY rowid"
+            )
+            conn.execute(_KEPT_AUTHORS)
+            conn.execute(
+                "INSERT INTO paper_authors SELECT o.paper_id, o.position, a.id"
+                " FROM scratch.authors_of o JOIN authors a ON a.name = o.name ORDER BY o.rowid"
+            )
+            conn.execute(
+                "INSERT INTO categories"
+                " SELECT DISTINCT name FROM scratch.categories_of ORDER BY name"
+            )
+            conn.execute(
+                "INSERT INTO paper_categories SELECT paper_id, position, name"
+                " FROM scratch.categories_of ORDER BY rowid"
+            )
+            conn.executescript(INDEXES)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.commit()
+            conn.close()
+
+    def _fill_papers(self) -> None:
+        """Insert each paper once, at its kept record, newest first, from what is staged
+        (ordered so that a paper's records come together); stage its topics, authors and
+        categories in the same order."""
+        conn = self._conn
+        papers: list[tuple[object, ...]] = []
+        of: dict[str, list[tuple[object, ...]]] = {
+            "topics": [],
+            "authors": [],
+            "categories": [],
+        }
+        for _, group in groupby(
+            conn.execute(f"{_FROM_STAGED} ORDER BY published DESC, id DESC, topic"),
+            key=lambda record: record[0],
+        ):
+            records = list(group)
+            kept = _kept(records)
+            papers.append(kept[:14])
+            of["topics"] += [(kept[0], self.topics[r[14]]) for r in records]
+            of["authors"] += [(kept[0], n, a) for n, a in enumerate(json.loads(kept[15]), 1)]
+            of["categories"] += [(kept[0], n, c) for n, c in enumerate(json.loads(kept[16]), 1)]
+            if len(papers) >= _BATCH:
+                self._insert(papers, of)
+        self._insert(papers, of)
+
+    def _insert(
+        self, papers: list[tuple[object, ...]], of: dict[str, list[tuple[object, ...]]]
+    ) -> None:
+        """Insert the kept papers (the table reads them while they are inserted, so they go
+        in batches behind the staged ones) and stage their topics, authors, categories."""
+        self._conn.executemany(
+            "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", papers
+        )
+        for table, rows in of.items():
+            self._conn.executemany(_STAGE_OF[table], rows)
+            rows.clear()
+        papers.clear()
+
+    def commit(self) -> bool:
+        """Put the file in place (`finish`ing it first if need be); returns whether it was
+        written (False when the old file has the same bytes: it is left untouched)."""
+        tmp = self._tmp
+        if tmp is None:
+            raise ValueError(f"{self.path}: already committed or discarded")
+        with self._failing():
+            if self.path.is_file() and filecmp.cmp(tmp, self.path, shallow=False):
+                tmp.unlink()
+                self._tmp = None
+                return False
+            tmp.chmod(0o644)
+            tmp.replace(self.path)
+        self._tmp = None
+        return True
+
+    def discard(self) -> None:
+        """Remove the temp file, leaving `path` as it was."""
+        if self._tmp is None:
+            return
+        with suppress(sqlite3.Error, AttributeError):
+            self._conn.close()
+        self._tmp.unlink(missing_ok=True)
+        self._tmp = None
+
+    def __enter__(self) -> Builder:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.discard()
+
+    @contextmanager
+    def _failing(self) -> Iterator[None]:
+        """On any failure, discard the temp file; OSError and sqlite3.Error become a
+        StoreError."""
+        try:
+            yield
+        except BaseException as exc:
+            self.discard()
+            if isinstance(exc, OSError | sqlite3.Error):
+                raise StoreError(self.path, f"cannot write: {exc}") from None
+            raise
+
+
+def _kept(records: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+    """Of one paper's staged records (in topic order), the one `merged` keeps: its latest
+    version, the first topic's among equals."""
+    kept = records[0]
+    for record in records[1:]:
+        if record[2] > kept[2]:
+            kept = record
+    return kept
+
+
 def write(
     path: Path, topics: Mapping[str, Iterable[Paper]], queries: Mapping[str, str] | None = None
 ) -> bool:
-    """Build `path` from `topics` in a temp file beside it, then rename it over `path`.
+    """Build `path` from `topics` in a temp file beside it (see `Builder`), then rename it
+    over `path`.
 
     The old file stays in place, untouched, when the new one has the same bytes.
 
@@ -186,32 +428,9 @@ def write(
         StoreError: the file could not be written, or is not a regular file (a
             directory, a symbolic link); it is left as it was.
     """
-    if path.is_symlink():  # as `files.write`: the rename would replace the link by a file
-        raise StoreError(path, files.LINK_REFUSED)
-    with suppress(FileNotFoundError):  # nothing there yet is fine
-        files.check_regular(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.close(fd)
-    except OSError as exc:
-        raise StoreError(path, f"cannot write: {exc.strerror}") from None
-    tmp = Path(name)
-    try:
-        with closing(sqlite3.connect(tmp)) as conn:
-            # A temp file nobody reads yet: no journal needed; a crash leaves only it.
-            conn.execute("PRAGMA journal_mode = OFF")
-            conn.execute("PRAGMA synchronous = OFF")
-            build(conn, topics, queries)
-            conn.commit()
-        if path.is_file() and filecmp.cmp(tmp, path, shallow=False):
-            tmp.unlink()
-            return False
-        tmp.chmod(0o644)
-        tmp.replace(path)
-    except BaseException as exc:
-        tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError | sqlite3.Error):
-            raise StoreError(path, f"cannot write: {exc}") from None
-        raise
-    return True
+    with Builder(path, list(topics), queries) as builder:
+        for topic, papers in topics.items():
+            for paper in papers:
+                builder.add(topic, paper)
+        builder.finish()
+        return builder.commit()

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from bibtexparser.entrypoint import parse_string
 
 from harvester.cli import main
-from harvester.db import store
+from harvester.config import load_config
+from harvester.db import shards, state, store
+from harvester.errors import StoreError
+from harvester.outputs import export, parquet, sqlite
 from harvester.outputs.export import markdown
 from tests.conftest import argv, paper, tool, tree
+from tests.outputs import whole
 from tests.standin import Standin
 
 
@@ -232,3 +239,114 @@ def test_the_digest_links_no_script_and_no_forged_link(url: str):
     text = markdown("t", [paper("2401.00001v1", url=url)])
     assert "](javascript" not in text.replace("\\", "")
     assert "](https://arxiv.org/abs/2401.00001v1" in text
+
+
+def _stamp(data: Path, names: list[str]) -> None:
+    """Harvest states stamping each topic's files, as a harvest leaves them."""
+    for name in names:
+        files = shards.TopicFiles(data, name)
+        files.verify({})
+        done = state.TopicState(
+            query=f"all:{name}", since=None, until=datetime(2026, 1, 2, tzinfo=UTC), complete=True
+        )
+        state.save(state.path_for(data, name), done.with_files(files.stamps))
+
+
+@pytest.mark.parametrize(
+    "stamped", [pytest.param(False, id="files-read"), pytest.param(True, id="stamps-trusted")]
+)
+def test_the_streamed_export_has_the_bytes_of_the_whole_topic_export(tmp_path: Path, stamped: bool):
+    """Every format, read a file at a time, is byte for byte what loading each topic whole
+    made: a sharded topic mid-switch (a paper in a year's and a month's file), a one-file
+    topic sharing papers with it at other versions, and an empty topic."""
+    config = whole.database(tmp_path)
+    data = tmp_path / "data"
+    if stamped:
+        _stamp(data, list(config.topics))
+    done = export.export(config, data, tmp_path / "new", formats=list(export.FORMATS))
+    whole.export(config, data, tmp_path / "old")
+    assert done.failed == []
+    new, old = whole.tree(tmp_path / "new"), whole.tree(tmp_path / "old")
+    assert sorted(new) == sorted(old)
+    assert [name for name in new if new[name] != old[name]] == []
+    assert sorted(p.relative_to(tmp_path / "new").as_posix() for p in done.files) == sorted(new)
+    assert json.loads(new["papers_database.json"])["big"][0]["arxiv_id"] == "2212.02399v1"
+
+
+def _many_files(data: Path, files: int, per_file: int) -> int:
+    """A topic of `files` day files of `per_file` papers each; the largest file's size."""
+    for day in range(files):
+        published = date(2024, 1, 1) + timedelta(days=day)
+        papers = [
+            paper(
+                f"24{day % 12 + 1:02d}.{day * per_file + n:05d}v1",
+                published=published,
+                summary=f"Abstract {day} {n} " * 60,
+                authors=[f"Author {day} {n}", "Ada Lovelace"],
+            )
+            for n in range(per_file)
+        ]
+        store.save(data / "t" / f"{published:%Y-%m-%d}.json", papers)
+    return max(p.stat().st_size for p in (data / "t").iterdir())
+
+
+def _peak(action: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_an_export_holds_about_one_file_not_the_topic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Exporting a topic of 40 files in every format, the Python heap's peak stays under
+    the reader's block (a fixed 8 MiB buffer) and a few times the largest file, while
+    holding the topic, as the whole-topic path did, takes many times that. The fixed
+    batches (SQLite's inserts, a Parquet row group) are set to a file's papers."""
+    largest = _many_files(tmp_path / "data", files=40, per_file=200)
+    monkeypatch.setattr(parquet, "ROW_GROUP_ROWS", 200)
+    monkeypatch.setattr(sqlite, "_BATCH", 200)
+    config = tmp_path / "queries.toml"
+    config.write_text("[topics.t]\nquery = 'all:t'\n")
+    loaded = load_config(config)
+    formats = list(export.FORMATS)
+    export.export(loaded, tmp_path / "data", tmp_path / "warm", formats=formats)  # imports
+    streamed = _peak(
+        lambda: export.export(loaded, tmp_path / "data", tmp_path / "out", formats=formats)
+    )
+    held = _peak(lambda: export.load_topics(loaded, tmp_path / "data"))
+    assert streamed < store._BLOCK_BYTES + 6 * largest
+    assert held > 40 * largest
+    assert whole.tree(tmp_path / "out") == whole.tree(tmp_path / "warm")
+
+
+def test_an_export_failing_part_way_leaves_every_old_output(tmp_path: Path):
+    """A topic's file that cannot be written (a directory in its place) fails the export
+    after other topics' papers were written: no output is replaced, no temp file stays."""
+    config = whole.database(tmp_path, papers=300)
+    data, out = tmp_path / "data", tmp_path / "out"
+    formats = list(export.FORMATS)
+    export.export(config, data, out, formats=formats)
+    store.save(
+        data / "small.json", [*store.load(data / "small.json").values(), paper("2601.00001v1")]
+    )
+    (out / "empty.bib").unlink()
+    (out / "empty.bib").mkdir()
+    before = whole.tree(out)
+    with pytest.raises(StoreError, match=r"empty\.bib: not a regular file"):
+        export.export(config, data, out, formats=formats)
+    assert whole.tree(out) == before
+    assert sorted(p.name for p in out.rglob(".*")) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out", "queries.toml"]
+
+
+def test_an_export_under_a_regular_file_fails_and_writes_nothing(tmp_path: Path):
+    """An --out under a regular file cannot be made: one error, nothing written."""
+    config = whole.database(tmp_path, papers=100)
+    (tmp_path / "file").write_text("mine\n")
+    with pytest.raises(StoreError, match="cannot write: Not a directory"):
+        export.export(config, tmp_path / "data", tmp_path / "file" / "out")
+    assert (tmp_path / "file").read_text() == "mine\n"

@@ -18,6 +18,7 @@ from harvester.db.state import TopicState
 from harvester.models import Paper
 from harvester.outputs import site
 from tests.conftest import paper, tree
+from tests.outputs import whole
 
 
 def _database(tmp_path: Path, topics: dict[str, list[Paper]]) -> Path:
@@ -248,3 +249,21 @@ def test_a_record_url_that_is_no_web_address_is_never_linked(tmp_path: Path, url
         assert url.strip() not in text, name
         assert "https://arxiv.org/abs/2401.00001v1" in text, name
     assert 'href="https://arxiv.org/pdf/2401.00001v1"' in (out / "a" / "index.html").read_text()
+
+
+def test_the_streamed_site_has_the_bytes_of_the_whole_topic_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Built a file at a time, every page, filter file, feed and the index are byte for
+    byte what loading each topic whole made (a topic mid-switch, one sharing its papers,
+    an empty one), pages and filter files cut small so that a topic has many."""
+    monkeypatch.setattr(site, "PAGE_SIZE", 30)
+    monkeypatch.setattr(site, "CHUNK", 400)
+    config = whole.database(tmp_path)
+    site.build(config, tmp_path / "data", tmp_path / "new")
+    whole.build_site(config, tmp_path / "data", tmp_path / "old")
+    new, old = whole.tree(tmp_path / "new"), whole.tree(tmp_path / "old")
+    assert sorted(new) == sorted(old)
+    assert [name for name in new if new[name] != old[name]] == []
+    assert "big/page-80.html" in new
+    assert "big/filter-5.json" in new

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from datasette.app import Datasette
 
 from harvester.cli import main
 from harvester.errors import StoreError
+from harvester.models import Paper
 from harvester.outputs import sqlite
 from tests.conftest import argv, paper, tool
 from tests.standin import Standin
@@ -179,3 +181,32 @@ def test_a_file_that_cannot_be_replaced_is_a_store_error(tmp_path: Path, make, m
     assert str(caught.value).startswith(f"{path}: {message}")
     assert [p.name for p in tmp_path.iterdir()] == ["papers.db"]
     assert path.is_symlink() or path.is_dir()
+
+
+@pytest.mark.parametrize(
+    "topics",
+    [
+        pytest.param(
+            {"a": [paper("2401.00001v1"), paper("2401.00002v2")], "b": [paper("2401.00001v2")]},
+            id="a-paper-in-two-topics",
+        ),
+        pytest.param(
+            {
+                "a": [paper("2401.00001v1", published=date(2023, 5, 1)), paper("2401.00002v1")],
+                "b": [paper("2401.00001v2", published=date(2024, 6, 1))],
+            },
+            id="its-records-disagreeing-on-published",
+        ),
+    ],
+)
+def test_the_builder_makes_the_bytes_build_makes(tmp_path: Path, topics: dict[str, list[Paper]]):
+    """Papers handed to `Builder` one at a time give the file `build` fills from whole
+    topics, byte for byte: each paper once, at its kept record and that record's place."""
+    reference = tmp_path / "whole.db"
+    with closing(sqlite3.connect(reference)) as conn:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        sqlite.build(conn, topics, {"a": "all:a"})
+        conn.commit()
+    assert sqlite.write(tmp_path / "papers.db", topics, {"a": "all:a"}) is True
+    assert (tmp_path / "papers.db").read_bytes() == reference.read_bytes()
