@@ -148,6 +148,11 @@ class Staging:
         self.manifest = manifest
         return None
 
+    def peek(self) -> Manifest | None:
+        """The committed manifest, read without repairing anything (None: none usable)."""
+        manifest = self._read_manifest()
+        return None if isinstance(manifest, str) else manifest
+
     def _read_manifest(self) -> Manifest | str:
         """The manifest on disk, or why there is none to resume."""
         if self.folder.is_symlink() or not self.folder.is_dir():

@@ -16,8 +16,9 @@ from pathlib import Path
 from harvester import files
 from harvester.config import Config, Topic, load_config
 from harvester.db import layout, shards, state, store
+from harvester.db.staging import Staging
 from harvester.errors import ConfigError, StoreError
-from harvester.harvest import stale
+from harvester.harvest import sets, stale
 from harvester.harvest.stale import Silence
 from harvester.models import Paper
 
@@ -116,6 +117,18 @@ def check(
     return counts, problems
 
 
+def _set_harvest(topic: Topic, data_dir: Path) -> str:
+    """How far a set topic's harvest is: its listing complete, staged so far, or never."""
+    saved = sets.load_state(sets.state_path(data_dir, topic.name))
+    if saved is not None and saved.complete and saved.matches(topic):
+        return f"complete, listed from {saved.started:%Y-%m-%d}; kept by the change feed"
+    manifest = Staging(data_dir, topic.name).peek()
+    if manifest is not None and manifest.listing == sets.listing_of(topic):
+        staged = f"{manifest.records:,} records in {manifest.pages:,} pages staged"
+        return f"first harvest in progress ({staged})"
+    return "never"
+
+
 @dataclass(frozen=True)
 class TopicStats:
     """One topic at a glance."""
@@ -145,7 +158,9 @@ def _topic_stats(topic: Topic, data_dir: Path, *, now: datetime) -> TopicStats:
     papers = list(stored.load().values())
     stamps = [stored.path(n).stat().st_mtime for n in stored.names()]
     saved = state.load(state.path_for(data_dir, topic.name))
-    if saved is None:
+    if topic.set_spec is not None:
+        harvest = _set_harvest(topic, data_dir)
+    elif saved is None:
         harvest = "never"
     elif not saved.complete:
         harvest = f"first harvest in progress ({len(saved.done)} windows done)"

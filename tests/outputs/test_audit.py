@@ -4,7 +4,7 @@ topics shown beside a broken one, the shipped data/ valid (issue #11)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,9 +12,12 @@ import pytest
 from harvester.cli import main
 from harvester.config import load_config
 from harvester.db import shards
+from harvester.harvest import sets
+from harvester.harvest.result import TopicFailed
 from harvester.outputs import audit
 from tests.conftest import REPOSITORY_DATA, ROOT, SEED, argv, one_topic, paper, tool
-from tests.standin import Standin
+from tests.oai_standin import OaiStandin, many, offline
+from tests.standin import Reply, Standin
 
 
 def test_check_reports_every_problem(standin: Standin, config: Path, capsys):
@@ -275,3 +278,29 @@ def test_check_reads_a_sharded_topic(
         assert sum(counts.values()) == 14
     else:
         assert [problem in str(p) for p in problems] == [True], problems
+
+
+def test_stats_says_how_far_a_set_topics_harvest_is(tmp_path: Path):
+    """A set topic's line says `never`, then the pages staged while its first harvest
+    lists, then complete once it is."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.arxiv]\nset = "*"\n')
+    topic = load_config(config).topics["arxiv"]
+    data = tmp_path / "data"
+    now = datetime(2026, 4, 3, 12, tzinfo=UTC)
+
+    def harvest() -> str:
+        [line] = audit.stats(load_config(config), data, now=now)
+        assert isinstance(line, audit.TopicStats)
+        return line.harvest
+
+    data.mkdir()
+    assert harvest() == "never"
+    oai = OaiStandin(today=now.date(), limit=10)
+    oai.add(*many(25, days=[date(2026, 4, 1)]))
+    oai.script = [None, *[Reply(status=503)] * 5]
+    with pytest.raises(TopicFailed):
+        sets.harvest_set(topic, client=offline(oai), data_dir=data, now=now)
+    assert harvest() == "first harvest in progress (10 records in 1 pages staged)"
+    sets.harvest_set(topic, client=offline(oai), data_dir=data, now=now)
+    assert harvest() == "complete, listed from 2026-04-03; kept by the change feed"
