@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import resource
 import signal
 import subprocess
 import time
@@ -198,3 +199,37 @@ def test_an_interrupted_whole_archive_harvest_stores_every_paper_once(
     assert not (data / ".harvest" / "arx.staging").exists()
     assert not list(data.rglob(".*.tmp"))
     assert main(["check", "--config", str(config), "--data-dir", str(data)]) == 0
+
+
+def _limit_file_size() -> None:
+    # A real EFBIG: CPython ignores SIGXFSZ, so the write fails instead of killing us.
+    # 2 MB: the staged buckets stay under it; the year files of the merge pass it.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, 2_000_000))
+
+
+def test_a_whole_archive_merge_that_cannot_write_loses_nothing(
+    papers_30000: list[OaiPaper], tmp_path: Path, harvest_bin: str
+):
+    """A first harvest whose merge meets a real write failure (EFBIG) exits 1 in one line,
+    keeping the complete staging; the next run merges it without listing again."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.arx]\nset = "*"\n')
+    data = tmp_path / "data"
+    with OaiStandin(today=date(2026, 4, 3)) as oai:
+        oai.add(*papers_30000)
+        flags = ["--config", str(config), "--data-dir", str(data), "--oai-url", oai.url]
+        flags += ["--delay", "0"]
+        out = subprocess.PIPE
+        failed = subprocess.run(  # the limit must hold in the child alone
+            [harvest_bin, *flags], stdout=out, stderr=out, preexec_fn=_limit_file_size, check=False
+        )
+        assert failed.returncode == 1
+        assert b"File too large" in failed.stderr
+        assert b"Traceback" not in failed.stderr
+        listed = len(oai.requests)
+        manifest = json.loads((data / ".harvest" / "arx.staging" / "manifest.json").read_bytes())
+        assert manifest["complete"]
+        assert main(flags) == 0
+        assert len(oai.requests) == listed  # merged from the staging: nothing asked again
+    keys = [p.key for p in TopicFiles(data, "arx").each()]
+    assert len(keys) == len(set(keys)) == 30_000
