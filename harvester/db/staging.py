@@ -156,7 +156,7 @@ class Staging:
     def _read_manifest(self) -> Manifest | str:
         """The manifest on disk, or why there is none to resume."""
         if self.folder.is_symlink() or not self.folder.is_dir():
-            return "not a directory"
+            return "not a directory of its own (a link or a file)"
         try:
             return Manifest.model_validate_json(files.read_bytes(self.folder / MANIFEST))
         except FileNotFoundError:
