@@ -57,9 +57,7 @@ class Working:
     def read(self, name: str) -> dict[str, rows.Row]:
         """A file's rows: read once, then kept (and merged into) until written."""
         if name not in self._files:
-            self._files[name] = (
-                store.load_rows(self.data_dir / name) if name in self.layout else {}
-            )
+            self._files[name] = store.load_rows(self.data_dir / name) if name in self.layout else {}
         return self._files[name]
 
     def gather(self, records: Iterable[rows.Dated]) -> tuple[set[str], dict[str, rows.Row]]:
