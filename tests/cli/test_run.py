@@ -173,6 +173,12 @@ def test_error_feed_fails_topic_and_leaves_file(
             ["--delay", "nan"], 2, "argument --delay: must be a finite number", id="nan-delay"
         ),
         pytest.param(
+            ["--delay", "1e300"],
+            2,
+            "argument --delay: must be at most 3600: 1e300",
+            id="delay-past-what-a-sleep-takes",  # issue 24: an OverflowError in the pacer
+        ),
+        pytest.param(
             ["--api-url", "foo"], 2, "argument --api-url: not an http(s) URL: 'foo'", id="api-url"
         ),
         pytest.param(
