@@ -95,6 +95,23 @@ def check_regular(path: Path, *, max_bytes: int | None = None, links: bool = Tru
         raise StoreError(path, LINK_REFUSED)
 
 
+DIRECTORY_LINK_REFUSED = (
+    "a symbolic link; refused (writes would go where it points): put the directory here"
+)
+
+
+def check_not_linked(directory: Path) -> None:
+    """Refuse a directory of ours that is a symbolic link: `write` refuses a linked file,
+    but a file written inside a linked directory would land where the link points (a link
+    committed into a data directory could aim a run's writes anywhere).
+
+    Raises:
+        StoreError: `directory` is a symbolic link.
+    """
+    if directory.is_symlink():
+        raise StoreError(directory, DIRECTORY_LINK_REFUSED)
+
+
 def write(path: Path, data: bytes | Iterable[bytes]) -> bool:
     """Write `data` (bytes, or pieces of them) to `path` atomically, unless the file
     already holds exactly those bytes.

@@ -19,9 +19,13 @@ from harvester.arxiv.client import (
     DEFAULT_REQUEST_DEADLINE_SECONDS,
     MAX_PAGE_SIZE,
 )
-from harvester.errors import UsageError
+from harvester.errors import StoreError, UsageError
 from harvester.net.pacer import DEFAULT_DELAY_SECONDS
 from harvester.oai.client import DEFAULT_OAI_URL
+
+# An hour between requests is slower than any use of arXiv needs; past what a sleep takes
+# (1e300 s), the pacer would fail with an OverflowError.
+MAX_DELAY_SECONDS = 3600.0
 
 
 def shared(
@@ -96,7 +100,7 @@ def _add_arxiv(parser: argparse.ArgumentParser) -> None:
     )
     add(
         "--delay",
-        type=non_negative,
+        type=delay,
         default=DEFAULT_DELAY_SECONDS,
         metavar="SECONDS",
         help="minimum seconds between request starts (default: 3, arXiv's terms)",
@@ -221,6 +225,14 @@ def non_negative(text: str) -> float:
     return value
 
 
+def delay(text: str) -> float:
+    """An argparse type: seconds between request starts, 0 to `MAX_DELAY_SECONDS`."""
+    value = non_negative(text)
+    if value > MAX_DELAY_SECONDS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_DELAY_SECONDS:g}: {text}")
+    return value
+
+
 def positive(text: str) -> float:
     """An argparse type: a finite number of seconds, more than 0."""
     value = non_negative(text)
@@ -268,8 +280,8 @@ def check_report_path(path: Path, *, data_dir: Path, config: Path) -> None:
     Raises:
         UsageError: the path is not one a report may be written to.
     """
-    target = path.resolve()
-    if target.is_relative_to(data_dir.resolve()) or target == config.resolve():
+    target = _resolved(path, "--report")
+    if target.is_relative_to(_data(data_dir)) or target == _resolved(config, "--config"):
         raise UsageError(
             f"--report {path} is inside the data directory or the topics file; put it elsewhere"
         )
@@ -293,11 +305,11 @@ def check_out_dir(path: Path, *, data_dir: Path, subdirs: Iterable[str] = ()) ->
         UsageError: the path, or one of its subdirectories, is the data directory or
             inside it.
     """
-    data = data_dir.resolve()
-    if path.resolve().is_relative_to(data):
+    data = _data(data_dir)
+    if _resolved(path, "--out").is_relative_to(data):
         raise UsageError(f"--out {path} is inside the data directory {data_dir}; put it elsewhere")
     for sub in subdirs:
-        if (path / sub).resolve().is_relative_to(data):
+        if _resolved(path / sub, "--out").is_relative_to(data):
             raise UsageError(
                 f"--out {path} would put its {sub}/ in the data directory {data_dir}; "
                 "put it elsewhere"
@@ -310,3 +322,27 @@ def tool_parser(
     """A tool's parser: its one-line summary as description, the shared flags asked for."""
     flags = shared(paths=paths, topic=topic, lock=lock)
     return argparse.ArgumentParser(prog=f"harvest {command}", description=summary, parents=[flags])
+
+
+def _resolved(path: Path, flag: str) -> Path:
+    """`path` with its links followed.
+
+    Raises:
+        UsageError: its links go round in a loop (or it cannot be looked at).
+    """
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # Python 3.11's `Symlink loop from ...`
+        raise UsageError(f"{flag} {path}: symbolic links in a loop; give a real path") from None
+
+
+def _data(data_dir: Path) -> Path:
+    """The data directory with its links followed.
+
+    Raises:
+        StoreError: its links go round in a loop: a data directory that is not one.
+    """
+    try:
+        return data_dir.resolve()
+    except (RuntimeError, OSError):
+        raise StoreError(data_dir, "symbolic links in a loop; not a data directory") from None

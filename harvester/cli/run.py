@@ -162,11 +162,15 @@ def _harvest_all(
 
 
 def _feed(args: argparse.Namespace, topics: list[Topic], oai: OaiClient, tally: _Tally) -> None:
-    """Run the change feed for the topics it serves, before their own harvests."""
-    fed = changes.fed(topics, args.data_dir)
-    if not fed:
-        return
+    """Run the change feed for the topics it serves, before their own harvests.
+
+    A fault of the feed is its failure, not the run's: a cursor or set state that
+    cannot be read is named (with the file to remove), and the topics still harvested.
+    """
     try:
+        fed = changes.fed(topics, args.data_dir)
+        if not fed:
+            return
         with about("changes"):  # its retry lines named as its ERROR line is
             tally.feed = changes.run_feed(
                 fed, client=oai, data_dir=args.data_dir, dry_run=args.dry_run
@@ -180,6 +184,10 @@ def _feed(args: argparse.Namespace, topics: list[Topic], oai: OaiClient, tally: 
         )
         if isinstance(exc.cause, Interrupted):
             tally.signal_number, tally.stopped = exc.cause.signal_number, INTERRUPTED
+    except HarvestError as exc:  # nothing was listed: its state, or a topic file, is bad
+        tally.feed_failed = True
+        error(f"changes: {exc}; not listed", exc, verbose=args.verbose)
+        return
     if not args.quiet:
         out(changes.describe(tally.feed))
 

@@ -59,8 +59,7 @@ def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
         # Topic files, a sharded topic's files (data/NAME/), the harvest state.
         patterns = (".*.json.*.tmp", "*/.*.json.*.tmp", ".harvest/.*.seen.*.tmp")
         for stale in [p for pattern in patterns for p in data_dir.glob(pattern)]:
-            logger.info("removing %s, left by an interrupted write", stale)
-            stale.unlink(missing_ok=True)
+            _remove_stale(stale)
         _write_owner(owner)
         yield
     finally:
@@ -69,6 +68,24 @@ def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
                 owner.unlink(missing_ok=True)
         finally:
             lock.release()
+
+
+def _remove_stale(stale: Path) -> None:
+    """Remove a temp file a killed write left; anything else of its name is left alone
+    (no write of ours makes a directory there, and none would reuse the name).
+
+    Raises:
+        StoreError: it cannot be removed (a read-only data directory): no harvest could
+            write there either.
+    """
+    if stale.is_symlink() or not stale.is_file():
+        logger.warning("leaving %s: named as a temp file, but not a file of ours", stale)
+        return
+    logger.info("removing %s, left by an interrupted write", stale)
+    try:
+        stale.unlink(missing_ok=True)
+    except OSError as exc:
+        raise StoreError(stale, f"cannot remove this temp file: {exc.strerror}") from None
 
 
 def _write_owner(owner: Path) -> None:

@@ -51,11 +51,15 @@ class TopicFiles:
         dry_run: merge in memory, write nothing.
         remember: keep what this machine saw of the files (`seen`), so that the next
             run trusts them without reading them.
+
+    Raises:
+        StoreError: the topic's directory (`data/NAME/`) is a symbolic link.
     """
 
     def __init__(
         self, data_dir: Path, topic: str, *, dry_run: bool = False, remember: bool = True
     ) -> None:
+        files.check_not_linked(data_dir / topic)  # its year files would be written there
         self.data_dir = data_dir
         self.topic = topic
         self.dry_run = dry_run

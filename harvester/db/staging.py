@@ -87,10 +87,14 @@ class Staging:
     Args:
         data_dir: the data directory.
         topic: the topic's name.
+
+    Raises:
+        StoreError: the staging directory is a symbolic link.
     """
 
     def __init__(self, data_dir: Path, topic: str) -> None:
         self.folder = data_dir / STATE_DIR / f"{topic}.staging"
+        files.check_not_linked(self.folder)  # its pages would be written where it points
         self.topic = topic
         self.manifest: Manifest | None = None
         """The committed state (None: no staging on disk)."""

@@ -37,6 +37,17 @@ StateTime = Annotated[UtcDatetime, AfterValidator(_plausible)]
 """A timestamp of a state: UTC (see `UtcDatetime`), within years the harvest can compute in."""
 
 
+def _plausible_day(value: date) -> date:
+    if not _EARLIEST.date() <= value < _LATEST.date():
+        raise ValueError("must be a day from the year 1000 to 9000")
+    return value
+
+
+StateDay = Annotated[date, AfterValidator(_plausible_day)]
+"""A day of a state (the change feed's cursor, a set topic's start), within years the
+harvest can compute in (it lists from the day before)."""
+
+
 class FileStamp(BaseModel):
     """What one data file of a topic held when this tool last wrote or read it: enough to
     trust it unread (`blob`) and to summarise the topic without reading it."""

@@ -20,19 +20,20 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from harvester.config import Topic
 from harvester.db import state, store
 from harvester.db.counts import Counts
 from harvester.db.shards import TopicFiles
-from harvester.errors import HarvestError, Interrupted, StoreError
+from harvester.errors import HarvestError, Interrupted, OaiRejected, StoreError
 from harvester.harvest import cover, sets
 from harvester.harvest.cover import covering_sets, groups_of
 from harvester.harvest.cursor import (
+    WAY_OUT,
     Cursor,
     advance,
     load_cursor,
@@ -45,9 +46,12 @@ from harvester.harvest.cursor import (
 )
 from harvester.models import Paper
 from harvester.oai.client import OaiClient
-from harvester.oai.records import Record
+from harvester.oai.records import ListPage, Record
 
 logger = logging.getLogger(__name__)
+
+# The OAI-PMH error for a token the server does not take (OAI-PMH 2.0, section 3.6).
+BAD_TOKEN = "badResumptionToken"  # noqa: S105 (an error code, not a secret)
 
 BATCH_RECORDS = 20_000
 """Listed records merged at once: a daily list (a few thousand) is one merge, each file
@@ -144,6 +148,9 @@ def run_feed(
     """
     path = sets.oai_dir(data_dir) / "changes.json"
     cursor = before = load_cursor(path)
+    if cursor is not None and cursor.last > datetime.now(UTC).date() + timedelta(days=1):
+        # A list from there is refused ("until date too late"), every day.
+        raise StoreError(path, f"the cursor's last day {cursor.last} is after today; {WAY_OUT}")
     held = [_Topic(t, TopicFiles(data_dir, t.name, dry_run=dry_run)) for t in topics]
     if cursor is None:
         days = [first_harvest_day(t, data_dir) for t in topics]
@@ -178,10 +185,7 @@ def run_feed(
             if set_spec in cursor.done:
                 continue
             token = cursor.tokens.get(set_spec)
-            pages = client.list_records(
-                from_day=None if token else from_day, set_spec=set_spec or None, token=token
-            )
-            for page in pages:
+            for page in _pages(client, set_spec, from_day=from_day, token=token):
                 listed += len(page.records)
                 for record in page.records:  # a record merged as it is now is passed over
                     digests[record.paper.key] = digest = record_digest(record)
@@ -207,6 +211,36 @@ def run_feed(
         done = _finish_pass(path, cursor, before, held, covered=cover.digest(left))
         save_merged(memory, served, merged, from_day=done.last - timedelta(days=1))
     return replace(result(complete=True), stamps=left)
+
+
+def _pages(
+    client: OaiClient, set_spec: str, *, from_day: date, token: str | None
+) -> Iterator[ListPage]:
+    """The pages of `set_spec`'s list: from the cursor's `token`, or from `from_day`.
+
+    A saved token the server refuses as a bad one (a garbage token, or one of another
+    server) is dropped, and the set listed again from `from_day`: else every later run
+    would send it again and fail. What its pages merged before is merged already.
+    """
+    if token is None:
+        yield from client.list_records(from_day=from_day, set_spec=set_spec or None)
+        return
+    pages = client.list_records(token=token)
+    try:
+        first = next(pages)
+    except OaiRejected as exc:
+        if exc.code != BAD_TOKEN:
+            raise
+        logger.warning(
+            "the server refused the saved resumption token of %s (%s); listing it again from %s",
+            set_spec or "all of arXiv",
+            BAD_TOKEN,
+            f"{from_day:%Y-%m-%d}",
+        )
+        yield from client.list_records(from_day=from_day, set_spec=set_spec or None)
+        return
+    yield first
+    yield from pages
 
 
 def _finish_pass(
@@ -352,10 +386,12 @@ def _by_file(files: TopicFiles, listed: list[Record]) -> Iterable[list[Record]]:
 def _onto(stored: Paper, listed: Paper) -> Paper:
     """A listed record as it replaces the stored one: arXiv's word on everything but
     the author names, which OAI-PMH gives as submitted TeX and the query API as names,
-    and the order of the categories, which the two interfaces give differently."""
+    the order of the categories, which the two interfaces give differently, and
+    `published`, which never moves: the record lands in the file that holds the paper
+    (a v1 date of another year would file it twice)."""
     if listed.version < stored.version:
-        return listed
-    kept: dict[str, object] = {"authors": stored.authors}
+        return listed.model_copy(update={"published": stored.published})
+    kept: dict[str, object] = {"authors": stored.authors, "published": stored.published}
     if set(listed.categories) == set(stored.categories):
         kept |= {"categories": stored.categories, "primary_category": stored.primary_category}
     return listed.model_copy(update=kept)

@@ -8,16 +8,25 @@ import hashlib
 import json
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from harvester import files
+from harvester.db.state import StateDay
 from harvester.errors import StoreError
+from harvester.oai.client import MAX_TOKEN_CHARS
 from harvester.oai.records import Record
 
 # A cursor that no change moved is moved anyway once this far behind, so that a quiet
 # database's daily list stays a few days long.
 MAX_LAG_DAYS = 3
+
+WAY_OUT = "remove this file and the next run lists again from the topics' first harvests"
+"""What to do about a cursor that cannot work (the feed would fail with it every day)."""
+
+Token = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TOKEN_CHARS)]
+"""A resumption token as the client takes one (a longer one could not be sent back)."""
 
 
 class Cursor(BaseModel):
@@ -25,14 +34,14 @@ class Cursor(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    last: date
+    last: StateDay
     """The newest datestamp of the last complete list (or the day feeding began); the
     next list starts a day before it."""
     done: list[str] = []
     """Sets the pass in progress has listed completely (`""`: all of arXiv)."""
-    tokens: dict[str, str] = {}
+    tokens: dict[str, Token] = {}
     """The resumption token after the last committed page of each set cut short."""
-    newest: date | None = None
+    newest: StateDay | None = None
     """The newest datestamp the pass in progress has listed."""
     covering: list[str] | None = None
     """The sets that cover the stored papers (None: not computed yet)."""
@@ -46,12 +55,21 @@ def load_cursor(path: Path) -> Cursor | None:
     Raises:
         StoreError: the file is unreadable or invalid.
     """
-    return files.read_model(path, Cursor, what="invalid change feed cursor", whole="cursor")
+    what = "invalid change feed cursor"
+    try:
+        return files.read_model(path, Cursor, what=what, whole="cursor")
+    except StoreError as exc:
+        if not exc.detail.startswith(what):
+            raise
+        raise StoreError(path, f"{exc.detail}; {WAY_OUT}") from None
 
 
 def save_cursor(path: Path, cursor: Cursor) -> None:
-    """Write the cursor atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the cursor atomically (its directory made if need be).
+
+    Raises:
+        StoreError: it cannot be written.
+    """
     files.write(path, (cursor.model_dump_json(indent=2) + "\n").encode("utf-8"))
 
 
@@ -118,5 +136,4 @@ def save_merged(path: Path, served: str, merged: Merged, *, from_day: date) -> N
     """Remember the records merged whose datestamp a list from `from_day` brings again."""
     kept = {k: [d, day.isoformat()] for k, (d, day) in sorted(merged.items()) if day >= from_day}
     document = {"served": served, "records": kept}
-    path.parent.mkdir(parents=True, exist_ok=True)
     files.write(path, (json.dumps(document, indent=0) + "\n").encode("utf-8"))

@@ -22,7 +22,8 @@ from harvester.db import state
 from harvester.db.shards import TopicFiles
 from harvester.db.staging import Manifest, Staging, merge_into
 from harvester.db.state import FileStamp
-from harvester.errors import HarvestError, Interrupted
+from harvester.errors import HarvestError, Interrupted, StoreError
+from harvester.harvest.cursor import Token
 from harvester.harvest.result import Mode, TopicFailed, TopicRecords, TopicResult
 from harvester.oai.client import OaiClient
 
@@ -38,11 +39,11 @@ class SetState(BaseModel):
     """The set this state is for."""
     since: date | None
     """The topic's `since` this state is for."""
-    started: date
+    started: state.StateDay
     """The day the listing began (the change feed starts a day before it)."""
     complete: bool = False
     """Whether the whole set is listed."""
-    token: str | None = None
+    token: Token | None = None
     """The resumption token after the last committed page of an unfinished listing."""
     files: dict[str, FileStamp] = {}
     """A stamp per data file of the topic as this tool last left it (as a query topic's
@@ -69,13 +70,18 @@ def load_state(path: Path) -> SetState | None:
     Raises:
         StoreError: the file is unreadable or invalid.
     """
-    return files.read_model(path, SetState, what="invalid set harvest state", whole="state")
+    what = "invalid set harvest state"
+    try:
+        return files.read_model(path, SetState, what=what, whole="state")
+    except StoreError as exc:
+        if not exc.detail.startswith(what):
+            raise
+        raise StoreError(path, f"{exc.detail}; remove this file to list the set again") from None
 
 
 def _save(path: Path, saved: SetState, stamps: dict[str, FileStamp]) -> None:
     """Save the state with the stamps of the files as they are now."""
     saved = saved.model_copy(update={"files": dict(sorted(stamps.items()))})
-    path.parent.mkdir(parents=True, exist_ok=True)
     files.write(path, (saved.model_dump_json(indent=2) + "\n").encode("utf-8"))
 
 

@@ -91,12 +91,17 @@ class Connection:
         deadline.
 
         Raises:
-            FetchError: no response, or none complete in time.
+            FetchError: no response, or none complete in time, or no URL can be made of
+                `url` and `params` (never sent).
             RefusedBody: the body is larger than `max_body_bytes`.
         """
+        try:
+            request = self.http.build_request("GET", url, params=params)
+        except httpx.InvalidURL as exc:  # too long, say: no request can be sent
+            message = f"cannot make a request URL: {exc}"
+            raise FetchError(message, url=url, attempt=attempt, failure="InvalidURL") from None
         self._pacer.wait()
         self.requests += 1
-        request = self.http.build_request("GET", url, params=params)
         sent = str(request.url)
         self._logger.debug("GET %s", sent)
         response, body = self._send(request, attempt, max_body_bytes)

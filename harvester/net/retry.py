@@ -31,7 +31,7 @@ from harvester.net.pacer import Sleep
 # HTTP statuses that a later request may not get: throttling and server trouble.
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Failures without a response that asking again cannot mend: how the server is set up.
-_PERMANENT_FAILURES = frozenset({"TooManyRedirects", "UnsupportedProtocol"})
+_PERMANENT_FAILURES = frozenset({"TooManyRedirects", "UnsupportedProtocol", "InvalidURL"})
 # Connecting failed (name resolution, refused, TLS): every query would fail so.
 _UNREACHABLE = CONNECTING
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
@@ -38,6 +38,10 @@ USER_AGENT = f"arxiv-harvester/{__version__}"
 # `from` before it is a badArgument ("start date too early").
 EARLIEST_DATESTAMP = date(2005, 9, 16)
 DEFAULT_REQUEST_DEADLINE_SECONDS = 120.0
+# arXiv's tokens are a few dozen characters (`oaipmh/processors/resume.py`); a longer one
+# is saved in a cursor before it is sent, and one past what a URL holds would then fail
+# every later run: refused as it arrives, a fault of the server.
+MAX_TOKEN_CHARS = 1000
 
 
 class OaiClient(Client):
@@ -103,17 +107,26 @@ class OaiClient(Client):
             FetchError: a request failed for good.
             FeedError: a response was unusable for good (`OaiRejected`: an OAI error).
         """
+        # A token given twice would have the list asked round forever (A, A or A, B, A).
+        seen = {token} if token is not None else set()
         while True:
-            page = self.page(from_day=from_day, set_spec=set_spec, token=token)
+            page = self.page(from_day=from_day, set_spec=set_spec, token=token, seen=seen)
             yield page
             if page.token is None:
                 return
             token = page.token
+            seen.add(token)
 
     def page(
-        self, *, from_day: date | None = None, set_spec: str | None = None, token: str | None = None
+        self,
+        *,
+        from_day: date | None = None,
+        set_spec: str | None = None,
+        token: str | None = None,
+        seen: frozenset[str] | set[str] = frozenset(),
     ) -> records.ListPage:
-        """One page of a list, retrying what is transient (see `list_records`)."""
+        """One page of a list, retrying what is transient (see `list_records`); a page
+        whose token is one of `seen` (given before in the same list) is a server fault."""
         params = {"verb": "ListRecords"}
         if token is not None:
             params["resumptionToken"] = token  # exclusive: no other argument with it
@@ -125,17 +138,21 @@ class OaiClient(Client):
                 params["set"] = set_spec
         for attempt in self._retrying():
             with attempt:
-                page = self._attempt(params, attempt.retry_state.attempt_number)
+                page = self._attempt(params, attempt.retry_state.attempt_number, seen)
         if self._on_page is not None:
             self._on_page(page)
         return page
 
-    def _attempt(self, params: dict[str, str], attempt: int) -> records.ListPage:
+    def _attempt(
+        self, params: dict[str, str], attempt: int, seen: frozenset[str] | set[str]
+    ) -> records.ListPage:
         """One request: send it, then read the page out of what came back.
 
         Raises:
             FetchError: no response, or an HTTP status other than 200.
-            FeedError: the body is not a usable page (an OAI error document included).
+            FeedError: the body is not a usable page (an OAI error document included, a
+                token given before in the list or too long, a datestamp after the
+                server's today).
         """
         answer = self._connection.get(
             self.oai_url, params, attempt=attempt, max_body_bytes=MAX_BODY_BYTES
@@ -156,4 +173,26 @@ class OaiClient(Client):
             raise
         if page.entries == 0 and page.token is not None:
             raise EmptyPageError("an OAI-PMH page without records, yet more to come", url=url)
+        _check(page, url, seen)
         return page
+
+
+def _check(page: records.ListPage, url: str, seen: frozenset[str] | set[str]) -> None:
+    """Refuse a page no server should send: its token given before in the list (asked
+    round forever) or too long to send back, or a record changed after the server's
+    today (our today + 1 day: a cursor moved there would ask from a day arXiv refuses).
+
+    Raises:
+        FeedError: the page is one of those.
+    """
+    if page.token is not None and page.token in seen:
+        raise FeedError("the server gave a resumption token it gave before in this list", url=url)
+    if page.token is not None and len(page.token) > MAX_TOKEN_CHARS:
+        raise FeedError(
+            f"a resumption token of {len(page.token):,} characters (at most {MAX_TOKEN_CHARS:,})",
+            url=url,
+        )
+    latest = datetime.now(UTC).date() + timedelta(days=1)
+    future = max((r.datestamp for r in page.records if r.datestamp > latest), default=None)
+    if future is not None:
+        raise FeedError(f"a record datestamped {future}, after the server's today", url=url)

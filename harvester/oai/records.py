@@ -30,6 +30,7 @@ RAW = "{http://arxiv.org/OAI/arXivRaw/}"
 NO_RECORDS = "noRecordsMatch"  # an empty list is this error, not an empty page
 
 _ID = re.compile(r"\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}")
+_VERSION = re.compile(r"[0-9]{1,4}")  # a version as `Paper` takes it (`v1` to `v9999`)
 # Raw TeX author lists: "A. One, B. Two and C. Three" (commas, and a last "and"), but not
 # before a suffix ("G. D. Forney, Jr. and ..."), as arxiv-base's `arxiv/authors` reads them.
 _AUTHOR_SPLIT = re.compile(
@@ -131,7 +132,8 @@ def _fields(raw: etree._Element) -> dict[str, Any] | None:
     versions: list[tuple[int, datetime, str]] = []
     for version in raw.findall(f"{RAW}version"):
         number, when = version.get("version", "").removeprefix("v"), _when(version)
-        if not number.isdigit() or when is None:
+        # ASCII digits only (`isdigit` takes `²`, which `int` refuses), and few of them.
+        if _VERSION.fullmatch(number) is None or when is None:
             logger.warning("Skipping OAI record %s: a version without a number or date", key)
             return None
         versions.append((int(number), when, version.findtext(f"{RAW}source_type") or ""))

@@ -148,3 +148,40 @@ def test_a_broken_topic_file_is_named_and_the_healthy_ones_still_served(
         assert not (tmp_path / "site" / "b").exists()
     else:
         assert out.splitlines() == ["2024-01-01  2401.00001v1  Healthy  (Ada Lovelace; a)"]
+
+
+@pytest.mark.parametrize(
+    ("loop", "code", "message"),
+    [
+        pytest.param(
+            "data",
+            1,
+            "ERROR {data}: symbolic links in a loop; not a data directory",
+            id="data-directory",
+        ),
+        pytest.param(
+            "out", 2, "ERROR --out {out}: symbolic links in a loop; give a real path", id="out"
+        ),
+    ],
+)
+def test_export_through_a_loop_of_links_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], loop: str, code: int, message: str
+):
+    """A data directory or an `--out` whose links go round in a loop is named on one line
+    (its exit code), not a RuntimeError's traceback (issue 24)."""
+    config, data = one_topic(tmp_path)
+    out = tmp_path / "export"
+    if loop == "data":
+        data = tmp_path / "looped"
+        (tmp_path / "other").symlink_to(data)
+        data.symlink_to(tmp_path / "other")
+    else:
+        (tmp_path / "other").symlink_to(out)
+        out.symlink_to(tmp_path / "other")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    args = ["export", "--config", str(config), "--data-dir", str(data), "--out", str(out)]
+    assert main(args) == code
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [message.format(data=data, out=out)]
+    assert "Traceback" not in captured.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before

@@ -32,6 +32,7 @@ from tests.conftest import (
     closed_port,
     tree,
 )
+from tests.oai_standin import OaiStandin
 from tests.standin import Reply, Standin, error_feed
 
 
@@ -171,6 +172,12 @@ def test_error_feed_fails_topic_and_leaves_file(
         ),
         pytest.param(
             ["--delay", "nan"], 2, "argument --delay: must be a finite number", id="nan-delay"
+        ),
+        pytest.param(
+            ["--delay", "1e300"],
+            2,
+            "argument --delay: must be at most 3600: 1e300",
+            id="delay-past-what-a-sleep-takes",  # issue 24: an OverflowError in the pacer
         ),
         pytest.param(
             ["--api-url", "foo"], 2, "argument --api-url: not an http(s) URL: 'foo'", id="api-url"
@@ -1146,3 +1153,69 @@ def test_fuzzed_input_gets_one_line_its_exit_code_and_touches_no_file(
         assert standin.requests == []
     ran = f"{OTHER}: 0 new, 0 updated, 3 unchanged, 3 total" in out
     assert ran == other_runs, out
+
+
+CURSOR_WAY_OUT = "remove this file and the next run lists again from the topics' first harvests"
+
+
+@pytest.mark.parametrize(
+    ("cursor", "problem"),
+    [
+        pytest.param(b"{", "invalid change feed cursor: ", id="not-json"),
+        pytest.param(b'{"last": "0001-01-01"}', "invalid change feed cursor: last: ", id="year-1"),
+        pytest.param(
+            b'{"last": "9999-12-31"}', "invalid change feed cursor: last: ", id="year-9999"
+        ),
+        pytest.param(
+            b'{"last": "2026-11-30", "tokens": {"": "' + b"x" * 100_000 + b'"}}',
+            "invalid change feed cursor: tokens.: ",
+            id="token-of-100-kB",
+        ),
+        pytest.param(
+            b'{"last": "2030-01-01"}',
+            "the cursor's last day 2030-01-01 is after today; ",
+            id="in-the-future",
+        ),
+        pytest.param(None, "cannot read: Not a directory", id="oai-is-a-file"),
+    ],
+)
+def test_a_feed_state_that_cannot_work_fails_the_feed_not_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cursor: bytes | None, problem: str
+):
+    """A cursor the feed cannot use (invalid, years it cannot compute in, a token no URL
+    holds, a day after today) or an `oai/` that is a file is the feed's failure: one line
+    naming the file and what to remove, the topic still harvested, the report written,
+    exit 1; no file changed but the topic's own (issue 24)."""
+    config = tmp_path / "queries.toml"
+    config.write_text(
+        f"[defaults]\nchange_feed = true\n\n[topics.rlhf_code]\nquery = '{RLHF_QUERY}'\n"
+    )
+    data, report = tmp_path / "data", tmp_path / "report.json"
+    with Standin() as standin, OaiStandin(today=datetime.now(UTC).date()) as oai:
+        flags = [*argv(standin, config), "--oai-url", oai.url]
+        assert main(flags) == 0
+        state_dir = data / ".harvest"
+        where = state_dir / "oai" / "changes.json"
+        if cursor is None:
+            (state_dir / "oai").write_text("not a directory\n")
+        else:
+            where.parent.mkdir(parents=True, exist_ok=True)
+            where.write_bytes(cursor)
+        before = tree(data)
+        capsys.readouterr()
+        assert main([*flags, "--report", str(report)]) == 1
+    out, err = capsys.readouterr()
+    [line] = [e for e in err.splitlines() if e.startswith("ERROR")]
+    assert line.startswith(f"ERROR changes: {where}: {problem}")
+    assert line.endswith(f"{CURSOR_WAY_OUT}; not listed" if cursor else "; not listed")
+    assert "Traceback" not in err
+    assert oai.requests == []
+    assert "rlhf_code: 0 new, 0 updated, 0 unchanged, 111 total" in out
+    assert json.loads(report.read_text())["exit_code"] == 1
+    assert {n: b for n, (b, _) in tree(data).items() if not n.startswith(".harvest")} == {
+        n: b for n, (b, _) in before.items() if not n.startswith(".harvest")
+    }
+    kept = {"oai", "oai/changes.json"}
+    assert {n: before[n][0] for n in before if n.removeprefix(".harvest/") in kept} == {
+        n: b for n, (b, _) in tree(data).items() if n.removeprefix(".harvest/") in kept
+    }

@@ -50,6 +50,49 @@ def test_lock_clears_temp_files_that_killed_runs_left(tmp_path: Path):
     assert kept.exists()
 
 
+def test_a_directory_named_as_a_temp_file_is_left_alone(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    """A directory where a stale temp file would be is not ours to remove: the lock is
+    taken, the directory and what it holds stay, a warning names it (issue 24: it was an
+    IsADirectoryError)."""
+    odd = tmp_path / ".t.json.x1.tmp"
+    (odd / "inside").mkdir(parents=True)
+    stale = tmp_path / ".u.json.x2.tmp"
+    stale.write_text("half")
+    with lock.locked(tmp_path, timeout_seconds=0):
+        pass
+    assert (odd / "inside").is_dir()
+    assert not stale.exists()
+    assert f"leaving {odd}: named as a temp file, but not a file of ours" in caplog.messages
+
+
+def test_a_read_only_data_directory_with_a_stale_temp_file_is_one_store_error():
+    """A temp file a read-only data directory cannot lose is named in a StoreError, not
+    a PermissionError's traceback (issue 24); root may remove anything, so this runs as
+    nobody, the directory root's and read-only, its lock file open to all."""
+    data = Path(tempfile.mkdtemp(prefix="harvest-lock-"))
+    stale = data / ".t.json.x1.tmp"
+    stale.write_text("half")
+    (data / lock.LOCK_NAME).write_text("")
+    (data / lock.LOCK_NAME).chmod(0o666)
+    data.chmod(0o555)
+    root = os.geteuid() == 0
+    try:
+        if root:
+            os.seteuid(65534)
+        with pytest.raises(StoreError) as caught, lock.locked(data, timeout_seconds=0):
+            pass
+    finally:
+        if root:
+            os.seteuid(0)
+        data.chmod(0o755)
+        left = stale.read_text()
+        shutil.rmtree(data)
+    assert str(caught.value) == f"{stale}: cannot remove this temp file: Permission denied"
+    assert left == "half"
+
+
 def _past_its_imports(pid: int) -> bool:
     """Wait until process `pid` has loaded lxml, which `harvest` imports just before it
     reads its config and takes the lock; whether it did within 30 s."""

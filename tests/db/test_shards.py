@@ -282,3 +282,20 @@ def test_each_reads_every_record_a_file_at_a_time(tmp_path: Path):
     assert sorted(p.key for p in TopicFiles(tmp_path, "t").each()) == sorted(p.key for p in papers)
     (tmp_path / "t.json").write_bytes(store.dumps(papers[:2]))
     assert len(list(TopicFiles(tmp_path, "t").each())) == 26
+
+
+def test_a_topic_directory_that_is_a_symbolic_link_is_refused(tmp_path: Path):
+    """`data/t/` linked to a directory elsewhere is refused in one StoreError naming it,
+    before anything is read or written there (issue 24: a committed link aimed a harvest's
+    year files anywhere)."""
+    data, elsewhere = tmp_path / "data", tmp_path / "elsewhere"
+    data.mkdir()
+    elsewhere.mkdir()
+    (data / "t").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(StoreError) as caught:
+        TopicFiles(data, "t").commit([paper("2401.00001v1")])
+    assert str(caught.value) == (
+        f"{data / 't'}: a symbolic link; refused (writes would go where it points): "
+        "put the directory here"
+    )
+    assert list(elsewhere.iterdir()) == []

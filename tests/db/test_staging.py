@@ -215,3 +215,17 @@ def test_an_interrupted_merge_merged_again_changes_nothing_written(tmp_path: Pat
     merge_into(staging, second, second.stage, second.flush)
     assert not second.written
     assert {p: p.read_bytes() for p in (tmp_path / "t").iterdir()} == before
+
+
+def test_a_staging_directory_that_is_a_symbolic_link_is_refused(tmp_path: Path):
+    """A staging directory linked elsewhere is refused in one StoreError naming it; no
+    page is staged where it points (issue 24)."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    folder = tmp_path / "data" / ".harvest" / "t.staging"
+    folder.parent.mkdir(parents=True)
+    folder.symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(StoreError) as caught:
+        Staging(tmp_path / "data", "t").begin("set cs since the start", date(2026, 4, 3))
+    assert str(caught.value).startswith(f"{folder}: a symbolic link; refused")
+    assert list(elsewhere.iterdir()) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -304,3 +305,52 @@ def test_the_feeds_line_says_when_its_list_stopped(complete: bool, expected: str
         complete=complete,
     )
     assert changes.describe(result) == expected
+
+
+def test_a_saved_token_the_server_refuses_is_dropped_and_the_set_listed_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    """A garbage token in the cursor, answered badResumptionToken, is dropped with a
+    warning and its set listed again from the cursor's day: the pass completes and the
+    next run sends no token, rather than failing every day (issue 24)."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    topics, data = _fed(tmp_path, oai)
+    path = oai_dir(data) / "changes.json"
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    saved = feed_cursor.load_cursor(path)
+    assert saved is not None
+    assert saved.covering is not None
+    [wanted] = saved.covering
+    feed_cursor.save_cursor(path, saved.model_copy(update={"tokens": {wanted: "garbage"}}))
+    oai.requests.clear()
+    result = changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert result.complete
+    assert oai.requests[0] == {"verb": "ListRecords", "resumptionToken": "garbage"}
+    assert "resumptionToken" not in oai.requests[1]
+    assert oai.requests[1]["from"] == f"{saved.last - timedelta(days=1)}"
+    after = feed_cursor.load_cursor(path)
+    assert after is not None
+    assert after.tokens == {}
+    where = wanted or "all of arXiv"
+    assert caplog.messages == [
+        f"the server refused the saved resumption token of {where} (badResumptionToken); "
+        f"listing it again from {saved.last - timedelta(days=1)}"
+    ]
+
+
+def test_a_listed_record_never_moves_a_stored_papers_published(tmp_path: Path):
+    """A record whose v1 date is not the stored `published` (another year's) is merged
+    onto the stored paper, which keeps its `published`, once (issue 24)."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    topics, data = _fed(tmp_path, oai)
+    stored = store.load(data / "t.json")
+    key = sorted(stored)[0]
+    moved = oai.papers[key]
+    other = datetime(2019, 5, 6, 7, tzinfo=UTC)
+    oai.add(replace(moved, versions=(Version(other), *moved.versions[1:])))
+    result = changes.run_feed(topics, client=offline(oai), data_dir=data)
+    after = store.load(data / "t.json")
+    assert after[key].published == stored[key].published
+    assert after[key].doi is not None
+    assert set(after) == set(stored)
+    assert result.counts["t"].new == 0

@@ -20,6 +20,7 @@ from harvester.config import Topic, load_config
 from harvester.db import store
 from harvester.db.shards import TopicFiles
 from harvester.db.staging import Staging
+from harvester.errors import StoreError
 from harvester.harvest import changes, sets
 from harvester.harvest.result import Mode, TopicFailed
 from tests.oai_standin import OaiPaper, OaiStandin, Version, many, offline
@@ -233,3 +234,31 @@ def test_a_whole_archive_merge_that_cannot_write_loses_nothing(
         assert len(oai.requests) == listed  # merged from the staging: nothing asked again
     keys = [p.key for p in TopicFiles(data, "arx").each()]
     assert len(keys) == len(set(keys)) == 30_000
+
+
+@pytest.mark.parametrize("started", ["0001-01-01", "9999-12-31"])
+def test_a_set_state_begun_in_a_year_the_feed_cannot_compute_in_is_invalid(
+    tmp_path: Path, started: str
+):
+    """A set state begun in year 1 (the feed lists from the day before) is an invalid
+    state naming the file to remove, for the feed and the topic's harvest, never an
+    OverflowError; nothing is asked or written (issue 24)."""
+    topics, data = _topics(tmp_path, '[topics.cl]\nset = "cs:cs:CL"\n')
+    path = sets.state_path(data, "cl")
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        json.dumps({"set_spec": "cs:cs:CL", "since": None, "started": started, "complete": True})
+    )
+    before = path.read_bytes()
+    oai = OaiStandin(today=date(2026, 4, 3))
+    for attempt in (
+        lambda: changes.fed(topics, data),
+        lambda: sets.harvest_set(topics[0], client=offline(oai), data_dir=data),
+    ):
+        with pytest.raises(StoreError) as caught:
+            attempt()
+        message = str(caught.value)
+        assert message.startswith(f"{path}: invalid set harvest state: started: ")
+        assert message.endswith("; remove this file to list the set again")
+    assert oai.requests == []
+    assert path.read_bytes() == before

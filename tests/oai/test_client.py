@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from harvester.errors import FetchError, OaiRejected
+from harvester.errors import FeedError, FetchError, OaiRejected
 from harvester.net.pacer import Pacer
 from harvester.oai.client import OaiClient
 from tests.conftest import FakeTime, closed_port
@@ -168,3 +168,84 @@ def test_answered_requests_are_counted_apart_from_attempts():
     client = offline(standin)
     assert len(listed(client)) == 5
     assert (client.requests, client.answered) == (2, 2)
+
+
+def _with_token(page: bytes, token: str) -> bytes:
+    """A list page whose resumption token is `token` (the server's word, not the stand-in's)."""
+    return page.replace(
+        b"</ListRecords>", f"<resumptionToken>{token}</resumptionToken></ListRecords>".encode()
+    )
+
+
+@pytest.mark.parametrize(
+    "tokens",
+    [
+        pytest.param(["A", "A"], id="same-token-forever"),
+        pytest.param(["A", "B", "A"], id="A-B-A"),
+    ],
+)
+def test_a_token_given_before_in_the_list_is_a_server_fault(tokens: list[str]):
+    """A server answering a token it gave before in the same list (which would have the
+    list asked round forever) is retried, the page asked again, then reported (issue 24)."""
+    with OaiStandin(today=date(2026, 4, 3)) as standin:
+        standin.add(*many(3, days=DAYS))
+        page = standin.list_records({"verb": "ListRecords", "metadataPrefix": "arXivRaw"})
+        standin.script = [Reply(body=_with_token(page, t)) for t in tokens]
+        standin.script += [Reply(body=_with_token(page, tokens[-1]))] * 3  # every retry too
+        sleeps: list[float] = []
+        client = OaiClient(
+            oai_url=standin.url, pacer=Pacer(delay_seconds=0), sleep=sleeps.append, max_attempts=3
+        )
+        with client, pytest.raises(FeedError) as caught:
+            listed(client)
+    assert str(caught.value) == "the server gave a resumption token it gave before in this list"
+    assert client.requests == len(tokens) + 2  # the repeating page asked 3 times in all
+    assert standin.requests[-1] == {"verb": "ListRecords", "resumptionToken": tokens[-2]}
+    assert len(sleeps) == 2
+
+
+def test_a_token_too_long_to_send_back_is_a_server_fault():
+    """A 100 kB token is refused as it arrives (retried, then reported), before anyone
+    saves it to send later (issue 24)."""
+    with OaiStandin(today=date(2026, 4, 3)) as standin:
+        standin.add(*many(3, days=DAYS))
+        page = standin.list_records({"verb": "ListRecords", "metadataPrefix": "arXivRaw"})
+        standin.script = [Reply(body=_with_token(page, "x" * 100_000))] * 2
+        client = OaiClient(
+            oai_url=standin.url, pacer=Pacer(delay_seconds=0), sleep=lambda _: None, max_attempts=2
+        )
+        with client, pytest.raises(FeedError) as caught:
+            listed(client)
+    assert str(caught.value) == "a resumption token of 100,000 characters (at most 1,000)"
+    assert client.requests == 2
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "2030-01-01"])
+def test_a_record_changed_after_the_servers_today_is_a_server_fault(day: str):
+    """A datestamp after our today + 1 day (the server's today at the latest) is a page no
+    server sends: retried, then reported, never taken (issue 24)."""
+    with OaiStandin(today=date(2026, 4, 3)) as standin:
+        standin.add(*many(3, days=DAYS))
+        page = standin.list_records({"verb": "ListRecords", "metadataPrefix": "arXivRaw"})
+        first = f"<datestamp>{DAYS[0]}</datestamp>".encode()
+        wrong = page.replace(first, f"<datestamp>{day}</datestamp>".encode(), 1)
+        assert wrong != page
+        standin.script = [Reply(body=wrong)] * 2
+        client = OaiClient(
+            oai_url=standin.url, pacer=Pacer(delay_seconds=0), sleep=lambda _: None, max_attempts=2
+        )
+        with client, pytest.raises(FeedError) as caught:
+            listed(client)
+    assert str(caught.value).startswith(f"a record datestamped {day}, after the server's today")
+    assert client.requests == 2
+
+
+def test_a_url_that_cannot_be_made_is_one_error_never_sent():
+    """A token no URL can hold (a cursor saved before tokens were bounded) fails on one
+    line, unretried and unsent, rather than with httpx's InvalidURL (issue 24)."""
+    with OaiStandin(today=date(2026, 4, 3)) as standin:
+        client = OaiClient(oai_url=standin.url, pacer=Pacer(delay_seconds=0), sleep=lambda _: None)
+        with client, pytest.raises(FetchError) as caught:
+            listed(client, token="x" * 100_000)
+    assert str(caught.value) == "cannot make a request URL: URL component 'query' too long"
+    assert (client.requests, standin.requests) == (0, [])

@@ -88,6 +88,24 @@ def test_a_record_without_versions_is_skipped_and_counted():
     assert (page.records, page.entries) == ([], 1)
 
 
+@pytest.mark.parametrize(
+    "number",
+    [
+        pytest.param("v\u00b2", id="superscript-two"),
+        pytest.param("v\u0662", id="arabic-indic-two"),
+        pytest.param("v" + "9" * 5000, id="5000-digits"),
+        pytest.param("v", id="no-number"),
+    ],
+)
+def test_a_version_that_is_not_a_short_ascii_number_skips_the_record(number: str):
+    """A `<version version=...>` that `isdigit` takes but `int` refuses (or that is too
+    long to be a version) skips the record with a warning, never a ValueError (issue 24)."""
+    broken = body(PAPER).replace(b'version="v2"', f'version="{number}"'.encode())
+    assert f'version="{number}"'.encode() in broken
+    page = records.parse(broken)
+    assert (page.records, page.entries) == ([], 1)
+
+
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "oai"
 
 
