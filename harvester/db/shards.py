@@ -163,9 +163,9 @@ class TopicFiles:
         """The identity of every stored paper, read a file at a time."""
         return {p.key for p in self.each()}
 
-    def load_for(self, papers: Iterable[Paper]) -> Mapping[str, Paper]:
-        """The papers of the files that `papers` land in, each made when looked up (the
-        files read once, then kept until the next write).
+    def load_for(self, papers: Iterable[rows.Dated]) -> Mapping[str, Paper]:
+        """The papers of the files that `papers` (records, or any dates) land in, each
+        made when looked up (the files read once, then kept until the next write).
 
         Raises:
             StoreError: such a file is invalid.

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -340,7 +341,10 @@ def _merge(held: list[_Topic], listed: list[Record], *, dry_run: bool) -> list[_
     changed = []
     for owner in held:
         for batch in _by_file(owner.files, listed):
-            stored = owner.files.load_for(r.paper for r in batch)
+            # The file its id's month names too: a stored paper whose v1 date arXiv now
+            # gives otherwise is found where it is, not filed a second time.
+            probes = [r.paper for r in batch] + [m for r in batch if (m := _id_month(r.paper))]
+            stored = owner.files.load_for(probes)
             fetched = []
             for record in batch:
                 old = stored.get(record.paper.key)
@@ -361,6 +365,27 @@ def _merge(held: list[_Topic], listed: list[Record], *, dry_run: bool) -> list[_
             if counts.changed and owner not in changed:
                 changed.append(owner)
     return changed
+
+
+@dataclass(frozen=True)
+class _Month:
+    """A month as a `rows.Dated`: where a paper of that month's first day is filed."""
+
+    published: date
+    updated_day: date | None = None
+
+
+_ID_MONTH = re.compile(r"^(?:[a-z-]+(?:\.[A-Z]{2})?/)?(\d{2})(\d{2})")
+
+
+def _id_month(paper: Paper) -> _Month | None:
+    """The month a paper's id was given in (`2403.01234`, `hep-th/9901001`: the month of
+    its first submission), when the id says one."""
+    found = _ID_MONTH.match(paper.key)
+    if found is None or not 1 <= int(found[2]) <= 12:
+        return None
+    year = int(found[1])
+    return _Month(date(1900 + year if year >= 91 else 2000 + year, int(found[2]), 1))
 
 
 def _by_file(files: TopicFiles, listed: list[Record]) -> Iterable[list[Record]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -458,3 +459,21 @@ def test_a_set_topic_trusts_unread_the_files_the_feed_wrote(tmp_path: Path, read
     reads.clear()
     assert sets.harvest_set(topics[0], client=offline(oai), data_dir=data).requests == 0
     assert reads == []
+
+
+def test_a_listed_v1_date_of_another_year_finds_the_paper_where_it_is_stored(tmp_path: Path):
+    """A record of a stored 2023 paper whose v1 date arXiv now gives in 2024 is looked up in
+    the file its id's month names too: merged there (revised, its `published` kept), not
+    filed a second time in 2024's file."""
+    oai, topics, data = _set_topic_over_years(tmp_path)
+    key = next(k for k in sorted(oai.papers) if k.startswith("2303"))
+    moved = oai.papers[key]
+    later = datetime(2024, 6, 1, tzinfo=UTC)
+    oai.add(replace(moved, versions=(Version(later),), modtime=NOW, doi="10.1/moved"))
+    feed = changes.run_feed(changes.fed(topics, data), client=offline(oai), data_dir=data)
+    assert (feed.counts["lg"].new, feed.counts["lg"].revised) == (0, 1)
+    stored = TopicFiles(data, "lg")
+    keys = [p.key for p in stored.each()]
+    assert len(keys) == len(set(keys)) == 300
+    kept = store.load(data / "lg" / "2023.json")[key]
+    assert (kept.doi, kept.published) == ("10.1/moved", moved.versions[0].created.date())
