@@ -55,6 +55,7 @@ def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
     except OSError as exc:  # a directory, or a file we may not open, in its place
         raise StoreError(data_dir / LOCK_NAME, f"cannot use the lock: {exc.strerror}") from None
     try:
+        _check_state_dirs(data_dir)
         # Under the lock no write is in progress, so a temp file is what a killed run left.
         # Topic files, a sharded topic's files (data/NAME/), the harvest state.
         patterns = (".*.json.*.tmp", "*/.*.json.*.tmp", ".harvest/.*.seen.*.tmp")
@@ -68,6 +69,25 @@ def locked(data_dir: Path, *, timeout_seconds: float) -> Iterator[None]:
                 owner.unlink(missing_ok=True)
         finally:
             lock.release()
+
+
+STATE_DIRS = (".harvest", ".harvest/oai")
+"""Where the harvest state lives: a link there would aim the state's writes elsewhere."""
+
+
+def _check_state_dirs(data_dir: Path) -> None:
+    """Refuse a harvest state directory that is a symbolic link (a committed link would
+    aim every run's state writes anywhere), as a topic's linked folder is refused.
+
+    Raises:
+        StoreError: one of them is a link.
+    """
+    for name in STATE_DIRS:
+        if (data_dir / name).is_symlink():
+            raise StoreError(
+                data_dir / name,
+                "a symbolic link: the harvest state must live in the data directory",
+            )
 
 
 def _remove_stale(stale: Path) -> None:

@@ -234,3 +234,17 @@ def test_a_lock_path_it_cannot_use_is_a_store_error_naming_it(
         shutil.rmtree(data)
     assert str(caught.value) == f"{data / where}: {message}"
     assert time.monotonic() - started < 10  # at once: not waiting out the timeout
+
+
+@pytest.mark.parametrize("name", [".harvest", ".harvest/oai"])
+def test_a_state_directory_that_is_a_link_is_refused(tmp_path: Path, name: str):
+    """A harvest state directory that is a symbolic link to a directory elsewhere is one
+    StoreError naming it, before anything is written through it."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    data = tmp_path / "data"
+    (data / name).parent.mkdir(parents=True, exist_ok=True)
+    (data / name).symlink_to(elsewhere)
+    with pytest.raises(StoreError, match="a symbolic link"), lock.locked(data, timeout_seconds=1):
+        pass
+    assert list(elsewhere.iterdir()) == []
