@@ -4,7 +4,8 @@ a time, so that an output of the whole topic holds about one file, not the topic
 The files are read in the order of the newest `published` day their stamps name (the
 stamps say what each file holds without reading it: `shards.TopicFiles.verify`), and a
 paper is handed on once no file left to read can hold it. A topic's files are disjoint
-in their days, so each is handed on whole before the next is read; during an
+in their days, so each is streamed as it is, a block at a time (newest first, as the
+file format orders it: a file out of that order is an error `harvest check` names too); during an
 interrupted switch a coarser file and its finer ones share days, and a paper in both
 is handed on once, as `TopicFiles.load` merges it (`store.merge`, in the files' order).
 A paper's records share its `published` day (that of its first version, which never
@@ -73,6 +74,10 @@ class TopicReader:
         Raises:
             StoreError: a file is invalid.
         """
+        if not self.overlapping:  # each file holds its own days: streamed as it is
+            for name in self.order():
+                yield from store.stream(self.data_dir / name)
+            return
         held: dict[str, list[tuple[str, Paper]]] = {}
         for name in self.order():
             yield from _ready(held, after=max(self.stamps[name].published))

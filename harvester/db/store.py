@@ -76,6 +76,23 @@ def load_rows(path: Path) -> dict[str, Row]:
     return found
 
 
+def stream(path: Path) -> Iterator[Paper]:
+    """A topic file's records in file order, validated a block at a time, so that at
+    most a block of them (8 MB of the file) is held; a missing file has none.
+
+    Raises:
+        StoreError: as `load`, or a record out of the file's order (newest first, then
+            id: a paper twice included), which `load` would sort, and `harvest check`
+            names; met after the records before it were handed on.
+    """
+    previous: Paper | None = None
+    for index, paper in enumerate(p for block in _blocks(path) for p in block):
+        if previous is not None and paper.sort_key() >= previous.sort_key():
+            raise StoreError(path, f"record {index}: out of order (newest first, then id)")
+        previous = paper
+        yield paper
+
+
 def _blocks(path: Path) -> Iterator[list[Paper]]:
     """A topic file's records, validated, a block at a time (none for a missing file).
 

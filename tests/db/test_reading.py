@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -87,13 +88,18 @@ def test_counts_come_from_the_stamps_without_reading_the_files(
     files = shards.TopicFiles(tmp_path, "t")
     files.commit(_papers(400))
     read: list[Path] = []
-    real = store.load
+    real, streamed = store.load, store.stream
 
     def load(path: Path) -> dict[str, Paper]:
         read.append(path)
         return real(path)
 
+    def stream(path: Path) -> Iterator[Paper]:
+        read.append(path)
+        return streamed(path)
+
     monkeypatch.setattr(store, "load", load)
+    monkeypatch.setattr(store, "stream", stream)
     monkeypatch.setattr(store, "parse", lambda *_: pytest.fail("a stamped file was parsed"))
     reader = reading.TopicReader(tmp_path, "t", files.stamps)
     assert reader.total == 400
@@ -114,18 +120,18 @@ def test_an_invalid_file_not_vouched_for_is_refused_before_any_paper(tmp_path: P
 def test_a_file_is_handed_on_before_the_next_is_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """Files that share no day are read one after another: every paper of one is handed
-    on before the next file is opened."""
+    """Files that share no day are streamed one after another, as they are: every paper
+    of one is handed on before the next file is opened."""
     _sharded(tmp_path, _papers(1000))
     reader = reading.TopicReader(tmp_path, "t")
     opened: list[str] = []
-    real = store.load
+    real = store.stream
 
-    def load(path: Path) -> dict[str, Paper]:
+    def stream(path: Path) -> Iterator[Paper]:
         opened.append(path.name)
         return real(path)
 
-    monkeypatch.setattr(store, "load", load)
+    monkeypatch.setattr(store, "stream", stream)
     seen_when = [(p.published.year, len(opened)) for p in reader.papers()]
     assert opened == ["2024.json", "2023.json", "2022.json"]
     assert {(year, at) for year, at in seen_when} == {(2024, 1), (2023, 2), (2022, 3)}

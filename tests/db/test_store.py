@@ -382,3 +382,18 @@ def test_outcome_looks_up_only_the_fetched_papers():
     assert set(asked) == {"2401.00003", "2401.00007", "2402.00001"}
     assert set(won) == {"2401.00003", "2402.00001"}  # v1 of 00007 is the stored one
     assert (counts.new, counts.updated, counts.unchanged) == (1, 1, 1)
+
+
+def test_stream_hands_on_the_records_in_file_order_and_names_one_out_of_it(tmp_path: Path):
+    """`stream` gives a file's records as it holds them, newest first; a record out of that
+    order (a hand-edited file, which `load` would sort) is a StoreError naming it."""
+    path = tmp_path / "t.json"
+    papers = [paper(f"2401.{n:05d}v1", published=date(2024, 1, 1 + n)) for n in range(5)]
+    store.save(path, papers)
+    assert [p.key for p in store.stream(path)] == [p.key for p in reversed(papers)]
+    records = json.loads(path.read_text())
+    records[1], records[3] = records[3], records[1]
+    path.write_text(json.dumps(records, indent=2) + "\n")
+    with pytest.raises(StoreError, match="record 2: out of order"):
+        list(store.stream(path))
+    assert list(store.stream(tmp_path / "missing.json")) == []
