@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from harvester.cli import main
 from harvester.db import store
 from harvester.db.counts import Change
 from harvester.job.report import Report, TopicReport
+from harvester.outputs import feeds
+from harvester.outputs.export import ORIGINAL_KEYS
 from tests.conftest import one_topic, paper
 
 
@@ -148,3 +152,25 @@ def test_a_broken_topic_file_is_named_and_the_healthy_ones_still_served(
         assert not (tmp_path / "site" / "b").exists()
     else:
         assert out.splitlines() == ["2024-01-01  2401.00001v1  Healthy  (Ada Lovelace; a)"]
+
+
+def test_an_imported_title_with_a_noncharacter_is_in_the_site_and_the_exports(
+    tmp_path: Path, capsys
+):
+    """`harvest import` takes a title holding U+FFFE as it is, and `harvest site` and
+    `harvest export` then make it (issue #24: the site ended in a traceback): the site's
+    pages and feeds hold its escape, the exports the text itself."""
+    config, data = one_topic(tmp_path)
+    record = paper("2401.00001v1", title="Broken \ufffe title").model_dump(mode="json")
+    original = {"t": [{k: record[k] for k in ORIGINAL_KEYS}]}
+    (tmp_path / "papers_database.json").write_text(json.dumps(original))
+    paths = ["--config", str(config), "--data-dir", str(data)]
+    assert main(["import", str(tmp_path / "papers_database.json"), *paths]) == 0
+    assert main(["site", *paths, "--out", str(tmp_path / "site")]) == 0
+    assert main(["export", *paths, "--out", str(tmp_path / "export")]) == 0
+    assert capsys.readouterr().err == ""
+    feed = etree.fromstring((tmp_path / "site" / "t" / "feed.xml").read_bytes())
+    assert feed.findtext(f"{{{feeds.ATOM}}}entry/{{{feeds.ATOM}}}title") == r"Broken \ufffe title"
+    assert r"Broken \ufffe title" in (tmp_path / "site" / "t" / "index.html").read_text()
+    exported = json.loads((tmp_path / "export" / "papers_database.json").read_text())
+    assert exported["t"][0]["title"] == "Broken \ufffe title"
