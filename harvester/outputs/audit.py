@@ -32,6 +32,8 @@ def check_file(path: Path, *, topic: str | None = None, keys: set[str] | None = 
     Raises:
         StoreError: the first problem, with the record or line where it is.
     """
+    if topic is not None and not layout.is_shard(path.name):  # the name says it first
+        raise StoreError(path, layout.NOT_A_SHARD.format(topic=topic))
     data = files.read_bytes(path, links=False)
     papers = store.parse(path, data)  # JSON, an array, valid records, one per paper
     if topic is not None:
@@ -89,7 +91,10 @@ def check(
     if not data_dir.is_dir():
         return {}, [*problems, StoreError(data_dir, "no such data directory")]
     counts: dict[Path, int] = {}
-    for path in sorted(data_dir.glob("*.json")):
+    for path in _json_files(data_dir):
+        if path.suffix != ".json":  # never read: a topic's file is NAME.json
+            problems.append(StoreError(path, "not a topic file (NAME.json, in lower case)"))
+            continue
         try:
             counts[path] = check_file(path)
         except StoreError as exc:
@@ -101,7 +106,7 @@ def check(
         # (checked above, and any problem in it reported there).
         with contextlib.suppress(StoreError):
             keys.update(store.load(data_dir / f"{folder.name}.json"))
-        for path in sorted(folder.glob("*.json")):
+        for path in _json_files(folder):
             try:
                 counts[path] = check_file(path, topic=folder.name, keys=keys)
             except StoreError as exc:
@@ -115,6 +120,12 @@ def check(
         except StoreError as exc:
             problems.append(exc)
     return counts, problems
+
+
+def _json_files(folder: Path) -> list[Path]:
+    """The files of `folder` ending in `.json` in any case (`2024.JSON` too: a harvest does
+    not read it, so `check` must say so), sorted."""
+    return sorted(p for p in folder.iterdir() if p.name.lower().endswith(".json"))
 
 
 def _set_harvest(topic: Topic, data_dir: Path) -> str:

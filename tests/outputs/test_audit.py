@@ -304,3 +304,39 @@ def test_stats_says_how_far_a_set_topics_harvest_is(tmp_path: Path):
     assert harvest() == "first harvest in progress (10 records in 1 pages staged)"
     sets.harvest_set(topic, client=offline(oai), data_dir=data, now=now)
     assert harvest() == "complete, listed from 2026-04-03; kept by the change feed"
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        pytest.param(
+            "t/2026-13.json",
+            "not a shard of t (YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)",
+            id="month-13",
+        ),
+        pytest.param(
+            "t/2024-00.json",
+            "not a shard of t (YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)",
+            id="month-00",
+        ),
+        pytest.param(
+            "t/2024.JSON",
+            "not a shard of t (YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)",
+            id="upper-case-shard",
+        ),
+        pytest.param(
+            "t/\uff12\uff10\uff12\uff14.json",
+            "not a shard of t (YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)",
+            id="fullwidth-digits",
+        ),
+        pytest.param("t.JSON", "not a topic file (NAME.json, in lower case)", id="upper-case"),
+    ],
+)
+def test_check_names_a_file_outside_the_layout(tmp_path: Path, capsys, name: str, problem: str):
+    """`harvest check` names a data file a harvest would not read (issue #24), even empty."""
+    config, data = one_topic(tmp_path)
+    (data / "t").mkdir()
+    (data / "t" / "2024.json").write_text("[]\n")
+    (data / name).write_text("[]\n")
+    assert main(["check", "--config", str(config), "--data-dir", str(data)]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"ERROR {data / name}: {problem}"]
