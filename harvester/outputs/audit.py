@@ -10,8 +10,10 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+
+from pydantic import BaseModel
 
 from harvester import files
 from harvester.config import Config, Topic, load_config
@@ -19,6 +21,7 @@ from harvester.db import layout, shards, state, store
 from harvester.db.staging import Staging
 from harvester.errors import ConfigError, StoreError
 from harvester.harvest import sets, stale
+from harvester.harvest.cursor import Cursor
 from harvester.harvest.stale import Silence
 from harvester.models import Paper
 
@@ -77,7 +80,8 @@ def check_file(path: Path, *, topic: str | None = None, keys: set[str] | None = 
 def check(
     config_path: Path, data_dir: Path
 ) -> tuple[dict[Path, int], list[StoreError | ConfigError]]:
-    """Check the topics file, every topic file and every state file.
+    """Check the topics file, every topic file and every state file (the change feed's
+    cursor and the set topics' states too).
 
     Returns:
         Record counts of the valid topic files, and every problem found (one per
@@ -119,7 +123,43 @@ def check(
             state.load(path)
         except StoreError as exc:
             problems.append(exc)
-    return counts, problems
+    return counts, problems + _oai_problems(sets.oai_dir(data_dir))
+
+
+def _oai_problems(oai: Path) -> list[StoreError]:
+    """The problems of the change feed's cursor and the set topics' states (`oai/`): one
+    per file, as a harvest would meet it (and a link refused, as for every state)."""
+    if not oai.exists() and not oai.is_symlink():
+        return []
+    if oai.is_symlink() or not oai.is_dir():
+        return [StoreError(oai, "not a directory; the change feed's progress lives there")]
+    problems = []
+    for path in _json_files(oai):
+        try:
+            if path.name == CURSOR:
+                what = "invalid change feed cursor"
+                found: BaseModel | None = files.read_model(
+                    path, Cursor, what=what, whole="cursor", links=False
+                )
+            else:
+                what = "invalid set harvest state"
+                found = files.read_model(path, sets.SetState, what=what, whole="state", links=False)
+            _check_days(path, found, what)
+        except StoreError as exc:
+            problems.append(exc)
+    return problems
+
+
+CURSOR = "changes.json"
+"""The change feed's cursor, in `oai/` (`harvest.changes`)."""
+
+
+def _check_days(path: Path, found: BaseModel | None, what: str) -> None:
+    """Refuse a day outside the years 1000 to 9000 (a harvest counts days from it: year 1
+    less a day is no date at all), as a topic's state refuses one."""
+    for name, value in found or ():
+        if isinstance(value, date) and not 1000 <= value.year < 9000:
+            raise StoreError(path, f"{what}: {name}: must be a day from the year 1000 to 9000")
 
 
 def _json_files(folder: Path) -> list[Path]:
