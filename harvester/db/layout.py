@@ -10,24 +10,51 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from harvester.db.rows import Dated
 from harvester.errors import StoreError
 from harvester.models import Paper
 
-SHARD_NAME = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?\.json$")
+SHARD_NAME = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?\.json", re.ASCII)
+"""The shape of a shard's name (ASCII digits: `\\d` would match fullwidth digits); `is_shard`
+also asks that it name a real month or day."""
+NOT_A_SHARD = "not a shard of {topic} (YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)"
 DAY = 3
 """The finest cut: a day (levels: 0 the one file, 1 a year, 2 a month, 3 a day)."""
 
 
+def is_shard(name: str) -> bool:
+    """Whether `name` is a shard's file name: `2024.json`, `2024-03.json`, `2024-03-05.json`
+    (a real month or day; never `2024-00.json` or `2024-02-30.json`)."""
+    if SHARD_NAME.fullmatch(name) is None:
+        return False
+    stem = name.removesuffix(".json")
+    try:
+        date.fromisoformat((stem + "-01-01")[:10])
+    except ValueError:
+        return False
+    return True
+
+
 def listing(data_dir: Path, topic: str) -> set[str]:
-    """A topic's files on disk, relative to the data directory."""
+    """A topic's files on disk, relative to the data directory.
+
+    Raises:
+        StoreError: a file in the topic's folder ends in `.json` (in any case) but is not
+            a shard's name: the harvest would not see it, and would store its papers
+            a second time in the file they belong in.
+    """
     single = f"{topic}.json"
     names = {single} if (data_dir / single).exists() else set()
     folder = data_dir / topic
     if folder.is_dir():
-        names |= {f"{topic}/{p.name}" for p in folder.iterdir() if SHARD_NAME.match(p.name)}
+        for path in sorted(folder.iterdir()):
+            if is_shard(path.name):
+                names.add(f"{topic}/{path.name}")
+            elif path.name.lower().endswith(".json"):
+                raise StoreError(path, NOT_A_SHARD.format(topic=topic))
     return names
 
 
@@ -139,8 +166,8 @@ def check_placement(path: Path, topic: str, papers: Iterable[Paper]) -> None:
     Raises:
         StoreError: the first such problem.
     """
-    if SHARD_NAME.match(path.name) is None:
-        raise StoreError(path, f"not a shard of {topic} (YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)")
+    if not is_shard(path.name):
+        raise StoreError(path, NOT_A_SHARD.format(topic=topic))
     stem = path.name.removesuffix(".json")
     for paper in papers:
         if not paper.published.isoformat().startswith(stem):

@@ -60,9 +60,17 @@ def init(directory: Path) -> list[Path]:
         The files written.
 
     Raises:
-        StoreError: one of the files exists, or a file cannot be written.
+        StoreError: one of the files exists, a directory on the way to one is a symbolic
+            link, or a file cannot be written.
     """
     planned = {directory / path: text for path, text in contents().items()}
+    for path in planned:  # `.github -> /tmp/x` would take the workflow elsewhere
+        linked = [
+            p for p in path.relative_to(directory).parents[:-1] if (directory / p).is_symlink()
+        ]
+        if linked:
+            why = "a symbolic link; refused (a file would be written through it); nothing written"
+            raise StoreError(directory, f"has {linked[-1].as_posix()}, {why}")
     present = [str(p.relative_to(directory)) for p in planned if p.exists() or p.is_symlink()]
     if present:
         raise StoreError(directory, f"already has {', '.join(present)}; nothing written")

@@ -19,6 +19,7 @@ from harvester.db import layout, shards, state, store
 from harvester.db.staging import Staging
 from harvester.errors import ConfigError, StoreError
 from harvester.harvest import sets, stale
+from harvester.harvest.cursor import Cursor
 from harvester.harvest.stale import Silence
 from harvester.models import Paper
 
@@ -32,6 +33,8 @@ def check_file(path: Path, *, topic: str | None = None, keys: set[str] | None = 
     Raises:
         StoreError: the first problem, with the record or line where it is.
     """
+    if topic is not None and not layout.is_shard(path.name):  # the name says it first
+        raise StoreError(path, layout.NOT_A_SHARD.format(topic=topic))
     data = files.read_bytes(path, links=False)
     papers = store.parse(path, data)  # JSON, an array, valid records, one per paper
     if topic is not None:
@@ -75,7 +78,8 @@ def check_file(path: Path, *, topic: str | None = None, keys: set[str] | None = 
 def check(
     config_path: Path, data_dir: Path
 ) -> tuple[dict[Path, int], list[StoreError | ConfigError]]:
-    """Check the topics file, every topic file and every state file.
+    """Check the topics file, every topic file and every state file (the change feed's
+    cursor and the set topics' states too).
 
     Returns:
         Record counts of the valid topic files, and every problem found (one per
@@ -89,7 +93,10 @@ def check(
     if not data_dir.is_dir():
         return {}, [*problems, StoreError(data_dir, "no such data directory")]
     counts: dict[Path, int] = {}
-    for path in sorted(data_dir.glob("*.json")):
+    for path in _json_files(data_dir):
+        if path.suffix != ".json":  # never read: a topic's file is NAME.json
+            problems.append(StoreError(path, "not a topic file (NAME.json, in lower case)"))
+            continue
         try:
             counts[path] = check_file(path)
         except StoreError as exc:
@@ -101,7 +108,7 @@ def check(
         # (checked above, and any problem in it reported there).
         with contextlib.suppress(StoreError):
             keys.update(store.load(data_dir / f"{folder.name}.json"))
-        for path in sorted(folder.glob("*.json")):
+        for path in _json_files(folder):
             try:
                 counts[path] = check_file(path, topic=folder.name, keys=keys)
             except StoreError as exc:
@@ -114,7 +121,40 @@ def check(
             state.load(path)
         except StoreError as exc:
             problems.append(exc)
-    return counts, problems
+    return counts, problems + _oai_problems(sets.oai_dir(data_dir))
+
+
+def _oai_problems(oai: Path) -> list[StoreError]:
+    """The problems of the change feed's cursor and the set topics' states (`oai/`): one
+    per file, as a harvest would meet it (and a link refused, as for every state)."""
+    if not oai.exists() and not oai.is_symlink():
+        return []
+    if oai.is_symlink() or not oai.is_dir():
+        return [StoreError(oai, "not a directory; the change feed's progress lives there")]
+    problems = []
+    for path in _json_files(oai):
+        try:
+            # The models bound their days too (a harvest counts days from them).
+            if path.name == CURSOR:
+                files.read_model(
+                    path, Cursor, what="invalid change feed cursor", whole="cursor", links=False
+                )
+            else:
+                what = "invalid set harvest state"
+                files.read_model(path, sets.SetState, what=what, whole="state", links=False)
+        except StoreError as exc:
+            problems.append(exc)
+    return problems
+
+
+CURSOR = "changes.json"
+"""The change feed's cursor, in `oai/` (`harvest.changes`)."""
+
+
+def _json_files(folder: Path) -> list[Path]:
+    """The files of `folder` ending in `.json` in any case (`2024.JSON` too: a harvest does
+    not read it, so `check` must say so), sorted."""
+    return sorted(p for p in folder.iterdir() if p.name.lower().endswith(".json"))
 
 
 def _set_harvest(topic: Topic, data_dir: Path) -> str:

@@ -8,8 +8,9 @@ the topic as a keyword, so a reference manager files it where the database did.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import quote
 
-from harvester.models import Paper
+from harvester.models import Paper, flat_line
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 """BibTeX's month macros; unbraced, every style prints them in its own language."""
@@ -36,10 +37,10 @@ def entry(paper: Paper, *, keywords: Iterable[str] = ()) -> str:
         ("month", MONTHS[p.published.month - 1]),
         ("eprint", _braced(p.key)),
         ("archivePrefix", "{arXiv}"),
-        ("primaryClass", _braced(primary(p))),
+        ("primaryClass", _braced(_text(primary(p)))),
         ("eprinttype", "{arxiv}"),
-        ("eprintclass", _braced(primary(p))),
-        ("url", _braced(p.url)),
+        ("eprintclass", _braced(_text(primary(p)))),
+        ("url", _braced(_url(p.url))),
         ("doi", _braced(_text(p.doi or ""))),
         ("note", _braced(_text(p.journal_ref or ""))),
         ("keywords", _braced(_text(", ".join(keywords)))),
@@ -71,13 +72,22 @@ def _author(name: str) -> str:
     return f"{{{text}}}" if " and " in f" {name} " else text
 
 
+def _url(url: str) -> str:
+    """A URL safe inside BibTeX braces: a brace (which would close the field and let the
+    rest forge fields of its own), a space or a control character percent-encoded, as a
+    URL may always have them; the address is the same."""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+
+
 def _text(text: str) -> str:
-    """Text safe inside BibTeX braces.
+    """Text safe inside BibTeX braces, on one line (`flat_line`: a control character, NUL
+    among them, as its escape `\\x00`, which no `.bib` reader chokes on).
 
     arXiv's LaTeX is kept as written when its braces balance. When they do not,
     every brace becomes a LaTeX command: BibTeX counts braces even after a
     backslash, so `\\{` would not help.
     """
+    text = flat_line(text)
     depth = 0
     for char in text:
         depth += {"{": 1, "}": -1}.get(char, 0)

@@ -29,11 +29,24 @@ NEWEST = 100
 def text(value: str) -> str:
     """`value` as text any page or feed can hold: one line (`models.flat_line`: control
     characters as their escapes, `\\x00`, which XML 1.0 cannot carry at all), and a lone
-    surrogate, which UTF-8 cannot encode, as its escape (`\\ud800`)."""
+    surrogate, which UTF-8 cannot encode, or a noncharacter (`\\ufffe`, which XML 1.0
+    cannot carry either, and the 64 others) as its escape (`\\ud800`).
+
+    A record may hold any of them (an import takes the text as it is, and so do the
+    exports, which can carry it): this is the one place where the site and its feeds
+    make it text they can carry.
+    """
     line = flat_line(value)
     if line.isprintable():
         return line
-    return "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in line)
+    return "".join(f"\\u{ord(c):04x}" if _unwritable(c) else c for c in line)
+
+
+def _unwritable(char: str) -> bool:
+    """A lone surrogate or a noncharacter (U+FDD0 to U+FDEF, and the last two code points
+    of every plane: U+FFFE, U+FFFF, U+1FFFE, ...)."""
+    code = ord(char)
+    return 0xD800 <= code <= 0xDFFF or 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
 def abs_url(paper: Paper) -> str:

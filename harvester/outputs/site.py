@@ -265,6 +265,7 @@ def build(
     """
     env = _environment()
     readers, failed = export.read_topics(config, data_dir)  # as export: the healthy ones
+    check_replaceable(out_dir, _planned(out_dir, readers))
     written = [_write(out_dir / ".nojekyll", b"")]  # serve the files as they are
     static = resources.files("harvester.outputs") / "static"
     written += [_write(out_dir / name, (static / name).read_bytes()) for name in STATIC]
@@ -290,6 +291,67 @@ def build(
     )
     written.append(_write(out_dir / "index.html", html.encode("utf-8")))
     return Built(files=written, failed=failed)
+
+
+def _planned(out_dir: Path, readers: Mapping[str, TopicReader]) -> list[Path]:
+    """Every file a build of these topics writes."""
+    planned = [out_dir / name for name in (".nojekyll", *STATIC, "feed.xml", "index.html")]
+    for name, reader in readers.items():
+        where = out_dir / name
+        pages = max(1, -(-reader.total // PAGE_SIZE))
+        planned += [where / "feed.xml", *(where / page_name(n) for n in range(1, pages + 1))]
+        planned += [where / f"filter-{n}.json" for n in range(-(-reader.total // CHUNK))]
+    return planned
+
+
+_OURS = {
+    ".html": b'<meta name="generator" content="arxiv-harvester">',
+    ".xml": b">arxiv-harvester</generator>",
+    ".css": b"/* arxiv-harvester site",
+    ".js": b"// The topic page's filter",
+    ".json": b"[[",
+}
+"""What each kind of file of a site shows in its first `_HEAD` bytes (`.nojekyll` is empty)."""
+_HEAD = 8192
+
+
+def check_replaceable(out_dir: Path, planned: list[Path]) -> None:
+    """Refuse to build where a file to be written is not one a build wrote (a user's own
+    `index.html`, say, in a repository's root), or where a directory on the way to one is a
+    symbolic link (the pages would be written wherever it points), before writing any.
+
+    Raises:
+        StoreError: the first such file, named in `out_dir`.
+    """
+    for path in planned:
+        name = path.relative_to(out_dir)
+        for parent in reversed(name.parents[:-1]):
+            if (out_dir / parent).is_symlink():
+                why = "a symbolic link; refused (the site would be written through it)"
+                raise StoreError(out_dir, f"holds {parent.as_posix()}, {why}")
+        if not path.exists() and not path.is_symlink():
+            continue
+        if not _ours(path):
+            why = "which no site build wrote; refused (move it, or choose another --out)"
+            raise StoreError(out_dir, f"holds {name.as_posix()}, {why}")
+
+
+def _ours(path: Path) -> bool:
+    """Whether the file at `path` is one a build wrote (by what it begins with)."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD)
+    except OSError:
+        return False
+    if path.name == ".nojekyll":
+        return head == b""
+    signature = _OURS.get(path.suffix)
+    if signature is None:
+        return False
+    # A page or feed says it in its head; a style, script or chunk begins with it.
+    return signature in head if path.suffix in (".html", ".xml") else head.startswith(signature)
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from harvester.cli import main
 from harvester.db import store
 from harvester.db.counts import Change
 from harvester.job.report import Report, TopicReport
-from tests.conftest import one_topic, paper
+from harvester.outputs import feeds
+from harvester.outputs.export import ORIGINAL_KEYS
+from tests.conftest import one_topic, paper, tree
 
 
 @pytest.mark.parametrize(
@@ -185,3 +189,86 @@ def test_export_through_a_loop_of_links_is_one_line(
     assert captured.err.splitlines() == [message.format(data=data, out=out)]
     assert "Traceback" not in captured.err
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_an_imported_title_with_a_noncharacter_is_in_the_site_and_the_exports(
+    tmp_path: Path, capsys
+):
+    """`harvest import` takes a title holding U+FFFE as it is, and `harvest site` and
+    `harvest export` then make it (issue #24: the site ended in a traceback): the site's
+    pages and feeds hold its escape, the exports the text itself."""
+    config, data = one_topic(tmp_path)
+    record = paper("2401.00001v1", title="Broken \ufffe title").model_dump(mode="json")
+    original = {"t": [{k: record[k] for k in ORIGINAL_KEYS}]}
+    (tmp_path / "papers_database.json").write_text(json.dumps(original))
+    paths = ["--config", str(config), "--data-dir", str(data)]
+    assert main(["import", str(tmp_path / "papers_database.json"), *paths]) == 0
+    assert main(["site", *paths, "--out", str(tmp_path / "site")]) == 0
+    assert main(["export", *paths, "--out", str(tmp_path / "export")]) == 0
+    assert capsys.readouterr().err == ""
+    feed = etree.fromstring((tmp_path / "site" / "t" / "feed.xml").read_bytes())
+    assert feed.findtext(f"{{{feeds.ATOM}}}entry/{{{feeds.ATOM}}}title") == r"Broken \ufffe title"
+    assert r"Broken \ufffe title" in (tmp_path / "site" / "t" / "index.html").read_text()
+    exported = json.loads((tmp_path / "export" / "papers_database.json").read_text())
+    assert exported["t"][0]["title"] == "Broken \ufffe title"
+
+
+@pytest.mark.parametrize(
+    ("name", "mine"),
+    [
+        pytest.param("index.html", b"<!DOCTYPE html><title>My project</title>\n", id="index"),
+        pytest.param("style.css", b"body { color: red }\n", id="style"),
+        pytest.param("feed.xml", b"<rss version='2.0'/>\n", id="feed"),
+        pytest.param("t/index.html", b"<p>my notes</p>\n", id="topic-page"),
+        pytest.param(".nojekyll", b"mine\n", id="nojekyll"),
+    ],
+)
+def test_a_site_over_a_users_files_is_refused_and_writes_nothing(
+    tmp_path: Path, capsys, name: str, mine: bytes
+):
+    """`harvest site --out .` in a repository with its own `index.html` (or style, feed)
+    refuses in one line, exit 1, before writing anything (issue #24: they were replaced)."""
+    config, data = one_topic(tmp_path)
+    store.save(data / "t.json", [paper("2401.00001v1")])
+    out = tmp_path / "repo"
+    (out / name).parent.mkdir(parents=True)
+    (out / name).write_bytes(mine)
+    before = tree(out)
+    args = ["site", "--config", str(config), "--data-dir", str(data), "--out", str(out)]
+    assert main(args) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"ERROR {out}: holds {name}, which no site build wrote; refused "
+        "(move it, or choose another --out)"
+    ]
+    assert tree(out) == before
+    assert sorted(p.name for p in out.iterdir()) == [name.split("/", maxsplit=1)[0]]
+
+
+def test_a_site_is_rebuilt_over_the_site_it_built(tmp_path: Path, capsys):
+    """What a build wrote is its own to replace: a second build over it succeeds."""
+    config, data = one_topic(tmp_path)
+    store.save(data / "t.json", [paper("2401.00001v1")])
+    args = ["site", "--config", str(config), "--data-dir", str(data), "--out", str(tmp_path / "s")]
+    assert main(args) == 0
+    store.save(data / "t.json", [paper("2401.00002v1"), paper("2401.00001v1")])
+    assert main(args) == 0
+    assert "2401.00002v1" in (tmp_path / "s" / "t" / "index.html").read_text()
+
+
+def test_a_site_is_not_written_through_a_linked_directory(tmp_path: Path, capsys):
+    """`site/t -> elsewhere` is refused in one line, exit 1, and nothing is written there
+    or anywhere in the site (issue #24: the pages went through the link)."""
+    config, data = one_topic(tmp_path)
+    store.save(data / "t.json", [paper("2401.00001v1")])
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "t").symlink_to(elsewhere)
+    args = ["site", "--config", str(config), "--data-dir", str(data), "--out", str(out)]
+    assert main(args) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"ERROR {out}: holds t, a symbolic link; refused (the site would be written through it)"
+    ]
+    assert list(elsewhere.iterdir()) == []
+    assert [p.name for p in out.iterdir()] == ["t"]

@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from harvester.cli import main
 from harvester.db import layout
 from harvester.errors import StoreError
 from harvester.models import Paper
-from tests.conftest import paper
+from tests.conftest import argv, paper, tree
+from tests.standin import Standin
 
 
 def on(day: date, number: int) -> Paper:
@@ -86,3 +88,69 @@ def test_placing_follows_the_files_through_any_adds_and_discards(
     for name in names - {"t.json"}:
         stem = name.removesuffix(".json")
         assert kept.settled(name) == (not any(n.startswith(f"{stem}-") for n in names))
+
+
+@pytest.mark.parametrize(
+    ("name", "shard"),
+    [
+        pytest.param("2024.json", True, id="year"),
+        pytest.param("2024-03.json", True, id="month"),
+        pytest.param("2024-02-29.json", True, id="leap-day"),
+        pytest.param("2024-00.json", False, id="month-00"),
+        pytest.param("2026-13.json", False, id="month-13"),
+        pytest.param("2023-02-29.json", False, id="no-such-day"),
+        pytest.param("\uff12\uff10\uff12\uff14.json", False, id="fullwidth-digits"),
+        pytest.param("2024.JSON", False, id="upper-case"),
+        pytest.param("2024.json\n", False, id="line-break"),
+        pytest.param("0000.json", False, id="year-0"),
+    ],
+)
+def test_a_shard_name_is_a_real_year_month_or_day_in_ascii(name: str, shard: bool):
+    """Only ASCII digits naming a real year, month or day make a shard (issue #24)."""
+    assert layout.is_shard(name) is shard
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("2024-00.json", id="month-00"),
+        pytest.param("\uff12\uff10\uff12\uff14.json", id="fullwidth-digits"),
+        pytest.param("2024.JSON", id="upper-case"),
+        pytest.param("notes.json", id="other"),
+    ],
+)
+def test_listing_refuses_a_json_file_in_the_folder_that_is_not_a_shard(tmp_path: Path, name: str):
+    """A `.json` in a topic's folder outside the layout is named, not ignored (issue #24:
+    the harvest stored its papers a second time in the right file)."""
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "2024.json").write_text("[]\n")
+    (tmp_path / "t" / name).write_text("[]\n")
+    (tmp_path / "t" / ".2024.json.x1.tmp").write_text("")  # a write's temp file: not ours to judge
+    with pytest.raises(StoreError) as caught:
+        layout.listing(tmp_path, "t")
+    assert str(caught.value) == (
+        f"{tmp_path / 't' / name}: not a shard of t (YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)"
+    )
+
+
+def test_a_harvest_fails_on_a_file_outside_the_layout_before_any_request(
+    standin: Standin, config: Path, capsys
+):
+    """`data/rlhf_code/2024-00.json` fails that topic in one line naming the file before
+    it asks arXiv anything, and the file and the topic's others are left as they were."""
+    assert main(argv(standin, config)) == 0
+    data = config.parent / "data"
+    (data / "rlhf_code").mkdir()
+    stray = data / "rlhf_code" / "2024-00.json"
+    stray.write_bytes(b"[]\n")
+    before = tree(data)
+    standin.requests.clear()
+    capsys.readouterr()
+    assert main(argv(standin, config, "--topic", "rlhf_code")) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if line.startswith("ERROR")]
+    assert errors == [
+        f"ERROR rlhf_code: {stray}: not a shard of rlhf_code "
+        "(YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)"
+    ]
+    assert standin.requests == []
+    assert tree(data) == before

@@ -147,3 +147,20 @@ def test_the_new_queries_toml_comments_on_every_key(tmp_path: Path):
     path = tmp_path / "queries.toml"
     path.write_text(re.sub(r"^# (\[|[a-z_]+ = )", r"\1", text, flags=re.MULTILINE))
     assert len(load_config(path).topics) >= 3
+
+
+@pytest.mark.parametrize("link", [".github", ".github/workflows"])
+def test_init_writes_nothing_through_a_linked_directory(tmp_path: Path, capsys, link: str):
+    """A `.github` (or its `workflows`) linked elsewhere is refused in one line, exit 1,
+    and no file is written, there or in the target (issue #24: the workflow went through)."""
+    target, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (target / link).parent.mkdir(parents=True, exist_ok=True)
+    (target / link).symlink_to(elsewhere)
+    assert main(["init", str(target)]) == 1
+    assert capsys.readouterr().err == (
+        f"ERROR {target}: has {link}, a symbolic link; refused (a file would be written "
+        "through it); nothing written\n"
+    )
+    assert list(elsewhere.iterdir()) == []
+    assert tree(target) == {}

@@ -4,11 +4,13 @@ topics shown beside a broken one, the shipped data/ valid (issue #11)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
+from harvester import files
 from harvester.cli import main
 from harvester.config import load_config
 from harvester.db import shards
@@ -304,3 +306,100 @@ def test_stats_says_how_far_a_set_topics_harvest_is(tmp_path: Path):
     assert harvest() == "first harvest in progress (10 records in 1 pages staged)"
     sets.harvest_set(topic, client=offline(oai), data_dir=data, now=now)
     assert harvest() == "complete, listed from 2026-04-03; kept by the change feed"
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        pytest.param(
+            "t/2026-13.json",
+            "not a shard of t (YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)",
+            id="month-13",
+        ),
+        pytest.param(
+            "t/2024-00.json",
+            "not a shard of t (YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)",
+            id="month-00",
+        ),
+        pytest.param(
+            "t/2024.JSON",
+            "not a shard of t (YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)",
+            id="upper-case-shard",
+        ),
+        pytest.param(
+            "t/\uff12\uff10\uff12\uff14.json",
+            "not a shard of t (YYYY.json, YYYY-MM.json, YYYY-MM-DD.json)",
+            id="fullwidth-digits",
+        ),
+        pytest.param("t.JSON", "not a topic file (NAME.json, in lower case)", id="upper-case"),
+    ],
+)
+def test_check_names_a_file_outside_the_layout(tmp_path: Path, capsys, name: str, problem: str):
+    """`harvest check` names a data file a harvest would not read (issue #24), even empty."""
+    config, data = one_topic(tmp_path)
+    (data / "t").mkdir()
+    (data / "t" / "2024.json").write_text("[]\n")
+    (data / name).write_text("[]\n")
+    assert main(["check", "--config", str(config), "--data-dir", str(data)]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"ERROR {data / name}: {problem}"]
+
+
+def _cursor_link(path: Path) -> None:
+    path.symlink_to("/etc/passwd")
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "problem"),
+    [
+        pytest.param(
+            "changes.json",
+            b'{"last": "2026-03-0',
+            "invalid change feed cursor: cursor: Invalid JSON: EOF while parsing a string "
+            "at line 1 column 19",
+            id="truncated",
+        ),
+        pytest.param(
+            "changes.json",
+            b"null",
+            "invalid change feed cursor: cursor: Input should be an object",
+            id="null",
+        ),
+        pytest.param(
+            "changes.json",
+            b"[]",
+            "invalid change feed cursor: cursor: Input should be an object",
+            id="array",
+        ),
+        pytest.param(
+            "changes.json",
+            b'{"last": "0001-01-01"}',
+            "invalid change feed cursor: last: Value error, must be a day from the year 1000 to 9000",
+            id="year-1",
+        ),
+        pytest.param("changes.json", None, "not a regular file; refused", id="directory"),
+        pytest.param("changes.json", _cursor_link, files.LINK_REFUSED, id="link-to-etc-passwd"),
+        pytest.param(
+            "s.json",
+            b'{"set_spec": "cs", "since": null, "started": "0001-01-01"}',
+            "invalid set harvest state: started: Value error, must be a day from the year 1000 to 9000",
+            id="set-state",
+        ),
+    ],
+)
+def test_check_names_a_broken_change_feed_cursor_or_set_state(
+    tmp_path: Path, capsys, name: str, make: bytes | Callable[[Path], None] | None, problem: str
+):
+    """`harvest check` reads `data/.harvest/oai/` as a harvest would (issue #24: a broken
+    cursor was exit 0): one line naming the file, exit 1, the file left as it was."""
+    config, data = one_topic(tmp_path)
+    oai = data / ".harvest" / "oai"
+    oai.mkdir(parents=True)
+    path = oai / name
+    if make is None:
+        path.mkdir()
+    elif isinstance(make, bytes):
+        path.write_bytes(make)
+    else:
+        make(path)
+    assert main(["check", "--config", str(config), "--data-dir", str(data)]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"ERROR {path}: {problem}"]

@@ -85,3 +85,28 @@ def test_bibtex_survives_unbalanced_braces_and_collaborations():
     library = parse_string(text)
     assert library.failed_blocks == []
     assert len(library.entries) == 1
+
+
+def test_a_url_or_category_with_a_brace_forges_no_field_and_no_control_character_is_written():
+    """A `}` in `url` or `primary_category` ends no field (issue #24: it forged an
+    `author`), and NUL and other control characters reach the `.bib` as escapes."""
+    p = paper(
+        "2401.00001v1",
+        title="Tab\there, NUL\x00 and bell\x07",
+        authors=["Ada Lovelace"],
+        summary="Escape \x1b[31m red",
+        url="https://arxiv.org/abs/2401.00001v1}, author = {Mallory",
+        primary_category="cs.LG}, note = {forged",
+    )
+    text = bibtex([p])
+    assert not any(c in text for c in "\x00\x07\x1b\t")
+    library = parse_string(text)
+    assert library.failed_blocks == []
+    (found,) = library.entries
+    fields = {f.key: f.value for f in found.fields}
+    assert fields["author"] == "Ada Lovelace"
+    assert "note" not in fields
+    assert fields["url"] == "https://arxiv.org/abs/2401.00001v1%7D,%20author%20=%20%7BMallory"
+    assert fields["primaryClass"] == r"cs.LG\textbraceright{}, note = \textbraceleft{}forged"
+    assert fields["title"] == r"{Tab here, NUL\x00 and bell\x07}"
+    assert fields["abstract"] == r"Escape \x1b[31m red"

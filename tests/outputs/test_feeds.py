@@ -99,3 +99,27 @@ def test_an_empty_feed_is_valid_and_dated_as_told():
     assert not parsed.bozo
     assert parsed.feed.updated == "2026-01-01T00:00:00Z"
     assert parsed.entries == []
+
+
+@pytest.mark.parametrize(
+    ("char", "escape"),
+    [
+        pytest.param("\ufffe", r"\ufffe", id="U+FFFE"),
+        pytest.param("\uffff", r"\uffff", id="U+FFFF"),
+        pytest.param("\ufdd0", r"\ufdd0", id="U+FDD0"),
+        pytest.param("\U0001fffe", r"\u1fffe", id="U+1FFFE"),
+    ],
+)
+def test_a_noncharacter_in_a_record_is_written_as_its_escape(char: str, escape: str):
+    """A title, name or abstract holding a noncharacter (which XML 1.0 cannot carry, issue
+    #24: lxml raised) makes a valid feed, the noncharacter written as its escape."""
+    p = paper(
+        "2401.00001v1", title=f"A{char}B", authors=[f"Ada{char}"], summary=f"S{char}", doi=None
+    )
+    data = feeds.atom([p], name="t", title="T", page="index.html", empty_updated=EMPTY)
+    parsed = feedparser.parse(data)
+    assert not parsed.bozo
+    (found,) = parsed.entries
+    assert found.title == f"A{escape}B"
+    assert found.author == f"Ada{escape}"
+    assert found.summary == f"S{escape}"
