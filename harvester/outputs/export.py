@@ -23,7 +23,7 @@ from harvester.db.state import FileStamp
 from harvester.errors import StoreError
 from harvester.harvest import sets
 from harvester.models import Paper, flat_line
-from harvester.outputs import bibtex, csl, feeds, parquet, sqlite
+from harvester.outputs import bibtex, csl, feeds, owned, parquet, sqlite
 
 ORIGINAL_KEYS = (
     "title",
@@ -254,6 +254,10 @@ def export(
     readers, failed = read_topics(config, data_dir, topics)
     if failed and not readers:  # nothing to export: leave an earlier export as it is
         return Exported(files=[], failed=failed)
+    targets = [out_dir / ORIGINAL] if "json" in chosen else []
+    targets += [out_dir / f"{n}{s}" for n in readers for k, s in _PER_TOPIC.items() if k in chosen]
+    targets += [out_dir / "papers.db"] if "sqlite" in chosen else []
+    owned.check(out_dir, targets)  # before anything is made: a user's own file is not ours
     with ExitStack() as stack:
         outputs: list[_Output] = []
         if "json" in chosen:
@@ -276,6 +280,7 @@ def export(
         for output in outputs:  # every file made before any is put in place
             output.finish()
         written = [path for output in outputs for path in output.commit()]
+    owned.record(out_dir, written)
     return Exported(files=written, failed=failed)
 
 

@@ -16,7 +16,7 @@ from harvester.cli import main
 from harvester.config import load_config
 from harvester.db import shards, state, store
 from harvester.errors import StoreError
-from harvester.outputs import export, parquet, sqlite
+from harvester.outputs import export, owned, parquet, sqlite
 from harvester.outputs.export import markdown
 from tests.conftest import argv, paper, tool, tree
 from tests.outputs import whole
@@ -29,7 +29,7 @@ def test_exports_are_byte_identical_and_bibtex_parses(standin: Standin, config: 
     first, second = config.parent / "one", config.parent / "two"
     assert tool("export", config, "--out", str(first)) == 0
     assert tool("export", config, "--out", str(second)) == 0
-    files = sorted(p.name for p in first.iterdir())
+    files = sorted(p.name for p in first.iterdir() if p.name != owned.RECORD)
     assert files == [
         "llm_alignment.bib",
         "llm_alignment.csl.json",
@@ -82,7 +82,7 @@ def test_format_and_topic_choose_what_is_written(
     out = config.parent / "out"
     capsys.readouterr()
     assert tool("export", config, "--out", str(out), *extra) == 0
-    top = sorted(p.name for p in out.iterdir() if p.name != "parquet")
+    top = sorted(p.name for p in out.iterdir() if p.name not in {"parquet", owned.RECORD})
     partitions = sorted(f"parquet/{p.name}" for p in out.glob("parquet/*"))
     assert top + partitions == expected
     assert capsys.readouterr().out.startswith(
@@ -178,7 +178,7 @@ def test_a_broken_topic_file_is_named_and_the_healthy_ones_exported(
         "not exported\n"
     )
     assert out == f"Exported 1 of 2 topics to {out_dir}: 5 files (failed: a)\n"
-    assert sorted(p.name for p in out_dir.iterdir()) == [
+    assert sorted(p.name for p in out_dir.iterdir() if p.name != owned.RECORD) == [
         "b.bib",
         "b.csl.json",
         "b.md",
@@ -324,8 +324,8 @@ def test_an_export_holds_about_one_file_not_the_topic(
 
 
 def test_an_export_failing_part_way_leaves_every_old_output(tmp_path: Path):
-    """A topic's file that cannot be written (a directory in its place) fails the export
-    after other topics' papers were written: no output is replaced, no temp file stays."""
+    """A topic's file that cannot be written (a directory in its place) fails the export,
+    refused before anything is made: no output is replaced, no temp file stays."""
     config = whole.database(tmp_path, papers=300)
     data, out = tmp_path / "data", tmp_path / "out"
     formats = list(export.FORMATS)
@@ -339,7 +339,7 @@ def test_an_export_failing_part_way_leaves_every_old_output(tmp_path: Path):
     with pytest.raises(StoreError, match=r"empty\.bib: not a regular file"):
         export.export(config, data, out, formats=formats)
     assert whole.tree(out) == before
-    assert sorted(p.name for p in out.rglob(".*")) == []
+    assert sorted(p.name for p in out.rglob(".*")) == [owned.RECORD]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "out", "queries.toml"]
 
 

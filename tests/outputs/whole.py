@@ -19,7 +19,7 @@ from harvester.config import Config, load_config
 from harvester.db import store
 from harvester.harvest import stale
 from harvester.models import Paper, flat_line
-from harvester.outputs import bibtex, csl, feeds, plot, site, sqlite
+from harvester.outputs import bibtex, csl, feeds, owned, plot, site, sqlite
 from harvester.outputs.export import _MARKDOWN_SPECIAL, ORIGINAL_KEYS, _link, load_topics
 from harvester.outputs.parquet import table
 
@@ -187,7 +187,7 @@ def tree(directory: Path) -> dict[str, bytes]:
     return {
         p.relative_to(directory).as_posix(): p.read_bytes()
         for p in sorted(directory.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name != owned.RECORD  # what exports wrote there, not an output
     }
 
 
