@@ -234,6 +234,8 @@ def _check_replaceable(out: Path) -> None:
     """
     if not out.exists() and not out.is_symlink():
         return
+    if out.is_symlink():  # replaced whole, it would put a directory where the link was
+        raise StoreError(out, "a symbolic link, not a dataset an export wrote; refused")
     if not out.is_dir():
         raise StoreError(out, "not a directory; refused")
     for path in sorted(out.rglob("*")):

@@ -106,3 +106,17 @@ def test_a_regular_file_named_parquet_is_not_moved_aside(tmp_path: Path):
         parquet.write(tmp_path / "parquet", {"t": [paper("2401.00001v1")]})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["parquet"]
     assert (tmp_path / "parquet").read_text() == "mine\n"
+
+
+def test_a_parquet_link_is_not_replaced_by_a_dataset(tmp_path: Path):
+    """A `parquet/` that is a link to a directory elsewhere (empty, even) is refused: the
+    link stays, nothing is written where it points."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "parquet").symlink_to(elsewhere)
+    with pytest.raises(StoreError, match="a symbolic link"):
+        parquet.write(out / "parquet", {"t": [paper("2401.00001v1")]})
+    assert (out / "parquet").is_symlink()
+    assert list(elsewhere.iterdir()) == []
