@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -54,3 +55,17 @@ def test_blob_id_is_what_git_says(tmp_path: Path):
     ).stdout.strip()
     assert seen.blob_id(path.read_bytes()) == expected
     assert seen.blob_id([b"[\n", b"  {}\n", b"]\n"]) == expected
+
+
+def test_stat_of_changes_when_a_file_is_edited_in_place(tmp_path: Path):
+    """A file edited in place to the same size (same inode) has another stat: its mtime."""
+    path = tmp_path / "f"
+    path.write_bytes(b"a")
+    before = seen.stat_of(path)
+    with path.open("r+b") as handle:
+        handle.write(b"b")
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    after = seen.stat_of(path)
+    assert (after[0], after[2]) == (before[0], before[2])
+    assert after != before

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -282,3 +282,48 @@ def test_each_reads_every_record_a_file_at_a_time(tmp_path: Path):
     assert sorted(p.key for p in TopicFiles(tmp_path, "t").each()) == sorted(p.key for p in papers)
     (tmp_path / "t.json").write_bytes(store.dumps(papers[:2]))
     assert len(list(TopicFiles(tmp_path, "t").each())) == 26
+
+
+def test_a_same_size_edit_in_a_fresh_clone_is_noticed_by_its_blob_id(tmp_path: Path):
+    """Without a `.seen`, a file edited to other bytes of the same size is read, not trusted by its size."""
+    files = TopicFiles(tmp_path, "t")
+    files.commit(spread(date(2024, 1, 1), 3, 1))
+    seen.path_for(tmp_path, "t").unlink()
+    path = tmp_path / "t.json"
+    edited = path.read_bytes().replace(b'"title": "T"', b'"title": "U"', 1)
+    assert len(edited) == files.stamps["t.json"].bytes
+    path.write_bytes(edited)
+    again = TopicFiles(tmp_path, "t")
+    assert again.verify(files.stamps) is True
+    assert again.stamps["t.json"].blob == seen.blob_id(edited)
+
+
+def test_a_file_of_exactly_the_limit_is_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A write of exactly `LIMIT_BYTES` is cut, as `oversized` counts such a file past the limit."""
+    papers = spread(date(2023, 6, 1), 6, 100)
+    monkeypatch.setattr(shards, "LIMIT_BYTES", len(store.dumps(papers)))
+    files = TopicFiles(tmp_path, "t")
+    files.commit(papers)
+    assert names(tmp_path) == ["t/2023.json", "t/2024.json"]
+    assert files.oversized() == []
+
+
+def test_updated_since_counts_the_papers_updated_on_that_day(tmp_path: Path):
+    """Papers updated on the moment's own day count, those of the day before do not."""
+    files = TopicFiles(tmp_path, "t")
+    files.commit(spread(date(2024, 1, 1), 3, 1))  # each updated 2024-02-01 12:00 UTC
+    assert files.updated_since(datetime(2024, 2, 1, 18, 0, tzinfo=UTC)) == 3
+    assert files.updated_since(datetime(2024, 2, 2, 0, 0, tzinfo=UTC)) == 0
+
+
+def test_a_cut_that_cannot_write_its_finer_files_keeps_the_coarser_one(tmp_path: Path):
+    """The one file is removed only after the year files are written: a failed write of
+    one of them leaves it, and every paper, in place."""
+    papers = spread(date(2020, 1, 1), 30, 40)
+    files = TopicFiles(tmp_path, "t")
+    files.commit(papers[:8])
+    before = (tmp_path / "t.json").read_bytes()
+    (tmp_path / "t").write_bytes(b"")  # a file where the year files' folder would go
+    with pytest.raises(StoreError, match="cannot write"):
+        files.commit(papers[8:])
+    assert (tmp_path / "t.json").read_bytes() == before
