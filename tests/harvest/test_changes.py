@@ -12,9 +12,9 @@ import pytest
 
 from harvester.cli import main
 from harvester.config import Topic, load_config
-from harvester.db import store
+from harvester.db import state, store
 from harvester.errors import Interrupted
-from harvester.harvest import changes
+from harvester.harvest import changes, sets
 from harvester.harvest import cursor as feed_cursor
 from harvester.harvest.sets import oai_dir
 from tests.conftest import RLHF_QUERY, FakeTime, argv, closed_port, paper, tree
@@ -304,3 +304,55 @@ def test_the_feeds_line_says_when_its_list_stopped(complete: bool, expected: str
         complete=complete,
     )
     assert changes.describe(result) == expected
+
+
+def test_a_set_topic_of_an_archive_takes_a_new_paper_of_its_categories(tmp_path: Path):
+    """A set topic of `cs` takes a new paper whose header lists it as `cs:cs:LG`."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.cs]\nset = "cs"\n')
+    topics = list(load_config(config).topics.values())
+    data = tmp_path / "data"
+    oai = OaiStandin(today=NOW.date())
+    first = NOW - timedelta(days=3)
+    oai.add(OaiPaper("2401.00001", (Version(first),), first, categories="cs.LG"))
+    sets.harvest_set(topics[0], client=offline(oai), data_dir=data)
+    oai.add(OaiPaper("2401.00002", (Version(NOW),), NOW, categories="cs.LG"))
+    result = changes.run_feed(changes.fed(topics, data), client=offline(oai), data_dir=data)
+    assert result.counts["cs"].new == 1
+    assert set(store.load(data / "cs.json")) == {"2401.00001", "2401.00002"}
+
+
+def test_a_listed_change_keeps_the_stored_author_names(tmp_path: Path):
+    """A listed record replaces the stored one but for its authors, which OAI-PMH gives as submitted."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    topics, data = _fed(tmp_path, oai)
+    key = "2401.00000"
+    oai.add(oai.papers[key].changed(datetime(2026, 4, 2, 10, tzinfo=UTC), authors="A. Lovelace"))
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    after = store.load(data / "t.json")[key]
+    assert (after.doi, after.authors) == ("10.1/0", ["Ada Lovelace"])
+
+
+def test_the_first_list_starts_from_the_oldest_first_harvest(tmp_path: Path):
+    """Without a cursor, the feed lists from the day before the earliest first harvest of its topics."""
+    config = tmp_path / "queries.toml"
+    config.write_text(
+        '[defaults]\nchange_feed = true\n\n[topics.a]\nquery = "all:a"\n\n'
+        '[topics.b]\nquery = "all:b"\n'
+    )
+    topics = list(load_config(config).topics.values())
+    data = tmp_path / "data"
+    for topic, day in zip(topics, [date(2026, 3, 25), date(2026, 3, 20)], strict=True):
+        store.save(store.path_for(data, topic.name), [paper("2401.00001v1")])
+        began = datetime.combine(day, datetime.min.time(), UTC)
+        state.save(
+            state.path_for(data, topic.name),
+            state.TopicState(
+                query=topic.query, since=None, until=began, complete=True, refreshed=began
+            ),
+        )
+    oai = OaiStandin(today=date(2026, 4, 3))
+    assert changes.fed(topics, data) == topics
+    result = changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert result.from_day == date(2026, 3, 19)
+    assert oai.requests[0]["from"] == "2026-03-19"
