@@ -306,6 +306,10 @@ def test_a_file_of_exactly_the_limit_is_cut(tmp_path: Path, monkeypatch: pytest.
     files.commit(papers)
     assert names(tmp_path) == ["t/2023.json", "t/2024.json"]
     assert files.oversized() == []
+    (tmp_path / "u.json").write_bytes(store.dumps(papers))  # written before the limit
+    older = TopicFiles(tmp_path, "u")
+    older.verify({})
+    assert older.oversized() == ["u.json"]
 
 
 def test_updated_since_counts_the_papers_updated_on_that_day(tmp_path: Path):
@@ -327,3 +331,42 @@ def test_a_cut_that_cannot_write_its_finer_files_keeps_the_coarser_one(tmp_path:
     with pytest.raises(StoreError, match="cannot write"):
         files.commit(papers[8:])
     assert (tmp_path / "t.json").read_bytes() == before
+
+
+def test_a_file_removed_by_hand_is_noticed_by_verify(tmp_path: Path):
+    """A stamped file that is gone (removed by hand or by git) makes the stamps anew, without it."""
+    files = TopicFiles(tmp_path, "t")
+    files.commit(spread(date(2023, 1, 1), 8, 40) + spread(date(2025, 1, 1), 8, 40))
+    (tmp_path / "t" / "2023.json").unlink()
+    again = TopicFiles(tmp_path, "t")
+    assert again.verify(files.stamps) is True
+    assert (sorted(again.stamps), again.total()) == (["t/2025.json"], 8)
+
+
+def test_verify_records_what_it_saw_so_the_next_run_trusts_the_stat(tmp_path: Path):
+    """A file verified by its blob id (a fresh clone) has its stat recorded: the next verify reads nothing."""
+    files = TopicFiles(tmp_path, "t")
+    files.commit(spread(date(2024, 1, 1), 3, 1))
+    seen.path_for(tmp_path, "t").unlink()
+    TopicFiles(tmp_path, "t").verify(files.stamps)
+    path = tmp_path / "t.json"
+    assert seen.load(seen.path_for(tmp_path, "t")) == {
+        "t.json": [*seen.stat_of(path), files.stamps["t.json"].blob]
+    }
+
+
+def test_a_topic_without_papers_gets_its_empty_file(tmp_path: Path):
+    """A commit of no papers into a new topic writes `NAME.json` holding `[]`, so tools find it."""
+    files = TopicFiles(tmp_path, "t")
+    files.commit([])
+    assert (tmp_path / "t.json").read_bytes() == b"[]\n"
+    assert files.written
+
+
+def test_the_seen_record_forgets_the_files_a_cut_removed(tmp_path: Path):
+    """After the switch, what this machine saw names only the files there are."""
+    papers = spread(date(2020, 1, 1), 30, 40)
+    files = TopicFiles(tmp_path, "t")
+    files.commit(papers[:8])
+    files.commit(papers[8:])
+    assert sorted(seen.load(seen.path_for(tmp_path, "t"))) == names(tmp_path)

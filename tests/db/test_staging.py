@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from harvester import files
-from harvester.db import shards, store
+from harvester.db import shards, staging, store
 from harvester.db.shards import TopicFiles
 from harvester.db.staging import MANIFEST, Staging, merge_into
 from harvester.errors import StoreError
@@ -215,3 +215,31 @@ def test_an_interrupted_merge_merged_again_changes_nothing_written(tmp_path: Pat
     merge_into(staging, second, second.stage, second.flush)
     assert not second.written
     assert {p: p.read_bytes() for p in (tmp_path / "t").iterdir()} == before
+
+
+def test_a_bucket_counts_the_records_of_every_page_staged_in_it(tmp_path: Path):
+    """A month's bucket counts its records over all the pages, as the manifest does."""
+    made = staged(
+        tmp_path, spread(date(2024, 3, 1), 2, 1), spread(date(2024, 3, 5), 3, 1, start=10)
+    )
+    assert made.manifest is not None
+    assert (made.manifest.buckets["2024-03"].records, made.manifest.records) == (5, 5)
+
+
+def test_papers_up_to_merge_papers_are_merged_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Chunks of one file that together make exactly `MERGE_PAPERS` are one merge."""
+    monkeypatch.setattr(staging, "MERGE_PAPERS", 4)
+    made = staged(
+        tmp_path, spread(date(2024, 3, 1), 2, 1), spread(date(2024, 3, 5), 2, 1, start=10)
+    )
+    stored = TopicFiles(tmp_path, "t")
+    merged: list[int] = []
+
+    def merge(papers: list[Paper]) -> None:
+        merged.append(len(papers))
+        stored.stage(papers)
+
+    merge_into(made, stored, merge, stored.flush)
+    assert merged == [4]

@@ -126,3 +126,15 @@ def test_an_interrupted_switch_keeps_the_newer_version_of_a_paper_in_both(tmp_pa
     assert not (tmp_path / "t" / "2024.json").exists()
     records = json.loads((tmp_path / "t" / "2024-03.json").read_bytes())
     assert [r["arxiv_id"] for r in records] == ["2403.00002v1", "2403.00001v2"]
+
+
+def test_a_days_file_is_not_counted_as_one_that_can_be_cut(tmp_path: Path):
+    """`pending().largest` leaves out a day's file, which cannot be cut finer."""
+    files = TopicFiles(tmp_path, "t")
+    files.commit(
+        [on(date(2024, 3, 4), i) for i in range(6)]
+        + [on(date(2024, 3, 5), i) for i in range(10, 16)]
+    )
+    files.stage([on(date(2024, 3, 4), 90)])
+    assert files.pending().files == 1
+    assert files.pending().largest == 0
