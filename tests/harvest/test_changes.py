@@ -356,3 +356,51 @@ def test_the_first_list_starts_from_the_oldest_first_harvest(tmp_path: Path):
     result = changes.run_feed(topics, client=offline(oai), data_dir=data)
     assert result.from_day == date(2026, 3, 19)
     assert oai.requests[0]["from"] == "2026-03-19"
+
+
+def test_a_change_to_a_paper_published_on_the_since_day_is_merged(tmp_path: Path):
+    """A topic's `since` day is included: a listed change of a paper published that day is merged."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.t]\nquery = "all:x"\nchange_feed = true\nsince = 2024-02-01\n')
+    topics = list(load_config(config).topics.values())
+    data = tmp_path / "data"
+    stored = paper("2402.00001v1", published=date(2024, 2, 1))  # v1 at `updated`
+    store.save(store.path_for(data, "t"), [stored])
+    feed_cursor.save_cursor(
+        oai_dir(data) / "changes.json", feed_cursor.Cursor(last=date(2026, 4, 1))
+    )
+    oai = OaiStandin(today=date(2026, 4, 3))
+    day = datetime(2026, 4, 2, 9, tzinfo=UTC)
+    oai.add(of_record(stored, modtime=day).changed(day, doi="10.1/since"))
+    result = changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert result.counts["t"].revised == 1
+    assert store.load(data / "t.json")["2402.00001"].doi == "10.1/since"
+
+
+def test_a_listed_change_of_categories_is_taken(tmp_path: Path):
+    """A listed record with another set of categories (a new cross-list) replaces the stored ones."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    topics, data = _fed(tmp_path, oai)
+    key = "2401.00001"
+    when = datetime(2026, 4, 2, 10, tzinfo=UTC)
+    oai.add(oai.papers[key].changed(when, categories="cs.LG cs.CL"))
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    after = store.load(data / "t.json")[key]
+    assert (after.categories, after.primary_category) == (["cs.LG", "cs.CL"], "cs.LG")
+
+
+def test_a_list_cut_short_page_by_page_that_changed_nothing_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Merged a page at a time (not remembered as merged), a pass cut short after pages
+    that changed nothing still saves no cursor."""
+    monkeypatch.setattr(changes, "BATCH_RECORDS", 1)
+    oai = OaiStandin(today=date(2026, 4, 3), limit=10)
+    topics, data = _fed(tmp_path, oai)
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    (oai_dir(data) / "changes.seen").unlink()  # another machine: the pages are merged again
+    before = tree(data)
+    oai.script = [None, *[Reply(status=503)] * 5]
+    with pytest.raises(changes.FeedFailed):
+        changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert tree(data) == before

@@ -198,3 +198,19 @@ def test_an_interrupted_whole_archive_harvest_stores_every_paper_once(
     assert not (data / ".harvest" / "arx.staging").exists()
     assert not list(data.rglob(".*.tmp"))
     assert main(["check", "--config", str(config), "--data-dir", str(data)]) == 0
+
+
+def test_a_complete_set_topic_is_listed_again_with_full_or_another_since(tmp_path: Path):
+    """A complete listing is kept for its set and `since` alone, and `full` lists the set again."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    oai.add(*many(5, days=DAYS))
+    topics, data = _topics(tmp_path, '[topics.lg]\nset = "cs:cs:LG"\n')
+    client = offline(oai)
+    sets.harvest_set(topics[0], client=client, data_dir=data, now=NOW)
+    assert sets.completed_day(topics[0], data) == NOW.date()
+    assert sets.harvest_set(topics[0], client=client, data_dir=data, now=NOW).requests == 0
+    assert (
+        sets.harvest_set(topics[0], client=client, data_dir=data, now=NOW, full=True).requests == 1
+    )
+    other = topics[0].model_copy(update={"since": date(2024, 1, 1)})
+    assert sets.completed_day(other, data) is None
