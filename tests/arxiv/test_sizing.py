@@ -52,3 +52,36 @@ def test_halving_stops_at_the_minimum_and_growth_at_the_bound():
 def test_the_size_asked_fits_what_arxiv_pages(start: int, size: int, asked: int):
     """The size asked is the largest arXiv serves at that offset, at most the size now."""
     assert PageSize(2000).fitting(start, size) == asked
+
+
+def test_a_failure_near_the_minimum_asks_the_minimum():
+    """A failed page of 200 asks for `MIN_PAGE_SIZE` (125) next, never half of 200."""
+    size = PageSize(2000)
+    size.failed(FeedError("blank"), 200)
+    assert size.now == MIN_PAGE_SIZE
+
+
+def test_the_size_doubles_on_exactly_grow_after_successes():
+    """The `GROW_AFTER`-th success in a row doubles the size, not one before nor one after."""
+    size = PageSize(2000)
+    size.failed(FeedError("blank"), 2000)
+    for _ in range(GROW_AFTER - 1):
+        size.succeeded()
+    assert size.now == 1000
+    size.succeeded()
+    assert size.now == 2000
+
+
+def test_a_failure_starts_the_count_of_successes_again():
+    """Successes before a failure do not count towards doubling after it."""
+    size = PageSize(2000)
+    size.failed(FeedError("blank"), 2000)
+    for _ in range(GROW_AFTER - 1):
+        size.succeeded()
+    size.failed(FeedError("blank"), 1000)
+    assert size.now == 500
+    for _ in range(GROW_AFTER - 1):
+        size.succeeded()
+    assert size.now == 500
+    size.succeeded()
+    assert size.now == 1000

@@ -154,3 +154,21 @@ def test_a_harvest_fails_on_a_file_outside_the_layout_before_any_request(
     ]
     assert standin.requests == []
     assert tree(data) == before
+
+
+def test_a_year_whose_month_files_are_all_removed_takes_its_papers_again():
+    """Once the last month file of a year is discarded, the year's papers go to the year's file."""
+    kept = layout.Layout("t", {"t/2023.json", "t/2024-03.json"})
+    kept.discard("t/2024-03.json")
+    assert kept.target(on(date(2024, 3, 5), 1)) == "t/2024.json"
+    assert kept.settled("t/2024.json")
+
+
+def test_listing_takes_only_the_topic_file_and_shard_names(tmp_path: Path):
+    """A topic's files are `NAME.json` and the shard names in its folder; notes and temp
+    files there are not (a `.json` of another name is refused: see above)."""
+    (tmp_path / "t").mkdir()
+    for name in ["2024.json", "2024-03.json", "README.md", ".2024.json.x1.tmp"]:
+        (tmp_path / "t" / name).write_text("[]\n")
+    (tmp_path / "t.json").write_text("[]\n")
+    assert layout.listing(tmp_path, "t") == {"t.json", "t/2024.json", "t/2024-03.json"}

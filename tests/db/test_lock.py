@@ -93,6 +93,14 @@ def test_a_read_only_data_directory_with_a_stale_temp_file_is_one_store_error():
     assert left == "half"
 
 
+def test_the_owner_file_lives_as_long_as_the_lock(tmp_path: Path):
+    """The holder is named beside the lock while it is held, and the name goes with it."""
+    owner = tmp_path / f"{lock.LOCK_NAME}.owner"
+    with lock.locked(tmp_path, timeout_seconds=0):
+        assert owner.read_text().startswith(f"pid {os.getpid()} on ")
+    assert not owner.exists()
+
+
 def _past_its_imports(pid: int) -> bool:
     """Wait until process `pid` has loaded lxml, which `harvest` imports just before it
     reads its config and takes the lock; whether it did within 30 s."""

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from harvester.db import seen
+from tests.conftest import paper
 
 
 def test_a_record_round_trips_and_keeps_itself_out_of_git(tmp_path: Path):
@@ -54,3 +58,33 @@ def test_blob_id_is_what_git_says(tmp_path: Path):
     ).stdout.strip()
     assert seen.blob_id(path.read_bytes()) == expected
     assert seen.blob_id([b"[\n", b"  {}\n", b"]\n"]) == expected
+
+
+def test_stat_of_changes_when_a_file_is_edited_in_place(tmp_path: Path):
+    """A file edited in place to the same size (same inode) has another stat: its mtime."""
+    path = tmp_path / "f"
+    path.write_bytes(b"a")
+    before = seen.stat_of(path)
+    with path.open("r+b") as handle:
+        handle.write(b"b")
+    info = path.stat()
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
+    after = seen.stat_of(path)
+    assert (after[0], after[2]) == (before[0], before[2])
+    assert after != before
+
+
+def test_a_record_is_written_in_name_order(tmp_path: Path):
+    """The same record saved in another order is the same bytes (its files sorted by name)."""
+    path = seen.path_for(tmp_path, "t")
+    seen.save(path, {"t/2025.json": [1], "t/2024.json": [2]})
+    assert list(json.loads(path.read_bytes())) == ["t/2024.json", "t/2025.json"]
+
+
+def test_a_stamp_counts_updated_days_only_of_records_that_have_one():
+    """Records without `updated` count in the stamp's papers and published days, not in its updated days."""
+    records = [paper("2401.00001v1", updated=None), paper("2401.00002v1")]
+    made = seen.stamp(b"[]\n", records)
+    assert made.papers == 2
+    assert made.published == {date(2024, 1, 1): 2}
+    assert made.updated == {date(2024, 2, 1): 1}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -299,3 +299,91 @@ def test_a_topic_directory_that_is_a_symbolic_link_is_refused(tmp_path: Path):
         "put the directory here"
     )
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_same_size_edit_in_a_fresh_clone_is_noticed_by_its_blob_id(tmp_path: Path):
+    """Without a `.seen`, a file edited to other bytes of the same size is read, not trusted by its size."""
+    files = TopicFiles(tmp_path, "t")
+    files.commit(spread(date(2024, 1, 1), 3, 1))
+    seen.path_for(tmp_path, "t").unlink()
+    path = tmp_path / "t.json"
+    edited = path.read_bytes().replace(b'"title": "T"', b'"title": "U"', 1)
+    assert len(edited) == files.stamps["t.json"].bytes
+    path.write_bytes(edited)
+    again = TopicFiles(tmp_path, "t")
+    assert again.verify(files.stamps) is True
+    assert again.stamps["t.json"].blob == seen.blob_id(edited)
+
+
+def test_a_file_of_exactly_the_limit_is_cut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A write of exactly `LIMIT_BYTES` is cut, as `oversized` counts such a file past the limit."""
+    papers = spread(date(2023, 6, 1), 6, 100)
+    monkeypatch.setattr(shards, "LIMIT_BYTES", len(store.dumps(papers)))
+    files = TopicFiles(tmp_path, "t")
+    files.commit(papers)
+    assert names(tmp_path) == ["t/2023.json", "t/2024.json"]
+    assert files.oversized() == []
+    (tmp_path / "u.json").write_bytes(store.dumps(papers))  # written before the limit
+    older = TopicFiles(tmp_path, "u")
+    older.verify({})
+    assert older.oversized() == ["u.json"]
+
+
+def test_updated_since_counts_the_papers_updated_on_that_day(tmp_path: Path):
+    """Papers updated on the moment's own day count, those of the day before do not."""
+    files = TopicFiles(tmp_path, "t")
+    files.commit(spread(date(2024, 1, 1), 3, 1))  # each updated 2024-02-01 12:00 UTC
+    assert files.updated_since(datetime(2024, 2, 1, 18, 0, tzinfo=UTC)) == 3
+    assert files.updated_since(datetime(2024, 2, 2, 0, 0, tzinfo=UTC)) == 0
+
+
+def test_a_cut_that_cannot_write_its_finer_files_keeps_the_coarser_one(tmp_path: Path):
+    """The one file is removed only after the year files are written: a failed write of
+    one of them leaves it, and every paper, in place."""
+    papers = spread(date(2020, 1, 1), 30, 40)
+    files = TopicFiles(tmp_path, "t")
+    files.commit(papers[:8])
+    before = (tmp_path / "t.json").read_bytes()
+    (tmp_path / "t").write_bytes(b"")  # a file where the year files' folder would go
+    with pytest.raises(StoreError, match="cannot write"):
+        files.commit(papers[8:])
+    assert (tmp_path / "t.json").read_bytes() == before
+
+
+def test_a_file_removed_by_hand_is_noticed_by_verify(tmp_path: Path):
+    """A stamped file that is gone (removed by hand or by git) makes the stamps anew, without it."""
+    files = TopicFiles(tmp_path, "t")
+    files.commit(spread(date(2023, 1, 1), 8, 40) + spread(date(2025, 1, 1), 8, 40))
+    (tmp_path / "t" / "2023.json").unlink()
+    again = TopicFiles(tmp_path, "t")
+    assert again.verify(files.stamps) is True
+    assert (sorted(again.stamps), again.total()) == (["t/2025.json"], 8)
+
+
+def test_verify_records_what_it_saw_so_the_next_run_trusts_the_stat(tmp_path: Path):
+    """A file verified by its blob id (a fresh clone) has its stat recorded: the next verify reads nothing."""
+    files = TopicFiles(tmp_path, "t")
+    files.commit(spread(date(2024, 1, 1), 3, 1))
+    seen.path_for(tmp_path, "t").unlink()
+    TopicFiles(tmp_path, "t").verify(files.stamps)
+    path = tmp_path / "t.json"
+    assert seen.load(seen.path_for(tmp_path, "t")) == {
+        "t.json": [*seen.stat_of(path), files.stamps["t.json"].blob]
+    }
+
+
+def test_a_topic_without_papers_gets_its_empty_file(tmp_path: Path):
+    """A commit of no papers into a new topic writes `NAME.json` holding `[]`, so tools find it."""
+    files = TopicFiles(tmp_path, "t")
+    files.commit([])
+    assert (tmp_path / "t.json").read_bytes() == b"[]\n"
+    assert files.written
+
+
+def test_the_seen_record_forgets_the_files_a_cut_removed(tmp_path: Path):
+    """After the switch, what this machine saw names only the files there are."""
+    papers = spread(date(2020, 1, 1), 30, 40)
+    files = TopicFiles(tmp_path, "t")
+    files.commit(papers[:8])
+    files.commit(papers[8:])
+    assert sorted(seen.load(seen.path_for(tmp_path, "t"))) == names(tmp_path)

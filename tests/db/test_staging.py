@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from harvester import files
-from harvester.db import shards, store
+from harvester.db import shards, staging, store
 from harvester.db.shards import TopicFiles
 from harvester.db.staging import MANIFEST, Staging, merge_into
 from harvester.errors import StoreError
@@ -229,3 +229,31 @@ def test_a_staging_directory_that_is_a_symbolic_link_is_refused(tmp_path: Path):
         Staging(tmp_path / "data", "t").begin("set cs since the start", date(2026, 4, 3))
     assert str(caught.value).startswith(f"{folder}: a symbolic link; refused")
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_bucket_counts_the_records_of_every_page_staged_in_it(tmp_path: Path):
+    """A month's bucket counts its records over all the pages, as the manifest does."""
+    made = staged(
+        tmp_path, spread(date(2024, 3, 1), 2, 1), spread(date(2024, 3, 5), 3, 1, start=10)
+    )
+    assert made.manifest is not None
+    assert (made.manifest.buckets["2024-03"].records, made.manifest.records) == (5, 5)
+
+
+def test_papers_up_to_merge_papers_are_merged_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Chunks of one file that together make exactly `MERGE_PAPERS` are one merge."""
+    monkeypatch.setattr(staging, "MERGE_PAPERS", 4)
+    made = staged(
+        tmp_path, spread(date(2024, 3, 1), 2, 1), spread(date(2024, 3, 5), 2, 1, start=10)
+    )
+    stored = TopicFiles(tmp_path, "t")
+    merged: list[int] = []
+
+    def merge(papers: list[Paper]) -> None:
+        merged.append(len(papers))
+        stored.stage(papers)
+
+    merge_into(made, stored, merge, stored.flush)
+    assert merged == [4]

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from harvester.db import state
 from harvester.db.state import TopicState
@@ -108,3 +109,23 @@ def test_last_full_harvest_of_an_old_state_is_a_day_before_until():
     assert TopicState(query="q", since=None, until=UNTIL, refreshed=at(1, 5)).last_full() == at(
         1, 5
     )
+
+
+def test_an_old_state_s_spans_end_a_minute_earlier(tmp_path: Path):
+    """A state written before spans shared their boundary minute has each span's end read a minute earlier."""
+    path = state.path_for(tmp_path, "t")
+    path.parent.mkdir()
+    path.write_text(
+        '{"query": "q", "since": null, "until": "2026-01-05T00:00:00Z",'
+        ' "done": [["2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"]]}'
+    )
+    loaded = state.load(path)
+    assert loaded is not None
+    assert loaded.done == [(at(1), datetime(2026, 1, 1, 23, 59, tzinfo=UTC))]
+
+
+def test_a_time_from_the_year_9000_on_is_refused():
+    """State times stop just before the year 9000 (a harvest computes a day and years around them)."""
+    TopicState(query="q", since=None, until=datetime(8999, 12, 31, tzinfo=UTC))
+    with pytest.raises(ValidationError, match="year 1000 to 9000"):
+        TopicState(query="q", since=None, until=datetime(9000, 1, 1, tzinfo=UTC))

@@ -397,3 +397,25 @@ def test_stream_hands_on_the_records_in_file_order_and_names_one_out_of_it(tmp_p
     with pytest.raises(StoreError, match="record 2: out of order"):
         list(store.stream(path))
     assert list(store.stream(tmp_path / "missing.json")) == []
+
+
+def test_load_refuses_a_topic_file_that_is_a_link(tmp_path: Path):
+    """A topic file that is a symbolic link is refused, not followed out of the data directory."""
+    elsewhere = tmp_path / "elsewhere.json"
+    store.save(elsewhere, [paper("2401.00001v1")])
+    (tmp_path / "t.json").symlink_to(elsewhere)
+    with pytest.raises(StoreError, match="symbolic link"):
+        store.load(tmp_path / "t.json")
+    with pytest.raises(StoreError, match="symbolic link"):
+        store.load_rows(tmp_path / "t.json")
+
+
+def test_load_refuses_a_file_past_the_largest_topic_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A file larger than `MAX_FILE_BYTES` is refused before it is read."""
+    path = tmp_path / "t.json"
+    store.save(path, [paper("2401.00001v1")])
+    monkeypatch.setattr(store, "MAX_FILE_BYTES", path.stat().st_size - 1)
+    with pytest.raises(StoreError, match="larger than"):
+        store.load(path)

@@ -3,6 +3,7 @@ the merges work in kept (a run holds about one file)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -81,3 +82,59 @@ def test_a_merge_keeps_only_the_file_it_works_in(tmp_path: Path, monkeypatch: py
     assert reads == ["2023.json", "2025-09.json", "2023.json"]  # (2025 is cut by month now)
     assert again.pending().files == 0
     assert {p.key for p in again.load().values()} >= {"2511.00060", "2310.00063", "2509.00064"}
+
+
+def test_files_staged_into_one_after_another_are_all_written(tmp_path: Path):
+    """A file merged into and not written is kept when a later merge works in another:
+    one flush writes both, no paper lost."""
+    papers = spread(date(2023, 1, 1), 8, 40) + spread(date(2025, 1, 1), 8, 40)
+    files = TopicFiles(tmp_path, "t")
+    files.commit(papers)
+    late, early = on(date(2025, 12, 1), 77), on(date(2023, 12, 1), 78)
+    files.stage([late])
+    files.stage([early])
+    files.flush()
+    stored = TopicFiles(tmp_path, "t").load()
+    assert set(stored) == {p.key for p in [*papers, late, early]}
+
+
+def test_a_paper_whose_published_moved_leaves_its_old_file(tmp_path: Path):
+    """A paper fetched with another `published` goes to its new file and out of the old
+    one read by the same merge (never in two files)."""
+    files = TopicFiles(tmp_path, "t")
+    files.commit(spread(date(2023, 1, 1), 8, 40) + spread(date(2025, 1, 1), 8, 40))
+    moved = paper("2301.00000v2", published=date(2025, 6, 1))
+    files.commit([moved, on(date(2023, 12, 1), 50)])
+    keys = {
+        n: [r["arxiv_id"] for r in json.loads((tmp_path / n).read_bytes())]
+        for n in ["t/2023.json", "t/2025.json"]
+    }
+    assert "2301.00000v1" not in keys["t/2023.json"]
+    assert "2301.00000v2" in keys["t/2025.json"]
+
+
+def test_an_interrupted_switch_keeps_the_newer_version_of_a_paper_in_both(tmp_path: Path):
+    """A paper in a month's file and in the year's file being cut keeps its newer version,
+    whichever file sorts first (`t/2024-03.json` sorts before `t/2024.json`)."""
+    newer = paper("2403.00001v2", published=date(2024, 3, 10))
+    older = paper("2403.00001v1", published=date(2024, 3, 10))
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "2024-03.json").write_bytes(store.dumps([newer]))
+    (tmp_path / "t" / "2024.json").write_bytes(store.dumps([older]))
+    files = TopicFiles(tmp_path, "t")
+    files.commit([on(date(2024, 3, 20), 2)])
+    assert not (tmp_path / "t" / "2024.json").exists()
+    records = json.loads((tmp_path / "t" / "2024-03.json").read_bytes())
+    assert [r["arxiv_id"] for r in records] == ["2403.00002v1", "2403.00001v2"]
+
+
+def test_a_days_file_is_not_counted_as_one_that_can_be_cut(tmp_path: Path):
+    """`pending().largest` leaves out a day's file, which cannot be cut finer."""
+    files = TopicFiles(tmp_path, "t")
+    files.commit(
+        [on(date(2024, 3, 4), i) for i in range(6)]
+        + [on(date(2024, 3, 5), i) for i in range(10, 16)]
+    )
+    files.stage([on(date(2024, 3, 4), 90)])
+    assert files.pending().files == 1
+    assert files.pending().largest == 0

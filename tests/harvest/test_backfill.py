@@ -305,3 +305,16 @@ def test_papers_of_one_second_are_in_order_and_fetched_once():
         Backfill(client, "all:x", commit=commits).run([WHOLE])
     assert len(commits.papers) == 60
     assert len(standin.requests) == 3
+
+
+def test_a_deep_page_refused_with_a_4xx_fails_and_is_not_cut():
+    """A 4xx at a deep offset is no failure its depth may cause: the harvest fails, no window is cut."""
+    standin = Standin()
+    standin.script = [None, None, Reply(status=404)]
+    commits = Commits(standin)
+    with (
+        offline_client(standin, page_size=25) as client,
+        pytest.raises(FetchError, match="HTTP 404"),
+    ):
+        Backfill(client, "all:x", commit=commits).run([WHOLE])
+    assert [r["start"] for r in standin.requests] == ["0", "25", "50"]

@@ -13,9 +13,9 @@ import pytest
 
 from harvester.cli import main
 from harvester.config import Topic, load_config
-from harvester.db import store
+from harvester.db import state, store
 from harvester.errors import Interrupted
-from harvester.harvest import changes
+from harvester.harvest import changes, sets
 from harvester.harvest import cursor as feed_cursor
 from harvester.harvest.sets import oai_dir
 from tests.conftest import RLHF_QUERY, FakeTime, argv, closed_port, paper, tree
@@ -370,3 +370,103 @@ def test_an_ids_month_is_where_its_paper_is_looked_for_too(arxiv_id: str, month:
     found = changes._id_month(paper(arxiv_id))
     assert found is not None
     assert found.published == month
+
+
+def test_a_set_topic_of_an_archive_takes_a_new_paper_of_its_categories(tmp_path: Path):
+    """A set topic of `cs` takes a new paper whose header lists it as `cs:cs:LG`."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.cs]\nset = "cs"\n')
+    topics = list(load_config(config).topics.values())
+    data = tmp_path / "data"
+    oai = OaiStandin(today=NOW.date())
+    first = NOW - timedelta(days=3)
+    oai.add(OaiPaper("2401.00001", (Version(first),), first, categories="cs.LG"))
+    sets.harvest_set(topics[0], client=offline(oai), data_dir=data)
+    oai.add(OaiPaper("2401.00002", (Version(NOW),), NOW, categories="cs.LG"))
+    result = changes.run_feed(changes.fed(topics, data), client=offline(oai), data_dir=data)
+    assert result.counts["cs"].new == 1
+    assert set(store.load(data / "cs.json")) == {"2401.00001", "2401.00002"}
+
+
+def test_a_listed_change_keeps_the_stored_author_names(tmp_path: Path):
+    """A listed record replaces the stored one but for its authors, which OAI-PMH gives as submitted."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    topics, data = _fed(tmp_path, oai)
+    key = "2401.00000"
+    oai.add(oai.papers[key].changed(datetime(2026, 4, 2, 10, tzinfo=UTC), authors="A. Lovelace"))
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    after = store.load(data / "t.json")[key]
+    assert (after.doi, after.authors) == ("10.1/0", ["Ada Lovelace"])
+
+
+def test_the_first_list_starts_from_the_oldest_first_harvest(tmp_path: Path):
+    """Without a cursor, the feed lists from the day before the earliest first harvest of its topics."""
+    config = tmp_path / "queries.toml"
+    config.write_text(
+        '[defaults]\nchange_feed = true\n\n[topics.a]\nquery = "all:a"\n\n'
+        '[topics.b]\nquery = "all:b"\n'
+    )
+    topics = list(load_config(config).topics.values())
+    data = tmp_path / "data"
+    for topic, day in zip(topics, [date(2026, 3, 25), date(2026, 3, 20)], strict=True):
+        store.save(store.path_for(data, topic.name), [paper("2401.00001v1")])
+        began = datetime.combine(day, datetime.min.time(), UTC)
+        state.save(
+            state.path_for(data, topic.name),
+            state.TopicState(
+                query=topic.query, since=None, until=began, complete=True, refreshed=began
+            ),
+        )
+    oai = OaiStandin(today=date(2026, 4, 3))
+    assert changes.fed(topics, data) == topics
+    result = changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert result.from_day == date(2026, 3, 19)
+    assert oai.requests[0]["from"] == "2026-03-19"
+
+
+def test_a_change_to_a_paper_published_on_the_since_day_is_merged(tmp_path: Path):
+    """A topic's `since` day is included: a listed change of a paper published that day is merged."""
+    config = tmp_path / "queries.toml"
+    config.write_text('[topics.t]\nquery = "all:x"\nchange_feed = true\nsince = 2024-02-01\n')
+    topics = list(load_config(config).topics.values())
+    data = tmp_path / "data"
+    stored = paper("2402.00001v1", published=date(2024, 2, 1))  # v1 at `updated`
+    store.save(store.path_for(data, "t"), [stored])
+    feed_cursor.save_cursor(
+        oai_dir(data) / "changes.json", feed_cursor.Cursor(last=date(2026, 4, 1))
+    )
+    oai = OaiStandin(today=date(2026, 4, 3))
+    day = datetime(2026, 4, 2, 9, tzinfo=UTC)
+    oai.add(of_record(stored, modtime=day).changed(day, doi="10.1/since"))
+    result = changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert result.counts["t"].revised == 1
+    assert store.load(data / "t.json")["2402.00001"].doi == "10.1/since"
+
+
+def test_a_listed_change_of_categories_is_taken(tmp_path: Path):
+    """A listed record with another set of categories (a new cross-list) replaces the stored ones."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    topics, data = _fed(tmp_path, oai)
+    key = "2401.00001"
+    when = datetime(2026, 4, 2, 10, tzinfo=UTC)
+    oai.add(oai.papers[key].changed(when, categories="cs.LG cs.CL"))
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    after = store.load(data / "t.json")[key]
+    assert (after.categories, after.primary_category) == (["cs.LG", "cs.CL"], "cs.LG")
+
+
+def test_a_list_cut_short_page_by_page_that_changed_nothing_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Merged a page at a time (not remembered as merged), a pass cut short after pages
+    that changed nothing still saves no cursor."""
+    monkeypatch.setattr(changes, "BATCH_RECORDS", 1)
+    oai = OaiStandin(today=date(2026, 4, 3), limit=10)
+    topics, data = _fed(tmp_path, oai)
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    (oai_dir(data) / "changes.seen").unlink()  # another machine: the pages are merged again
+    before = tree(data)
+    oai.script = [None, *[Reply(status=503)] * 5]
+    with pytest.raises(changes.FeedFailed):
+        changes.run_feed(topics, client=offline(oai), data_dir=data)
+    assert tree(data) == before

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from harvester.config import load_config
+from harvester.db import state
 from harvester.harvest import cover
 from tests.conftest import RLHF_QUERY, paper
 
@@ -44,3 +46,26 @@ def test_the_digest_follows_each_blob_and_not_the_order():
     other: cover.Stamps = {"t": {"t/2023.json": "a", "t/2024.json": "c"}, "lg": "cs:cs:LG"}
     assert cover.digest(one) == cover.digest(same) != cover.digest(other)
     assert cover.digest(None) is None
+
+
+def test_exactly_half_of_arxiv_is_still_listed_by_its_groups():
+    """Groups making exactly half of arXiv are listed as sets; only past half is all of arXiv listed."""
+    papers = [
+        paper(f"2401.0000{i}v1", categories=[c])
+        for i, c in enumerate(["hep-th", "math.AG", "stat.ME"])
+    ]
+    assert cover.covering_sets(cover.groups_of(p) for p in papers) == ["math", "physics", "stat"]
+
+
+def test_a_state_without_file_stamps_gives_no_stamps(tmp_path: Path):
+    """A query topic whose state keeps no file stamps makes the sets be computed anew."""
+    config = tmp_path / "queries.toml"
+    config.write_text(f"[topics.t]\nquery = '{RLHF_QUERY}'\n")
+    topic = load_config(config).topics["t"]
+    data = tmp_path / "data"
+    until = datetime(2026, 1, 1, tzinfo=UTC)
+    state.save(
+        state.path_for(data, "t"),
+        state.TopicState(query=topic.query, since=None, until=until, complete=True),
+    )
+    assert cover.stamps_of([topic], data) is None

@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from harvester.errors import StoreError
-from harvester.harvest.cursor import MAX_LAG_DAYS, Cursor, advance, load_cursor, moved, save_cursor
+from harvester.harvest.cursor import (
+    MAX_LAG_DAYS,
+    Cursor,
+    advance,
+    load_cursor,
+    load_merged,
+    moved,
+    save_cursor,
+    save_merged,
+)
 
 
 def test_a_cursor_reads_back_and_an_old_shape_still_reads(tmp_path: Path):
@@ -54,3 +63,18 @@ def test_a_pass_moves_the_cursor_only_when_it_changed_something_or_lags(
     the cursor lags `MAX_LAG_DAYS` behind; otherwise it stays (no byte changes)."""
     cursor = Cursor(last=date(2026, 4, 1), newest=newest)
     assert moved(cursor, changed=changed) == expected
+
+
+def test_a_pass_never_moves_the_cursor_back():
+    """A pass that changed something but listed only older datestamps leaves the cursor where it was."""
+    cursor = Cursor(last=date(2026, 4, 2), newest=date(2026, 4, 1))
+    assert moved(cursor, changed=True) == date(2026, 4, 2)
+
+
+def test_the_merged_records_kept_are_those_a_list_from_that_day_brings_again(tmp_path: Path):
+    """Records of the list's first day and after are remembered, older ones dropped; a record of other topics is none."""
+    path = tmp_path / "changes.seen"
+    day = date(2026, 4, 1)
+    save_merged(path, "s1", {"a": ("x", day), "b": ("y", date(2026, 3, 31))}, from_day=day)
+    assert load_merged(path, "s1") == {"a": ("x", day)}
+    assert load_merged(path, "s2") == {}

@@ -94,3 +94,20 @@ def test_plan_names_the_topics_files_in_either_layout(tmp_path: Path, layout: st
         )
     expected = tmp_path / ("t" if layout == "sharded" else "t.json")
     assert (plan.data_file, plan.data_file_exists) == (str(expected), layout != "none")
+
+
+@pytest.mark.parametrize(("cap", "kept"), [(50, 50), (500, 108), (None, 108)])
+def test_a_plan_keeps_at_most_the_topics_max_results(tmp_path: Path, cap: int | None, kept: int):
+    """A plan's kept papers and first-harvest cost follow the topic's `max_results` when it is below the results."""
+    with offline_client(Standin()) as client:
+        plan = plan_topic(
+            Topic(name="t", query="all:x", max_results=cap),
+            client,
+            tmp_path,
+            delay_seconds=3,
+            now=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+    assert (plan.results, plan.kept) == (108, kept)
+    assert plan.first_harvest == first_harvest_cost(
+        kept, page_size=client.page_size, delay_seconds=3
+    )

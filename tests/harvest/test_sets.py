@@ -262,3 +262,19 @@ def test_a_set_state_begun_in_a_year_the_feed_cannot_compute_in_is_invalid(
         assert message.endswith("; remove this file to list the set again")
     assert oai.requests == []
     assert path.read_bytes() == before
+
+
+def test_a_complete_set_topic_is_listed_again_with_full_or_another_since(tmp_path: Path):
+    """A complete listing is kept for its set and `since` alone, and `full` lists the set again."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    oai.add(*many(5, days=DAYS))
+    topics, data = _topics(tmp_path, '[topics.lg]\nset = "cs:cs:LG"\n')
+    client = offline(oai)
+    sets.harvest_set(topics[0], client=client, data_dir=data, now=NOW)
+    assert sets.completed_day(topics[0], data) == NOW.date()
+    assert sets.harvest_set(topics[0], client=client, data_dir=data, now=NOW).requests == 0
+    assert (
+        sets.harvest_set(topics[0], client=client, data_dir=data, now=NOW, full=True).requests == 1
+    )
+    other = topics[0].model_copy(update={"since": date(2024, 1, 1)})
+    assert sets.completed_day(other, data) is None

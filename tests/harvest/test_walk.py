@@ -8,7 +8,7 @@ import pytest
 
 from harvester.arxiv import feed
 from harvester.arxiv.paging import fits
-from harvester.harvest.walk import MIN_WALK_PAGE, page_size, walk
+from harvester.harvest.walk import MIN_WALK_PAGE, page_size, size_for, walk
 from tests.conftest import offline_client
 from tests.standin import MODES, Mode, Standin, synthetic_entries
 
@@ -91,3 +91,36 @@ def test_page_size_follows_the_topic_history():
     assert page_size(papers, cutoff=now - timedelta(days=3), now=now, largest=1000) == MIN_WALK_PAGE
     assert page_size(papers, cutoff=now - timedelta(days=20000), now=now, largest=1000) == 200
     assert page_size(papers, cutoff=now - timedelta(days=20000), now=now, largest=25) == 25
+
+
+def test_papers_updated_at_the_same_second_are_in_order():
+    """Entries sharing one `updated` second are in the order asked for: the walk is trusted."""
+    entries = synthetic_entries(5, first=CUTOFF + timedelta(days=1))  # all at one second
+    standin = Standin(entries=entries)
+    with offline_client(standin, page_size=100) as client:
+        found = walk(client, "all:x", cutoff=CUTOFF, size=100)
+    assert found.untrusted is None
+    assert len(found.papers) == 5
+
+
+def test_a_walk_that_reads_every_result_asks_no_further():
+    """A walk that reaches the last result before the cutoff ends there, without a page past the total."""
+    entries = synthetic_entries(150, first=CUTOFF + timedelta(days=1), step_seconds=60)
+    standin = Standin(entries=entries)
+    with offline_client(standin, page_size=100) as client:
+        found = walk(client, "all:x", cutoff=CUTOFF, size=100)
+    assert (found.untrusted, len(found.papers)) == (None, 150)
+    assert [r["start"] for r in standin.requests] == ["0", "100"]
+
+
+def test_the_page_size_counts_the_updates_of_twice_the_walks_span():
+    """The stored papers counted are those updated since twice the walk's span before now."""
+    asked: list[datetime] = []
+
+    def updated_since(since: datetime) -> int:
+        asked.append(since)
+        return 250
+
+    now = CUTOFF + timedelta(days=3)
+    assert size_for(updated_since, cutoff=CUTOFF, now=now, largest=1000) == 300
+    assert asked == [CUTOFF - timedelta(days=3)]

@@ -75,3 +75,15 @@ def test_git_failures_say_what_failed(tmp_path: Path, monkeypatch: pytest.Monkey
         publish.commit_data(tmp_path, data, "data: x")
     with pytest.raises(publish.GitError, match=r"^git is not installed$"):
         publish.valid_branch("main")
+
+
+def test_commit_data_leaves_out_a_file_staged_elsewhere(repo: Path):
+    """A file the user staged outside data/ stays staged and out of the data commit."""
+    data = repo / "data"
+    data.mkdir()
+    (data / "rlhf_code.json").write_text("[]\n")
+    (repo / "notes.txt").write_text("mine\n")
+    git(repo, "add", "notes.txt")
+    assert publish.commit_data(repo, data, "data: first") is True
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["data/rlhf_code.json"]
+    assert git(repo, "status", "--porcelain") == "A  notes.txt\n"

@@ -4,6 +4,7 @@ or a repeat, the shared pacer, and faults retried or reported as the query API's
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -249,3 +250,36 @@ def test_a_url_that_cannot_be_made_is_one_error_never_sent():
             listed(client, token="x" * 100_000)
     assert str(caught.value) == "cannot make a request URL: URL component 'query' too long"
     assert (client.requests, standin.requests) == (0, [])
+
+
+def test_a_page_without_records_but_with_a_token_is_asked_again():
+    """An empty page that says more is to come is a fault: it is asked again, and the list completes."""
+    standin = OaiStandin(today=date(2026, 4, 3), limit=2)
+    standin.add(*many(4, days=DAYS))
+    first = standin.list_records({"verb": "ListRecords", "metadataPrefix": "arXivRaw"})
+    empty = re.sub(rb"<record>.*?</record>\n", b"", first)
+    assert b"resumptionToken" in empty
+    standin.script = [Reply(body=empty)]
+    client = offline(standin)
+    assert sorted(listed(client)) == sorted(standin.papers)
+    assert client.requests == 3
+
+
+def test_a_status_other_than_200_is_reported_as_such():
+    """A redirect is a failed request named by its status, not a body read as a page, and is not retried."""
+    standin = OaiStandin(today=date(2026, 4, 3))
+    standin.script = [Reply(status=301, body=b"<html>moved</html>")]
+    client = offline(standin)
+    with pytest.raises(FetchError, match="HTTP 301"):
+        listed(client)
+    assert client.requests == 1
+
+
+def test_each_page_is_handed_to_on_page():
+    """`on_page` sees every page of a list as it arrives."""
+    standin = OaiStandin(today=date(2026, 4, 3), limit=2)
+    standin.add(*many(5, days=DAYS))
+    pages: list[int] = []
+    client = offline(standin, on_page=lambda page: pages.append(len(page.records)))
+    assert len(listed(client)) == 5
+    assert pages == [2, 2, 1]

@@ -3,6 +3,7 @@ templates, OAI error documents, and bodies that are not OAI-PMH at all."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import unquote
@@ -196,9 +197,49 @@ def test_error_pages_arxivs_templates_rendered():
             ["G. David Forney, Jr.", "Pascal O. Vontobel"],
             id="suffix",
         ),
+        pytest.param("A. One), B. Two", ["A. One)", "B. Two"], id="stray-closing-parenthesis"),
     ],
 )
 def test_raw_authors_are_names_without_affiliations(raw: str, names: list[str]):
     """arXivRaw's author list gives the names alone: no affiliation, no suffix split off."""
     [record] = records.parse(body(PAPER.changed(V2, authors=raw))).records
     assert record.paper.authors == names
+
+
+def test_versions_listed_out_of_order_are_read_in_order():
+    """A record whose versions come newest first is still at its newest version, published at its first."""
+    raw = body(PAPER).decode()
+    v1 = re.search(r'<version version="v1">.*?</version>', raw)
+    v2 = re.search(r'<version version="v2">.*?</version>', raw)
+    assert v1 is not None
+    assert v2 is not None
+    swapped = raw[: v1.start()] + v2.group() + v1.group() + raw[v2.end() :]
+    [record] = records.parse(swapped.encode()).records
+    assert record.paper.arxiv_id == "2301.13816v2"
+    assert record.paper.published == date(2023, 1, 31)
+    assert record.paper.versions == [V1, V2]
+
+
+@pytest.mark.parametrize(
+    ("source_type", "withdrawn"),
+    [
+        pytest.param("I", True, id="withdrawn"),
+        pytest.param("SI", True, id="withdrawn-after-a-flag"),
+        pytest.param("S", False, id="a-flag-alone"),
+    ],
+)
+def test_a_withdrawal_is_an_i_after_any_flags(source_type: str, withdrawn: bool):
+    """A current version whose source type holds `I`, after flags or alone, is a withdrawal."""
+    paper = PAPER.changed(V2, versions=(Version(V1), Version(V2, source_type)))
+    [record] = records.parse(body(paper)).records
+    assert record.paper.withdrawn is withdrawn
+
+
+def test_set_specs_and_blank_fields_are_read_without_their_whitespace():
+    """A header's sets are read stripped, and a comment of only whitespace is none."""
+    raw = body(PAPER.changed(V2, comments="  \n ")).replace(
+        b"<setSpec>cs:cs:LG</setSpec>", b"<setSpec>\n  cs:cs:LG\n</setSpec>"
+    )
+    [record] = records.parse(raw).records
+    assert record.sets == ("cs:cs:LG", "cs:cs:AI")
+    assert record.paper.comment is None
