@@ -671,3 +671,27 @@ def test_a_watermark_ahead_of_now_is_read_as_now(standin: Standin, tmp_path: Pat
     bumped = bump(standin, 3, "Today's version")
     assert at(standin, topic, tmp_path, SOON + timedelta(hours=1)).counts.updated == 1
     assert records(tmp_path, "t")[bumped.key]["title"] == "Today's version"
+
+
+def test_a_capped_fallback_leaves_the_watermark_where_an_older_papers_update_is_found(
+    tmp_path: Path,
+):
+    """An update of an older paper, below the newest `max_results` a capped fallback
+    fetches, is found by the next walk that can be trusted: the fallbacks left the
+    watermark where it was (moved, that walk's cutoff would pass the update)."""
+    start = datetime(2026, 6, 1, tzinfo=UTC)
+    base = synthetic_entries(20, first=start - timedelta(days=60), step_minutes=60)
+    standin = Standin(entries=list(base))
+    topic = Topic(name="t", query="all:x", max_results=5, refresh_days=0, lookback_days=1)
+    at(standin, topic, tmp_path, start)
+    oldest = min(base, key=lambda e: e.published)
+    standin.entries[standin.entries.index(oldest)] = oldest.new_version(
+        2, title="V2", updated=start + timedelta(hours=2)
+    )
+    standin.entries.append(base[0].rewritten("2606.60000v1", start + timedelta(hours=3)))
+    standin.ignore_sort = True
+    for day in range(1, 4):
+        assert at(standin, topic, tmp_path, start + timedelta(days=day)).mode is Mode.FALLBACK
+    standin.ignore_sort = False
+    assert at(standin, topic, tmp_path, start + timedelta(days=5)).mode is Mode.INCREMENTAL
+    assert records(tmp_path, "t")[oldest.key]["title"] == "V2"
