@@ -120,3 +120,17 @@ def test_a_parquet_link_is_not_replaced_by_a_dataset(tmp_path: Path):
         parquet.write(out / "parquet", {"t": [paper("2401.00001v1")]})
     assert (out / "parquet").is_symlink()
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_dataset_that_fails_while_it_is_made_leaves_the_old_one_whole(tmp_path: Path):
+    """An export that fails while its new dataset is made (papers added, not committed)
+    leaves the old `parquet/` exactly as it was, and no temp directory beside it."""
+    out = tmp_path / "parquet"
+    parquet.write(out, {"t": [paper("2401.00001v1"), paper("2301.00002v1")]})
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    with pytest.raises(RuntimeError, match="stopped"), parquet.Dataset(out) as made:
+        made.add("t", paper("2402.00003v1"))
+        raise RuntimeError("stopped")
+    after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parquet"]
