@@ -128,9 +128,14 @@ def test_a_dataset_that_fails_while_it_is_made_leaves_the_old_one_whole(tmp_path
     out = tmp_path / "parquet"
     parquet.write(out, {"t": [paper("2401.00001v1"), paper("2301.00002v1")]})
     before = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    with pytest.raises(RuntimeError, match="stopped"), parquet.Dataset(out) as made:
-        made.add("t", paper("2402.00003v1"))
-        raise RuntimeError("stopped")
+
+    def make_and_fail() -> None:
+        with parquet.Dataset(out) as made:
+            made.add("t", paper("2402.00003v1"))
+            raise RuntimeError("stopped")
+
+    with pytest.raises(RuntimeError, match="stopped"):
+        make_and_fail()
     after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["parquet"]
