@@ -41,13 +41,20 @@ def read_bytes(path: Path, *, links: bool = True) -> bytes:
 
 
 def read_model(
-    path: Path, model: type[Model], *, what: str, whole: str, links: bool = True
+    path: Path,
+    model: type[Model],
+    *,
+    what: str,
+    whole: str,
+    links: bool = True,
+    way_out: str | None = None,
 ) -> Model | None:
     """A file of ours read as `model` (see `read_bytes`); None when nothing is there.
 
     Args:
         what: the file in the message of an invalid one (`invalid harvest state`).
         whole: the name of the top level in that message (`state`).
+        way_out: what to do about an invalid one, added to its message.
 
     Raises:
         StoreError: it cannot be read, is not a regular file, or is not a valid
@@ -60,7 +67,8 @@ def read_model(
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
-        raise StoreError(path, f"{what}: {first_problem(exc, whole=whole)}") from None
+        problem = f"{what}: {first_problem(exc, whole=whole)}"
+        raise StoreError(path, f"{problem}; {way_out}" if way_out else problem) from None
 
 
 def unreadable(path: Path, exc: OSError) -> StoreError:

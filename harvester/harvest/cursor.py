@@ -55,13 +55,9 @@ def load_cursor(path: Path) -> Cursor | None:
     Raises:
         StoreError: the file is unreadable or invalid.
     """
-    what = "invalid change feed cursor"
-    try:
-        return files.read_model(path, Cursor, what=what, whole="cursor")
-    except StoreError as exc:
-        if not exc.detail.startswith(what):
-            raise
-        raise StoreError(path, f"{exc.detail}; {WAY_OUT}") from None
+    return files.read_model(
+        path, Cursor, what="invalid change feed cursor", whole="cursor", way_out=WAY_OUT
+    )
 
 
 def save_cursor(path: Path, cursor: Cursor) -> None:

@@ -22,7 +22,7 @@ from harvester.db import state
 from harvester.db.shards import TopicFiles
 from harvester.db.staging import Manifest, Staging, merge_into
 from harvester.db.state import FileStamp
-from harvester.errors import HarvestError, Interrupted, StoreError
+from harvester.errors import HarvestError, Interrupted
 from harvester.harvest.cursor import Token
 from harvester.harvest.result import Mode, TopicFailed, TopicRecords, TopicResult
 from harvester.oai.client import OaiClient
@@ -70,13 +70,13 @@ def load_state(path: Path) -> SetState | None:
     Raises:
         StoreError: the file is unreadable or invalid.
     """
-    what = "invalid set harvest state"
-    try:
-        return files.read_model(path, SetState, what=what, whole="state")
-    except StoreError as exc:
-        if not exc.detail.startswith(what):
-            raise
-        raise StoreError(path, f"{exc.detail}; remove this file to list the set again") from None
+    return files.read_model(
+        path,
+        SetState,
+        what="invalid set harvest state",
+        whole="state",
+        way_out="remove this file to list the set again",
+    )
 
 
 def _save(path: Path, saved: SetState, stamps: dict[str, FileStamp]) -> None:
