@@ -9,6 +9,7 @@ import resource
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -615,16 +616,17 @@ def test_a_walk_cut_short_by_an_empty_page_is_not_trusted(tmp_path: Path):
     assert {e.key for e in new} <= set(records(tmp_path, "t"))
 
 
-def test_a_capped_topics_fallback_keeps_the_watermark_for_older_updates(tmp_path: Path):
-    """A capped topic's fallback fetches only its newest papers; the watermark stays, so
-    the next walk that can be trusted still finds a new version of an older paper."""
+def _capped_fallbacks(tmp_path: Path, pick: Callable[[list[Entry]], Entry]) -> Entry:
+    """A topic capped at its newest 5 of 20 papers; then a new version of the paper `pick`
+    chooses and a new paper, which three fallbacks (arXiv ignoring `sortBy`) meet, then
+    a walk that can be trusted. The paper given a new version."""
     start = datetime(2026, 6, 1, tzinfo=UTC)
     base = synthetic_entries(20, first=start - timedelta(days=60), step_minutes=60)
     standin = Standin(entries=list(base))
     topic = Topic(name="t", query="all:x", max_results=5, refresh_days=0, lookback_days=1)
     at(standin, topic, tmp_path, start)
-    newest = max(base, key=lambda e: e.published)
-    standin.entries[standin.entries.index(newest)] = newest.new_version(
+    chosen = pick(base)
+    standin.entries[standin.entries.index(chosen)] = chosen.new_version(
         2, title="V2", updated=start + timedelta(hours=2)
     )
     standin.entries.append(base[0].rewritten("2606.60000v1", start + timedelta(hours=3)))
@@ -633,6 +635,13 @@ def test_a_capped_topics_fallback_keeps_the_watermark_for_older_updates(tmp_path
         assert at(standin, topic, tmp_path, start + timedelta(days=day)).mode is Mode.FALLBACK
     standin.ignore_sort = False
     assert at(standin, topic, tmp_path, start + timedelta(days=5)).mode is Mode.INCREMENTAL
+    return chosen
+
+
+def test_a_capped_topics_fallback_keeps_the_watermark_for_older_updates(tmp_path: Path):
+    """A capped topic's fallback fetches only its newest papers; the watermark stays, so
+    the next walk that can be trusted still finds a new version of an older paper."""
+    newest = _capped_fallbacks(tmp_path, lambda base: max(base, key=lambda e: e.published))
     assert records(tmp_path, "t")[newest.key]["title"] == "V2"
 
 
@@ -679,19 +688,5 @@ def test_a_capped_fallback_leaves_the_watermark_where_an_older_papers_update_is_
     """An update of an older paper, below the newest `max_results` a capped fallback
     fetches, is found by the next walk that can be trusted: the fallbacks left the
     watermark where it was (moved, that walk's cutoff would pass the update)."""
-    start = datetime(2026, 6, 1, tzinfo=UTC)
-    base = synthetic_entries(20, first=start - timedelta(days=60), step_minutes=60)
-    standin = Standin(entries=list(base))
-    topic = Topic(name="t", query="all:x", max_results=5, refresh_days=0, lookback_days=1)
-    at(standin, topic, tmp_path, start)
-    oldest = min(base, key=lambda e: e.published)
-    standin.entries[standin.entries.index(oldest)] = oldest.new_version(
-        2, title="V2", updated=start + timedelta(hours=2)
-    )
-    standin.entries.append(base[0].rewritten("2606.60000v1", start + timedelta(hours=3)))
-    standin.ignore_sort = True
-    for day in range(1, 4):
-        assert at(standin, topic, tmp_path, start + timedelta(days=day)).mode is Mode.FALLBACK
-    standin.ignore_sort = False
-    assert at(standin, topic, tmp_path, start + timedelta(days=5)).mode is Mode.INCREMENTAL
+    oldest = _capped_fallbacks(tmp_path, lambda base: min(base, key=lambda e: e.published))
     assert records(tmp_path, "t")[oldest.key]["title"] == "V2"
