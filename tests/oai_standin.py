@@ -43,8 +43,11 @@ from tests.standin import Reply, Served, Standin
 if TYPE_CHECKING:
     from tests.oai_synthetic import SyntheticArxiv
 
-# oaipmh/config.py:22 `RECORDS_LIMIT: int=2500`.
+# oaipmh/config.py:22-23 `RECORDS_LIMIT: int=2500`, `IDENTIFIERS_LIMIT: int=20000`.
 RECORDS_LIMIT = 2500
+IDENTIFIERS_LIMIT = 20000
+# routes.py:30-35: the two list verbs, both answered by data_queries.py `list_data`.
+LIST_VERBS = ("ListRecords", "ListIdentifiers")
 # oaipmh/data/oai_config.py:40 `EARLIEST_DATE=datetime(2005, 9, 16, ...)`.
 EARLIEST = datetime(2005, 9, 16, tzinfo=UTC)
 # oaipmh/requests/data_queries.py:17 `DATE_REGEX = r"\d{4}-\d{2}-\d{2}"`.
@@ -183,6 +186,8 @@ class OaiStandin(Served):
     today: date = date(2026, 4, 3)
     """The server's day: a list without `until` runs to its end."""
     limit: int = RECORDS_LIMIT
+    id_limit: int = IDENTIFIERS_LIMIT
+    """`ListIdentifiers`' page (fetch_list.py:28 `limit=IDENTIFIERS_LIMIT if just_ids`)."""
     script: list[Scripted | None] = field(default_factory=list)
     """Answers for the next requests, in order; None serves the page as usual."""
     requests: list[dict[str, str]] = field(default_factory=list)
@@ -223,10 +228,11 @@ class OaiStandin(Served):
             return Reply(body=error_document(fault.code, fault.reason, fault.query))
 
     def list_records(self, params: dict[str, str]) -> bytes:
-        """The body `ListRecords` answers with (data_queries.py:40-119, fetch_list.py)."""
-        if params.get("verb") != "ListRecords":
+        """The body `ListRecords` or `ListIdentifiers` answers with (data_queries.py:40-119,
+        fetch_list.py)."""
+        if params.get("verb") not in LIST_VERBS:
             raise OaiFault("badVerb", "Invalid verb provided")  # routes.py:42-43
-        query: dict[str, str] = {"verb": "ListRecords"}
+        query: dict[str, str] = {"verb": params["verb"]}
         skip = 0
         if "resumptionToken" in params:  # data_queries.py:47-57: the token is exclusive
             if set(params) != {"verb", "resumptionToken"}:
@@ -274,7 +280,9 @@ class OaiStandin(Served):
     ) -> bytes:
         # db.py:42-73: current versions with start <= modtime <= end, in the set, ordered
         # by (modtime, paper_id), `skip` of them skipped, one more than the limit taken.
-        chosen = self._window(start, end, set_spec, skip, self.limit + 1)
+        just_ids = query["verb"] == "ListIdentifiers"
+        limit = self.id_limit if just_ids else self.limit
+        chosen = self._window(start, end, set_spec, skip, limit + 1)
         if not chosen:  # fetch_list.py:31-32: an empty list is an error, not a page
             raise OaiFault("noRecordsMatch", "", query)
         last = chosen[-1]  # fetch_list.py:93-110 `find_last_result`
@@ -282,14 +290,16 @@ class OaiStandin(Served):
             chosen, key=lambda p: (p.modtime.date(), p.paper_id)
         )  # create_records.py:34-37
         token: str | None = "" if "resumptionToken" in query else None  # fetch_list.py:40-41
-        if len(shown) > self.limit:  # fetch_list.py:44-66
+        if len(shown) > limit:  # fetch_list.py:44-66
             last_day = last.modtime.date()
             if shown[0].modtime.date() == last_day:  # all the same day: skip further
-                token = to_token(query, skip + self.limit)
+                token = to_token(query, skip + limit)
             else:  # from the last day on, skipping its records this page shows
                 to_skip = sum(1 for p in shown if p.modtime.date() == last_day) - 1
                 token = to_token(query | {"from": last_day.isoformat()}, to_skip)
             shown = [p for p in shown if p.paper_id != last.paper_id]
+        if just_ids:
+            return _ids_document(shown, query, token, self.today)
         return _list_document(shown, query, token, self.today)
 
     def _window(
@@ -380,6 +390,34 @@ def _list_document(
     return (_head(query) + f"<ListRecords>\n{body}</ListRecords>\n</OAI-PMH>\n").encode()
 
 
+def _ids_document(
+    papers: list[OaiPaper], query: dict[str, str], token: str | None, today: date
+) -> bytes:
+    # templates/list_identifiers.xml: the headers alone, then the token as token.xml has it.
+    body = "".join(_header(p, _plain_sets(p.categories)) for p in papers)
+    if token == "":
+        body += "<resumptionToken/>\n"
+    elif token is not None:
+        expires = f"{today + timedelta(days=1):%Y-%m-%d}T00:00:00Z"
+        body += f"<resumptionToken expirationDate='{expires}'>{token}</resumptionToken>\n"
+    return (_head(query) + f"<ListIdentifiers>\n{body}</ListIdentifiers>\n</OAI-PMH>\n").encode()
+
+
+def _plain_sets(categories: str) -> tuple[str, ...]:
+    """A `ListIdentifiers` header's sets: one per category, as the categories are, without
+    the aliases `ListRecords` adds (fetch_list.py:115-120 `CATEGORIES[cat]` only)."""
+    return tuple(s for s in map(taxonomy.set_of, categories.split()) if s is not None)
+
+
+def _header(paper: OaiPaper, sets: tuple[str, ...]) -> str:
+    # macros.xml:9-17: the identifier, the day of `modtime`, the sets.
+    specs = "".join(f"<setSpec>{s}</setSpec>" for s in sets)
+    return (
+        f"<header><identifier>oai:arXiv.org:{paper.paper_id}</identifier>"
+        f"<datestamp>{paper.modtime:%Y-%m-%d}</datestamp>{specs}</header>"
+    )
+
+
 @functools.lru_cache(maxsize=65536)  # a synthetic arXiv has many more category lists
 def header_sets(categories: str) -> tuple[str, ...]:
     """The header's sets (create_records.py:41-56, `make_set_str` create_set_list.py:34-44):
@@ -407,11 +445,7 @@ def _record(paper: OaiPaper, prefix: str) -> str:
     # `status` attribute: no header ever says "deleted" (though Identify declares
     # deletedRecord "persistent", data/oai_config.py:41); a withdrawal is a version
     # (create_records.py:122-143).
-    sets = "".join(f"<setSpec>{s}</setSpec>" for s in header_sets(paper.categories))
-    header = (
-        f"<header><identifier>oai:arXiv.org:{paper.paper_id}</identifier>"
-        f"<datestamp>{paper.modtime:%Y-%m-%d}</datestamp>{sets}</header>"
-    )
+    header = _header(paper, header_sets(paper.categories))
     metadata = _raw(paper) if prefix == "arXivRaw" else _arxiv(paper)
     return f"<record>{header}<metadata>{metadata}</metadata></record>\n"
 

@@ -271,3 +271,24 @@ def test_a_repeated_argument_is_a_bad_argument():
     standin = OaiStandin()
     body = standin.reply({"verb": "ListRecords", "metadataPrefix": "arXivRaw"}, repeated=True).body
     assert tree(body).find(f"{OAI}error").get("code") == "badArgument"  # type: ignore[union-attr]
+
+
+def test_list_identifiers_pages_twenty_thousand_headers_without_alias_sets():
+    """ListIdentifiers is paged at IDENTIFIERS_LIMIT (config.py:23), its headers naming
+    each category's own set, without the aliases ListRecords adds (fetch_list.py:115-120)."""
+    standin = OaiStandin(today=date(2026, 4, 3))
+    when = datetime(2026, 4, 1, tzinfo=UTC)
+    standin.add(OaiPaper("2604.00001", (Version(when),), when, categories="math.MP"))
+    body = standin.reply({"verb": "ListIdentifiers", "metadataPrefix": "arXivRaw"}).body
+    listed = tree(body).find(f"{OAI}ListIdentifiers")
+    assert listed is not None
+    assert [s.text for s in listed.iter(f"{OAI}setSpec")] == ["math:math:MP"]
+    assert listed.find(f"{OAI}record") is None
+    assert standin.id_limit == 20_000
+
+
+def test_list_identifiers_needs_a_metadata_prefix():
+    """ListIdentifiers without metadataPrefix is a badArgument, as ListRecords
+    (data_queries.py:61-62)."""
+    body = OaiStandin().reply({"verb": "ListIdentifiers"}).body
+    assert tree(body).find(f"{OAI}error").get("code") == "badArgument"  # type: ignore[union-attr]

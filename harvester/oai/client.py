@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 import httpx
 
@@ -20,7 +21,7 @@ from harvester import __version__
 from harvester.errors import EmptyPageError, FeedError, FetchError
 from harvester.net.connection import Client, retry_after
 from harvester.net.pacer import Pacer, Sleep
-from harvester.oai import records
+from harvester.oai import identifiers, records
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,10 @@ DEFAULT_REQUEST_DEADLINE_SECONDS = 120.0
 # is saved in a cursor before it is sent, and one past what a URL holds would then fail
 # every later run: refused as it arrives, a fault of the server.
 MAX_TOKEN_CHARS = 1000
+# A `ListIdentifiers` page is 20,000 headers (`IDENTIFIERS_LIMIT`, `oaipmh/config.py:23`).
+IDS_PER_PAGE = 20_000
+
+_Page = TypeVar("_Page", records.ListPage, identifiers.IdPage)
 
 
 class OaiClient(Client):
@@ -94,10 +99,16 @@ class OaiClient(Client):
         self._on_page = on_page
 
     def list_records(
-        self, *, from_day: date | None = None, set_spec: str | None = None, token: str | None = None
+        self,
+        *,
+        from_day: date | None = None,
+        until_day: date | None = None,
+        set_spec: str | None = None,
+        token: str | None = None,
     ) -> Iterator[records.ListPage]:
-        """Every page of the records changed from `from_day` on (all, without it) in
-        `set_spec` (all of arXiv, without it), or of the list `token` continues.
+        """Every page of the records changed from `from_day` on (all, without it) to
+        `until_day` (today, without it) in `set_spec` (all of arXiv, without it), or of
+        the list `token` continues.
 
         Each page's `token` asks for the rest of the list, so a caller that stops after
         a page can resume there (arXiv's tokens are stateless and do not expire,
@@ -110,17 +121,45 @@ class OaiClient(Client):
         # A token given twice would have the list asked round forever (A, A or A, B, A).
         seen = {token} if token is not None else set()
         while True:
-            page = self.page(from_day=from_day, set_spec=set_spec, token=token, seen=seen)
+            page = self.page(
+                from_day=from_day, until_day=until_day, set_spec=set_spec, token=token, seen=seen
+            )
             yield page
             if page.token is None:
                 return
             token = page.token
             seen.add(token)
 
+    def list_identifiers(
+        self, *, set_spec: str | None = None, from_day: date | None = None
+    ) -> Iterator[identifiers.IdPage]:
+        """Every page of the ids of `set_spec` (all of arXiv, without it) changed from
+        `from_day` on (all, without it), each with the day it last changed: 20,000 a
+        page, eight times `ListRecords`' pages.
+
+        Raises:
+            FetchError: a request failed for good.
+            FeedError: a response was unusable for good (`OaiRejected`: an OAI error).
+        """
+        params = {"verb": "ListIdentifiers", "metadataPrefix": METADATA_PREFIX}
+        if from_day is not None and from_day > EARLIEST_DATESTAMP:
+            params["from"] = from_day.isoformat()
+        if set_spec is not None:
+            params["set"] = set_spec
+        seen: set[str] = set()
+        while True:
+            page = self._paged(params, identifiers.parse, seen)
+            yield page
+            if page.token is None:
+                return
+            params = {"verb": "ListIdentifiers", "resumptionToken": page.token}
+            seen.add(page.token)
+
     def page(
         self,
         *,
         from_day: date | None = None,
+        until_day: date | None = None,
         set_spec: str | None = None,
         token: str | None = None,
         seen: frozenset[str] | set[str] = frozenset(),
@@ -134,18 +173,34 @@ class OaiClient(Client):
             params["metadataPrefix"] = METADATA_PREFIX
             if from_day is not None and from_day > EARLIEST_DATESTAMP:
                 params["from"] = from_day.isoformat()  # days only: `\d{4}-\d{2}-\d{2}`
+            if until_day is not None:
+                params["until"] = until_day.isoformat()
             if set_spec is not None:
                 params["set"] = set_spec
-        for attempt in self._retrying():
-            with attempt:
-                page = self._attempt(params, attempt.retry_state.attempt_number, seen)
+        page = self._paged(params, records.parse, seen)
         if self._on_page is not None:
             self._on_page(page)
         return page
 
+    def _paged(
+        self,
+        params: dict[str, str],
+        parse: Callable[[bytes], _Page],
+        seen: frozenset[str] | set[str],
+    ) -> _Page:
+        """One page of either list, retrying what is transient."""
+        for attempt in self._retrying():
+            with attempt:
+                page = self._attempt(params, parse, attempt.retry_state.attempt_number, seen)
+        return page
+
     def _attempt(
-        self, params: dict[str, str], attempt: int, seen: frozenset[str] | set[str]
-    ) -> records.ListPage:
+        self,
+        params: dict[str, str],
+        parse: Callable[[bytes], _Page],
+        attempt: int,
+        seen: frozenset[str] | set[str],
+    ) -> _Page:
         """One request: send it, then read the page out of what came back.
 
         Raises:
@@ -167,17 +222,24 @@ class OaiClient(Client):
                 retry_after_seconds=retry_after(answer.response),
             )
         try:
-            page = records.parse(answer.body)
+            page = parse(answer.body)
         except FeedError as exc:
             exc.url = url
             raise
         if page.entries == 0 and page.token is not None:
             raise EmptyPageError("an OAI-PMH page without records, yet more to come", url=url)
-        _check(page, url, seen)
+        stamps = (
+            [r.datestamp for r in page.records]
+            if isinstance(page, records.ListPage)
+            else [i.datestamp for i in page.ids]
+        )
+        _check(page.token, stamps, url, seen)
         return page
 
 
-def _check(page: records.ListPage, url: str, seen: frozenset[str] | set[str]) -> None:
+def _check(
+    token: str | None, datestamps: list[date], url: str, seen: frozenset[str] | set[str]
+) -> None:
     """Refuse a page no server should send: its token given before in the list (asked
     round forever) or too long to send back, or a record changed after the server's
     today (our today + 1 day: a cursor moved there would ask from a day arXiv refuses).
@@ -185,14 +247,14 @@ def _check(page: records.ListPage, url: str, seen: frozenset[str] | set[str]) ->
     Raises:
         FeedError: the page is one of those.
     """
-    if page.token is not None and page.token in seen:
+    if token is not None and token in seen:
         raise FeedError("the server gave a resumption token it gave before in this list", url=url)
-    if page.token is not None and len(page.token) > MAX_TOKEN_CHARS:
+    if token is not None and len(token) > MAX_TOKEN_CHARS:
         raise FeedError(
-            f"a resumption token of {len(page.token):,} characters (at most {MAX_TOKEN_CHARS:,})",
+            f"a resumption token of {len(token):,} characters (at most {MAX_TOKEN_CHARS:,})",
             url=url,
         )
     latest = datetime.now(UTC).date() + timedelta(days=1)
-    future = max((r.datestamp for r in page.records if r.datestamp > latest), default=None)
+    future = max((d for d in datestamps if d > latest), default=None)
     if future is not None:
         raise FeedError(f"a record datestamped {future}, after the server's today", url=url)

@@ -283,3 +283,36 @@ def test_each_page_is_handed_to_on_page():
     client = offline(standin, on_page=lambda page: pages.append(len(page.records)))
     assert len(listed(client)) == 5
     assert pages == [2, 2, 1]
+
+
+def test_a_list_of_ids_follows_its_tokens_to_the_end():
+    """`list_identifiers` of a set pages by token: every id of the set once, a request a
+    page, with `from` and `set` in the first request only."""
+    standin = OaiStandin(today=date(2026, 4, 3), id_limit=40)
+    standin.add(*many(100, days=DAYS))
+    client = offline(standin)
+    pages = list(client.list_identifiers(set_spec="cs", from_day=DAYS[0]))
+    keys = [i.key for page in pages for i in page.ids]
+    assert sorted(keys) == sorted(standin.papers)
+    assert client.requests == len(pages) == 3
+    first, *rest = standin.requests
+    assert first == {
+        "verb": "ListIdentifiers",
+        "metadataPrefix": "arXivRaw",
+        "from": DAYS[0].isoformat(),
+        "set": "cs",
+    }
+    assert all(set(r) == {"verb", "resumptionToken"} for r in rest)
+
+
+def test_a_list_of_records_can_end_on_a_day():
+    """`until_day` bounds a list of records: only the records changed from `from_day` to
+    that day come."""
+    standin = OaiStandin(today=date(2026, 4, 3))
+    standin.add(*many(60, days=DAYS))
+    client = offline(standin)
+    keys = listed(client, from_day=DAYS[1], until_day=DAYS[1])
+    assert sorted(keys) == sorted(
+        k for k, p in standin.papers.items() if p.modtime.date() == DAYS[1]
+    )
+    assert standin.requests[0]["until"] == DAYS[1].isoformat()
