@@ -41,6 +41,7 @@ TOOLS = [
     "stats",
     "check",
     "plan",
+    "verify",
     "init",
     "commit",
     "summary",

@@ -74,10 +74,11 @@ def _line(p: plan.TopicPlan, *, since: date | None, delay: float) -> str:
     via = "OAI-PMH " if p.source == "oai" else ""
     data = Path(p.data_file)
     exists = f"{data} exists" if p.data_file_exists else f"no {data} yet"
+    checks = f"; verify {plural(p.verify.requests, 'request')}" if p.verify else ""
     return (
         f"{p.topic}: {p.results:,} results ({scope}){kept}; first harvest "
         f"{plural(first.requests, via + 'request')}{split}, at least {_duration(first.seconds)} at "
-        f"{delay:g} s apart; daily run {plural(daily.requests, 'request')}; {exists}"
+        f"{delay:g} s apart; daily run {plural(daily.requests, 'request')}{checks}; {exists}"
     )
 
 
@@ -85,6 +86,7 @@ def _total(plans: list[plan.TopicPlan], *, delay: float) -> str:
     done = [p for p in plans if p.first_harvest is not None]
     first = sum(p.first_harvest.requests for p in done if p.first_harvest)
     daily = sum(p.daily_run.requests for p in done if p.daily_run)
+    checks = sum(p.verify.requests for p in done if p.verify)
     head = f"Planned {len(done)} of {plural(len(plans), 'topic')}"
     failed = [p.topic for p in plans if p.error and p.tried]
     not_tried = [p.topic for p in plans if not p.tried]
@@ -95,7 +97,8 @@ def _total(plans: list[plan.TopicPlan], *, delay: float) -> str:
         return head
     return (
         f"{head}: first harvests {plural(first, 'request')} (at least "
-        f"{_duration(max(0, first - 1) * delay)}); daily runs {plural(daily, 'request')}"
+        f"{_duration(max(0, first - 1) * delay)}); daily runs {plural(daily, 'request')}; "
+        f"verify {plural(checks, 'request')} (at least {_duration(max(0, checks - 1) * delay)})"
     )
 
 

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from harvester.cli import job as job_command
 from harvester.cli import outputs
 from harvester.cli import plan as plan_command
+from harvester.cli import verify as verify_command
 from harvester.cli.flags import a_directory, a_path, positive, tool_parser
 from harvester.cli.output import (
     EXIT_FAILED,
@@ -191,6 +192,11 @@ TOOLS: dict[str, Tool] = {
         plan_command.main,
         "plan [--json]",
         "Per topic: its size and what harvesting it costs, asked of arXiv.",
+    ),
+    "verify": Tool(
+        verify_command.main,
+        "verify [--repair]",
+        "Compare each topic with what arXiv lists, month by month; fetch what is missing.",
     ),
     "init": Tool(
         _init,

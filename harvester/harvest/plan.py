@@ -35,6 +35,7 @@ from harvester.arxiv.paging import reach
 from harvester.config import Topic
 from harvester.db import shards, store
 from harvester.errors import FeedError, HarvestError, StoreError
+from harvester.harvest import verify
 from harvester.net import retry
 from harvester.oai.client import RECORDS_PER_PAGE
 
@@ -137,6 +138,9 @@ class TopicPlan:
     estimated: bool = False
     """Whether `results` is an estimate rather than arXiv's count (all of arXiv, which no
     interface counts before listing it)."""
+    verify: Cost | None = None
+    """The cost of `harvest verify` of the topic as stored now, when nothing differs (a
+    month that differs costs its listing more); None on error."""
 
 
 def plan_topic(
@@ -151,7 +155,7 @@ def plan_topic(
         StoreError: the data directory cannot be searched for the topic's file.
     """
     plan, _ = _ask(_unplanned(topic, data_dir, now=now), topic, client, delay_seconds)
-    return plan
+    return _with_verify(plan, topic, data_dir, delay_seconds=delay_seconds, now=now)
 
 
 def plan_topics(
@@ -180,7 +184,7 @@ def plan_topics(
             continue
         with within(topic.name):
             plan, failure = _ask(blank, topic, client, delay_seconds)
-        plans.append(plan)
+        plans.append(_with_verify(plan, topic, data_dir, delay_seconds=delay_seconds, now=now))
         if failure is not None and retry.run_wide(failure):
             stopped = f"{topic.name} met a fault of the whole run: {failure}"
     return plans
@@ -208,6 +212,24 @@ def _ask(
     planned = replace(plan, results=total, kept=kept, first_harvest=cost, daily_run=daily)
     source = "query" if topic.set_spec is None else "oai"
     return replace(planned, newest=newest, source=source), None
+
+
+def _with_verify(
+    plan: TopicPlan, topic: Topic, data_dir: Path, *, delay_seconds: float, now: datetime
+) -> TopicPlan:
+    """The plan with the cost of verifying the topic as it is stored (read from the
+    files' stamps; a file changed since the last run is read).
+
+    Raises:
+        StoreError: a topic file is invalid.
+    """
+    if plan.results is None:
+        return plan
+    stored = shards.TopicFiles(data_dir, topic.name, remember=False)
+    stored.verify(verify.recorded_stamps(topic, stored))
+    requests = verify.requests_needed(topic, stored, set_size=plan.results, now=now)
+    cost = Cost(requests=requests, windows=1, seconds=max(0, requests - 1) * delay_seconds)
+    return replace(plan, verify=cost)
 
 
 def _unplanned(topic: Topic, data_dir: Path, *, now: datetime) -> TopicPlan:

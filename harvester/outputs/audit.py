@@ -15,7 +15,7 @@ from pathlib import Path
 
 from harvester import files
 from harvester.config import Config, Topic, load_config
-from harvester.db import layout, shards, state, store
+from harvester.db import layout, shards, state, store, verified
 from harvester.db.staging import Staging
 from harvester.errors import ConfigError, StoreError
 from harvester.harvest import sets, stale
@@ -121,6 +121,10 @@ def check(
             state.load(path)
         except StoreError as exc:
             problems.append(exc)
+    try:
+        verified.load(data_dir)
+    except StoreError as exc:
+        problems.append(exc)
     return counts, problems + _oai_problems(sets.oai_dir(data_dir))
 
 
