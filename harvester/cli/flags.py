@@ -156,6 +156,12 @@ def _add_run(parser: argparse.ArgumentParser) -> None:
     )
     add("--dry-run", action="store_true", help="fetch and report, write nothing")
     add(
+        "--verify",
+        action="store_true",
+        help="then compare each topic with what arXiv lists and fetch what is missing "
+        "(as harvest verify --repair)",
+    )
+    add(
         "--fail-on-stale",
         action="store_true",
         help="exit 1 when a topic went silent for longer than its history makes plausible",

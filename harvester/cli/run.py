@@ -21,6 +21,7 @@ from datetime import UTC, date, datetime
 from harvester import files
 from harvester.arxiv.client import ArxivClient
 from harvester.cli import tools
+from harvester.cli import verify as verify_command
 from harvester.cli.flags import build_parser, check_report_path
 from harvester.cli.output import (
     EXIT_FAILED,
@@ -34,10 +35,11 @@ from harvester.cli.output import (
 from harvester.cli.progress import Progress
 from harvester.cli.signals import interrupting
 from harvester.config import Topic, load_config
-from harvester.db import lock
+from harvester.db import lock, verified
 from harvester.db.counts import plural, requests, total
-from harvester.errors import HarvestError, Interrupted
-from harvester.harvest import changes
+from harvester.db.shards import TopicFiles
+from harvester.errors import HarvestError, Interrupted, UsageError
+from harvester.harvest import changes, verify
 from harvester.harvest.result import Mode, TopicFailed, TopicResult
 from harvester.harvest.sets import harvest_set
 from harvester.harvest.topic import harvest_topic
@@ -96,6 +98,10 @@ def main(argv: Sequence[str], *, sleep: Sleep, clock: Clock) -> int:
         topics = config.select(args.topic)
         if args.report is not None:
             check_report_path(args.report, data_dir=args.data_dir, config=args.config)
+        if args.verify and (args.dry_run or args.since is not None):
+            raise UsageError("--verify repairs what is missing: not with --dry-run or --since")
+        if args.verify:
+            verified.load(args.data_dir)  # a damaged record costs no request
         return _run(args, topics, sleep=sleep, clock=clock)
 
 
@@ -156,6 +162,8 @@ def _harvest_all(
                 _harvest_one(args, topic, (client, oai), progress, tally)
             if tally.feed is not None and not tally.feed_failed and not args.dry_run:
                 changes.settle(tally.feed, topics, args.data_dir)
+            if args.verify:
+                _verify(args, topics, (client, oai), tally)
     finally:
         tally.requests = client.requests + oai.requests
         tally.answered = client.answered + oai.answered
@@ -278,6 +286,49 @@ def _failed(
         tally.signal_number, tally.stopped = cause.signal_number, INTERRUPTED
     elif retry.run_wide(cause):
         tally.stopped = f"{name} met a fault of the whole run: {cause}"
+
+
+def _verify(
+    args: argparse.Namespace,
+    topics: list[Topic],
+    clients: tuple[ArxivClient, OaiClient],
+    tally: _Tally,
+) -> None:
+    """After the harvests: each topic harvested in full compared with what arXiv lists,
+    what is missing fetched and merged (`harvest verify --repair`), and counted in the
+    topic's report as its harvest's papers are. A paper still missing fails the topic."""
+    client, oai = clients
+    done = {r.topic: r for r in tally.results}
+    for topic in topics:
+        result = done.get(topic.name)
+        stored = TopicFiles(args.data_dir, topic.name)
+        if tally.stopped is not None or result is None or not verify.harvested(topic, stored):
+            continue
+        try:
+            with about(topic.name):
+                found = verify.verify_topic(
+                    topic, client=client, oai=oai, stored=stored, repair=True
+                )
+            verified.record(args.data_dir, {topic.name: verify_command.found(found)})
+        except (HarvestError, Interrupted) as exc:
+            _failed(args, topic.name, exc, (0, 0), tally)
+            tally.results.remove(result)
+            continue
+        out(verify_command.line(found))
+        merged = replace(
+            result,
+            counts=result.counts + found.counts,
+            written=result.written or found.repaired > 0,
+        )
+        tally.results[tally.results.index(result)] = merged
+        report = tally.reports[topic.name]
+        tally.reports[topic.name] = (
+            TopicReport.of(merged)
+            .with_silence(report.silence())
+            .model_copy(update={"missing": len(found.missing), "repaired": found.repaired})
+        )
+        if not found.complete:
+            tally.failed.append(topic.name)
 
 
 def _with_feed(result: TopicResult, feed: changes.FeedResult | None) -> TopicResult:

@@ -101,7 +101,7 @@ def _verify_all(
             continue
         try:
             with about(topic.name):
-                found = verify.verify_topic(
+                result = verify.verify_topic(
                     topic, client=client, oai=oai, stored=stored, repair=args.repair
                 )
         except HarvestError as exc:
@@ -109,12 +109,13 @@ def _verify_all(
             if retry.run_wide(exc):
                 stopped = f"{topic.name} met a fault of the whole run: {exc}"
             continue
-        verified.record(args.data_dir, {topic.name: _found(found)})
-        results.append((found, None))
+        verified.record(args.data_dir, {topic.name: found(result)})
+        results.append((result, None))
     return results
 
 
-def _found(v: verify.Verification) -> verified.Found:
+def found(v: verify.Verification) -> verified.Found:
+    """What is kept on record of a verification."""
     return verified.Found(
         at=v.at,
         method=v.method,

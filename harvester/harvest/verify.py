@@ -32,6 +32,7 @@ from harvester.arxiv.client import ArxivClient
 from harvester.arxiv.windows import FIRST_DAY, Window, floor_minute
 from harvester.config import Topic
 from harvester.db import state
+from harvester.db.counts import Counts
 from harvester.db.shards import TopicFiles
 from harvester.db.state import FileStamp
 from harvester.harvest import sets
@@ -76,6 +77,8 @@ class Verification:
     stored: int = 0
     gaps: list[Gap] = field(default_factory=list)
     repaired: int = 0
+    counts: Counts = field(default_factory=Counts)
+    """What the repair's merge did (its new papers named, as a harvest's)."""
     requests: int = 0
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -189,13 +192,14 @@ def _by_ids(topic: Topic, oai: OaiClient, stored: TopicFiles, *, repair: bool) -
         unlisted[month_of(key)].append(key)
     found.gaps = _gaps(missing, unlisted)
     if repair and days:
-        found.repaired = _repair_set(topic, oai, stored, days)
+        found.counts = _repair_set(topic, oai, stored, days)
+        found.repaired = found.counts.new
     return found
 
 
 def _repair_set(
     topic: Topic, oai: OaiClient, stored: TopicFiles, days: dict[date, set[str]]
-) -> int:
+) -> Counts:
     """List the records of each day missing ids last changed on, and merge those."""
     fetched: list[Paper] = []
     for day, keys in sorted(days.items()):
@@ -203,7 +207,7 @@ def _repair_set(
             fetched += [r.paper for r in page.records if r.paper.key in keys]
     merged = stored.commit(fetched)
     sets.restamp(topic, stored.data_dir, stored)
-    return merged.counts.new
+    return merged.counts
 
 
 # -- a query: month by month ------------------------------------------------------
@@ -270,8 +274,8 @@ def _by_counts(
             unlisted[f"{paper.published:%Y-%m}"].append(paper.key)
     found.gaps = _gaps(missing, unlisted)
     if repair and fetched:
-        merged = stored.commit(fetched)
-        found.repaired = merged.counts.new
+        found.counts = stored.commit(fetched).counts
+        found.repaired = found.counts.new
         _restamp_query(topic, stored)
     return found
 

@@ -48,6 +48,10 @@ class TopicReport(BaseModel):
     # NaN or infinity would not describe a rate: a report that says so is not ours.
     per_week: float | None = Field(default=None, allow_inf_nan=False)
     stale_after_days: float | None = Field(default=None, allow_inf_nan=False)
+    missing: int | None = Field(default=None, ge=0)
+    """Papers arXiv lists that the topic lacked, when the run verified it (`--verify`)."""
+    repaired: int = Field(default=0, ge=0)
+    """Of those, the ones the run fetched and stored."""
 
     @classmethod
     def of(
@@ -127,7 +131,9 @@ class Report(BaseModel):
         parts = [f"+{plural(all_.new, 'paper')}"] if all_.new else []
         parts += [f"{all_.updated} updated"] if all_.updated else []
         parts += [f"{all_.revised} revised"] if all_.revised else []
-        what = ", ".join(parts) or "harvest state"
+        checked = [t for t in self.topics.values() if t.missing is not None]
+        fallback = f"verified {plural(len(checked), 'topic')}" if checked else "harvest state"
+        what = ", ".join(parts) or fallback
         subject = f"data: {what} ({', '.join(changed)})" if changed else f"data: {what}"
         body: list[str] = []
         for name, t in self.topics.items():
@@ -138,6 +144,13 @@ class Report(BaseModel):
                     for c in t.changes[:LISTED]
                 ]
                 body += _more(t)
+        lacking = [(n, t) for n, t in self.topics.items() if t.missing]
+        if lacking:
+            body += ["", "verify:"]
+            body += [
+                f"- {flat_line(n)}: {t.missing:,} missing, {t.repaired:,} repaired"
+                for n, t in lacking
+            ]
         return "\n".join([subject, *body])
 
     def markdown(self) -> str:
@@ -166,6 +179,12 @@ class Report(BaseModel):
             f"\n**Stale:** {flat_line(name)}: {t.silence().describe()}: check the query"
             for name, t in self.topics.items()
             if t.stale
+        ]
+        lines += [
+            f"\n**Verified:** {flat_line(name)}: "
+            + ("complete" if not t.missing else f"{t.missing:,} missing, {t.repaired:,} repaired")
+            for name, t in self.topics.items()
+            if t.missing is not None
         ]
         lines += _changed_papers(self.topics)
         return "\n".join(lines) + "\n"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +26,18 @@ SET_TOPIC = '[topics.lg]\nset = "cs:cs:LG"\n'
 @pytest.fixture
 def standins() -> Iterator[tuple[Standin, OaiStandin]]:
     """The query API's stand-in (its recorded papers) and OAI-PMH's (120 papers of cs.LG
-    over 2023-2026, each last changed on one of three days)."""
+    over 2023-2026, each last changed two to four days before today: a harvest's change
+    feed asks from its cursor (the day before its first harvest), so lists none of them)."""
     chooser = random.Random(25)
+    today = datetime.now(UTC).date()
     papers = []
     for number in range(120):
         created = datetime(2023, 1, 1, tzinfo=UTC) + timedelta(days=chooser.randrange(1150))
-        changed = datetime(2026, 4, 1 + number % 3, 9, tzinfo=UTC)
+        day = today - timedelta(days=2 + number % 3)
+        changed = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
         key = f"{created:%y%m}.{number:05d}"
         papers.append(OaiPaper(key, (Version(created),), changed, categories="cs.LG"))
-    with Standin() as query, OaiStandin(today=date(2026, 4, 3)) as oai:
+    with Standin() as query, OaiStandin(today=today) as oai:
         oai.add(*papers)
         yield query, oai
 
@@ -157,7 +160,7 @@ def test_a_sharded_topic_missing_three_papers_is_named_and_repaired(
     first = datetime(2023, 1, 1, 0, 7, tzinfo=UTC)
     entries = synthetic_entries(900, first=first, step_minutes=1801)
     (tmp_path / "queries.toml").write_text(QUERY_TOPIC)
-    with Standin(entries=entries) as query, OaiStandin(today=date(2026, 4, 3)) as oai:
+    with Standin(entries=entries) as query, OaiStandin(today=datetime.now(UTC).date()) as oai:
         flags = _flags(tmp_path, query, oai)
         _round_trip(tmp_path, flags, tmp_path / "data" / "rl" / "2023.json", capsys, months=True)
         assert sorted(p.name for p in (tmp_path / "data" / "rl").iterdir()) == [
@@ -237,3 +240,38 @@ def test_a_damaged_record_of_verifications_costs_no_request(
     assert err.count("\n") == 1
     assert len(oai.requests) == asked
     assert record.read_text() == "{"
+
+
+def test_a_harvest_with_verify_repairs_and_says_so_in_its_report(
+    tmp_path: Path, standins: tuple[Standin, OaiStandin], capsys: pytest.CaptureFixture[str]
+):
+    """`harvest --verify` verifies each topic after its harvest, stores what is missing,
+    and its report counts the repaired papers (so the job's commit names them)."""
+    (tmp_path / "queries.toml").write_text(SET_TOPIC)
+    flags = _flags(tmp_path, *standins)
+    assert main(flags) == 0
+    harvested = _data_files(tmp_path / "data")
+    taken = _keys(_take_out(tmp_path / "data" / "lg.json", 3))
+    capsys.readouterr()
+    report = tmp_path / "report.json"
+    assert main([*flags, "--verify", "--report", str(report)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("lg: 3 missing of 120 papers arXiv lists") for line in lines)
+    assert _data_files(tmp_path / "data") == harvested
+    ran = json.loads(report.read_bytes())["topics"]["lg"]
+    assert (ran["missing"], ran["repaired"], ran["new"], ran["written"]) == (3, 3, 3, True)
+    assert sorted(c["arxiv_id"].rsplit("v", 1)[0] for c in ran["changes"]) == taken
+
+
+@pytest.mark.parametrize("other", ["--dry-run", "--since=2024-01-01"])
+def test_verify_is_refused_beside_a_run_that_keeps_nothing(
+    tmp_path: Path,
+    standins: tuple[Standin, OaiStandin],
+    capsys: pytest.CaptureFixture[str],
+    other: str,
+):
+    """`--verify` with `--dry-run` or `--since` is a usage error, exit 2, nothing asked."""
+    (tmp_path / "queries.toml").write_text(SET_TOPIC)
+    assert main([*_flags(tmp_path, *standins), "--verify", other]) == 2
+    assert "--verify repairs what is missing" in capsys.readouterr().err
+    assert standins[1].requests == []
