@@ -6,13 +6,15 @@ Listed and not stored is missing; stored and not listed is a paper that left the
 (kept: nothing stored is ever lost). A repair lists the records of the days the missing
 ids last changed on (their datestamps) and merges those.
 
-A query topic is compared by counts: for each month of first submission in its range,
-arXiv's count for the query within that `submittedDate` window against the papers
-stored from that month (one request each; the months before the oldest stored one are
-one window). A month whose counts differ is listed whole, to name its missing papers;
-a repair merges those from the listing. Windows share their boundary minute (see
-`windows`), so a paper submitted at the very first second of a month is counted in two;
-its months then differ and are listed, and nothing is missing.
+A query topic is compared by counts: arXiv's count for the query within a `submittedDate`
+window against the papers stored from then (one request each), for each year of first
+submission in its range (the years before the oldest stored paper's are one window).
+A year whose counts differ is counted again month by month, and a month that differs
+is listed whole, to name its missing papers; a repair merges those from the listing.
+A topic of 30 years costs 30 requests, not 360, while nothing differs. Windows share
+their boundary minute (see `windows`), so a paper submitted at the very first second of
+a year or month is counted in two; those then differ and are listed, and nothing is
+missing.
 
 Either way a repair goes through the usual merge (`TopicFiles.commit`): it adds what is
 missing and changes nothing else.
@@ -29,7 +31,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from harvester.arxiv.client import ArxivClient
-from harvester.arxiv.windows import FIRST_DAY, Window, floor_minute
+from harvester.arxiv.windows import FIRST_DAY, MINUTE, Window, floor_minute
 from harvester.config import Topic
 from harvester.db import state
 from harvester.db.counts import Counts
@@ -100,12 +102,12 @@ class Verification:
 
 def requests_needed(topic: Topic, stored: TopicFiles, *, set_size: int, now: datetime) -> int:
     """The requests a verification of `topic` sends when nothing differs: a set's
-    `ListIdentifiers` pages (`set_size`: about what it lists), or a query's counts,
-    one per month window (`month_windows`). Each month that differs costs a listing
-    more, a request per page of what it holds."""
+    `ListIdentifiers` pages (`set_size`: about what it lists), or a query's counts, one
+    per window of `count_windows`. A year that differs costs a count per month more, and
+    each month that differs its listing, a request per page of what it holds."""
     if topic.set_spec is not None:
         return max(1, math.ceil(set_size / IDS_PER_PAGE))
-    return len(month_windows(topic, stored.published(), now=now))
+    return len(count_windows(topic, stored.published(), now=now))
 
 
 def verify_topic(
@@ -210,12 +212,12 @@ def _repair_set(
     return merged.counts
 
 
-# -- a query: month by month ------------------------------------------------------
+# -- a query: year by year, then month by month ------------------------------------
 
 
-def month_windows(topic: Topic, published: Counter[date], *, now: datetime) -> list[Window]:
-    """The `submittedDate` windows a query topic is counted in: one per month from the
-    month of its oldest stored paper to now, and the range before that as one.
+def count_windows(topic: Topic, published: Counter[date], *, now: datetime) -> list[Window]:
+    """The `submittedDate` windows a query topic is counted in: one per year from the
+    year of its oldest stored paper to now, and the range before that as one.
 
     A capped topic (`max_results`) kept only its newest papers: its range starts the day
     after its oldest stored one (that day was cut part way by the cap)."""
@@ -228,16 +230,26 @@ def month_windows(topic: Topic, published: Counter[date], *, now: datetime) -> l
         if oldest is None:
             return []  # nothing kept yet: nothing to hold it to
         lower = datetime.combine(oldest + timedelta(days=1), datetime.min.time(), UTC)
-    start = _month_start(oldest) if oldest is not None else _month_start(upper.date())
+    start = datetime((oldest or upper.date()).year, 1, 1, tzinfo=UTC)
     windows: list[Window] = []
     if lower < start:
         windows.append(Window(lower, start))
     cursor = max(start, lower)
     while cursor < upper:
-        following = _next_month(cursor)
+        following = datetime(cursor.year + 1, 1, 1, tzinfo=UTC)
         windows.append(Window(cursor, min(following, upper)))
         cursor = following
     return windows
+
+
+def months_of(window: Window) -> list[Window]:
+    """A window cut at each first of a month it spans (itself, within one month)."""
+    months, cursor = [], window.start
+    while cursor < window.end:
+        following = _next_month(cursor)
+        months.append(Window(cursor, min(following, window.end)))
+        cursor = following
+    return months
 
 
 def _by_counts(
@@ -245,17 +257,29 @@ def _by_counts(
 ) -> Verification:
     published = stored.published()
     found = Verification(topic.name, "counts")
-    differ: list[Window] = []
-    for window in month_windows(topic, published, now=now):
-        arxiv = client.search(f"({topic.query}) AND {window.clause()}", max_results=1)
+
+    def count(window: Window) -> tuple[int, int]:
+        """arXiv's count of the window, and the stored one."""
+        total = client.search(f"({topic.query}) AND {window.clause()}", max_results=1)
         held = _stored_in(published, window)
-        found.listed += arxiv.total_results
+        if total.total_results != held:
+            logger.info("%s: arXiv lists %d, %d stored", window, total.total_results, held)
+        return total.total_results, held
+
+    windows = count_windows(topic, published, now=now)
+    differ: list[Window] = []
+    for window in windows:
+        total, held = count(window)
+        found.listed += total
         found.stored += held
-        if arxiv.total_results != held:
-            logger.info(
-                "%s: %s: arXiv lists %d, %d stored", topic.name, window, arxiv.total_results, held
-            )
-            differ.append(window)
+        if total == held:
+            continue
+        # A year is counted again by month, so that only its months that differ are
+        # listed; the range before the oldest stored paper's year, when it spans years,
+        # is listed whole.
+        within_a_year = window.start.year == (window.end - MINUTE).year
+        months = months_of(window) if within_a_year else [window]
+        differ += months if len(months) == 1 else [m for m in months if len(set(count(m))) > 1]
     if not differ:
         return found
     keys = IdIndex(p.key for p in stored.each())
@@ -315,10 +339,6 @@ def _holds(window: Window, day: date) -> bool:
         day < window.end.date()
         or (window.end.time() != datetime.min.time() and day == window.end.date())
     )
-
-
-def _month_start(day: date) -> datetime:
-    return datetime(day.year, day.month, 1, tzinfo=UTC)
 
 
 def _next_month(moment: datetime) -> datetime:

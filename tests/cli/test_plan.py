@@ -76,12 +76,12 @@ def test_plan_costs_each_topic_with_one_request(standin: Standin, config: Path, 
     assert all(line.split()[0] >= "2026-05-10" for line in newest[:3])
     assert [line for line in lines if not line.startswith("  ")] == [
         f"small: {small} results (since 2026-05-10); first harvest 1 request, at least 0 s "
-        f"at 0 s apart; daily run 1 request; verify 2 requests; {data / 'small.json'} exists",
+        f"at 0 s apart; daily run 1 request; verify 1 request; {data / 'small.json'} exists",
         "big: 12,000 results (since 2025-01-01); first harvest 7 requests in 2 windows, at "
         "least 0 s at 0 s apart; daily run 1 request; verify 2 requests; "
         f"no {data / 'big.json'} yet",
         "Planned 2 of 3 topics (failed: bad): first harvests 8 requests (at least 0 s); "
-        "daily runs 2 requests; verify 4 requests (at least 0 s)",
+        "daily runs 2 requests; verify 3 requests (at least 0 s)",
     ]
     assert err == "ERROR bad: arXiv rejected the query: incorrect id format for abc\n"
     assert len(standin.requests) == 3

@@ -91,7 +91,8 @@ def _round_trip(
 ) -> None:
     """Harvest, take 3 out of `file`, verify (named, exit 1), repair (exit 0, every data
     file as harvested), verify again (complete, exit 0); a verify's requests are the
-    plan's, and (with `months`: a query topic's) one more per month that differs."""
+    plan's, and (with `months`: a query topic's) a count of each month of a year that
+    differs and a listing of each month that differs."""
     assert main(flags) == 0
     capsys.readouterr()
     harvested = _data_files(root / "data")
@@ -107,7 +108,10 @@ def _round_trip(
     (topic,) = found["topics"]
     assert sorted(topic["missing"]) == _keys(taken)
     assert topic["unlisted"] == []
-    listing = len({r["published"][:7] for r in taken}) if months else 0
+    now = datetime.now(UTC)
+    years = {int(r["published"][:4]) for r in taken}
+    counts = sum(12 if year < now.year else now.month for year in years)
+    listing = counts + len({r["published"][:7] for r in taken}) if months else 0
     assert topic["requests"] == planned + listing
     assert topic["listed"] == complete["topics"][0]["listed"]
     assert topic["stored"] == topic["listed"] - 3
@@ -128,8 +132,8 @@ def test_a_query_topic_missing_three_papers_is_named_and_repaired(
     tmp_path: Path, standins: tuple[Standin, OaiStandin], capsys: pytest.CaptureFixture[str]
 ):
     """A query topic with 3 papers taken out: their ids, exit 1; `--repair` stores them and
-    the file is as harvested; then complete, exit 0. A verify counts each month (the
-    plan's figure) and lists each month that differs, one request each here."""
+    the file is as harvested; then complete, exit 0. A verify counts each year (the
+    plan's figure), each month of a year that differs, and lists each month that differs."""
     (tmp_path / "queries.toml").write_text(QUERY_TOPIC)
     flags = _flags(tmp_path, *standins)
     _round_trip(tmp_path, flags, tmp_path / "data" / "rl.json", capsys, months=True)
