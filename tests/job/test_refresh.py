@@ -648,3 +648,64 @@ def test_ci_workflow_runs_the_landing_check():
     assert workflow["permissions"] == {"contents": "read"}
     [job] = workflow["jobs"].values()
     assert [step["run"] for step in job["steps"] if "run" in step] == ["bash .ci/run"]
+
+
+def _harvest_step_args(tmp_path: Path, verify_on: str) -> list[str]:
+    """The arguments the workflow's harvest step gives `harvest` (a stand-in on PATH that
+    records them) with `VERIFY_WEEKLY_ON` set so."""
+    fake = tmp_path / "bin"
+    fake.mkdir(exist_ok=True)
+    (fake / "harvest").write_text('#!/bin/sh\nprintf "%s\\n" "$@" > "$ARGS"\n')
+    (fake / "harvest").chmod(0o755)
+    (step,) = (
+        s
+        for s in _workflow("refresh.yml")["jobs"]["refresh"]["steps"]
+        if "harvest job" in s.get("run", "")
+    )
+    script = "\n".join(line for line in step["run"].splitlines() if not line.startswith("git "))
+    args = tmp_path / "args"
+    env = {
+        "PATH": f"{fake}:{os.environ['PATH']}",
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_REF_NAME": "main",
+        "VERIFY_WEEKLY_ON": verify_on,
+        "ARGS": str(args),
+    }
+    subprocess.run(["bash", "-e", "-c", script], env=env, check=True)
+    return args.read_text().splitlines()
+
+
+def test_the_weekly_verify_is_off_until_a_day_is_set(tmp_path: Path):
+    """The workflow verifies nothing by default; set to today's weekday, its harvest step
+    passes `--verify` to the harvest (after `--`); set to another day, it does not."""
+    assert _workflow("refresh.yml")["env"] == {"VERIFY_WEEKLY_ON": ""}
+    plain = ["job", "--report", f"{tmp_path}/harvest-report.json", "--branch", "main"]
+    assert _harvest_step_args(tmp_path, "") == plain
+    today = datetime.now(UTC)
+    assert _harvest_step_args(tmp_path, f"{today:%a}") == [*plain, "--", "--verify"]
+    assert _harvest_step_args(tmp_path, f"{today + timedelta(days=1):%a}") == plain
+
+
+def test_a_verifying_job_commits_the_missing_papers_it_stored(
+    remote: Path, first: Path, standin: Standin, tmp_path: Path
+):
+    """Papers lost from the database (a commit took them out) come back in the next job run
+    with `-- --verify`: one commit naming them, and its body saying what verify found."""
+    path = first / "data" / "rlhf_code.json"
+    records = json.loads(path.read_bytes())
+    lost = sorted(r["arxiv_id"].rsplit("v", 1)[0] for r in records[3:6])
+    del records[3:6]
+    path.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    git(first, "commit", "--quiet", "-am", "lose three papers")
+    git(first, "push", "--quiet", "origin", "main")
+    outside = first.parent
+    flags = ["--repo", str(first), "--config", str(first / "queries.toml")]
+    flags += ["--data-dir", str(first / "data"), "--report", str(outside / "report.json")]
+    flags += ["--summary", str(outside / "summary.md")]
+    assert main(["job", *flags, "--", "--api-url", standin.url, "--delay", "0", "--verify"]) == 0
+    assert subjects(remote)[0] == "data: +3 papers (rlhf_code)"
+    body = git(remote, "log", "-1", "--format=%b", "main")
+    assert "verify:\n- rlhf_code: 3 missing, 3 repaired" in body
+    assert set(lost) <= set(remote_ids(remote, "rlhf_code"))
+    assert "**Verified:** rlhf_code: 3 missing, 3 repaired" in summary(first)
+    assert "**Verified:** llm_alignment: complete" in summary(first)
