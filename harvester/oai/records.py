@@ -4,7 +4,9 @@ The format is what `arXiv/oaipmh` writes (`oaipmh/templates/record_formats.xml`,
 `arXivRaw_record`; the page around it `list_records.xml`, `token.xml`, `errors.xml`):
 every version with its date and source type (`I`: a withdrawal,
 `oaipmh/serializers/create_records.py`, `_process_source_format`), then the current
-version's metadata, TeX as submitted. OAI-PMH 2.0: https://www.openarchives.org/OAI/2.0/
+version's metadata, TeX as submitted, which is converted here as arXiv converts it for
+its other interfaces (`harvester.oai.tex`), so that a paper is the same record whichever
+interface brought it. OAI-PMH 2.0: https://www.openarchives.org/OAI/2.0/
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pydantic import ValidationError
 from harvester.errors import FeedError, OaiRejected
 from harvester.models import Paper, as_utc, gc_paused
 from harvester.net.body import parse_xml
+from harvester.oai.tex import to_unicode
 
 logger = logging.getLogger(__name__)
 
@@ -144,11 +147,13 @@ def _fields(raw: etree._Element) -> dict[str, Any] | None:
     current, updated, source_type = versions[-1]
     arxiv_id = f"{key}v{current}"
     categories = (raw.findtext(f"{RAW}categories") or "").split()
-    authors = collapse(_without_affiliations(raw.findtext(f"{RAW}authors") or ""))
+    # arXiv's `arXiv` format converts the author list whole, then splits it
+    # (create_records.py:58-65, then :76 `parse_author_affil`): so here.
+    authors = collapse(_without_affiliations(_converted(raw.findtext(f"{RAW}authors"))))
     return {
-        "title": collapse(raw.findtext(f"{RAW}title") or ""),
+        "title": collapse(_converted(raw.findtext(f"{RAW}title"))),
         "authors": [a for a in map(str.strip, _AUTHOR_SPLIT.split(authors)) if a],
-        "summary": collapse(raw.findtext(f"{RAW}abstract") or ""),
+        "summary": collapse(_converted(raw.findtext(f"{RAW}abstract"))),
         "arxiv_id": arxiv_id,
         "published": versions[0][1].date(),
         "categories": categories,
@@ -156,14 +161,23 @@ def _fields(raw: etree._Element) -> dict[str, Any] | None:
         "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}.pdf",
         "updated": updated,
         "primary_category": categories[0] if categories else None,
-        "comment": _optional(raw.findtext(f"{RAW}comments")),
-        "journal_ref": _optional(raw.findtext(f"{RAW}journal-ref")),
+        "comment": _optional(_converted(raw.findtext(f"{RAW}comments"))),
+        "journal_ref": _optional(_converted(raw.findtext(f"{RAW}journal-ref"))),
+        # Not converted, as arXiv does not (create_records.py:59-61): the DOI, license.
         "doi": _optional(raw.findtext(f"{RAW}doi")),
         "license": _optional(raw.findtext(f"{RAW}license")),
         # The source type's flags come before the format's letter; `I` is "withdrawn".
         "withdrawn": "I" in source_type,
         "versions": [when for _, when, _ in versions],
     }
+
+
+def _converted(text: str | None) -> str:
+    """A field's TeX converted to Unicode as arXiv converts it for the `arXiv` format
+    (`create_records.py:58-65`: `tex2utf(value)`, Greek included) and the query API: on
+    the text as stored, before its whitespace is collapsed (`\\aa` eats the space after
+    it, not a line break, so `\\aa` at a line's end stays `å` and a space)."""
+    return to_unicode(text) if text else ""
 
 
 def _when(version: etree._Element) -> datetime | None:

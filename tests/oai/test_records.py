@@ -243,3 +243,39 @@ def test_set_specs_and_blank_fields_are_read_without_their_whitespace():
     [record] = records.parse(raw).records
     assert record.sets == ("cs:cs:LG", "cs:cs:AI")
     assert record.paper.comment is None
+
+
+def test_tex_in_the_text_fields_is_converted_as_arxiv_converts_it():
+    """Title, authors, abstract, comments and journal-ref come as arXiv's `arXiv` format
+    and query API give them (tex2utf, Greek included)."""
+    tex = PAPER.changed(
+        V2,
+        title='Schr\\"odinger bridges and \\alpha-divergences',
+        authors="\\'Edgar Rold\\'an and J. M. Parrondo",
+        abstract='A M\\o ller--Plesset study of $\\beta$-decay in {\\AA}ngstr\\"om units.',
+        comments="v2: G\\\"odel's theorem added",
+        journal_ref="Ann. Inst. H. Poincar\\'e 12 (2011) 1-40",
+    )
+    [record] = records.parse(body(tex)).records
+    paper = record.paper
+    assert paper.title == "Schrödinger bridges and \u03b1-divergences"
+    assert paper.authors == ["Édgar Roldán", "J. M. Parrondo"]
+    assert paper.summary == "A Møller--Plesset study of $β$-decay in Ångström units."
+    assert paper.comment == "v2: Gödel's theorem added"
+    assert paper.journal_ref == "Ann. Inst. H. Poincaré 12 (2011) 1-40"
+
+
+@pytest.mark.parametrize(
+    ("title", "converted"),
+    [
+        pytest.param("Nanowires of Nyg\\aa rd type", "Nanowires of Nygård type", id="space-eaten"),
+        pytest.param(
+            "Nanowires of Nyg\\aa\n  rd type", "Nanowires of Nygå rd type", id="line-break-kept"
+        ),
+    ],
+)
+def test_tex_is_converted_before_the_whitespace_is_collapsed(title: str, converted: str):
+    """A command eats the space after it but not a line break, as arXiv converts the text
+    as stored (its long lines wrapped): the record has what arXiv's other interfaces have."""
+    [record] = records.parse(body(PAPER.changed(V2, title=title))).records
+    assert record.paper.title == converted
