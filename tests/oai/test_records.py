@@ -727,3 +727,37 @@ def test_the_old_servers_no_records_match_is_an_empty_complete_list():
     content = fixture("error_2015_NoRecordsMatch.xml")
     assert records.parse(content) == records.ListPage()
     assert records.parse_arxiv(content) == records.ArxivListPage()
+
+
+# Raw author lists of papers in arXiv's search index, and the names its query API serves
+# for them: `authors_parsed` joined as transform.py:45-58 joins it (arXiv/arxiv-search
+# `tests/data/examples/*.json` at 764d7eb).
+@pytest.mark.parametrize(
+    ("raw", "served"),
+    [
+        pytest.param(
+            '{\\O}yvind Borck and Elsebeth Schr\\"oder',
+            ["Øyvind Borck", "Elsebeth Schröder"],
+            id="1607.05107",
+        ),
+        pytest.param(
+            "H. Garcilazo, A. Valcarce, and J. Vijande",
+            ["H. Garcilazo", "A. Valcarce", "J. Vijande"],
+            id="1703.09067",
+        ),
+        pytest.param(
+            "Marina M. Romanova, Akshay K. Kulkarni and Richard V.E. Lovelace",
+            ["Marina M. Romanova", "Akshay K. Kulkarni", "Richard V. E. Lovelace"],
+            id="0711.0418",
+            marks=pytest.mark.xfail(
+                reason="arXiv puts a space after an initial's dot (`_tidy_name`, "
+                "arxiv/authors/__init__.py:172-176); the raw list is split as written"
+            ),
+        ),
+    ],
+)
+def test_a_raw_author_list_gives_the_names_the_query_api_serves(raw: str, served: list[str]):
+    """The names our arXivRaw reading splits from a raw author list are those the query API
+    serves for the paper."""
+    [record] = records.parse(body(PAPER.changed(V2, authors=raw))).records
+    assert record.paper.authors == served

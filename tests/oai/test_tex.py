@@ -175,6 +175,56 @@ def test_text_as_submitters_write_it(tex: str, expected: str):
     assert to_unicode(tex) == expected
 
 
+# Fields of papers as arXiv's search index holds them: the field as submitted and the
+# `_utf8` one the query API serves (arXiv/arxiv-search `tests/data/docmeta.json`,
+# `tests/data/1106.1238v2.json`, `tests/data/examples/*.json` at 764d7eb, MIT; a long
+# abstract cut at a sentence, which converts on its own). Each of the 104 fields with
+# both forms in those files converts so; these are of the ten that TeX changes.
+@pytest.mark.parametrize(
+    ("tex", "served"),
+    [
+        pytest.param(
+            "Exponential sum approximations for $t^{-\\beta}$",
+            "Exponential sum approximations for $t^{-\u03b2}$",
+            id="1606.00123-title",
+        ),
+        pytest.param(
+            "Given $\\beta>0$ and $\\delta>0$, the function $t^{-\\beta}$ may be approximated for $t$ in a compact interval $[\\delta,T]$ by a sum of terms of the form $we^{-at}$, with parameters $w>0$ and $a>0$. One such an approximation, studied by Beylkin and Monz\\'on, is obtained by applying the trapezoidal rule to an integral representation of $t^{-\\beta}$, after which Prony's method is applied to reduce the number of terms in the sum with essentially no loss of accuracy.",
+            "Given $\u03b2>0$ and $\u03b4>0$, the function $t^{-\u03b2}$ may be approximated for $t$ in a compact interval $[\u03b4,T]$ by a sum of terms of the form $we^{-at}$, with parameters $w>0$ and $a>0$. One such an approximation, studied by Beylkin and Monzón, is obtained by applying the trapezoidal rule to an integral representation of $t^{-\u03b2}$, after which Prony's method is applied to reduce the number of terms in the sum with essentially no loss of accuracy.",
+            id="1606.00123-abstract-opening",
+        ),
+        pytest.param(
+            "Its main goal is to measure the last unknown lepton sector mixing angle {\\theta}_{13} by observing {\\nu}_e appearance in a {\\nu}_{\\mu} beam.",
+            "Its main goal is to measure the last unknown lepton sector mixing angle \u03b8_{13} by observing \u03bd_e appearance in a \u03bd_\u03bc beam.",
+            id="1106.1238-abstract-second-sentence",
+        ),
+        pytest.param(
+            "proof of diameter bound added in section 2, modification of the approximation scheme of cone metrics for \\lambda < 0 in section 2, results are unchanged",
+            "proof of diameter bound added in section 2, modification of the approximation scheme of cone metrics for \u03bb< 0 in section 2, results are unchanged",
+            id="1403.6219-comments",
+        ),
+        pytest.param(
+            "We investigate the two-particle intensity correlation function of $\\Lambda$ in relativistic heavy-ion collisions. We find that the behavior of the $\\Lambda\\Lambda$ correlation function at small relative momenta is fairly sensitive to the interaction potential and collective flows.",
+            "We investigate the two-particle intensity correlation function of $\u039b$ in relativistic heavy-ion collisions. We find that the behavior of the $\u039b\u039b$ correlation function at small relative momenta is fairly sensitive to the interaction potential and collective flows.",
+            id="1408.6682-abstract-opening",
+        ),
+        pytest.param(
+            '{\\O}yvind Borck and Elsebeth Schr\\"oder',
+            "Øyvind Borck and Elsebeth Schröder",
+            id="1607.05107-authors",
+        ),
+        pytest.param(
+            "The ${}_{\\Lambda\\Lambda}^{\\,\\,\\,\\,4}n$ system",
+            "The ${}_{\u039b\u039b}^{\\,\\,\\,\\,4}n$ system",
+            id="1703.09067-title",
+        ),
+    ],
+)
+def test_arxivs_indexed_fields_convert_to_what_the_query_api_serves(tex: str, served: str):
+    """A field of arXiv's own records converts to the text arXiv's query API serves for it."""
+    assert to_unicode(tex) == served
+
+
 @given(st.text(), st.booleans())
 def test_any_text_converts_without_error(text: str, greek: bool):
     """No text, however broken its TeX, makes the conversion raise."""
