@@ -366,6 +366,26 @@ def test_a_record_of_the_other_format_is_skipped_and_counted():
     )
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param(b"<id>2301.13816</id>", b"<id>not-an-id</id>", id="not-an-id"),
+        pytest.param(b"<created>2023-06-02</created>", b"<created>June</created>", id="created"),
+        pytest.param(
+            b"<updated>2023-06-02</updated>", b"<updated>2023-13-01</updated>", id="updated"
+        ),
+        pytest.param(b"<datestamp>2023-06-02</datestamp>", b"<datestamp/>", id="datestamp"),
+    ],
+)
+def test_an_arxiv_format_record_that_cannot_be_read_is_skipped_and_counted(old: bytes, new: bytes):
+    """An `arXiv`-format record without a valid id, day or datestamp is skipped with a
+    warning and still counted."""
+    content = body(PAPER.changed(V2, updated=V2), prefix="arXiv")
+    assert old in content
+    page = records.parse_arxiv(content.replace(old, new))
+    assert (page.records, page.entries) == ([], 1)
+
+
 def _at(text: str) -> datetime:
     """A version's `<date>` as the old server wrote it, in UTC."""
     return datetime.strptime(text, "%d %b %Y %H:%M:%S").replace(tzinfo=UTC)
