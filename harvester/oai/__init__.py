@@ -1,3 +1,3 @@
-"""arXiv's OAI-PMH interface: the `ListRecords` client and the `arXivRaw` record parser.
+"""arXiv's OAI-PMH interface: the `ListRecords` client, the record parsers, TeX to Unicode.
 
 It pages, paces and retries through `harvester.net`; it never touches files or the database."""

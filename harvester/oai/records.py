@@ -1,10 +1,16 @@
-"""OAI-PMH XML from arXiv's `ListRecords` in the `arXivRaw` format -> `ListPage` of `Record`.
+"""OAI-PMH XML from arXiv's `ListRecords` -> `ListPage` of `Record` (the `arXivRaw`
+format), or `ArxivListPage` of `ArxivRecord` (the `arXiv` format).
 
-The format is what `arXiv/oaipmh` writes (`oaipmh/templates/record_formats.xml`,
-`arXivRaw_record`; the page around it `list_records.xml`, `token.xml`, `errors.xml`):
-every version with its date and source type (`I`: a withdrawal,
+The formats are what `arXiv/oaipmh` writes (`oaipmh/templates/record_formats.xml`,
+`arXivRaw_record` and `arXiv_record`; the page around them `list_records.xml`,
+`token.xml`, `errors.xml`), both read through one envelope (`_listed`, `_header`).
+`arXivRaw` gives every version with its date and source type (`I`: a withdrawal,
 `oaipmh/serializers/create_records.py`, `_process_source_format`), then the current
-version's metadata, TeX as submitted. OAI-PMH 2.0: https://www.openarchives.org/OAI/2.0/
+version's metadata, TeX as submitted, which is converted here as arXiv converts it for
+its other interfaces (`harvester.oai.tex`), so that a paper is the same record whichever
+interface brought it. `arXiv` gives the current version's metadata, TeX converted by the
+server and authors split, without a version number. OAI-PMH 2.0:
+https://www.openarchives.org/OAI/2.0/
 """
 
 from __future__ import annotations
@@ -22,11 +28,13 @@ from pydantic import ValidationError
 from harvester.errors import FeedError, OaiRejected
 from harvester.models import Paper, as_utc, gc_paused
 from harvester.net.body import parse_xml
+from harvester.oai.tex import to_unicode
 
 logger = logging.getLogger(__name__)
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 RAW = "{http://arxiv.org/OAI/arXivRaw/}"
+ARXIV = "{http://arxiv.org/OAI/arXiv/}"
 NO_RECORDS = "noRecordsMatch"  # an empty list is this error, not an empty page
 
 _ID = re.compile(r"\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}")
@@ -68,11 +76,99 @@ class ListPage:
     token: str | None = None
 
 
+@dataclass(frozen=True)
+class ArxivRecord:
+    """One listed record in the `arXiv` format (`record_formats.xml:56-108`): the current
+    version's metadata, TeX converted by the server, authors split. It names no version,
+    so it is no `Paper`; it is read to check the `arXivRaw` reading against it.
+
+    Attributes:
+        key: the paper's id without a version (`<id>`).
+        datestamp: the day the paper's current version last changed.
+        sets: the sets the header names.
+        created: `<created>`: the current version's submission day on arXiv's current
+            server (`record_formats.xml:59`); the first version's on the one before it
+            (export.arxiv.org/oai2), as its recorded pages show.
+        updated: `<updated>`, the day the row was last updated; None when absent.
+        authors: full names, forenames then keyname, without the suffix, as the query
+            API makes `full_name` (`search/process/transform.py:45-58` of arxiv-search).
+        title: the title, whitespace collapsed.
+        categories: the categories, the primary one first.
+        comments: the comments, whitespace collapsed, or None.
+        journal_ref: the journal reference, whitespace collapsed, or None.
+        doi: `<doi>` as given (several DOIs stay one string), or None.
+        license: the license's URL, or None.
+        abstract: the abstract, whitespace collapsed.
+    """
+
+    key: str
+    datestamp: date
+    sets: tuple[str, ...]
+    created: date
+    updated: date | None
+    authors: tuple[str, ...]
+    title: str
+    categories: tuple[str, ...]
+    comments: str | None
+    journal_ref: str | None
+    doi: str | None
+    license: str | None
+    abstract: str
+
+
+@dataclass(frozen=True)
+class ArxivListPage:
+    """One `ListRecords` response in the `arXiv` format.
+
+    Attributes:
+        records: the valid records, in the order served.
+        entries: the `<record>` elements the page held, skipped ones included.
+        token: the resumption token for the next page; None when the list is complete.
+    """
+
+    records: list[ArxivRecord] = field(default_factory=list)
+    entries: int = 0
+    token: str | None = None
+
+
 def parse(content: bytes) -> ListPage:
-    """Parse one `ListRecords` response body.
+    """Parse one `ListRecords` response body in the `arXivRaw` format.
 
     Records without a valid id, datestamp or versions are skipped with a warning; they
     still count in `ListPage.entries`. `noRecordsMatch` is an empty, complete list.
+
+    Raises:
+        OaiRejected: the body is an OAI error other than `noRecordsMatch`.
+        RefusedBody: the body declares entities, or trips libxml2's limits.
+        FeedError: the body is not a well-formed OAI-PMH `ListRecords` response.
+    """
+    elements, token = _listed(content)
+    with gc_paused():
+        records = [r for r in map(_record, elements) if r is not None]
+    return ListPage(records=records, entries=len(elements), token=token)
+
+
+def parse_arxiv(content: bytes) -> ArxivListPage:
+    """Parse one `ListRecords` response body in the `arXiv` format.
+
+    Records without a valid id, datestamp or `<created>` are skipped with a warning;
+    they still count in `ArxivListPage.entries`. `noRecordsMatch` is an empty, complete
+    list.
+
+    Raises:
+        OaiRejected: the body is an OAI error other than `noRecordsMatch`.
+        RefusedBody: the body declares entities, or trips libxml2's limits.
+        FeedError: the body is not a well-formed OAI-PMH `ListRecords` response.
+    """
+    elements, token = _listed(content)
+    records = [r for r in map(_arxiv_record, elements) if r is not None]
+    return ArxivListPage(records=records, entries=len(elements), token=token)
+
+
+def _listed(content: bytes) -> tuple[list[etree._Element], str | None]:
+    """The `<record>` elements of a `ListRecords` body and its resumption token (None
+    when the list is complete: no `<resumptionToken>`, or an empty one); none for
+    `noRecordsMatch`.
 
     Raises:
         OaiRejected: the body is an OAI error other than `noRecordsMatch`.
@@ -88,24 +184,25 @@ def parse(content: bytes) -> ListPage:
     if error is not None:
         code = error.get("code", "")
         if code == NO_RECORDS:
-            return ListPage()
+            return [], None
         raise OaiRejected(code, collapse(error.text or ""))
     listed = root.find(f"{OAI}ListRecords")
     if listed is None:
-        raise FeedError("OAI-PMH response without ListRecords")
-    elements = listed.findall(f"{OAI}record")
-    with gc_paused():
-        records = [r for r in map(_record, elements) if r is not None]
+        # Another verb's answer (`GetRecord`) is named: the client asks ListRecords only.
+        answers = [e.tag.removeprefix(OAI) for e in root if isinstance(e.tag, str)]
+        verb = next((a for a in answers if a not in {"responseDate", "request"}), None)
+        raise FeedError(
+            "OAI-PMH response without ListRecords" + (f" (it holds {verb})" if verb else "")
+        )
     token = (listed.findtext(f"{OAI}resumptionToken") or "").strip() or None
-    return ListPage(records=records, entries=len(elements), token=token)
+    return listed.findall(f"{OAI}record"), token
 
 
-def _record(element: etree._Element) -> Record | None:
-    """One `<record>` as a `Record`, or None (with a warning)."""
+def _header(element: etree._Element) -> tuple[date, tuple[str, ...]] | None:
+    """A `<record>`'s datestamp and sets, or None (with a warning)."""
     header = element.find(f"{OAI}header")
-    raw = element.find(f"{OAI}metadata/{RAW}arXivRaw")
-    if header is None or raw is None:
-        logger.warning("Skipping an OAI record without a header or arXivRaw metadata")
+    if header is None:
+        logger.warning("Skipping an OAI record without a header")
         return None
     try:
         datestamp = date.fromisoformat((header.findtext(f"{OAI}datestamp") or "").strip())
@@ -113,6 +210,19 @@ def _record(element: etree._Element) -> Record | None:
         logger.warning(
             "Skipping OAI record %s: no valid datestamp", header.findtext(f"{OAI}identifier")
         )
+        return None
+    sets = tuple(s.text.strip() for s in header.findall(f"{OAI}setSpec") if s.text)
+    return datestamp, sets
+
+
+def _record(element: etree._Element) -> Record | None:
+    """One `<record>` as a `Record`, or None (with a warning)."""
+    raw = element.find(f"{OAI}metadata/{RAW}arXivRaw")
+    if raw is None:
+        logger.warning("Skipping an OAI record without arXivRaw metadata")
+        return None
+    header = _header(element)
+    if header is None:
         return None
     fields = _fields(raw)
     if fields is None:
@@ -122,8 +232,7 @@ def _record(element: etree._Element) -> Record | None:
     except ValidationError as exc:
         logger.warning("Skipping OAI record %s: %s", fields["arxiv_id"], exc.errors()[0]["msg"])
         return None
-    sets = tuple(s.text.strip() for s in header.findall(f"{OAI}setSpec") if s.text)
-    return Record(paper=paper, datestamp=datestamp, sets=sets)
+    return Record(paper=paper, datestamp=header[0], sets=header[1])
 
 
 def _fields(raw: etree._Element) -> dict[str, Any] | None:
@@ -144,11 +253,13 @@ def _fields(raw: etree._Element) -> dict[str, Any] | None:
     current, updated, source_type = versions[-1]
     arxiv_id = f"{key}v{current}"
     categories = (raw.findtext(f"{RAW}categories") or "").split()
-    authors = collapse(_without_affiliations(raw.findtext(f"{RAW}authors") or ""))
+    # arXiv's `arXiv` format converts the author list whole, then splits it
+    # (create_records.py:58-65, then :76 `parse_author_affil`): so here.
+    authors = collapse(_without_affiliations(_converted(raw.findtext(f"{RAW}authors"))))
     return {
-        "title": collapse(raw.findtext(f"{RAW}title") or ""),
+        "title": collapse(_converted(raw.findtext(f"{RAW}title"))),
         "authors": [a for a in map(str.strip, _AUTHOR_SPLIT.split(authors)) if a],
-        "summary": collapse(raw.findtext(f"{RAW}abstract") or ""),
+        "summary": collapse(_converted(raw.findtext(f"{RAW}abstract"))),
         "arxiv_id": arxiv_id,
         "published": versions[0][1].date(),
         "categories": categories,
@@ -156,14 +267,23 @@ def _fields(raw: etree._Element) -> dict[str, Any] | None:
         "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}.pdf",
         "updated": updated,
         "primary_category": categories[0] if categories else None,
-        "comment": _optional(raw.findtext(f"{RAW}comments")),
-        "journal_ref": _optional(raw.findtext(f"{RAW}journal-ref")),
+        "comment": _optional(_converted(raw.findtext(f"{RAW}comments"))),
+        "journal_ref": _optional(_converted(raw.findtext(f"{RAW}journal-ref"))),
+        # Not converted, as arXiv does not (create_records.py:59-61): the DOI, license.
         "doi": _optional(raw.findtext(f"{RAW}doi")),
         "license": _optional(raw.findtext(f"{RAW}license")),
         # The source type's flags come before the format's letter; `I` is "withdrawn".
         "withdrawn": "I" in source_type,
         "versions": [when for _, when, _ in versions],
     }
+
+
+def _converted(text: str | None) -> str:
+    """A field's TeX converted to Unicode as arXiv converts it for the `arXiv` format
+    (`create_records.py:58-65`: `tex2utf(value)`, Greek included) and the query API: on
+    the text as stored, before its whitespace is collapsed (`\\aa` eats the space after
+    it, not a line break, so `\\aa` at a line's end stays `å` and a space)."""
+    return to_unicode(text) if text else ""
 
 
 def _when(version: etree._Element) -> datetime | None:
@@ -188,6 +308,50 @@ def _without_affiliations(text: str) -> str:
         elif depth == 0:
             kept.append(char)
     return "".join(kept)
+
+
+def _arxiv_record(element: etree._Element) -> ArxivRecord | None:
+    """One `<record>` of the `arXiv` format as an `ArxivRecord`, or None (with a warning)."""
+    metadata = element.find(f"{OAI}metadata/{ARXIV}arXiv")
+    if metadata is None:
+        logger.warning("Skipping an OAI record without arXiv metadata")
+        return None
+    header = _header(element)
+    if header is None:
+        return None
+    key = (metadata.findtext(f"{ARXIV}id") or "").strip()
+    try:
+        created = date.fromisoformat((metadata.findtext(f"{ARXIV}created") or "").strip())
+        updated_text = (metadata.findtext(f"{ARXIV}updated") or "").strip()
+        updated = date.fromisoformat(updated_text) if updated_text else None
+    except ValueError:
+        logger.warning("Skipping OAI record %r: no valid <created> or <updated>", key)
+        return None
+    if _ID.fullmatch(key) is None:
+        logger.warning("Skipping OAI record %r: not an arXiv id", key)
+        return None
+    return ArxivRecord(
+        key=key,
+        datestamp=header[0],
+        sets=header[1],
+        created=created,
+        updated=updated,
+        authors=tuple(_full_name(a) for a in metadata.iterfind(f"{ARXIV}authors/{ARXIV}author")),
+        title=collapse(metadata.findtext(f"{ARXIV}title") or ""),
+        categories=tuple((metadata.findtext(f"{ARXIV}categories") or "").split()),
+        comments=_optional(metadata.findtext(f"{ARXIV}comments")),
+        journal_ref=_optional(metadata.findtext(f"{ARXIV}journal-ref")),
+        doi=_optional(metadata.findtext(f"{ARXIV}doi")),
+        license=_optional(metadata.findtext(f"{ARXIV}license")),
+        abstract=collapse(metadata.findtext(f"{ARXIV}abstract") or ""),
+    )
+
+
+def _full_name(author: etree._Element) -> str:
+    """An `<author>`'s forenames and keyname, whitespace collapsed, the suffix left out:
+    the query API's `full_name` (transform.py:48-50, `f"{first_name} {last_name}"`)."""
+    forenames = author.findtext(f"{ARXIV}forenames") or ""
+    return collapse(f"{forenames} {author.findtext(f'{ARXIV}keyname') or ''}")
 
 
 def collapse(text: str) -> str:

@@ -1,5 +1,6 @@
 """A set topic: its first harvest lists the whole set through OAI-PMH alone, resumable;
-later runs are the change feed, one request a day for every topic together."""
+later runs are the change feed, one request a day for every topic together; a paper it
+shares with a query topic is the same record in both."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from harvester.cli import main
 from harvester.config import Topic, load_config
@@ -23,8 +25,10 @@ from harvester.db.staging import Staging
 from harvester.errors import StoreError
 from harvester.harvest import changes, sets
 from harvester.harvest.result import Mode, TopicFailed
+from harvester.harvest.topic import harvest_topic
+from tests.conftest import offline_client
 from tests.oai_standin import OaiPaper, OaiStandin, Version, many, offline
-from tests.standin import Reply, Standin
+from tests.standin import Entry, Reply, Standin
 
 DAYS = [date(2026, 3, 30), date(2026, 3, 31), date(2026, 4, 1)]
 NOW = datetime(2026, 4, 3, 12, tzinfo=UTC)
@@ -278,3 +282,75 @@ def test_a_complete_set_topic_is_listed_again_with_full_or_another_since(tmp_pat
     )
     other = topics[0].model_copy(update={"since": date(2024, 1, 1)})
     assert sets.completed_day(other, data) is None
+
+
+# A paper as its submitters wrote it in TeX (made up, in the TeX arXiv's records hold).
+TEX_V1 = datetime(2026, 3, 2, 10, 4, 11, tzinfo=UTC)
+TEX_V2 = datetime(2026, 3, 30, 9, 15, 2, tzinfo=UTC)
+TEX_PAPER = OaiPaper(
+    "2603.01234",
+    (Version(TEX_V1), Version(TEX_V2)),
+    datetime(2026, 4, 2, 7, 30, tzinfo=UTC),  # its DOI added after v2
+    title='Entropy production of a driven Schr\\"odinger particle\n  in a noisy trap',
+    authors="\\'Edgar Rold\\'an and J. M. Parrondo",
+    abstract='  We estimate the dissipation of a Schr\\"odinger particle from a single\n'
+    "trajectory, as Kullback--Leibler divergences (after P\\'olya and Cram\\'er), and\n"
+    'compare it with the $\\beta$-scaling of G\\"odel-type bounds.\n',
+    categories="cond-mat.stat-mech quant-ph",
+    comments='12 pages; v2: the G\\"odel-type example corrected',
+    journal_ref="Phys. Rev. E 113, 044101 (2026)",
+    doi="10.1103/PhysRevE.113.044101",
+    license="http://creativecommons.org/licenses/by/4.0/",
+)
+# The same paper as arXiv's query API serves it, written out by hand, as arXiv converts
+# it (tex2utf: accents to letters, `\beta` to β), not by our converter, which would make
+# the test prove nothing.
+TEX_PAPER_ENTRY = """\
+<entry xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">
+  <id>http://arxiv.org/abs/2603.01234v2</id>
+  <title>Entropy production of a driven Schrödinger particle in a noisy trap</title>
+  <updated>2026-03-30T09:15:02Z</updated>
+  <link href="https://arxiv.org/abs/2603.01234v2" rel="alternate" type="text/html"/>
+  <link href="https://arxiv.org/pdf/2603.01234v2" rel="related" type="application/pdf" title="pdf"/>
+  <summary>We estimate the dissipation of a Schrödinger particle from a single trajectory, as Kullback--Leibler divergences (after Pólya and Cramér), and compare it with the $\u03b2$-scaling of Gödel-type bounds.</summary>
+  <category term="cond-mat.stat-mech" scheme="http://arxiv.org/schemas/atom"/>
+  <category term="quant-ph" scheme="http://arxiv.org/schemas/atom"/>
+  <published>2026-03-02T10:04:11Z</published>
+  <arxiv:comment>12 pages; v2: the Gödel-type example corrected</arxiv:comment>
+  <arxiv:journal_ref>Phys. Rev. E 113, 044101 (2026)</arxiv:journal_ref>
+  <arxiv:doi>10.1103/PhysRevE.113.044101</arxiv:doi>
+  <arxiv:primary_category term="cond-mat.stat-mech"/>
+  <author>
+    <name>Édgar Roldán</name>
+  </author>
+  <author>
+    <name>J. M. Parrondo</name>
+  </author>
+</entry>
+"""
+
+
+def test_a_paper_with_tex_accents_is_one_record_through_a_set_and_a_query(tmp_path: Path):
+    """Acceptance (issue 25): a paper whose arXivRaw record has TeX accents, harvested
+    through a set topic and through a query topic, is stored as the same record; once the
+    change feed has told the query topic what only OAI-PMH says, the files are the same bytes."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    oai.add(TEX_PAPER)
+    query = Standin(entries=[Entry.of(etree.fromstring(TEX_PAPER_ENTRY.encode()))])
+    topics, data = _topics(
+        tmp_path,
+        '[topics.stat_mech]\nset = "physics:cond-mat:stat-mech"\n\n'
+        '[topics.dissipation]\nquery = "abs:dissipation"\nchange_feed = true\n',
+    )
+    sets.harvest_set(topics[0], client=offline(oai), data_dir=data, now=NOW)
+    with offline_client(query) as client:
+        harvest_topic(topics[1], client=client, data_dir=data, now=NOW)
+    [by_set] = json.loads((data / "stat_mech.json").read_bytes())
+    [by_query] = json.loads((data / "dissipation.json").read_bytes())
+    assert by_set["title"] == "Entropy production of a driven Schrödinger particle in a noisy trap"
+    assert by_set["authors"] == ["Édgar Roldán", "J. M. Parrondo"]
+    assert by_set["comment"] == "12 pages; v2: the Gödel-type example corrected"
+    # The query API says nothing of the license, the versions or a withdrawal.
+    assert by_query == by_set | {"license": None, "withdrawn": None, "versions": None}
+    changes.run_feed(changes.fed(topics, data), client=offline(oai), data_dir=data)
+    assert (data / "dissipation.json").read_bytes() == (data / "stat_mech.json").read_bytes()

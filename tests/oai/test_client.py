@@ -1,12 +1,15 @@
 """The OAI-PMH client against the stand-in: paging by resumption token without a miss
-or a repeat, the shared pacer, and faults retried or reported as the query API's."""
+or a repeat, the shared pacer, and faults retried or reported as the query API's; and
+against responses arXiv served (tests/fixtures/oai/INDEX.md)."""
 
 from __future__ import annotations
 
 import logging
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -316,3 +319,78 @@ def test_a_list_of_records_can_end_on_a_day():
         k for k, p in standin.papers.items() if p.modtime.date() == DAYS[1]
     )
     assert standin.requests[0]["until"] == DAYS[1].isoformat()
+
+
+RECORDED = Path(__file__).parent.parent / "fixtures" / "oai"
+
+
+def recorded_client(*names: str) -> tuple[OaiClient, list[httpx.URL]]:
+    """The real client, answered in turn with the bodies of recorded responses
+    (tests/fixtures/oai/), and the URL of each request it sent."""
+    bodies = [(RECORDED / name).read_bytes() for name in names]
+    sent: list[httpx.URL] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.url)
+        return httpx.Response(
+            200, content=bodies[len(sent) - 1], headers={"Content-Type": "text/xml"}
+        )
+
+    client = OaiClient(
+        oai_url="http://127.0.0.1/oai",
+        pacer=Pacer(delay_seconds=0),
+        sleep=lambda _: None,
+        transport=httpx.MockTransport(answer),
+    )
+    return client, sent
+
+
+def test_a_token_with_a_bar_is_sent_back_verbatim():
+    """The old server's token `726959|1001` comes back as it was given, `|` URL-encoded, as
+    the one argument besides the verb; the list then ends at an empty token."""
+    client, sent = recorded_client(
+        "arXivRaw_2015_ListRecords_from2014-10-01.xml", "arXivRaw_last_page.xml"
+    )
+    keys = listed(client, from_day=date(2014, 10, 1))
+    assert len(keys) == 7
+    assert sent[0].query == b"verb=ListRecords&metadataPrefix=arXivRaw&from=2014-10-01"
+    assert sent[1].query == b"verb=ListRecords&resumptionToken=726959%7C1001"
+    assert dict(sent[1].params) == {"verb": "ListRecords", "resumptionToken": "726959|1001"}
+
+
+def test_a_page_without_a_token_element_ends_the_list_after_one_request():
+    """The current server's page of a list that fits on it has no `<resumptionToken>` at
+    all: the list ends there, one request (its `arXiv`-format records counted, not read)."""
+    client, sent = recorded_client("arXiv_2026_ListRecords_newserver_plasm-ph.xml")
+    pages = list(client.list_records(set_spec="physics:physics:plasm-ph"))
+    assert [(p.entries, p.records, p.token) for p in pages] == [(3, [], None)]
+    assert len(sent) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        pytest.param("error_2015_BadArgument.xml", "badArgument", id="badArgument"),
+        pytest.param(
+            "error_2015_BadResumptionToken.xml", "badResumptionToken", id="badResumptionToken"
+        ),
+        pytest.param("error_2015_BadVerb.xml", "badVerb", id="badVerb"),
+        pytest.param("error_2015_IdDoesNotExist.xml", "idDoesNotExist", id="idDoesNotExist"),
+    ],
+)
+def test_the_old_servers_errors_are_reported_not_retried(name: str, code: str):
+    """Each error body the old server sent fails the list at once with its code and the
+    URL asked, after one request."""
+    client, sent = recorded_client(name)
+    with pytest.raises(OaiRejected) as caught:
+        listed(client)
+    assert (caught.value.code, len(sent)) == (code, 1)
+    assert caught.value.url == str(sent[0])
+
+
+def test_the_old_servers_no_records_match_is_an_empty_list():
+    """The old server's noRecordsMatch (its answer to an unknown set) is a complete, empty
+    list after one request."""
+    client, sent = recorded_client("error_2015_NoRecordsMatch.xml")
+    assert listed(client, set_spec="moo") == []
+    assert len(sent) == 1
