@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from harvester.errors import FeedError, OaiRejected
-from harvester.net.body import parse_xml
-from harvester.oai.records import _ID, NO_RECORDS, OAI, collapse
+from harvester.oai.records import KEY, OAI, listed
 
 _PREFIX = "oai:arXiv.org:"
 
@@ -50,21 +48,7 @@ def parse(content: bytes) -> IdPage:
         RefusedBody: the body declares entities, or trips libxml2's limits.
         FeedError: the body is not a well-formed OAI-PMH `ListIdentifiers` response.
     """
-    if not content.strip():
-        raise FeedError("blank response where an OAI-PMH list should be")
-    root = parse_xml(content)
-    if root.tag != f"{OAI}OAI-PMH":
-        raise FeedError(f"response is not OAI-PMH (root element {root.tag!r})")
-    error = root.find(f"{OAI}error")
-    if error is not None:
-        code = error.get("code", "")
-        if code == NO_RECORDS:
-            return IdPage()
-        raise OaiRejected(code, collapse(error.text or ""))
-    listed = root.find(f"{OAI}ListIdentifiers")
-    if listed is None:
-        raise FeedError("OAI-PMH response without ListIdentifiers")
-    headers = listed.findall(f"{OAI}header")
+    headers, token = listed(content, verb="ListIdentifiers", item="header")
     ids = []
     for header in headers:
         key = (header.findtext(f"{OAI}identifier") or "").strip().removeprefix(_PREFIX)
@@ -72,7 +56,6 @@ def parse(content: bytes) -> IdPage:
             stamp = date.fromisoformat((header.findtext(f"{OAI}datestamp") or "").strip())
         except ValueError:
             continue
-        if _ID.fullmatch(key) is not None:
+        if KEY.fullmatch(key) is not None:
             ids.append(Listed(key, stamp))
-    token = (listed.findtext(f"{OAI}resumptionToken") or "").strip() or None
     return IdPage(ids=ids, entries=len(headers), token=token)

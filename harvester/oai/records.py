@@ -37,7 +37,7 @@ RAW = "{http://arxiv.org/OAI/arXivRaw/}"
 ARXIV = "{http://arxiv.org/OAI/arXiv/}"
 NO_RECORDS = "noRecordsMatch"  # an empty list is this error, not an empty page
 
-_ID = re.compile(r"\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}")
+KEY = re.compile(r"\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}")
 _VERSION = re.compile(r"[0-9]{1,4}")  # a version as `Paper` takes it (`v1` to `v9999`)
 # Raw TeX author lists: "A. One, B. Two and C. Three" (commas, and a last "and"), but not
 # before a suffix ("G. D. Forney, Jr. and ..."), as arxiv-base's `arxiv/authors` reads them.
@@ -142,7 +142,7 @@ def parse(content: bytes) -> ListPage:
         RefusedBody: the body declares entities, or trips libxml2's limits.
         FeedError: the body is not a well-formed OAI-PMH `ListRecords` response.
     """
-    elements, token = _listed(content)
+    elements, token = listed(content)
     with gc_paused():
         records = [r for r in map(_record, elements) if r is not None]
     return ListPage(records=records, entries=len(elements), token=token)
@@ -160,20 +160,22 @@ def parse_arxiv(content: bytes) -> ArxivListPage:
         RefusedBody: the body declares entities, or trips libxml2's limits.
         FeedError: the body is not a well-formed OAI-PMH `ListRecords` response.
     """
-    elements, token = _listed(content)
+    elements, token = listed(content)
     records = [r for r in map(_arxiv_record, elements) if r is not None]
     return ArxivListPage(records=records, entries=len(elements), token=token)
 
 
-def _listed(content: bytes) -> tuple[list[etree._Element], str | None]:
-    """The `<record>` elements of a `ListRecords` body and its resumption token (None
-    when the list is complete: no `<resumptionToken>`, or an empty one); none for
-    `noRecordsMatch`.
+def listed(
+    content: bytes, *, verb: str = "ListRecords", item: str = "record"
+) -> tuple[list[etree._Element], str | None]:
+    """The `<record>` elements of a `ListRecords` body (the `item`s of a `verb`'s: the
+    `<header>`s of `ListIdentifiers`) and its resumption token (None when the list is
+    complete: no `<resumptionToken>`, or an empty one); none for `noRecordsMatch`.
 
     Raises:
         OaiRejected: the body is an OAI error other than `noRecordsMatch`.
         RefusedBody: the body declares entities, or trips libxml2's limits.
-        FeedError: the body is not a well-formed OAI-PMH `ListRecords` response.
+        FeedError: the body is not a well-formed OAI-PMH response of `verb`.
     """
     if not content.strip():
         raise FeedError("blank response where an OAI-PMH list should be")
@@ -186,16 +188,16 @@ def _listed(content: bytes) -> tuple[list[etree._Element], str | None]:
         if code == NO_RECORDS:
             return [], None
         raise OaiRejected(code, collapse(error.text or ""))
-    listed = root.find(f"{OAI}ListRecords")
-    if listed is None:
-        # Another verb's answer (`GetRecord`) is named: the client asks ListRecords only.
+    answer = root.find(f"{OAI}{verb}")
+    if answer is None:
+        # Another verb's answer (`GetRecord`) is named: the client asks for lists only.
         answers = [e.tag.removeprefix(OAI) for e in root if isinstance(e.tag, str)]
-        verb = next((a for a in answers if a not in {"responseDate", "request"}), None)
+        other = next((a for a in answers if a not in {"responseDate", "request"}), None)
         raise FeedError(
-            "OAI-PMH response without ListRecords" + (f" (it holds {verb})" if verb else "")
+            f"OAI-PMH response without {verb}" + (f" (it holds {other})" if other else "")
         )
-    token = (listed.findtext(f"{OAI}resumptionToken") or "").strip() or None
-    return listed.findall(f"{OAI}record"), token
+    token = (answer.findtext(f"{OAI}resumptionToken") or "").strip() or None
+    return answer.findall(f"{OAI}{item}"), token
 
 
 def _header(element: etree._Element) -> tuple[date, tuple[str, ...]] | None:
@@ -246,7 +248,7 @@ def _fields(raw: etree._Element) -> dict[str, Any] | None:
             logger.warning("Skipping OAI record %s: a version without a number or date", key)
             return None
         versions.append((int(number), when, version.findtext(f"{RAW}source_type") or ""))
-    if _ID.fullmatch(key) is None or not versions:
+    if KEY.fullmatch(key) is None or not versions:
         logger.warning("Skipping OAI record %r: not an arXiv id with versions", key)
         return None
     versions.sort()
@@ -327,7 +329,7 @@ def _arxiv_record(element: etree._Element) -> ArxivRecord | None:
     except ValueError:
         logger.warning("Skipping OAI record %r: no valid <created> or <updated>", key)
         return None
-    if _ID.fullmatch(key) is None:
+    if KEY.fullmatch(key) is None:
         logger.warning("Skipping OAI record %r: not an arXiv id", key)
         return None
     return ArxivRecord(
