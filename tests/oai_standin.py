@@ -6,8 +6,9 @@ the taxonomy `harvester/taxonomy.py`, checked against arXiv/arxiv-base), over pa
 tests script: each with its versions, its metadata and its `modtime` (the last change of
 its current version). Pages rendered by the server's own templates are in
 `tests/fixtures/oai/` and `tests/test_oai_standin.py` holds this stand-in to them. Not
-modelled: the other verbs, the `oai_dc` and `arXivOld` formats, TeX-to-UTF-8 in the
-`arXiv` format, the CDN's caching (`Surrogate-Control`), whitespace.
+modelled: the verbs other than `ListRecords` and `ListIdentifiers`, the `oai_dc` and
+`arXivOld` formats, TeX-to-UTF-8 in the `arXiv` format, the CDN's caching
+(`Surrogate-Control`), whitespace.
 
 It can be scripted to misbehave for the next requests (`script`), as `tests/standin.py`.
 

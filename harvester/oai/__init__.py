@@ -1,3 +1,4 @@
-"""arXiv's OAI-PMH interface: the `ListRecords` client, the record parsers, TeX to Unicode.
+"""arXiv's OAI-PMH interface: `ListRecords` and `ListIdentifiers`, the record parsers,
+TeX to Unicode.
 
 It pages, paces and retries through `harvester.net`; it never touches files or the database."""
