@@ -166,6 +166,12 @@ def _add_run(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="exit 1 when a topic went silent for longer than its history makes plausible",
     )
+    _add_run_output(parser)
+
+
+def _add_run_output(parser: argparse.ArgumentParser) -> None:
+    """The flags of what a harvest run says."""
+    add = parser.add_argument
     add(
         "--report",
         type=Path,

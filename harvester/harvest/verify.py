@@ -255,31 +255,8 @@ def months_of(window: Window) -> list[Window]:
 def _by_counts(
     topic: Topic, client: ArxivClient, stored: TopicFiles, *, repair: bool, now: datetime
 ) -> Verification:
-    published = stored.published()
     found = Verification(topic.name, "counts")
-
-    def count(window: Window) -> tuple[int, int]:
-        """arXiv's count of the window, and the stored one."""
-        total = client.search(f"({topic.query}) AND {window.clause()}", max_results=1)
-        held = _stored_in(published, window)
-        if total.total_results != held:
-            logger.info("%s: arXiv lists %d, %d stored", window, total.total_results, held)
-        return total.total_results, held
-
-    windows = count_windows(topic, published, now=now)
-    differ: list[Window] = []
-    for window in windows:
-        total, held = count(window)
-        found.listed += total
-        found.stored += held
-        if total == held:
-            continue
-        # A year is counted again by month, so that only its months that differ are
-        # listed; the range before the oldest stored paper's year, when it spans years,
-        # is listed whole.
-        within_a_year = window.start.year == (window.end - MINUTE).year
-        months = months_of(window) if within_a_year else [window]
-        differ += months if len(months) == 1 else [m for m in months if len(set(count(m))) > 1]
+    differ = _differing(topic, client, stored.published(), found, now=now)
     if not differ:
         return found
     keys = IdIndex(p.key for p in stored.each())
@@ -302,6 +279,41 @@ def _by_counts(
         found.repaired = found.counts.new
         _restamp_query(topic, stored)
     return found
+
+
+def _differing(
+    topic: Topic,
+    client: ArxivClient,
+    published: Counter[date],
+    found: Verification,
+    *,
+    now: datetime,
+) -> list[Window]:
+    """The windows whose counts differ, to be listed: the months that differ of each
+    year that differs (adding up `found.listed` and `found.stored` on the way)."""
+
+    def count(window: Window) -> tuple[int, int]:
+        """arXiv's count of the window, and the stored one."""
+        total = client.search(f"({topic.query}) AND {window.clause()}", max_results=1)
+        held = _stored_in(published, window)
+        if total.total_results != held:
+            logger.info("%s: arXiv lists %d, %d stored", window, total.total_results, held)
+        return total.total_results, held
+
+    differ: list[Window] = []
+    for window in count_windows(topic, published, now=now):
+        total, held = count(window)
+        found.listed += total
+        found.stored += held
+        if total == held:
+            continue
+        # A year is counted again by month, so that only its months that differ are
+        # listed; the range before the oldest stored paper's year, when it spans years,
+        # is listed whole.
+        within_a_year = window.start.year == (window.end - MINUTE).year
+        months = months_of(window) if within_a_year else [window]
+        differ += months if len(months) == 1 else [m for m in months if len(set(count(m))) > 1]
+    return differ
 
 
 def _listing(client: ArxivClient, query: str, window: Window) -> Iterator[Paper]:

@@ -121,11 +121,16 @@ def check(
             state.load(path)
         except StoreError as exc:
             problems.append(exc)
+    return counts, problems + _record_problems(data_dir) + _oai_problems(sets.oai_dir(data_dir))
+
+
+def _record_problems(data_dir: Path) -> list[StoreError]:
+    """The problem of the record of verifications (`verify/found.json`), if it has one."""
     try:
         verified.load(data_dir)
     except StoreError as exc:
-        problems.append(exc)
-    return counts, problems + _oai_problems(sets.oai_dir(data_dir))
+        return [exc]
+    return []
 
 
 def _oai_problems(oai: Path) -> list[StoreError]:
