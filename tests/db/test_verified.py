@@ -41,3 +41,16 @@ def test_an_invalid_record_is_refused_with_the_way_out(tmp_path: Path):
     with pytest.raises(StoreError, match="remove it: the next `harvest verify` writes it again"):
         verified.load(tmp_path)
     assert path.read_text() == '{"topics": {"a": {"at": "never"}}}'
+
+
+def test_a_linked_record_folder_is_refused_and_its_target_untouched(tmp_path: Path):
+    """A `verify/` that is a symbolic link would aim the write elsewhere: refused, and the
+    folder it points to gets nothing."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    data = tmp_path / "data"
+    (data / ".harvest").mkdir(parents=True)
+    (data / ".harvest" / "verify").symlink_to(elsewhere)
+    with pytest.raises(StoreError):
+        verified.record(data, {"a": _found(0)})
+    assert list(elsewhere.iterdir()) == []
