@@ -212,7 +212,8 @@ def _paper(number: int, version: int = 1, **fields: object) -> Paper:
         "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}.pdf",
         "updated": datetime(2026, 1, 1, tzinfo=UTC),
         "primary_category": "cs.LG",
-        "doi": f"10.1/{number}" if number % 5 == 0 else None,
+        # Every fifth paper has a DOI, every tenth two (a paper's and an erratum's).
+        "doi": None if number % 5 else f"10.1/{number}" + ("" if number % 10 else " 10.1/e"),
     }
     return Paper.model_validate(values | fields)
 
