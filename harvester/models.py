@@ -109,7 +109,9 @@ class Paper(BaseModel):
     journal_ref: str | None = None
     """The journal reference, whitespace collapsed, or None."""
     doi: str | None = None
-    """The DOI, or None."""
+    """arXiv's `doi` field as arXiv gives it, whitespace collapsed, or None: one DOI, or
+    several separated by a space (a paper and its erratum: `10.1103/PhysRevC.76.024606
+    10.1103/PhysRevC.76.039902`). Read it as a list with `dois`."""
     license: str | None = None
     """The license's URL; None when arXiv has none on record or has not said (OAI-PMH)."""
     withdrawn: bool | None = None
@@ -126,6 +128,16 @@ class Paper(BaseModel):
     def version(self) -> int:
         """The version number of this record."""
         return int(self.arxiv_id.rpartition("v")[2])
+
+    @property
+    def dois(self) -> list[str]:
+        """The DOIs of `doi`, in arXiv's order: empty when it is None.
+
+        arXiv separates several DOIs with whitespace and splits the field so itself
+        (arXiv/arxiv-search `search/process/transform.py`, `_constructDOI`): every output
+        reads the DOIs here, never from the string.
+        """
+        return self.doi.split() if self.doi else []
 
     @property
     def updated_day(self) -> date | None:

@@ -70,6 +70,10 @@ KEYS = [
 """A record's keys in the contract's order (the last three from OAI-PMH)."""
 ORIGINAL_KEYS = KEYS[:8]
 """The keys of the original database's records."""
+TWO_DOIS = "10.1103/PhysRevC.76.024606 10.1103/PhysRevC.76.039902"
+"""The `doi` field of arXiv 0704.0471 (a paper and its erratum) as OAI-PMH's arXivRaw gives it."""
+HOSTILE_DOIS = '10.1000/a"b<c 10.1000/x)y}z'
+"""Two DOIs holding what quotes, tags, Markdown links and BibTeX braces must not let through."""
 RLHF_QUERY = (
     '(cat:cs.LG OR cat:cs.AI OR cat:cs.SE) AND (all:"reinforcement learning" AND '
     '(all:"code generation" OR all:"program synthesis" OR all:"RLHF"))'

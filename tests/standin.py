@@ -105,12 +105,21 @@ class Entry:
         return Entry.of(element)
 
     def with_doi(self, doi: str) -> Entry:
-        """This version with a DOI added, as arXiv does without a new version."""
+        """This version with arXiv's `doi` field set to `doi` (one DOI, or several separated
+        by whitespace), as arXiv does without a new version: its DOI elements replaced."""
         element = etree.fromstring(self.xml)
         arxiv = "http://arxiv.org/schemas/atom"
-        for old in element.findall(f"{{{arxiv}}}doi"):
+        for old in [*element.findall(f"{{{arxiv}}}doi"), *element.findall(_DOI_LINK, NS)]:
             element.remove(old)
-        etree.SubElement(element, f"{{{arxiv}}}doi").text = doi
+        # One <arxiv:doi> and one related link per DOI of the field split on whitespace
+        # (search/serialize/atom_extensions.py:222-230, the list from
+        # search/process/transform.py:92-95, `meta.doi.split()`).
+        for one in doi.split():
+            etree.SubElement(element, f"{{{arxiv}}}doi").text = one
+            link = etree.SubElement(element, f"{{{ATOM}}}link")
+            link.set("rel", "related")
+            link.set("href", f"https://doi.org/{one}")
+            link.set("title", "doi")
         return Entry.of(element)
 
     def rewritten(self, arxiv_id: str, published: datetime) -> Entry:
@@ -121,6 +130,10 @@ class Entry:
                 f"{old:%Y-%m-%dT%H:%M:%SZ}".encode(), f"{published:%Y-%m-%dT%H:%M:%SZ}".encode()
             )
         return replace(self, xml=xml, arxiv_id=arxiv_id, published=published, updated=published)
+
+
+_DOI_LINK = "atom:link[@title='doi']"
+"""An entry's link to a DOI (`rel="related"`, in both formats)."""
 
 
 def _set(element: etree._Element, tag: str, text: str) -> None:

@@ -125,10 +125,18 @@ def papers(count: int, *, seed: int = 19, newest: date = NEWEST) -> list[Paper]:
                 primary_category=cats[0],
                 comment=None,
                 journal_ref=f"J. Made-up Res. {n % 40} ({published.year})" if n % 5 == 0 else None,
-                doi=f"10.5555/made.{n}" if n % 4 == 0 else None,
+                doi=_doi(n),
             )
         )
     return made
+
+
+def _doi(n: int) -> str | None:
+    """Paper `n`'s DOI field: one DOI for a quarter of the papers, and for every other
+    of those two, as arXiv gives a paper and its erratum (`10.1/x 10.1/y`)."""
+    if n % 4:
+        return None
+    return f"10.5555/made.{n}" + (f" 10.5555/erratum.{n}" if n % 8 == 0 else "")
 
 
 def database(

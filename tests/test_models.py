@@ -134,3 +134,25 @@ def test_a_query_record_keeps_what_oai_said():
     assert (newer.license, newer.withdrawn, newer.versions) == ("http://x/by", None, None)
     own = paper("2401.00001v1", license=None, versions=[]).keeping_oai(told)
     assert own.license is None
+
+
+@pytest.mark.parametrize(
+    ("doi", "dois"),
+    [
+        pytest.param(None, [], id="none"),
+        pytest.param("10.1086/307221", ["10.1086/307221"], id="one"),
+        pytest.param(
+            "10.1103/PhysRevC.76.024606 10.1103/PhysRevC.76.039902",
+            ["10.1103/PhysRevC.76.024606", "10.1103/PhysRevC.76.039902"],
+            id="two-as-arxiv-0704.0471",
+        ),
+        pytest.param(" 10.1/b\t\n10.1/a ", ["10.1/b", "10.1/a"], id="any-whitespace-order-kept"),
+    ],
+)
+def test_dois_are_the_doi_field_split_on_whitespace(doi: str | None, dois: list[str]):
+    """`dois` lists the DOIs of arXiv's `doi` field in its order (issue 25), and the
+    record keeps the field itself as it was given."""
+    record = paper("0704.0471v1", doi=doi)
+    assert record.dois == dois
+    assert record.doi == doi
+    assert "dois" not in record.model_dump()

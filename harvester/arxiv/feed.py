@@ -34,7 +34,7 @@ _PRIMARY, _COMMENT = f"{ARXIV}primary_category", f"{ARXIV}comment"
 _JOURNAL_REF, _DOI = f"{ARXIV}journal_ref", f"{ARXIV}doi"
 _PAPERS = TypeAdapter(list[Paper])
 
-_TEXT_TAGS = frozenset({_ID, _TITLE, _SUMMARY, _PUBLISHED, _UPDATED, _COMMENT, _JOURNAL_REF, _DOI})
+_TEXT_TAGS = frozenset({_ID, _TITLE, _SUMMARY, _PUBLISHED, _UPDATED, _COMMENT, _JOURNAL_REF})
 _ERROR_ID = "arxiv.org/api/errors"  # arXiv's error feed (HTTP 400) has one such entry
 _ABS_ID = re.compile(r"https?://arxiv\.org/abs/(?P<id>.+)")
 
@@ -153,11 +153,12 @@ def _fields(entry: etree._Element) -> tuple[dict[str, Any], datetime] | None:
         QueryRejected: the entry is arXiv's error entry.
 
     One pass over the entry's children (a find per field costs a scan each); the
-    first element of a kind wins, as with `find`.
+    first element of a kind wins, as with `find`, but for `<arxiv:doi>`: all are kept.
     """
     texts: dict[object, str] = {}
     authors: list[str] = []
     categories: list[str] = []
+    dois: list[str] = []
     primary: str | None = None
     for child in entry:
         tag = child.tag
@@ -173,6 +174,8 @@ def _fields(entry: etree._Element) -> tuple[dict[str, Any], datetime] | None:
                 categories.append(term)
         elif tag == _PRIMARY:
             primary = primary or child.get("term")
+        elif tag == _DOI:
+            dois.append(child.text or "")
         elif tag in _TEXT_TAGS and tag not in texts:
             texts[tag] = child.text or ""
     raw_id = texts.get(_ID, "").strip()
@@ -203,7 +206,11 @@ def _fields(entry: etree._Element) -> tuple[dict[str, Any], datetime] | None:
         "primary_category": primary,
         "comment": _optional(texts.get(_COMMENT)),
         "journal_ref": _optional(texts.get(_JOURNAL_REF)),
-        "doi": _optional(texts.get(_DOI)),
+        # arXiv's 2026 backend writes an <arxiv:doi> per DOI of its whitespace-separated
+        # field (arXiv/arxiv-search at 764d7eb, search/serialize/atom_extensions.py:222-225,
+        # the list from search/process/transform.py:92-95, `meta.doi.split()`); joined with
+        # one space they are the field again, as OAI-PMH gives it (`Paper.doi`).
+        "doi": _optional(" ".join(dois)),
     }, published
 
 

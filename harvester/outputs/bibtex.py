@@ -2,7 +2,8 @@
 
 Besides arXiv's fields (`eprint`, `archivePrefix`, `primaryClass`) an entry carries
 biblatex's `eprinttype`/`eprintclass`, the abstract, the month of the first version and
-the topic as a keyword, so a reference manager files it where the database did.
+the topic as a keyword, so a reference manager files it where the database did. Its
+`doi` is the paper's first DOI; any others follow the journal reference in `note`.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def entry(paper: Paper, *, keywords: Iterable[str] = ()) -> str:
         ("eprinttype", "{arxiv}"),
         ("eprintclass", _braced(_text(primary(p)))),
         ("url", _braced(_url(p.url))),
-        ("doi", _braced(_text(p.doi or ""))),
-        ("note", _braced(_text(p.journal_ref or ""))),
+        ("doi", _braced(_text(p.dois[0] if p.dois else ""))),
+        ("note", _braced(_note(p))),
         ("keywords", _braced(_text(", ".join(keywords)))),
         ("abstract", _braced(_text(p.summary))),
     ]
@@ -60,6 +61,43 @@ def piece(paper: Paper, *, first: bool, topic: str | None = None) -> str:
     """The text `bibtex` gives a paper (its entry, after a blank line unless `first`),
     for writing a paper at a time."""
     return ("" if first else "\n") + entry(paper, keywords=[topic] if topic else [])
+
+
+def _note(paper: Paper) -> str:
+    """The `note`: the journal reference, then a `DOI: ...` for each DOI after the first.
+
+    BibTeX's and biblatex's `doi` holds one DOI; `note` is the field every standard style
+    prints and every reference manager keeps, so a paper's other DOIs (an erratum's) are seen
+    where the entry is cited. There they are typeset text, not a verbatim field as `doi`
+    is, so each is written as `_literal` text.
+    """
+    parts = [_text(paper.journal_ref)] if paper.journal_ref else []
+    return "; ".join(parts + [f"DOI: {_literal(doi)}" for doi in paper.dois[1:]])
+
+
+_LITERAL = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "{": r"\textbraceleft{}",
+        "}": r"\textbraceright{}",
+        "#": r"\#",
+        "$": r"\$",
+        "%": r"\%",
+        "&": r"\&",
+        "_": r"\_",
+        "^": r"\textasciicircum{}",
+        "~": r"\textasciitilde{}",
+        "<": r"\textless{}",
+        ">": r"\textgreater{}",
+    }
+)
+
+
+def _literal(text: str) -> str:
+    """Text that LaTeX prints as it is (a DOI: `10.1007/978-3-319-24277-4_9`), on one line:
+    each character LaTeX reads as markup (`_`, `%`, `#`, ...) or that its default fonts
+    print as another (`<`, `>`) written as the command that prints it, braces included."""
+    return flat_line(text).translate(_LITERAL)
 
 
 def _braced(value: str) -> str:

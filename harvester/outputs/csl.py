@@ -5,7 +5,8 @@ arXiv as its publisher and `arXiv:<id>` as its number (Zotero's "Archive ID"), a
 Zotero's own arXiv translator does. Items follow the CSL schema v1.0
 (`schemas/input/csl-data.json` of citation-style-language/schema), which allows no
 other keys, and use only variables that citeproc processors read (the schema's
-`categories` is left out: citeproc-py refuses it, and the topic is the `keyword`).
+`categories` is left out: citeproc-py refuses it, and the topic is the `keyword`). A
+paper's first DOI is its `DOI`; any others are lines of its `note` (see `item`).
 """
 
 from __future__ import annotations
@@ -50,9 +51,15 @@ def item(paper: Paper, *, keywords: Iterable[str] = ()) -> dict[str, object]:
         "URL": f"https://arxiv.org/abs/{p.key}",
         "source": "arXiv.org",
     }
-    if p.doi:
-        entry["DOI"] = p.doi
-    notes = [n for n in (p.journal_ref, p.comment) if n]
+    dois = p.dois
+    if dois:
+        entry["DOI"] = dois[0]
+    # CSL's `DOI` holds one DOI, and the schema has no variable for more. Its `custom` would
+    # hold them, but citeproc-py refuses it (as it does `categories`). `note` every
+    # processor takes, and Zotero imports it as "Extra", whose `KEY: value` lines hold what
+    # an item has no field for (`DOI: ...` among them). citeproc-js reads such a line
+    # into a variable only when that is empty, so it never replaces the first DOI.
+    notes = [n for n in (p.journal_ref, p.comment) if n] + [f"DOI: {d}" for d in dois[1:]]
     if notes:
         entry["note"] = "\n".join(notes)
     words = ", ".join(keywords)

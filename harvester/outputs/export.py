@@ -108,7 +108,8 @@ class Digest:
     count in its head, then its papers grouped by year of first version.
 
     One line per paper whatever its text holds: a title or name with a line break or a
-    control character is made one line (`flat_line`), then Markdown's marks escaped.
+    control character is made one line (`flat_line`), then Markdown's marks escaped. Each
+    of a paper's DOIs is a link to doi.org, as on the site (`feeds.doi_url`).
     """
 
     def __init__(self, topic: str, total: int) -> None:
@@ -131,10 +132,15 @@ class Digest:
         authors = ", ".join(p.authors[:3]) + (" et al." if len(p.authors) > 3 else "")
         title = flat_line(p.title).translate(_MARKDOWN_SPECIAL)
         category = p.primary_category or (p.categories[0] if p.categories else "")
+        dois = ", ".join(
+            f"[{flat_line(doi).translate(_MARKDOWN_SPECIAL)}]({_link(feeds.doi_url(doi))})"
+            for doi in p.dois
+        )
         return heading + (
             f"- **{title}**: {flat_line(authors).translate(_MARKDOWN_SPECIAL)} · "
             f"[{p.arxiv_id}]({_link(feeds.abs_url(p))}) · {p.published.isoformat()} · "
             f"{flat_line(category).translate(_MARKDOWN_SPECIAL)}"
+            + (f" · DOI {dois}" if dois else "")
         )
 
     def end(self) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, time
+from urllib.parse import quote
 
 from lxml import etree
 
@@ -58,6 +59,17 @@ def abs_url(paper: Paper) -> str:
 def pdf_url(paper: Paper) -> str:
     """The PDF to link, as `abs_url` chooses."""
     return _web(paper.pdf_url, f"https://arxiv.org/pdf/{paper.arxiv_id}")
+
+
+def doi_url(doi: str) -> str:
+    """The doi.org link of one DOI (one of `Paper.dois`).
+
+    The DOI is percent-encoded as the DOI Handbook asks of a DOI in a URL (section
+    2.5.2.4: `%`, `"`, `#`, `?`, `<`, `>`, `{`, `}`, `[`, `]`, `+` and the like), so
+    that none ends the path early or leaves the URL; `/`, `:`, `;` and `(` `)`, frequent
+    in DOIs (`10.1002/(SICI)1097-...`), stay as they are.
+    """
+    return "https://doi.org/" + quote(text(doi), safe="/:;()!$&'*,=@")
 
 
 def _web(url: str, fallback: str) -> str:

@@ -60,6 +60,7 @@ def table(topic: str, papers: Iterable[Paper]) -> pyarrow.Table:
         "comment": (text, [p.comment for p in ordered]),
         "journal_ref": (text, [p.journal_ref for p in ordered]),
         "doi": (text, [p.doi for p in ordered]),
+        "dois": (texts, [p.dois for p in ordered]),  # `doi`'s DOIs: [] for none
         "url": (text, [p.url for p in ordered]),
         "pdf_url": (text, [p.pdf_url for p in ordered]),
         "topic": (text, [topic] * len(ordered)),

@@ -91,6 +91,7 @@ def _environment() -> jinja2.Environment:
     env.filters["plural"] = plural  # `{{ n | plural("paper") }}`: 1 paper, 12,000 papers
     env.filters["abs_url"] = feeds.abs_url  # `{{ p | abs_url }}`: never a script's URL
     env.filters["pdf_url"] = feeds.pdf_url
+    env.filters["doi_url"] = feeds.doi_url  # `{{ doi | doi_url }}`: one DOI, percent-encoded
     return env
 
 
@@ -100,14 +101,18 @@ def page_name(number: int) -> str:
 
 
 def filter_record(paper: Paper, page: int) -> list[object]:
-    """What the filter searches and shows of a paper, and the page holding its abstract."""
+    """What the filter searches and shows of a paper, and the page holding its abstract.
+
+    Each DOI comes with its link (`[doi, url]`, none when the paper has no DOI), so
+    that the script links exactly what the pages link, escaped once, here.
+    """
     return [
         feeds.text(paper.arxiv_id),
         feeds.text(paper.title),
         [feeds.text(a) for a in paper.authors],
         paper.published.isoformat(),
         [feeds.text(c) for c in paper.categories],
-        None if paper.doi is None else feeds.text(paper.doi),
+        [[feeds.text(d), feeds.doi_url(d)] for d in paper.dois],
         None if paper.journal_ref is None else feeds.text(paper.journal_ref),
         page_name(page),
     ]

@@ -30,8 +30,8 @@ from harvester import files
 from harvester.errors import StoreError
 from harvester.models import Paper
 
-SCHEMA_VERSION = 1
-"""`PRAGMA user_version` of the file; raised when a table or column changes."""
+SCHEMA_VERSION = 2
+"""`PRAGMA user_version` of the file; raised when a table or column changes (2: `dois`)."""
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 """Words match across inflections ("learning" finds "learned") and accents."""
@@ -49,7 +49,8 @@ CREATE TABLE papers (
   primary_category TEXT,
   comment TEXT,
   journal_ref TEXT,
-  doi TEXT,
+  doi TEXT,                        -- arXiv's field: one DOI, or several separated by a space
+  dois TEXT NOT NULL,              -- its DOIs, a JSON array in arXiv's order: '[]' for none
   url TEXT NOT NULL,
   pdf_url TEXT NOT NULL
 );
@@ -132,9 +133,7 @@ def fill(
     queries = queries or {}
     conn.executescript(SCHEMA)
     conn.executemany("INSERT INTO topics VALUES (?, ?)", [(t, queries.get(t)) for t in topics])
-    conn.executemany(
-        "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", map(_row, papers)
-    )
+    conn.executemany(_INSERT_PAPER, map(_row, papers))
     conn.executemany(
         "INSERT INTO paper_topics VALUES (?, ?)",
         ((p.key, t) for p in papers for t in topics_of[p.key]),
@@ -159,6 +158,7 @@ def fill(
 
 
 def _row(p: Paper) -> tuple[object, ...]:
+    """A paper's row of `papers`, its `_COLUMNS` values in the table's order."""
     updated = p.updated.strftime("%Y-%m-%dT%H:%M:%SZ") if p.updated else None
     return (
         p.key,
@@ -173,17 +173,26 @@ def _row(p: Paper) -> tuple[object, ...]:
         p.comment,
         p.journal_ref,
         p.doi,
+        # A JSON array, which Datasette shows as a list and SQLite's json_each() reads
+        # (`SELECT value FROM papers, json_each(dois)`): no table of its own for a list
+        # that is empty or one DOI for nearly every paper.
+        json.dumps(p.dois, ensure_ascii=False),
         p.url,
         p.pdf_url,
     )
+
+
+_COLUMNS = 15
+"""The columns of `papers`."""
+_INSERT_PAPER = "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 STAGED = """
 CREATE TABLE scratch.staged (
   published TEXT NOT NULL, id TEXT NOT NULL, topic INTEGER NOT NULL,
   arxiv_id TEXT, version INTEGER, title TEXT, authors TEXT, summary TEXT, updated TEXT,
-  primary_category TEXT, comment TEXT, journal_ref TEXT, doi TEXT, url TEXT, pdf_url TEXT,
-  author_names TEXT, category_names TEXT,
+  primary_category TEXT, comment TEXT, journal_ref TEXT, doi TEXT, dois TEXT, url TEXT,
+  pdf_url TEXT, author_names TEXT, category_names TEXT,
   PRIMARY KEY (published DESC, id DESC, topic)
 ) WITHOUT ROWID;
 CREATE TABLE scratch.topics_of (paper_id TEXT, topic TEXT);
@@ -205,7 +214,7 @@ FROM (SELECT name, min(rowid) AS first FROM scratch.authors_of GROUP BY name) OR
 """
 _FROM_STAGED = (
     "SELECT id, arxiv_id, version, title, authors, summary, published, updated,"
-    " primary_category, comment, journal_ref, doi, url, pdf_url, topic,"
+    " primary_category, comment, journal_ref, doi, dois, url, pdf_url, topic,"
     " author_names, category_names FROM scratch.staged"
 )
 _STAGE_OF = {
@@ -282,9 +291,9 @@ class Builder:
         with self._failing():
             self._conn.executemany(
                 "INSERT INTO scratch.staged (id, arxiv_id, version, title, authors, summary,"
-                " published, updated, primary_category, comment, journal_ref, doi, url, pdf_url,"
-                " topic, author_names, category_names)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " published, updated, primary_category, comment, journal_ref, doi, dois, url,"
+                " pdf_url, topic, author_names, category_names)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 self._rows,
             )
         self._rows = []
@@ -338,10 +347,14 @@ class Builder:
         ):
             records = list(group)
             kept = _kept(records)
-            papers.append(kept[:14])
-            of["topics"] += [(kept[0], self.topics[r[14]]) for r in records]
-            of["authors"] += [(kept[0], n, a) for n, a in enumerate(json.loads(kept[15]), 1)]
-            of["categories"] += [(kept[0], n, c) for n, c in enumerate(json.loads(kept[16]), 1)]
+            # A staged record: the paper's row, then its topic, authors and categories.
+            papers.append(kept[:_COLUMNS])
+            topic, authors, categories = _COLUMNS, _COLUMNS + 1, _COLUMNS + 2
+            of["topics"] += [(kept[0], self.topics[r[topic]]) for r in records]
+            of["authors"] += [(kept[0], n, a) for n, a in enumerate(json.loads(kept[authors]), 1)]
+            of["categories"] += [
+                (kept[0], n, c) for n, c in enumerate(json.loads(kept[categories]), 1)
+            ]
             if len(papers) >= _BATCH:
                 self._insert(papers, of)
         self._insert(papers, of)
@@ -351,9 +364,7 @@ class Builder:
     ) -> None:
         """Insert the kept papers (the table reads them while they are inserted, so they go
         in batches behind the staged ones) and stage their topics, authors, categories."""
-        self._conn.executemany(
-            "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", papers
-        )
+        self._conn.executemany(_INSERT_PAPER, papers)
         for table, rows in of.items():
             self._conn.executemany(_STAGE_OF[table], rows)
             rows.clear()

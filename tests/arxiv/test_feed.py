@@ -11,13 +11,14 @@ import arxiv._feed
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
 
 from harvester.arxiv import feed
 from harvester.arxiv.feed import collapse
 from harvester.errors import FeedError, QueryRejected
 from harvester.net.retry import retryable
-from tests.conftest import KEYS
-from tests.standin import error_feed
+from tests.conftest import KEYS, TWO_DOIS
+from tests.standin import FEED_HEAD, error_feed, recorded_entries
 
 RECORDINGS = sorted((Path(__file__).parent.parent / "fixtures" / "arxiv").glob("*.xml"))
 ERROR_FEEDS = {
@@ -292,6 +293,80 @@ def test_bad_bodies_raise_feed_error(body: bytes, message: str, transient: bool)
     with pytest.raises(FeedError, match=message) as caught:
         feed.parse(body)
     assert retryable(caught.value) is transient
+
+
+# 0704.0471v1 as arXiv's 2026 backend serves it (abstract cut): one <arxiv:doi> and one
+# related link per DOI (arXiv/arxiv-search search/serialize/atom_extensions.py:222-230).
+_ENTRY_0704_0471 = """<entry>
+    <id>http://arxiv.org/abs/0704.0471v1</id>
+    <title>Density dependence of the symmetry energy and the nuclear equation of
+  state: A Dynamical and Statistical model perspective</title>
+    <updated>2007-04-03T22:04:11Z</updated>
+    <link href="https://arxiv.org/abs/0704.0471v1" rel="alternate" type="text/html"/>
+    <link href="https://arxiv.org/pdf/0704.0471v1" rel="related" type="application/pdf" title="pdf"/>
+    <summary>  The density dependence of the symmetry energy in the equation of state of
+isospin asymmetric nuclear matter is of significant importance.</summary>
+    <category term="nucl-ex" scheme="http://arxiv.org/schemas/atom"/>
+    <category term="nucl-th" scheme="http://arxiv.org/schemas/atom"/>
+    <published>2007-04-03T22:04:11Z</published>
+    <arxiv:comment>16 pages, 14 figures</arxiv:comment>
+    <arxiv:primary_category term="nucl-ex"/>
+    <arxiv:journal_ref>Phys.Rev.C76:024606,2007; Erratum-ibid.C76:039902,2007</arxiv:journal_ref>
+    <author>
+      <name>D. V. Shetty</name>
+    </author>
+    <author>
+      <name>S. J. Yennello</name>
+    </author>
+    <author>
+      <name>G. A. Souliotis</name>
+    </author>
+    <arxiv:doi>10.1103/PhysRevC.76.024606</arxiv:doi>
+    <link rel="related" href="https://doi.org/10.1103/PhysRevC.76.024606" title="doi"/>
+    <arxiv:doi>10.1103/PhysRevC.76.039902</arxiv:doi>
+    <link rel="related" href="https://doi.org/10.1103/PhysRevC.76.039902" title="doi"/>
+  </entry>"""
+
+
+def test_an_entry_with_two_doi_elements_has_the_doi_string_oai_pmh_gives():
+    """arXiv's 2026 backend writes an `<arxiv:doi>` per DOI; joined with a space they are
+    the very `doi` OAI-PMH gives for the paper, and `dois` lists both (issue 25)."""
+    (paper,) = feed.parse(_feed(_ENTRY_0704_0471)).papers
+    assert paper.doi == TWO_DOIS
+    assert paper.dois == ["10.1103/PhysRevC.76.024606", "10.1103/PhysRevC.76.039902"]
+    assert paper.journal_ref == "Phys.Rev.C76:024606,2007; Erratum-ibid.C76:039902,2007"
+
+
+@pytest.mark.parametrize(
+    "elements",
+    [
+        pytest.param("", id="none"),
+        pytest.param("<arxiv:doi> </arxiv:doi><arxiv:doi/>", id="blank"),
+    ],
+)
+def test_an_entry_without_a_doi_or_with_blank_ones_has_none(elements: str):
+    """No `<arxiv:doi>`, or only blank ones, is no DOI: `doi` is None, `dois` empty."""
+    content = _feed(_entry().replace("</entry>", elements + "</entry>"))
+    (paper,) = feed.parse(content).papers
+    assert (paper.doi, paper.dois) == (None, [])
+
+
+def test_the_standin_serves_two_dois_as_arxiv_does_and_they_read_back():
+    """The stand-in's `with_doi` replaces a recorded entry's DOI with an `<arxiv:doi>`
+    and a related link per DOI, as arXiv's backend writes them; the parser reads the
+    string back."""
+    recorded = next(e for e in recorded_entries() if b"<arxiv:doi>" in e.xml)
+    entry = recorded.with_doi(TWO_DOIS)
+    element = etree.fromstring(entry.xml)
+    ns = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
+    assert element.xpath("arxiv:doi/text()", namespaces=ns) == TWO_DOIS.split()
+    assert element.xpath("atom:link[@title='doi']/@href", namespaces=ns) == [
+        f"https://doi.org/{doi}" for doi in TWO_DOIS.split()
+    ]
+    assert element.xpath("atom:link[@title='doi']/@rel", namespaces=ns) == ["related"] * 2
+    body = FEED_HEAD.format(per_page=1, total=1, start=0).encode() + entry.xml + b"</feed>"
+    (paper,) = feed.parse(body).papers
+    assert paper.doi == TWO_DOIS
 
 
 @given(st.text() | st.text(alphabet=st.characters(max_codepoint=127)))

@@ -9,7 +9,7 @@ import pytest
 from bibtexparser.entrypoint import parse_string
 
 from harvester.outputs.bibtex import bibtex, entry
-from tests.conftest import paper
+from tests.conftest import HOSTILE_DOIS, TWO_DOIS, paper
 
 
 def test_an_entry_carries_abstract_month_topic_and_biblatex_eprint_fields():
@@ -64,6 +64,52 @@ def test_no_topic_no_doi_no_journal_leave_their_fields_out():
     assert "keywords" not in text
     assert "doi" not in text
     assert "note" not in text
+
+
+@pytest.mark.parametrize(
+    ("doi", "first", "note"),
+    [
+        pytest.param(
+            TWO_DOIS,
+            "10.1103/PhysRevC.76.024606",
+            "Phys.Rev.C76:024606,2007; DOI: 10.1103/PhysRevC.76.039902",
+            id="arxiv-0704.0471",
+        ),
+        pytest.param(
+            HOSTILE_DOIS,
+            '10.1000/a"b<c',
+            r"Phys.Rev.C76:024606,2007; DOI: 10.1000/x)y\textbraceright{}z",
+            id="hostile",
+        ),
+        pytest.param(
+            "10.1/a 10.1007/978-3-319-24277-4_9#%",
+            "10.1/a",
+            r"Phys.Rev.C76:024606,2007; DOI: 10.1007/978-3-319-24277-4\_9\#\%",
+            id="latex-specials",
+        ),
+    ],
+)
+def test_the_first_doi_is_the_doi_field_and_the_others_follow_in_the_note(
+    doi: str, first: str, note: str
+):
+    """A paper with two DOIs has exactly one `doi` field, the first DOI, and the second
+    in `note` as text LaTeX prints as it is (issue 25: both were one `doi`); a quote, `<`
+    or lone brace in a DOI ends no field."""
+    p = paper("0704.0471v1", doi=doi, journal_ref="Phys.Rev.C76:024606,2007")
+    text = bibtex([p])
+    library = parse_string(text)
+    assert library.failed_blocks == []
+    (found,) = library.entries
+    assert [f.key for f in found.fields].count("doi") == 1
+    assert (found["doi"], found["note"]) == (first, note)
+    assert text.count("{") == text.count("}")
+
+
+def test_other_dois_make_a_note_of_their_own_without_a_journal_reference():
+    """Without a journal reference the note holds only the other DOIs, one after another."""
+    fields = entry(paper("0704.0471v1", doi="10.1/a 10.1/b 10.1/c"))
+    assert "  doi = {10.1/a},\n" in fields
+    assert "  note = {DOI: 10.1/b; DOI: 10.1/c},\n" in fields
 
 
 def test_bibtex_survives_unbalanced_braces_and_collaborations():

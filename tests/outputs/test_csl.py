@@ -20,7 +20,7 @@ from citeproc.source.json import CiteProcJSON
 
 from harvester.cli import main
 from harvester.outputs.csl import csl_json, name
-from tests.conftest import FIXTURES, argv, paper, tool
+from tests.conftest import FIXTURES, HOSTILE_DOIS, TWO_DOIS, argv, paper, tool
 from tests.standin import Standin
 
 SCHEMA = json.loads((FIXTURES / "csl" / "csl-data.json").read_text(encoding="utf-8"))
@@ -86,6 +86,37 @@ def test_an_item_holds_what_zotero_files_a_preprint_by():
         "Rafailov, R. and van Beethoven, L. (2023) “Direct Preference Optimization”. "
         "arXiv. Available at: https://doi.org/10.1000/xyz."
     )
+
+
+@pytest.mark.parametrize(
+    ("doi", "first", "note"),
+    [
+        pytest.param(
+            TWO_DOIS,
+            "10.1103/PhysRevC.76.024606",
+            "Phys.Rev.C76:024606,2007\nDOI: 10.1103/PhysRevC.76.039902",
+            id="arxiv-0704.0471",
+        ),
+        pytest.param(
+            HOSTILE_DOIS,
+            '10.1000/a"b<c',
+            "Phys.Rev.C76:024606,2007\nDOI: 10.1000/x)y}z",
+            id="hostile",
+        ),
+    ],
+)
+def test_the_first_doi_is_the_items_doi_and_the_others_lines_of_its_note(
+    doi: str, first: str, note: str
+):
+    """A paper with two DOIs is an item with one `DOI`, the first, still valid CSL and
+    rendered with it; the second is a `DOI:` line of `note` (issue 25: both were one DOI)."""
+    p = paper("0704.0471v1", doi=doi, journal_ref="Phys.Rev.C76:024606,2007")
+    items = json.loads(csl_json([p]))
+    jsonschema.Draft7Validator(SCHEMA).validate(items)
+    (item,) = items
+    assert (item["DOI"], item["note"]) == (first, note)
+    (line,) = render([item])
+    assert line.endswith(f"Available at: https://doi.org/{first}.")
 
 
 @pytest.mark.parametrize(

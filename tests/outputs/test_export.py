@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from bibtexparser.entrypoint import parse_string
+from markdown_it import MarkdownIt
 
 from harvester.cli import main
 from harvester.config import load_config
@@ -18,7 +19,7 @@ from harvester.db import shards, state, store
 from harvester.errors import StoreError
 from harvester.outputs import export, owned, parquet, sqlite
 from harvester.outputs.export import markdown
-from tests.conftest import argv, paper, tool, tree
+from tests.conftest import HOSTILE_DOIS, TWO_DOIS, argv, paper, tool, tree
 from tests.outputs import whole
 from tests.standin import Standin
 
@@ -239,6 +240,58 @@ def test_the_digest_links_no_script_and_no_forged_link(url: str):
     text = markdown("t", [paper("2401.00001v1", url=url)])
     assert "](javascript" not in text.replace("\\", "")
     assert "](https://arxiv.org/abs/2401.00001v1" in text
+
+
+def _links(text: str) -> list[tuple[str, str]]:
+    """Each link of a Markdown text as CommonMark reads it: its text and its target."""
+    links: list[tuple[str, str]] = []
+    inside: list[str] | None = None
+    for token in (t for block in MarkdownIt().parse(text) for t in block.children or []):
+        if token.type == "link_open":
+            href, inside = str(token.attrs["href"]), []
+        elif token.type == "link_close" and inside is not None:
+            links.append(("".join(inside), href))
+            inside = None
+        elif inside is not None:
+            inside.append(token.content)
+    return links
+
+
+@pytest.mark.parametrize(
+    ("doi", "links"),
+    [
+        pytest.param(
+            TWO_DOIS,
+            [
+                ("10.1103/PhysRevC.76.024606", "https://doi.org/10.1103/PhysRevC.76.024606"),
+                ("10.1103/PhysRevC.76.039902", "https://doi.org/10.1103/PhysRevC.76.039902"),
+            ],
+            id="arxiv-0704.0471",
+        ),
+        pytest.param(
+            HOSTILE_DOIS,
+            [
+                ('10.1000/a"b<c', "https://doi.org/10.1000/a%22b%3Cc"),
+                ("10.1000/x)y}z", "https://doi.org/10.1000/x%29y%7Dz"),
+            ],
+            id="hostile",
+        ),
+        pytest.param(
+            "10.1/a]b(c", [("10.1/a]b(c", "https://doi.org/10.1/a%5Db%28c")], id="bracket"
+        ),
+    ],
+)
+def test_the_digest_links_each_doi(doi: str, links: list[tuple[str, str]]):
+    """Each DOI of a paper is a link of its own on the paper's line (issue 25), its text
+    the DOI and its target doi.org's page of it, whatever `)`, `]` or `<` it holds."""
+    text = markdown("t", [paper("0704.0471v1", doi=doi)])
+    assert _links(text) == [("0704.0471v1", "https://arxiv.org/abs/0704.0471v1"), *links]
+    assert len([line for line in text.splitlines() if line.startswith("- ")]) == 1
+
+
+def test_a_paper_without_a_doi_has_none_in_the_digest():
+    """No DOI, no `DOI` on the paper's line."""
+    assert "DOI" not in markdown("t", [paper("2401.00001v1")])
 
 
 def _stamp(data: Path, names: list[str]) -> None:

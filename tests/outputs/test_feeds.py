@@ -4,6 +4,7 @@ feedparser without its bozo flag, and their entries are the newest papers."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import unquote
 
 import feedparser
 import pytest
@@ -123,3 +124,30 @@ def test_a_noncharacter_in_a_record_is_written_as_its_escape(char: str, escape: 
     assert found.title == f"A{escape}B"
     assert found.author == f"Ada{escape}"
     assert found.summary == f"S{escape}"
+
+
+@pytest.mark.parametrize(
+    ("doi", "url"),
+    [
+        pytest.param(
+            "10.1103/PhysRevC.76.024606", "https://doi.org/10.1103/PhysRevC.76.024606", id="plain"
+        ),
+        pytest.param(
+            "10.1002/(SICI)1097-4636(199602)30:2<133::AID-JBM1>3.0.CO;2-M",
+            "https://doi.org/10.1002/(SICI)1097-4636(199602)30:2%3C133::AID-JBM1%3E3.0.CO;2-M",
+            id="sici-brackets-kept-angles-encoded",
+        ),
+        pytest.param('10.1000/a"b<c', "https://doi.org/10.1000/a%22b%3Cc", id="quote-and-tag"),
+        pytest.param("10.1000/x)y}z", "https://doi.org/10.1000/x)y%7Dz", id="brace"),
+        pytest.param(
+            "10.1/a#b?c%d+e[f]", "https://doi.org/10.1/a%23b%3Fc%25d%2Be%5Bf%5D", id="url-syntax"
+        ),
+        pytest.param("10.1/\x00x", "https://doi.org/10.1/%5Cx00x", id="control-as-its-escape"),
+    ],
+)
+def test_a_doi_link_percent_encodes_what_would_end_or_leave_the_url(doi: str, url: str):
+    """A DOI's doi.org link encodes what the DOI Handbook says a DOI in a URL must not
+    hold as it is (`"`, `<`, `#`, `?`, `%`, braces, ...) and keeps SICI's `( ) : ;`."""
+    assert feeds.doi_url(doi) == url
+    if doi.isprintable():
+        assert unquote(url.removeprefix("https://doi.org/")) == doi

@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pyarrow
+import pyarrow.parquet
 import pytest
 
 from harvester.cli import main
 from harvester.errors import MissingExtra, StoreError
 from harvester.outputs import parquet
-from tests.conftest import argv, paper, tool
+from tests.conftest import HOSTILE_DOIS, TWO_DOIS, argv, paper, tool
 from tests.standin import Standin
 
 
@@ -46,6 +48,31 @@ def test_duckdb_reads_back_the_same_papers(standin: Standin, config: Path):
     years = {p.name for p in out.glob("parquet/topic=rlhf_code/year=*")}
     assert "year=1998" in years
     assert len(years) > 5
+
+
+def test_dois_are_a_list_column_beside_arxivs_doi_field(tmp_path: Path):
+    """The dataset keeps `doi` as arXiv gives it and adds `dois`, a list<string> of its
+    DOIs in order, [] for none, as pyarrow and DuckDB read it back (issue 25)."""
+    papers = [
+        paper("0704.0471v1", doi=TWO_DOIS),
+        paper("0704.1586v1", doi=HOSTILE_DOIS),
+        paper("2401.00001v1", doi="10.1086/307221"),
+        paper("2401.00002v1"),
+    ]
+    (written,) = parquet.write(tmp_path / "parquet", {"a": papers})
+    read = pyarrow.parquet.read_table(written)
+    assert read.schema.field("dois").type == pyarrow.list_(pyarrow.string())
+    expected = [(p.key, p.doi, p.dois) for p in sorted(papers, key=lambda p: p.key, reverse=True)]
+    rows = read.select(["id", "doi", "dois"]).to_pylist()  # newest first: here, by id
+    assert [(r["id"], r["doi"], r["dois"]) for r in rows] == expected
+    got = duckdb.execute(
+        "SELECT id, doi, dois FROM read_parquet(?) ORDER BY id DESC", [str(written)]
+    ).fetchall()
+    assert got == expected
+    second = duckdb.execute(
+        "SELECT dois[2] FROM read_parquet(?) WHERE len(dois) > 1 ORDER BY id", [str(written)]
+    ).fetchall()
+    assert second == [("10.1103/PhysRevC.76.039902",), ("10.1000/x)y}z",)]
 
 
 def test_a_second_export_replaces_the_dataset(tmp_path: Path):

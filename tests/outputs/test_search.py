@@ -181,6 +181,7 @@ def test_a_search_of_papers_db_finds_what_the_data_does(tmp_path: Path, text):
         pytest.param(
             "empty-sqlite", StoreError, "not a papers.db of this harvester", id="other-sqlite"
         ),
+        pytest.param("schema-1", StoreError, "not a papers.db of this harvester", id="before-dois"),
         pytest.param("papers.db", UsageError, "unknown topic 'nope'", id="unknown-topic"),
         pytest.param("directory", StoreError, "not a regular file; refused", id="a-directory"),
     ],
@@ -195,6 +196,10 @@ def test_a_file_that_is_not_a_papers_db_is_one_error(tmp_path: Path, content, er
             conn.execute("CREATE TABLE t (x)")
     elif content == "papers.db":
         sqlite.write(db, TOPICS)
+    elif content == "schema-1":  # an export made before `dois` (issue 25) was a column
+        sqlite.write(db, TOPICS)
+        with closing(sqlite3.connect(db)) as conn:
+            conn.execute("PRAGMA user_version = 1")
     elif content == "directory":
         db.mkdir()
     with pytest.raises(error, match=re.escape(message)):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from lxml import html
 
 from harvester.config import load_config
 from harvester.db import state, store
@@ -17,7 +18,7 @@ from harvester.db.counts import Change, Counts
 from harvester.db.state import TopicState
 from harvester.models import Paper
 from harvester.outputs import site
-from tests.conftest import paper, tree
+from tests.conftest import HOSTILE_DOIS, TWO_DOIS, paper, tree
 from tests.outputs import whole
 
 
@@ -113,6 +114,44 @@ def test_every_field_of_a_paper_is_shown(tmp_path: Path):
         '<details><summary>Abstract</summary><p class="abstract">We study things.</p></details>',
     ]:
         assert part in html
+
+
+@pytest.mark.parametrize(
+    ("doi", "links"),
+    [
+        pytest.param(
+            TWO_DOIS,
+            [
+                ("10.1103/PhysRevC.76.024606", "https://doi.org/10.1103/PhysRevC.76.024606"),
+                ("10.1103/PhysRevC.76.039902", "https://doi.org/10.1103/PhysRevC.76.039902"),
+            ],
+            id="arxiv-0704.0471",
+        ),
+        pytest.param(
+            HOSTILE_DOIS,
+            [
+                ('10.1000/a"b<c', "https://doi.org/10.1000/a%22b%3Cc"),
+                ("10.1000/x)y}z", "https://doi.org/10.1000/x)y%7Dz"),
+            ],
+            id="hostile",
+        ),
+    ],
+)
+def test_each_doi_of_a_paper_has_its_own_link(
+    tmp_path: Path, doi: str, links: list[tuple[str, str]]
+):
+    """A paper with two DOIs links each to doi.org on its page, and gives the filter both
+    with the same links (issue 25: the pair was one link to a DOI that does not exist); a
+    quote or `<` in a DOI neither ends its attribute nor opens a tag."""
+    out = _build(_database(tmp_path, {"a": [paper("0704.0471v1", doi=doi)]}))
+    page = html.fromstring((out / "a" / "index.html").read_bytes())
+    (item,) = [li for li in page.iter("li") if li.get("id") == "p-0704.0471"]
+    # Each link's whole text and address read back: a `"` cut no attribute short, and a
+    # `<` opened no tag.
+    shown = [(a.text, a.get("href", "")) for a in item.iter("a")]
+    assert [(text, href) for text, href in shown if href.startswith("https://doi.org/")] == links
+    (record,) = json.loads((out / "a" / "filter-0.json").read_text())
+    assert [tuple(pair) for pair in record[5]] == links
 
 
 def test_pages_load_nothing_from_another_site(tmp_path: Path):

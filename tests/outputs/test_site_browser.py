@@ -1,7 +1,8 @@
 """Issue #19, acceptance 1: the site of a 30,000-paper database in a real headless Chromium
 (the system's, driven by Playwright): the index lists every topic with its count, an
-author typed into a topic's filter leaves only that author's papers, and no page asks
-anything of another site. Screenshots of both pages are written for a look."""
+author typed into a topic's filter leaves only that author's papers, a paper's DOIs are
+each a link (issue 25), and no page asks anything of another site. Screenshots of both
+pages are written for a look."""
 
 from __future__ import annotations
 
@@ -161,4 +162,25 @@ def test_a_common_author_is_told_from_namesakes_and_shown_in_full(page, served: 
     assert tab.locator("#more").is_hidden()
     found = results.evaluate_all("items => items.map(i => i.querySelector('.meta a').textContent)")
     assert sorted(found) == expected
+    assert [url for url in requested if not url.startswith(served)] == []
+
+
+def test_each_doi_of_a_paper_is_a_link_on_its_page_and_in_the_filter(page, served: str):
+    """The newest paper of a topic has two DOIs (synthetic.papers gives every eighth paper
+    a paper's and an erratum's): both are links to doi.org on its page, and again on the
+    filter's match of it (issue 25)."""
+    tab, requested = page
+    (newest,) = synthetic.papers(1, seed=0)  # the first of alpha's, made from its seed
+    expected = [f"https://doi.org/{doi}" for doi in newest.dois]
+    assert len(expected) == 2
+    doi_links = "a[href^='https://doi.org/']"
+    tab.goto(served + "alpha/index.html")
+    shown = tab.locator(f"#papers > li[id='p-{newest.key}'] {doi_links}")
+    assert shown.evaluate_all("links => links.map(a => a.href)") == expected
+    assert shown.all_inner_texts() == newest.dois
+    tab.locator("#filter").fill(newest.title.rsplit(" ", 1)[1])  # its number, as "(0)"
+    sync_api.expect(tab.locator("#filter-status")).to_have_text("1 paper matches.", timeout=20_000)
+    found = tab.locator(f"#results > li {doi_links}")
+    assert found.evaluate_all("links => links.map(a => a.href)") == expected
+    assert found.all_inner_texts() == newest.dois
     assert [url for url in requested if not url.startswith(served)] == []

@@ -18,7 +18,7 @@ from harvester.cli import main
 from harvester.errors import StoreError
 from harvester.models import Paper
 from harvester.outputs import sqlite
-from tests.conftest import argv, paper, tool
+from tests.conftest import HOSTILE_DOIS, TWO_DOIS, argv, paper, tool
 from tests.standin import Standin
 
 
@@ -145,6 +145,33 @@ def test_a_paper_in_two_topics_is_one_row_at_its_latest_version():
     ]
     assert conn.execute("SELECT * FROM topics").fetchall() == [("a", "all:a"), ("b", None)]
     conn.close()
+
+
+@pytest.mark.parametrize(
+    "doi",
+    [
+        pytest.param(None, id="none"),
+        pytest.param("10.1086/307221", id="one"),
+        pytest.param(TWO_DOIS, id="arxiv-0704.0471"),
+        pytest.param(HOSTILE_DOIS, id="hostile"),
+    ],
+)
+def test_dois_are_a_json_array_beside_arxivs_doi_field(tmp_path: Path, doi: str | None):
+    """papers.db keeps `doi` as arXiv gives it and adds `dois`, a JSON array of its DOIs
+    that SQLite's json_each() reads in order (issue 25); the full-text index still finds
+    the paper by its title."""
+    path = tmp_path / "papers.db"
+    shown = paper("0704.0471v1", title="Density dependence of the symmetry energy", doi=doi)
+    assert sqlite.write(path, {"a": [shown, paper("2401.00001v1")]}) is True
+    key = "0704.0471"
+    (stored,) = rows(path, "SELECT doi, dois FROM papers WHERE id = ?", key)
+    assert stored[0] == doi
+    assert json.loads(stored[1]) == shown.dois
+    each = "SELECT value FROM papers, json_each(papers.dois) WHERE papers.id = ? ORDER BY key"
+    assert rows(path, each, key) == [(d,) for d in shown.dois]
+    fts = "SELECT papers.id FROM papers_fts JOIN papers ON papers.rowid = papers_fts.rowid"
+    assert rows(path, f"{fts} WHERE papers_fts MATCH 'symmetry'") == [(key,)]
+    assert rows(path, "PRAGMA user_version") == [(sqlite.SCHEMA_VERSION,)] == [(2,)]
 
 
 def test_same_data_leaves_the_file_untouched(tmp_path: Path):

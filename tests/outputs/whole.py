@@ -48,10 +48,15 @@ def markdown(topic: str, papers: list[Paper]) -> str:
             authors = ", ".join(p.authors[:3]) + (" et al." if len(p.authors) > 3 else "")
             title = flat_line(p.title).translate(_MARKDOWN_SPECIAL)
             category = p.primary_category or (p.categories[0] if p.categories else "")
+            dois = [
+                f"[{flat_line(d).translate(_MARKDOWN_SPECIAL)}]({_link(feeds.doi_url(d))})"
+                for d in p.dois
+            ]
             lines.append(
                 f"- **{title}**: {flat_line(authors).translate(_MARKDOWN_SPECIAL)} · "
                 f"[{p.arxiv_id}]({_link(feeds.abs_url(p))}) · {p.published.isoformat()} · "
                 f"{flat_line(category).translate(_MARKDOWN_SPECIAL)}"
+                + (" · DOI " + ", ".join(dois) if dois else "")
             )
         lines.append("")
     return "\n".join(lines)
@@ -207,7 +212,8 @@ def _paper(number: int, version: int = 1, **fields: object) -> Paper:
         "pdf_url": f"https://arxiv.org/pdf/{arxiv_id}.pdf",
         "updated": datetime(2026, 1, 1, tzinfo=UTC),
         "primary_category": "cs.LG",
-        "doi": f"10.1/{number}" if number % 5 == 0 else None,
+        # Every fifth paper has a DOI, every tenth two (a paper's and an erratum's).
+        "doi": None if number % 5 else f"10.1/{number}" + ("" if number % 10 else " 10.1/e"),
     }
     return Paper.model_validate(values | fields)
 

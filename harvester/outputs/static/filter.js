@@ -72,7 +72,8 @@
     time.dateTime = r[3];
     meta.append(time, " · ", text("span", r[4].join(" "), "cats"), " · ", link(url, id),
       " (v" + id.match(/v(\d+)$/)[1] + ") · ", link("https://arxiv.org/pdf/" + id, "PDF"));
-    if (r[5]) { meta.append(" · DOI ", link("https://doi.org/" + r[5], r[5])); }
+    // r[5]: each DOI with its doi.org link, made (and escaped) by the site's build.
+    r[5].forEach(function (doi, i) { meta.append(i ? ", " : " · DOI ", link(doi[1], doi[0])); });
     if (r[6]) { meta.append(" · ", text("span", r[6], "jref")); }
     li.appendChild(meta);
     var details = document.createElement("details");
