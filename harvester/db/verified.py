@@ -9,8 +9,9 @@ is the state of a topic NAME, whatever NAME is.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from harvester import files
 from harvester.db.state import STATE_DIR
@@ -19,6 +20,8 @@ from harvester.models import UtcDatetime
 FOLDER, FILE = "verify", "found.json"
 NAMED = 1000
 """The most ids of a kind (missing, no longer listed) an entry names; the rest are counted."""
+# A paper id without version (`2405.01234`, `hep-th/9901001`): what the site may show.
+Key = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9./-]{1,40}$")]
 
 
 class Found(BaseModel):
@@ -40,9 +43,9 @@ class Found(BaseModel):
     """Stored papers arXiv no longer lists (kept: nothing stored is ever lost)."""
     repaired: int = Field(default=0, ge=0)
     """Missing papers the verification fetched and stored."""
-    missing_ids: list[str] = Field(default_factory=list, max_length=NAMED)
+    missing_ids: list[Key] = Field(default_factory=list, max_length=NAMED)
     """The first missing ids, by month."""
-    unlisted_ids: list[str] = Field(default_factory=list, max_length=NAMED)
+    unlisted_ids: list[Key] = Field(default_factory=list, max_length=NAMED)
     """The first ids no longer listed."""
 
 

@@ -28,7 +28,7 @@ from markupsafe import Markup
 
 from harvester import files
 from harvester.config import Config, Topic
-from harvester.db import state
+from harvester.db import state, verified
 from harvester.db.counts import Counts, plural
 from harvester.db.reading import TopicReader
 from harvester.errors import StoreError
@@ -76,6 +76,21 @@ class IndexRow:
     plot: str
     silence: Silence
     changes: Counts | None
+    verified: str
+    """When the topic was last compared with arXiv and what was found (`found_text`)."""
+
+
+def found_text(found: verified.Found | None) -> str:
+    """A topic's last verification in words: `2026-12-08: complete, 98 of 98 papers arXiv
+    lists`, what was missing, or that it never was."""
+    if found is None:
+        return "never (harvest verify)"
+    day = f"{found.at:%Y-%m-%d}"
+    if not found.missing:
+        return f"{day}: complete, {found.listed:,} of {plural(found.listed, 'paper')} arXiv lists"
+    named = ", ".join(found.missing_ids[:5]) + (" and more" if found.missing > 5 else "")
+    repaired = f"; {found.repaired:,} repaired" if found.repaired else ""
+    return f"{day}: {found.missing:,} missing of {found.listed:,} arXiv lists ({named}){repaired}"
 
 
 def _environment() -> jinja2.Environment:
@@ -140,13 +155,13 @@ def site_date(config: Config, data_dir: Path, newest: list[date]) -> datetime:
 
 
 def _topic(
-    env: jinja2.Environment, topic: Topic, reader: TopicReader, out_dir: Path
+    env: jinja2.Environment, topic: Topic, reader: TopicReader, out_dir: Path, checked: str
 ) -> tuple[TopicPage, list[Path]]:
     """Write a topic's pages, filter chunks and feed as its papers come, newest first;
     returns what the index needs of it. Only a page and a filter chunk are held, and the
     count each page shows comes from the files' stamps (`TopicReader.total`)."""
     where = out_dir / topic.name
-    pages = _Pages(env, topic.name, reader.total, where)
+    pages = _Pages(env, topic.name, reader.total, where, checked)
     newest: list[Paper] = []
     for paper in reader.papers():
         if len(newest) < feeds.NEWEST:
@@ -175,8 +190,10 @@ def _topic(
 class _Pages:
     """A topic's pages and filter files, each written once its papers have come."""
 
-    def __init__(self, env: jinja2.Environment, topic: str, total: int, where: Path) -> None:
-        self.topic, self.total, self.where = topic, total, where
+    def __init__(
+        self, env: jinja2.Environment, topic: str, total: int, where: Path, checked: str
+    ) -> None:
+        self.topic, self.total, self.where, self.checked = topic, total, where, checked
         self.pages = max(1, -(-total // PAGE_SIZE))
         self.chunks = -(-total // CHUNK)  # ceil
         self.template = env.get_template("topic.html")
@@ -215,6 +232,7 @@ class _Pages:
             pages=self.pages,
             page_name=page_name,
             chunks=self.chunks,
+            checked=self.checked,
             root="../",
         )
         self.written.append(_write(self.where / page_name(number), html.encode("utf-8")))
@@ -227,7 +245,12 @@ def _chunk(records: list[list[object]], where: Path, index: int) -> Path:
     return _write(where / f"filter-{index}.json", text.encode("utf-8"))
 
 
-def _row(page: TopicPage, now: datetime, changes: Mapping[str, Counts] | None) -> IndexRow:
+def _row(
+    page: TopicPage,
+    now: datetime,
+    changes: Mapping[str, Counts] | None,
+    found: verified.Found | None,
+) -> IndexRow:
     week_start = now.date() - timedelta(days=NEW_DAYS)
     counts = plot.per_month(page.published.elements(), until=now.date())
     return IndexRow(
@@ -240,6 +263,7 @@ def _row(page: TopicPage, now: datetime, changes: Mapping[str, Counts] | None) -
             page.published, now=now, stale_after_days=page.topic.stale_after_days
         ),
         changes=None if changes is None else changes.get(page.name, Counts()),
+        verified=found_text(found),
     )
 
 
@@ -270,17 +294,20 @@ def build(
     """
     env = _environment()
     readers, failed = export.read_topics(config, data_dir)  # as export: the healthy ones
+    found = verified.load(data_dir).topics
     check_replaceable(out_dir, _planned(out_dir, readers))
     written = [_write(out_dir / ".nojekyll", b"")]  # serve the files as they are
     static = resources.files("harvester.outputs") / "static"
     written += [_write(out_dir / name, (static / name).read_bytes()) for name in STATIC]
     topics = []
     for name, reader in readers.items():
-        summary, paths = _topic(env, config.topics[name], reader, out_dir)
+        summary, paths = _topic(
+            env, config.topics[name], reader, out_dir, found_text(found.get(name))
+        )
         topics.append(summary)
         written += paths
     now = site_date(config, data_dir, [t.newest.published for t in topics if t.newest])
-    rows = [_row(t, now, changes) for t in topics]
+    rows = [_row(t, now, changes, found.get(t.name)) for t in topics]
     every = [p for t in topics for p in t.feed]
     feed = feeds.atom(
         every, name="all", title="arXiv: all topics", page="index.html", empty_updated=now

@@ -3,6 +3,7 @@ an invalid record refused with the way out."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,3 +55,13 @@ def test_a_linked_record_folder_is_refused_and_its_target_untouched(tmp_path: Pa
     with pytest.raises(StoreError):
         verified.record(data, {"a": _found(0)})
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_record_naming_what_is_no_paper_id_is_refused(tmp_path: Path):
+    """An id with markup or spaces (a hand-edited record) is refused, not shown."""
+    path = verified.path_for(tmp_path)
+    path.parent.mkdir(parents=True)
+    found = _found(1).model_dump(mode="json") | {"missing_ids": ["<script>x</script>"]}
+    path.write_text(json.dumps({"topics": {"a": found}}))
+    with pytest.raises(StoreError, match="invalid verification record"):
+        verified.load(tmp_path)

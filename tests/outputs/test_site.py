@@ -13,7 +13,7 @@ import pytest
 from lxml import html
 
 from harvester.config import load_config
-from harvester.db import state, store
+from harvester.db import state, store, verified
 from harvester.db.counts import Change, Counts
 from harvester.db.state import TopicState
 from harvester.models import Paper
@@ -193,6 +193,48 @@ def test_the_index_counts_marks_silence_and_dates_itself_from_the_data(tmp_path:
     assert "Gone silent: nothing new for 60 days, usually about 7 a week" in quiet
     assert "<svg" in busy
     assert "Not known: this site was built without the run's report." in html
+
+
+def test_each_topic_shows_when_it_was_last_verified_and_what_was_found(tmp_path: Path):
+    """The index and each topic's page say when `harvest verify` last compared the topic
+    with arXiv and what it found: complete, the missing ids, or never."""
+    topics = {name: _daily(3, newest=date(2026, 3, 1)) for name in ("whole", "short", "new")}
+    config = _database(tmp_path, topics)
+    when = datetime(2026, 3, 2, 6, tzinfo=UTC)
+    verified.record(
+        tmp_path / "data",
+        {
+            "whole": verified.Found(
+                at=when, method="counts", listed=3, stored=3, missing=0, unlisted=0
+            ),
+            "short": verified.Found(
+                at=when,
+                method="ids",
+                listed=5,
+                stored=3,
+                missing=2,
+                unlisted=0,
+                missing_ids=["2411.00007", "2411.00009"],
+            ),
+        },
+    )
+    out = _build(config)
+    index = html.fromstring((out / "index.html").read_bytes())
+    cells = {
+        row.get("id"): row.xpath("string(td[@class='verified'])")
+        for row in index.iter("tr")
+        if row.get("id")
+    }
+    assert cells == {
+        "topic-whole": "2026-03-02: complete, 3 of 3 papers arXiv lists",
+        "topic-short": "2026-03-02: 2 missing of 5 arXiv lists (2411.00007, 2411.00009)",
+        "topic-new": "never (harvest verify)",
+    }
+    page = html.fromstring((out / "short" / "index.html").read_bytes())
+    assert page.xpath("string(//p[@class='verified'])") == (
+        "Last verified against arXiv: 2026-03-02: 2 missing of 5 arXiv lists "
+        "(2411.00007, 2411.00009)."
+    )
 
 
 def test_the_last_runs_changes_are_listed(tmp_path: Path):

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.dataset
 
 from harvester.config import Config, load_config
-from harvester.db import store
+from harvester.db import store, verified
 from harvester.harvest import stale
 from harvester.models import Paper, flat_line
 from harvester.outputs import bibtex, csl, feeds, owned, plot, site, sqlite
@@ -117,6 +117,7 @@ def build_site(config: Config, data_dir: Path, out_dir: Path) -> None:
     for name in site.STATIC:
         (out_dir / name).write_bytes((static / name).read_bytes())
     topics = []
+    found = verified.load(data_dir).topics
     for name, stored in loaded.items():
         papers = _ordered(stored)
         where = out_dir / name
@@ -132,6 +133,7 @@ def build_site(config: Config, data_dir: Path, out_dir: Path) -> None:
                 pages=pages,
                 page_name=site.page_name,
                 chunks=chunks,
+                checked=site.found_text(found.get(name)),
                 root="../",
             )
             (where / site.page_name(number)).write_bytes(html.encode("utf-8"))
@@ -169,6 +171,7 @@ def build_site(config: Config, data_dir: Path, out_dir: Path) -> None:
                     published, now=now, stale_after_days=config.topics[name].stale_after_days
                 ),
                 changes=None,
+                verified=site.found_text(found.get(name)),
             )
         )
     every = [p for _, _, newest in topics for p in newest]
