@@ -6,8 +6,9 @@
 
 Per size, one run each against the synthetic arXiv of the tests' OAI-PMH stand-in
 (`tests/oai_synthetic.py`, served on 127.0.0.1 at `--delay 0`): the first harvest; a day
-of 500 new papers, 200 DOIs added and 20 withdrawals; a day with no change; then each
-export format and the site over the harvested topic. Each command runs in a fresh
+of 500 new papers, 200 DOIs added and 20 withdrawals; a day with no change; `harvest
+verify` of the whole archive; then each export format and the site over the harvested
+topic. Each command runs in a fresh
 interpreter and is measured from inside it: CPU (user + system), the peak RSS it added
 (Linux: VmHWM after a reset), the bytes the kernel counted it writing (`/proc/self/io`,
 staging and state included) and the data files it read and wrote. Figures go to
@@ -38,7 +39,7 @@ from harvester import files  # noqa: E402
 from harvester.cli import main as harvest  # noqa: E402
 from harvester.db import rows, store  # noqa: E402
 from harvester.db.shards import TopicFiles  # noqa: E402
-from harvester.oai.client import RECORDS_PER_PAGE  # noqa: E402
+from harvester.oai.client import IDS_PER_PAGE, RECORDS_PER_PAGE  # noqa: E402
 from tests.oai_standin import OaiStandin  # noqa: E402
 from tests.oai_synthetic import SyntheticArxiv  # noqa: E402
 
@@ -191,6 +192,9 @@ def bench_size(size: int, workdir: Path, *, outputs: bool) -> tuple[Figures, dic
         standin.requests.clear()
         runs["quiet"] = child(flags(workdir, standin.url))
         runs["quiet"]["requests"] = len(standin.requests)
+        standin.requests.clear()
+        runs["verify"] = child(["verify", *flags(workdir, standin.url)[:-1]])  # verify has no -q
+        runs["verify"]["requests"] = len(standin.requests)
     facts["final_after"] = sum(p.stat().st_size for p in data_files(data))
     if outputs:
         for name, argv in OUTPUTS:
@@ -238,6 +242,17 @@ def rows_of(size: int, runs: Figures, facts: dict[str, float]) -> list[tuple[str
             f"+{quiet['peak_mb']:.0f} MB",
         ),
     ]
+    check = runs["verify"]
+    out.append(
+        (
+            f"{size:,}",
+            "verify: every id listed (ListIdentifiers) against every id stored",
+            f"{check['requests']:.0f} (floor {math.ceil((size + 500) / IDS_PER_PAGE)})",
+            f"{check['data_reads']:.0f} data files read, {check['data_writes']:.0f} written",
+            f"{check['cpu']:.1f} s ({check['seconds']:.1f} s wall)",
+            f"+{check['peak_mb']:.0f} MB",
+        )
+    )
     for name, _ in OUTPUTS:
         if name in runs:
             run = runs[name]
@@ -275,6 +290,15 @@ def extrapolated(results: dict[int, tuple[Figures, dict[str, float]]]) -> list[s
         f"- Memory: the first harvest's peak was +{first['peak_mb']:.0f} MB at {size:,} papers "
         "(a month's bucket and the file merged into, whatever the archive's size).",
     ]
+    check = runs["verify"]
+    id_pages = math.ceil(ARCHIVE / IDS_PER_PAGE)
+    lines.append(
+        f"- `harvest verify`: {id_pages:,} pages of {IDS_PER_PAGE:,} ids ({id_pages * 3 / 60:.0f} "
+        f"min at 3 s); CPU {check['cpu']:.0f} s at {size:,}, about "
+        f"{check['cpu'] * ARCHIVE / size / 60:.0f} min at {ARCHIVE:,}; +{check['peak_mb']:.0f} MB "
+        f"at {size:,} (the ids held, 8 bytes each: {8 * ARCHIVE / 1e6:.0f} MB for the whole "
+        "archive, and one file read at a time)."
+    )
     for name, _ in OUTPUTS:
         if name in runs:
             run = runs[name]
