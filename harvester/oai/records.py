@@ -7,10 +7,11 @@ The formats are what `arXiv/oaipmh` writes (`oaipmh/templates/record_formats.xml
 `arXivRaw` gives every version with its date and source type (`I`: a withdrawal,
 `oaipmh/serializers/create_records.py`, `_process_source_format`), then the current
 version's metadata, TeX as submitted, which is converted here as arXiv converts it for
-its other interfaces (`harvester.oai.tex`), so that a paper is the same record whichever
-interface brought it. `arXiv` gives the current version's metadata, TeX converted by the
-server and authors split, without a version number. OAI-PMH 2.0:
-https://www.openarchives.org/OAI/2.0/
+its other interfaces (`harvester.oai.tex`), its author list then parsed as arXiv parses it
+and named as its query API names each author (`harvester.oai.authors`), so that a paper is
+the same record whichever interface brought it. `arXiv` gives the current version's
+metadata, TeX converted by the server and authors split, without a version number.
+OAI-PMH 2.0: https://www.openarchives.org/OAI/2.0/
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pydantic import ValidationError
 from harvester.errors import FeedError, OaiRejected
 from harvester.models import Paper, as_utc, gc_paused
 from harvester.net.body import parse_xml
+from harvester.oai.authors import full_names
 from harvester.oai.tex import to_unicode
 
 logger = logging.getLogger(__name__)
@@ -39,11 +41,6 @@ NO_RECORDS = "noRecordsMatch"  # an empty list is this error, not an empty page
 
 KEY = re.compile(r"\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}")
 _VERSION = re.compile(r"[0-9]{1,4}")  # a version as `Paper` takes it (`v1` to `v9999`)
-# Raw TeX author lists: "A. One, B. Two and C. Three" (commas, and a last "and"), but not
-# before a suffix ("G. D. Forney, Jr. and ..."), as arxiv-base's `arxiv/authors` reads them.
-_AUTHOR_SPLIT = re.compile(
-    r",(?!\s*(?:Jr|Sr|I{2,3}|IV)\.?(?:,|\s+and\s|$))\s*(?:and\s+)?|\s+and\s+"
-)
 
 
 @dataclass(frozen=True)
@@ -255,12 +252,12 @@ def _fields(raw: etree._Element) -> dict[str, Any] | None:
     current, updated, source_type = versions[-1]
     arxiv_id = f"{key}v{current}"
     categories = (raw.findtext(f"{RAW}categories") or "").split()
-    # arXiv's `arXiv` format converts the author list whole, then splits it
-    # (create_records.py:58-65, then :76 `parse_author_affil`): so here.
-    authors = collapse(_without_affiliations(_converted(raw.findtext(f"{RAW}authors"))))
     return {
         "title": collapse(_converted(raw.findtext(f"{RAW}title"))),
-        "authors": [a for a in map(str.strip, _AUTHOR_SPLIT.split(authors)) if a],
+        # arXiv's `arXiv` format converts the author list whole, then parses it
+        # (create_records.py:58-65, then :76 `parse_author_affil`): so here, and the names
+        # are joined as the query API joins them.
+        "authors": full_names(_converted(raw.findtext(f"{RAW}authors"))),
         "summary": collapse(_converted(raw.findtext(f"{RAW}abstract"))),
         "arxiv_id": arxiv_id,
         "published": versions[0][1].date(),
@@ -295,21 +292,6 @@ def _when(version: etree._Element) -> datetime | None:
         return as_utc(parsedate_to_datetime(text)) if text else None
     except (TypeError, ValueError):
         return None
-
-
-def _without_affiliations(text: str) -> str:
-    """Raw authors without their parenthesised affiliations, nested ones included:
-    `A. One (1), B. Two (2) ((1) MPA, (2) CfA)` -> `A. One , B. Two ` (arXiv writes
-    affiliations so, `arxiv/authors/__init__.py` of arXiv/arxiv-base)."""
-    kept, depth = [], 0
-    for char in text:
-        if char == "(":
-            depth += 1
-        elif char == ")" and depth:
-            depth -= 1
-        elif depth == 0:
-            kept.append(char)
-    return "".join(kept)
 
 
 def _arxiv_record(element: etree._Element) -> ArxivRecord | None:

@@ -138,7 +138,9 @@ def test_a_page_arxivs_templates_rendered_reads_as_the_rows_say():
     assert mp.paper.published == date(2008, 6, 25)
     assert mp.paper.updated == datetime(2014, 12, 12, 13, 15, 28, tzinfo=UTC)
     assert len(mp.paper.versions or []) == 6
-    assert mp.paper.authors == ["Roldao da Rocha", "Waldyr A. Rodrigues Jr"]
+    # `Jr` is a suffix (arxiv/authors/__init__.py:109-110), which the query API's name
+    # leaves out (transform.py:47-49): the `arXiv`-format page's <keyname>, <forenames>.
+    assert mp.paper.authors == ["Roldao da Rocha", "Waldyr A. Rodrigues"]
     assert (mp.paper.doi, mp.paper.journal_ref) == (
         "10.1063/1.3536454",
         "AIP Conf.Proc.1316:466-477,2010",
@@ -176,7 +178,8 @@ def test_error_pages_arxivs_templates_rendered():
 
 
 # Raw author lists of arXiv/oaipmh's tests/data/browse.db (27ad99e), and the names
-# arxiv-base's `arxiv.authors.parse_author_affil` reads in them.
+# arxiv-base's `arxiv.authors.parse_author_affil` reads in them, joined as the query API
+# joins them (transform.py:45-49).
 @pytest.mark.parametrize(
     ("raw", "names"),
     [
@@ -195,16 +198,20 @@ def test_error_pages_arxivs_templates_rendered():
             ["Zhaoxin Xu", "Heping Ying", "Xin Wan"],
             id="serial-comma",
         ),
+        # arXiv puts the split-off `Jr.` back after its comma (:344-356), then reads it as
+        # the suffix, the comma left on the keyname `Forney,` (:109-110, :132-133); the
+        # query API's name is forenames and keyname (transform.py:47-49).
         pytest.param(
             "G. David Forney, Jr. and Pascal O. Vontobel",
-            ["G. David Forney, Jr.", "Pascal O. Vontobel"],
+            ["G. David Forney,", "Pascal O. Vontobel"],
             id="suffix",
         ),
         pytest.param("A. One), B. Two", ["A. One)", "B. Two"], id="stray-closing-parenthesis"),
     ],
 )
 def test_raw_authors_are_names_without_affiliations(raw: str, names: list[str]):
-    """arXivRaw's author list gives the names alone: no affiliation, no suffix split off."""
+    """arXivRaw's author list gives the names alone, as arXiv names them: no affiliation,
+    no suffix."""
     [record] = records.parse(body(PAPER.changed(V2, authors=raw))).records
     assert record.paper.authors == names
 
@@ -293,24 +300,15 @@ SHARED = [
     ("comment", "comments"),
     ("journal_ref", "journal_ref"),
 ]
-# Where the two readings differ, and why (reported, not papered over).
-DISAGREE = {
-    ("0806.4129", "authors"): "arXiv splits `Jr` off as a suffix (arxiv/authors/__init__.py:"
-    "109-110) and the query API's full_name leaves it out (transform.py:48-50); the raw author"
-    " list keeps it: 'Waldyr A. Rodrigues Jr' against 'Waldyr A. Rodrigues'",
-}
-
-
-def _shared_field(key: str, ours: str, theirs: str) -> object:
-    """One paper's one field as a case, expected to fail where `DISAGREE` says."""
-    reason = DISAGREE.get((key, ours))
-    marks = [pytest.mark.xfail(reason=reason)] if reason else []
-    return pytest.param(key, ours, theirs, id=f"{key}-{theirs}", marks=marks)
 
 
 @pytest.mark.parametrize(
     ("key", "ours", "theirs"),
-    [_shared_field(key, ours, theirs) for key in RENDERED for ours, theirs in SHARED],
+    [
+        pytest.param(key, ours, theirs, id=f"{key}-{theirs}")
+        for key in RENDERED
+        for ours, theirs in SHARED
+    ],
 )
 def test_the_arxivraw_reading_gives_what_the_arxiv_format_gives(key: str, ours: str, theirs: str):
     """For each of the five papers both rendered pages hold, our arXivRaw reading gives the
@@ -401,7 +399,9 @@ SERVED_2015 = [
         ("physics:nucl-ex", "physics:nucl-th"),
         "Density dependence of the symmetry energy and the nuclear equation of state: A "
         "Dynamical and Statistical model perspective",
-        ["D.V. Shetty", "S.J. Yennello", "G.A. Souliotis"],
+        # A space after each initial's dot, as arXiv tidies a name (_tidy_name,
+        # arxiv/authors/__init__.py:172-176) before it serves it.
+        ["D. V. Shetty", "S. J. Yennello", "G. A. Souliotis"],
         ["nucl-ex", "nucl-th"],
         ["3 Apr 2007 22:04:11"],
         "16 pages, 14 figures",
@@ -479,7 +479,7 @@ SERVED_2015 = [
         date(2014, 11, 18),
         ("physics:nucl-th",),
         "Core excitation in the elastic scattering and breakup of $^{11}$Be on protons",
-        ["N.C. Summers", "F.M. Nunes"],
+        ["N. C. Summers", "F. M. Nunes"],  # spaced as 0704.0471's
         ["nucl-th"],
         ["12 Apr 2007 14:18:58"],
         "5 pages, 4 figures, submitted to Phys. Rev. C",
@@ -523,8 +523,9 @@ def test_a_page_arxiv_served_in_2015_reads_record_by_record(
     opening,
 ):
     """Each record of the old server's arXivRaw page reads as it is written there: the id at
-    its newest version, the title collapsed, authors split (the "A, B, and C" list too),
-    every version's date, the DOIs as one string, no license where it has none."""
+    its newest version, the title collapsed, authors named as arXiv names them (the "A, B,
+    and C" list too), every version's date, the DOIs as one string, no license where it has
+    none."""
     page = records.parse(fixture("arXivRaw_2015_ListRecords_from2014-10-01.xml"))
     [record] = [r for r in page.records if r.paper.arxiv_id == arxiv_id]
     paper = record.paper
@@ -769,15 +770,16 @@ def test_the_old_servers_no_records_match_is_an_empty_complete_list():
             "Marina M. Romanova, Akshay K. Kulkarni and Richard V.E. Lovelace",
             ["Marina M. Romanova", "Akshay K. Kulkarni", "Richard V. E. Lovelace"],
             id="0711.0418",
-            marks=pytest.mark.xfail(
-                reason="arXiv puts a space after an initial's dot (`_tidy_name`, "
-                "arxiv/authors/__init__.py:172-176); the raw list is split as written"
-            ),
+        ),
+        pytest.param(
+            "Wissink B.W and Jacobs G.B. and Ryan J.K. and Don W-S and van der Weide E.T.A",
+            ["Wissink B. W", "Jacobs G. B.", "Ryan J. K.", "Don W-S", "van der Weide E. T. A"],
+            id="1708.07156",
         ),
     ],
 )
 def test_a_raw_author_list_gives_the_names_the_query_api_serves(raw: str, served: list[str]):
-    """The names our arXivRaw reading splits from a raw author list are those the query API
-    serves for the paper."""
+    """The names our arXivRaw reading gives for a raw author list are those the query API
+    serves for the paper (a space after each initial's dot too)."""
     [record] = records.parse(body(PAPER.changed(V2, authors=raw))).records
     assert record.paper.authors == served
