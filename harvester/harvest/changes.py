@@ -409,14 +409,14 @@ def _by_file(files: TopicFiles, listed: list[Record]) -> Iterable[list[Record]]:
 
 
 def _onto(stored: Paper, listed: Paper) -> Paper:
-    """A listed record as it replaces the stored one: arXiv's word on everything but
-    the author names, which OAI-PMH gives as submitted TeX and the query API as names,
+    """A listed record as it replaces the stored one: arXiv's word on everything (the
+    author names too, read as the query API serves them: `harvester.oai.authors`) but
     the order of the categories, which the two interfaces give differently, and
     `published`, which never moves: the record lands in the file that holds the paper
     (a v1 date of another year would file it twice)."""
     if listed.version < stored.version:
         return listed.model_copy(update={"published": stored.published})
-    kept: dict[str, object] = {"authors": stored.authors, "published": stored.published}
+    kept: dict[str, object] = {"published": stored.published}
     if set(listed.categories) == set(stored.categories):
         kept |= {"categories": stored.categories, "primary_category": stored.primary_category}
     return listed.model_copy(update=kept)

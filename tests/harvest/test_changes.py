@@ -388,15 +388,46 @@ def test_a_set_topic_of_an_archive_takes_a_new_paper_of_its_categories(tmp_path:
     assert set(store.load(data / "cs.json")) == {"2401.00001", "2401.00002"}
 
 
-def test_a_listed_change_keeps_the_stored_author_names(tmp_path: Path):
-    """A listed record replaces the stored one but for its authors, which OAI-PMH gives as submitted."""
+@pytest.mark.parametrize(
+    ("authors", "names"),
+    [
+        pytest.param(
+            "Ada Lovelace and Charles Babbage",
+            ["Ada Lovelace", "Charles Babbage"],
+            id="an-author-added",
+        ),
+        # arXiv's names: the initials spaced (`_tidy_name`), no affiliation, no suffix.
+        pytest.param(
+            "A.A. Lovelace Jr (Analytical Society)", ["A. A. Lovelace"], id="as-arxiv-serves-them"
+        ),
+    ],
+)
+def test_a_listed_change_takes_the_listed_author_names(
+    tmp_path: Path, authors: str, names: list[str]
+):
+    """A listed record replaces the stored one's author names too, since OAI-PMH's are
+    read as the names arXiv's query API serves."""
     oai = OaiStandin(today=date(2026, 4, 3))
     topics, data = _fed(tmp_path, oai)
     key = "2401.00000"
-    oai.add(oai.papers[key].changed(datetime(2026, 4, 2, 10, tzinfo=UTC), authors="A. Lovelace"))
+    oai.add(oai.papers[key].changed(datetime(2026, 4, 2, 10, tzinfo=UTC), authors=authors))
     changes.run_feed(topics, client=offline(oai), data_dir=data)
     after = store.load(data / "t.json")[key]
-    assert (after.doi, after.authors) == ("10.1/0", ["Ada Lovelace"])
+    assert (after.doi, after.authors) == ("10.1/0", names)
+
+
+def test_a_new_version_listed_brings_its_author_names(tmp_path: Path):
+    """A new version the feed lists replaces the stored record with its own author list."""
+    oai = OaiStandin(today=date(2026, 4, 3))
+    topics, data = _fed(tmp_path, oai)
+    key = "2401.00000"
+    when = datetime(2026, 4, 2, 10, tzinfo=UTC)
+    oai.add(
+        oai.papers[key].new_version(when).changed(when, authors="Ada Lovelace and Mary Somerville")
+    )
+    changes.run_feed(topics, client=offline(oai), data_dir=data)
+    after = store.load(data / "t.json")[key]
+    assert (after.arxiv_id, after.authors) == ("2401.00000v2", ["Ada Lovelace", "Mary Somerville"])
 
 
 def test_the_first_list_starts_from_the_oldest_first_harvest(tmp_path: Path):
