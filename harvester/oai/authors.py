@@ -104,10 +104,10 @@ def _parse_author_affil_split(author_line: str) -> tuple[list[list[str]], int]:
     while names and names[0] == ",":
         names.pop(0)
 
-    # :90-92: the names are the parts that start with neither a comma nor a parenthesis
-    # (nor `]`: arXiv's class is `[^](,]`). A colon is no comma: a `:` between two names
-    # is kept as a name, and so becomes an author `:` (a leading collaboration's colon
-    # alone is swallowed, :196-198).
+    # :90-92: the names are the parts that start with neither a comma nor an opening
+    # parenthesis (nor `]`: arXiv's class is `[^](,]`). A colon is no comma: a `:`
+    # between two names is kept as a name, and so becomes an author `:` (a leading
+    # collaboration's colon alone is swallowed, :196-198).
     names = [_tidy_name(x) for x in names if re.match("^[^](,]", x)]
     # :93-94: "et al" dropped; matched at the start only, so "Et Alvarez" goes too.
     names = [n for n in names if not re.match(r"^\s*et\.?\s+al\.?\s*", n, flags=re.IGNORECASE)]
@@ -116,29 +116,31 @@ def _parse_author_affil_split(author_line: str) -> tuple[list[list[str]], int]:
 
     enumaffils = _enum_collaboration_at_end(author_line)  # :99
 
-    for name in names:  # :116-142
-        kind, match = next(
-            ((kind, m) for kind, pattern in _PATTERNS if (m := pattern.match(name)) is not None),
-            ("default", None),
-        )
-        if match is None:  # :123-124, a single word: a keyname alone
-            author_entry = [name, "", ""]
-        elif kind == "double-prefix":  # :125-128
-            s = f"{match.group(2)} {match.group(3)} {match.group(4)}"
-            author_entry = [s, match.group(1), ""]
-        elif kind == "name-prefix-name":  # :129-131
-            s = f"{match.group(2)} {match.group(3)}"
-            author_entry = [s, match.group(1), ""]
-        elif kind == "name-name-prefix":  # :132-133
-            author_entry = [match.group(2), match.group(1), match.group(3)]
-        else:  # :134-135, "name-name" (:136-137's `else` cannot be reached)
-            author_entry = [match.group(2), match.group(1), ""]
-
+    for name in names:  # :114-142
         # :139-142: its affiliation is searched for back in the line as written.
-        author_entry = _add_affiliation(author_line, enumaffils, author_entry, name)
+        author_entry = _add_affiliation(author_line, enumaffils, _author_entry(name), name)
         author_list.append(author_entry)
 
     return author_list, back_propagate_affiliations_to
+
+
+def _author_entry(name: str) -> list[str]:
+    """A name as `[keyname, forenames, suffix]`, split by the first pattern it matches
+    (:101-137)."""
+    kind, match = next(
+        ((kind, m) for kind, pattern in _PATTERNS if (m := pattern.match(name)) is not None),
+        ("default", None),
+    )
+    if match is None:  # :123-124, a single word: a keyname alone
+        return [name, "", ""]
+    if kind == "double-prefix":  # :125-128
+        return [f"{match.group(2)} {match.group(3)} {match.group(4)}", match.group(1), ""]
+    if kind == "name-prefix-name":  # :129-131
+        return [f"{match.group(2)} {match.group(3)}", match.group(1), ""]
+    if kind == "name-name-prefix":  # :132-133
+        return [match.group(2), match.group(1), match.group(3)]
+    # :134-135, "name-name" (:136-137's `else` cannot be reached)
+    return [match.group(2), match.group(1), ""]
 
 
 def _remove_double_commas(items: list[str]) -> list[str]:
