@@ -81,16 +81,19 @@ def full_names(authors: str) -> list[str]:
     space, `" BELLE"`); these are stripped, the rule every text field of a record follows.
     """
     # transform.py:46 drops an author with neither keyname nor forenames; none comes from
-    # parse_author_affil, whose keyname always has text.
-    return [
-        " ".join(f"{forenames} {keyname}".split())
-        for keyname, forenames, *_ in parse_author_affil(authors)
-    ]
+    # parse_author_affil, whose keyname always has text. Affiliations are not looked for:
+    # they only follow a name's three strings, and searching the line for each name's
+    # takes a 3,000-author list a second.
+    author_list, _ = _parse_author_affil_split(authors, affiliations=False)
+    return [" ".join(f"{forenames} {keyname}".split()) for keyname, forenames, _ in author_list]
 
 
-def _parse_author_affil_split(author_line: str) -> tuple[list[list[str]], int]:
-    """The authors, each with its own affiliations, and how many collaborations lead
-    the list (`_parse_author_affil_split`, :65-145)."""
+def _parse_author_affil_split(
+    author_line: str, *, affiliations: bool = True
+) -> tuple[list[list[str]], int]:
+    """The authors, each with its own affiliations (none looked for unless
+    `affiliations`), and how many collaborations lead the list
+    (`_parse_author_affil_split`, :65-145)."""
     if not author_line:  # :76-77
         return [], 0
     names = split_authors(author_line)  # :79-81
@@ -114,11 +117,13 @@ def _parse_author_affil_split(author_line: str) -> tuple[list[list[str]], int]:
 
     names, author_list, back_propagate_affiliations_to = _collaboration_at_start(names)  # :96-97
 
-    enumaffils = _enum_collaboration_at_end(author_line)  # :99
+    enumaffils = _enum_collaboration_at_end(author_line) if affiliations else {}  # :99
 
     for name in names:  # :114-142
-        # :139-142: its affiliation is searched for back in the line as written.
-        author_entry = _add_affiliation(author_line, enumaffils, _author_entry(name), name)
+        author_entry = _author_entry(name)
+        if affiliations:
+            # :139-142: its affiliation is searched for back in the line as written.
+            author_entry = _add_affiliation(author_line, enumaffils, author_entry, name)
         author_list.append(author_entry)
 
     return author_list, back_propagate_affiliations_to

@@ -332,6 +332,14 @@ def test_full_names_are_forenames_then_keyname(authors: str, names: list[str]):
     assert full_names(authors) == names
 
 
+# What author lists are made of: initials, separators, parentheses, suffixes, prefixes.
+AUTHOR_PARTS = [
+    *("A.", "B.C.", " ", ",", " and ", "(1)", "((1) X)", ":", "Jr", "van", "de", "Group"),
+    *("et al", "\n", "(", ")"),
+]
+AUTHOR_LIKE = st.lists(st.sampled_from(AUTHOR_PARTS), max_size=30).map("".join)
+
+
 @given(st.text())
 def test_any_text_parses_without_error(text: str):
     """Any text parses: each author has a keyname, forenames and a suffix, the keyname
@@ -344,35 +352,18 @@ def test_any_text_parses_without_error(text: str):
         assert name == " ".join(name.split())
 
 
-@given(
-    st.lists(
-        st.sampled_from(
-            [
-                "A.",
-                "B.C.",
-                " ",
-                ",",
-                " and ",
-                "(1)",
-                "((1) X)",
-                ":",
-                "Jr",
-                "van",
-                "de",
-                "Group",
-                "et al",
-                "\n",
-                "(",
-                ")",
-            ]
-        ),
-        max_size=30,
-    )
-)
-def test_author_like_text_parses_without_error(parts: list[str]):
-    """Text made of what author lists hold (initials, separators, parentheses, suffixes,
-    prefixes) parses, each author with a keyname."""
-    assert all(author[0] for author in parse_author_affil("".join(parts)))
+@given(AUTHOR_LIKE)
+def test_author_like_text_parses_without_error(text: str):
+    """Text made of what author lists hold parses, each author with a keyname."""
+    assert all(author[0] for author in parse_author_affil(text))
+
+
+@given(st.one_of(st.text(), AUTHOR_LIKE))
+def test_full_names_are_the_parsed_authors_forenames_and_keyname(text: str):
+    """The served names are the forenames and keyname of each author `parse_author_affil`
+    gives, in its order (full_names looks for no affiliation, which never changes those)."""
+    parsed = parse_author_affil(text)
+    assert full_names(text) == [" ".join(f"{a[1]} {a[0]}".split()) for a in parsed]
 
 
 # Real records of arXiv's search index (arXiv/arxiv-search `tests/data/`, 764d7eb): the
