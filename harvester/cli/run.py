@@ -162,6 +162,8 @@ def _harvest_all(
                 _harvest_one(args, topic, (client, oai), progress, tally)
             if tally.feed is not None and not tally.feed_failed and not args.dry_run:
                 changes.settle(tally.feed, topics, args.data_dir)
+            if tally.feed is None and not tally.feed_failed and not args.dry_run:
+                _begin_feed(args, topics)
             if args.verify:
                 _verify(args, topics, (client, oai), tally)
     finally:
@@ -286,6 +288,17 @@ def _failed(
         tally.signal_number, tally.stopped = cause.signal_number, INTERRUPTED
     elif retry.run_wide(cause):
         tally.stopped = f"{name} met a fault of the whole run: {cause}"
+
+
+def _begin_feed(args: argparse.Namespace, topics: list[Topic]) -> None:
+    """After first harvests: the change feed's cursor, so that it is committed with them
+    (a fault is the feed's, named, as when it runs)."""
+    if args.since is not None or args.full:
+        return
+    try:
+        changes.begin(changes.fed(topics, args.data_dir), args.data_dir)
+    except HarvestError as exc:
+        error(f"changes: {exc}; its cursor not written", exc, verbose=args.verbose)
 
 
 def _verify(

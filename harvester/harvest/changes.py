@@ -153,14 +153,8 @@ def run_feed(
         # A list from there is refused ("until date too late"), every day.
         raise StoreError(path, f"the cursor's last day {cursor.last} is after today; {WAY_OUT}")
     held = [_Topic(t, TopicFiles(data_dir, t.name, dry_run=dry_run)) for t in topics]
-    if cursor is None:
-        days = [first_harvest_day(t, data_dir) for t in topics]
-        cursor = Cursor(last=min(d for d in days if d is not None))  # `fed` topics have one
     stamps = cover.stamps_of(topics, data_dir)
-    if cursor.covering is None or stamps is None or cursor.covered != cover.digest(stamps):
-        cursor = cursor.model_copy(
-            update={"covering": _covering(held), "covered": cover.digest(stamps)}
-        )
+    cursor = _current(cursor, held, stamps, data_dir)
     wanted = list(cursor.covering or [])
     from_day = cursor.last - timedelta(days=1)
     resumed = bool(cursor.tokens or cursor.done)
@@ -212,6 +206,37 @@ def run_feed(
         done = _finish_pass(path, cursor, before, held, covered=cover.digest(left))
         save_merged(memory, served, merged, from_day=done.last - timedelta(days=1))
     return replace(result(complete=True), stamps=left)
+
+
+def _current(
+    cursor: Cursor | None, held: list[_Topic], stamps: cover.Stamps | None, data_dir: Path
+) -> Cursor:
+    """The cursor to list from: the saved one, else one at the topics' first harvests;
+    its covering sets computed again unless they follow from the files as they are."""
+    if cursor is None:
+        days = [first_harvest_day(h.topic, data_dir) for h in held]
+        cursor = Cursor(last=min(d for d in days if d is not None))  # `fed` topics have one
+    if cursor.covering is None or stamps is None or cursor.covered != cover.digest(stamps):
+        cursor = cursor.model_copy(
+            update={"covering": _covering(held), "covered": cover.digest(stamps)}
+        )
+    return cursor
+
+
+def begin(topics: list[Topic], data_dir: Path) -> None:
+    """Write the cursor a feed of `topics` starts from (at their first harvests, with
+    the sets covering what they store), unless there is one: made in the run that
+    completes their first harvests, it is committed with them, so that the feed's first
+    day, finding nothing, changes no byte.
+
+    Raises:
+        StoreError: the cursor or a topic file is invalid, or it cannot be written.
+    """
+    path = sets.oai_dir(data_dir) / "changes.json"
+    if not topics or load_cursor(path) is not None:
+        return
+    held = [_Topic(t, TopicFiles(data_dir, t.name)) for t in topics]
+    save_cursor(path, _current(None, held, cover.stamps_of(topics, data_dir), data_dir))
 
 
 def _pages(

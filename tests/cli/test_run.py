@@ -8,6 +8,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -1197,6 +1198,7 @@ def test_a_feed_state_that_cannot_work_fails_the_feed_not_the_run(
         state_dir = data / ".harvest"
         where = state_dir / "oai" / "changes.json"
         if cursor is None:
+            shutil.rmtree(state_dir / "oai")  # the first run wrote the cursor there
             (state_dir / "oai").write_text("not a directory\n")
         else:
             where.parent.mkdir(parents=True, exist_ok=True)

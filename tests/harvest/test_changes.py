@@ -229,6 +229,7 @@ def test_a_failed_feed_fails_the_run_but_not_the_topics(
         flags = [*argv(standin, config), "--oai-url", oai.url]
         assert main(flags) == 0
         before = (data / "rlhf_code.json").read_bytes()
+        cursor = (oai_dir(data) / "changes.json").read_bytes()  # written with the harvest
         oai.script = [Reply(body=error_document("badArgument", "Set does not exist"))]
         capsys.readouterr()
         assert main(flags) == 1
@@ -236,7 +237,7 @@ def test_a_failed_feed_fails_the_run_but_not_the_topics(
     assert "ERROR changes: OAI-PMH error badArgument" in err
     assert "rlhf_code: 0 new, 0 updated, 0 unchanged, 111 total" in out
     assert (data / "rlhf_code.json").read_bytes() == before
-    assert not (oai_dir(data) / "changes.json").exists()
+    assert (oai_dir(data) / "changes.json").read_bytes() == cursor
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from ruamel.yaml import YAML
 from harvester.cli import main
 from harvester.job import refresh as job_module
 from tests.conftest import RLHF_QUERY, ROOT, git
+from tests.oai_standin import OaiStandin, recorded
 from tests.standin import Reply, Standin
 
 TOPICS = ["rlhf_code", "llm_alignment"]
@@ -709,3 +710,36 @@ def test_a_verifying_job_commits_the_missing_papers_it_stored(
     assert set(lost) <= set(remote_ids(remote, "rlhf_code"))
     assert "**Verified:** rlhf_code: 3 missing, 3 repaired" in summary(first)
     assert "**Verified:** llm_alignment: complete" in summary(first)
+
+
+def test_with_the_change_feed_the_first_day_commits_once_and_a_quiet_day_never(
+    tmp_path: Path, standin: Standin
+):
+    """Topics with the change feed on (as `harvest init` writes them): the first run pushes
+    one commit, the cursor in it; the next run, the feed's first day with no news, commits
+    nothing (issue 26)."""
+    bare = tmp_path / "remote.git"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(bare))
+    seed = clone(bare, tmp_path / "seed")
+    (seed / ".gitignore").write_text("data/.harvest.lock*\nharvest-report.json\n")
+    (seed / "queries.toml").write_text(
+        f"[defaults]\nchange_feed = true\n\n[topics.rlhf_code]\nquery = '{RLHF_QUERY}'\n"
+    )
+    git(seed, "add", ".")
+    git(seed, "commit", "--quiet", "-m", "start")
+    git(seed, "push", "--quiet", "origin", "main")
+    repo = clone(bare, tmp_path / "job" / "repo")
+    flags = ["--repo", str(repo), "--config", str(repo / "queries.toml")]
+    flags += ["--data-dir", str(repo / "data"), "--report", str(tmp_path / "report.json")]
+    flags += ["--summary", str(tmp_path / "summary.md"), "--"]
+    with OaiStandin(today=datetime.now(UTC).date()) as oai:
+        oai.add(*recorded())
+        flags += ["--api-url", standin.url, "--oai-url", oai.url, "--delay", "0"]
+        runs = [main(["job", *flags]) for _ in range(2)]
+        asked = [r.get("verb") for r in oai.requests]
+    assert runs == [0, 0]
+    assert subjects(bare) == ["data: +111 papers (rlhf_code)", "start"]
+    tracked = git(bare, "ls-tree", "-r", "--name-only", "main").split()
+    assert "data/.harvest/oai/changes.json" in tracked
+    assert asked == ["ListRecords"]  # the second run's feed listed, and found nothing new
+    assert git(repo, "status", "--porcelain") == ""
