@@ -133,3 +133,14 @@ def test_wheel_carries_what_init_writes(fresh_bin: Path, tmp_path: Path):
         "run: pip install .\n", "run: pip install -r requirements.txt\n"
     )
     assert (tmp_path / "new" / "queries.toml").read_text().startswith("# The topics of this")
+
+
+def test_the_wheel_says_its_version(fresh_bin: Path, tmp_path: Path):
+    """`harvest --version` and `harvester.__version__` are the version the build gave the
+    wheel: from files without git metadata, setuptools-scm's fallback."""
+    shown = _run(fresh_bin / "harvest", "--version", cwd=tmp_path)
+    assert (shown.returncode, shown.stdout) == (0, "harvest 0.0\n")
+    attribute = _run(
+        fresh_bin / "python", "-c", "import harvester; print(harvester.__version__)", cwd=tmp_path
+    )
+    assert attribute.stdout == "0.0\n"
