@@ -52,6 +52,8 @@ def fresh_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
     env = work / "venv"
     venv.create(env, with_pip=False)
     python = env / "bin" / "python"
+    # By name from a directory, as from a package index (the wheel's own path would be
+    # a file only this machine has: pip would record it, and init refuse it).
     installed = _run(
         sys.executable,
         "-m",
@@ -62,7 +64,9 @@ def fresh_bin(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--no-deps",
         "--no-index",
         "--quiet",
-        wheel,
+        "--find-links",
+        wheel.parent,
+        "arxiv-harvester",
     )
     assert installed.returncode == 0, installed.stderr
     # The dependencies come from this environment (no network in tests), placed after the
@@ -124,7 +128,8 @@ def test_wheel_runs_harvest_check_and_export(fresh_bin: Path, config: Path, stan
 
 
 def test_wheel_carries_what_init_writes(fresh_bin: Path, tmp_path: Path):
-    """`harvest init` of the wheel writes the refresh workflow and the other templates."""
+    """`harvest init` of the wheel writes the refresh workflow and the other templates, and
+    a requirements.txt pinning its version (installed by name, as from an index)."""
     made = _run(fresh_bin / "harvest", "init", tmp_path / "new", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     workflow = (tmp_path / "new" / ".github" / "workflows" / "refresh.yml").read_text()
@@ -133,6 +138,9 @@ def test_wheel_carries_what_init_writes(fresh_bin: Path, tmp_path: Path):
         "run: pip install .\n", "run: pip install -r requirements.txt\n"
     )
     assert (tmp_path / "new" / "queries.toml").read_text().startswith("# The topics of this")
+    # Built from files without git metadata: the fallback version, pinned as on an index.
+    pinned = (tmp_path / "new" / "requirements.txt").read_text().splitlines()[-1]
+    assert pinned == "arxiv-harvester==0.0"
 
 
 def test_the_wheel_says_its_version(fresh_bin: Path, tmp_path: Path):
