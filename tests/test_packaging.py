@@ -1,7 +1,9 @@
-"""Issue #10: the wheel built from the checkout works on its own, installed non-editable."""
+"""Issue #10: the wheel built from the checkout works on its own, installed non-editable;
+issue #26: installed from a git URL, its `harvest init` makes a repository whose job runs."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,9 +12,14 @@ import venv
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, git
+from tests.oai_standin import OaiStandin
 from tests.standin import Standin
+
+COMMITTER = ["-c", "user.name=Test", "-c", "user.email=test@example.invalid"]
+"""git's flags for a commit made by a test."""
 
 
 def _run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -152,3 +159,116 @@ def test_the_wheel_says_its_version(fresh_bin: Path, tmp_path: Path):
         fresh_bin / "python", "-c", "import harvester; print(harvester.__version__)", cwd=tmp_path
     )
     assert attribute.stdout == "0.0\n"
+
+
+def _repository_of_this_tree(root: Path) -> Path:
+    """A git repository at `root` holding this checkout's files as they are on disk (edits
+    and new files not yet committed included, ignored ones left out), in one commit,
+    without tags."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
+    for name in filter(None, listed):
+        source, target = ROOT / name, root / name
+        if source.is_symlink() or source.exists():  # a file deleted but not yet committed
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target, follow_symlinks=False)
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git(root, "add", ".")
+    git(root, *COMMITTER, "commit", "-qm", "tree")
+    return root
+
+
+def _workflow_step(repository: Path, name: str) -> str:
+    """The `run:` of the step `name` of the refresh workflow in `repository`."""
+    workflow = YAML(typ="safe").load(repository / ".github" / "workflows" / "refresh.yml")
+    (step,) = [s for s in workflow["jobs"]["refresh"]["steps"] if s.get("name") == name]
+    run = step["run"]
+    assert isinstance(run, str)
+    return run
+
+
+def test_init_of_a_git_install_makes_a_repository_whose_job_installs_and_harvests(
+    tmp_path: Path,
+):
+    """Issue #26: the harvester installed from a git URL writes, with `harvest init`, a
+    repository whose workflow's install and harvest steps succeed in a fresh virtualenv
+    (the package index for the dependencies, the stand-ins for arXiv)."""
+    source = _repository_of_this_tree(tmp_path / "source")
+    commit = git(source, "rev-parse", "HEAD").strip()
+    # With a host: the pip of a fresh virtualenv here (23.2) takes no `name @ git+file:///`.
+    url = f"git+file://localhost{source}"
+    first = tmp_path / "first"
+    venv.create(first, with_pip=False)
+    installed = _run(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        first / "bin" / "python",
+        "install",
+        "--quiet",
+        f"arxiv-harvester @ {url}",
+    )
+    assert installed.returncode == 0, installed.stderr
+
+    repository = tmp_path / "papers"
+    made = _run(first / "bin" / "harvest", "init", repository, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    written = (repository / "requirements.txt").read_text().splitlines()[-1]
+    assert written == f"arxiv-harvester @ {url}@{commit}"
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
+    git(repository, "init", "--quiet", "--initial-branch=main")
+    git(repository, "add", ".")
+    git(repository, *COMMITTER, "commit", "-qm", "new")
+    git(repository, "remote", "add", "origin", str(remote))
+    git(repository, "push", "--quiet", "origin", "main")
+
+    second, runner = tmp_path / "second", tmp_path / "runner"
+    venv.create(second, with_pip=True)
+    runner.mkdir()
+    with Standin() as api, OaiStandin() as oai:
+        env = {
+            **os.environ,
+            "PATH": f"{second / 'bin'}{os.pathsep}{os.environ['PATH']}",
+            "VIRTUAL_ENV": str(second),
+            "RUNNER_TEMP": str(runner),
+            "GITHUB_REF_NAME": "main",
+            "GITHUB_STEP_SUMMARY": str(runner / "summary.md"),
+            "VERIFY_WEEKLY_ON": "",
+            "ARXIV_API_URL": api.url,
+            "ARXIV_OAI_URL": oai.url,
+        }
+        # As GitHub runs a step's `run:`. The harvest step passes no --delay: it needs none,
+        # a first harvest of the topic init writes being one request (the pacer waits
+        # only between two).
+        for name in ["Install", "Harvest, commit and push data/"]:
+            step = subprocess.run(
+                [
+                    "bash",
+                    "--noprofile",
+                    "--norc",
+                    "-eo",
+                    "pipefail",
+                    "-c",
+                    _workflow_step(repository, name),
+                ],
+                cwd=repository,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=120,
+            )
+            assert step.returncode == 0, f"{name}: {step.stdout}{step.stderr}"
+        assert api.requests, "the harvest did not ask the stand-in"
+    assert step.stdout.splitlines()[-1].startswith("harvest job: ")
+    assert git(remote, "rev-list", "--count", "main").strip() == "2"  # init's, then the data
+    pushed = git(remote, "log", "--format=%s", "--name-only", "-1", "main")
+    assert "data/llm_alignment.json" in pushed.splitlines()
