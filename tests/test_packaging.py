@@ -272,3 +272,22 @@ def test_init_of_a_git_install_makes_a_repository_whose_job_installs_and_harvest
     assert git(remote, "rev-list", "--count", "main").strip() == "2"  # init's, then the data
     pushed = git(remote, "log", "--format=%s", "--name-only", "-1", "main")
     assert "data/llm_alignment.json" in pushed.splitlines()
+
+
+def test_the_release_workflow_publishes_a_tags_build_through_trusted_publishing():
+    """On a pushed `v*` tag: the sdist and wheel built from the full history (the version is
+    the tag's), then published by PyPI's action with an OIDC token, in the `pypi`
+    environment, the only job that may ask for one."""
+    workflow = YAML(typ="safe").load(ROOT / ".github" / "workflows" / "release.yml")
+    assert workflow["on"] == {"push": {"tags": ["v*"]}}
+    assert workflow["permissions"] == {"contents": "read"}
+    build, publish = workflow["jobs"]["build"], workflow["jobs"]["publish"]
+    assert build["steps"][0]["with"] == {"fetch-depth": 0}
+    runs = "".join(step.get("run", "") for step in build["steps"]).splitlines()
+    assert "python -m build" in runs
+    assert "permissions" not in build
+    assert publish["needs"] == "build"
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["environment"]["name"] == "pypi"
+    assert publish["steps"][-1]["uses"] == "pypa/gh-action-pypi-publish@release/v1"
+    assert "with" not in publish["steps"][-1]  # no password: trusted publishing
