@@ -40,6 +40,13 @@ class UsageError(HarvestError):
     """The command line asked for something that does not exist (exit code 2)."""
 
 
+class LocalInstall(UsageError):
+    """This harvester was installed from somewhere only this machine has (a local
+    directory or file), or from where cannot be told, so `harvest init` cannot name a
+    requirement that installs it elsewhere; the message says how to install it instead
+    (exit code 2)."""
+
+
 class MissingExtra(HarvestError):
     """A command needs an optional package that is not installed; the message names the
     `pip install` that brings it (exit code 1)."""

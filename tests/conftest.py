@@ -1,5 +1,6 @@
-"""Shared fixtures and helpers: the stand-in arXiv, a topics file, the installed `harvest`,
-the flags of a test run, a fake clock, records and the files of a directory."""
+"""Shared fixtures and helpers: the stand-in arXiv, a topics file, the installed `harvest`
+(and this harvester as if from a package index), the flags of a test run, a fake clock,
+records and the files of a directory."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
+from harvester import __version__
 from harvester.arxiv.client import ArxivClient
 from harvester.arxiv.feed import Page
 from harvester.cli import main
+from harvester.job import requirement
 from harvester.models import Paper
 from harvester.net.pacer import Pacer
 from tests.standin import MODES, Standin
@@ -98,6 +101,14 @@ def config(tmp_path: Path) -> Path:
         encoding="utf-8",
     )
     return path
+
+
+@pytest.fixture
+def from_an_index(monkeypatch: pytest.MonkeyPatch) -> str:
+    """This harvester as if installed from a package index (the tests' own is an editable
+    install of the checkout, which `harvest init` refuses); the requirement init writes."""
+    monkeypatch.setattr(requirement, "installed", lambda: requirement.Installed(None, __version__))
+    return f"arxiv-harvester=={__version__}"
 
 
 @pytest.fixture(scope="session")

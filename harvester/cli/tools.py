@@ -27,7 +27,7 @@ from harvester.config import Config, load_config
 from harvester.db import lock
 from harvester.db.counts import plural
 from harvester.errors import StoreError, one_line
-from harvester.job import keepalive, publish, report, scaffold
+from harvester.job import keepalive, publish, report, requirement, scaffold
 from harvester.net.pacer import Sleep
 from harvester.outputs import audit, migrate
 
@@ -105,7 +105,7 @@ def _init(argv: Sequence[str], sleep: Sleep) -> int:
     )
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
-        written = scaffold.init(args.directory)
+        written = scaffold.init(args.directory, requirement=requirement.of_this_harvester())
         for path in written:
             out(f"wrote {one_line(str(path))}")
         out(

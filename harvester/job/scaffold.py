@@ -4,7 +4,8 @@ It writes a commented `queries.toml`, the refresh workflow, a `requirements.txt`
 the workflow installs from, a `.gitignore` and a README, all from `templates/` (package
 data, so an installed wheel carries them). The workflow is this repository's own
 `.github/workflows/refresh.yml` (the template is a link to it), with its install step
-pointed at `requirements.txt`: here it installs the checkout itself.
+pointed at `requirements.txt`: here it installs the checkout itself. What that file
+requires is the caller's to say (`requirement.of_this_harvester`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from harvester import __version__, files
+from harvester import files
 from harvester.errors import StoreError
 
 INSTALL_STEP = "run: pip install .\n"
@@ -34,8 +35,11 @@ def template(name: str) -> str:
     return (resources.files(__package__) / "templates" / name).read_text(encoding="utf-8")
 
 
-def contents() -> dict[str, str]:
+def contents(requirement: str) -> dict[str, str]:
     """Each file of a new repository (its path inside it) and its text.
+
+    Args:
+        requirement: the line of `requirements.txt` that installs the harvester.
 
     Raises:
         StoreError: the workflow template no longer has the install step to replace.
@@ -45,12 +49,13 @@ def contents() -> dict[str, str]:
     if INSTALL_STEP not in workflow:
         raise StoreError(Path("templates/refresh.yml"), f"no {INSTALL_STEP.strip()!r} step")
     found[".github/workflows/refresh.yml"] = workflow.replace(INSTALL_STEP, NEW_INSTALL_STEP)
-    found["requirements.txt"] = found["requirements.txt"].replace("{version}", __version__)
+    found["requirements.txt"] = found["requirements.txt"].replace("{requirement}", requirement)
     return found
 
 
-def init(directory: Path) -> list[Path]:
-    """Write a new database repository into `directory` (made if missing).
+def init(directory: Path, *, requirement: str) -> list[Path]:
+    """Write a new database repository into `directory` (made if missing), whose
+    `requirements.txt` installs the harvester with `requirement`.
 
     Nothing is overwritten: if any of the files is there already, none is written; and
     if one cannot be written, those written before it are removed again, so that a
@@ -63,7 +68,7 @@ def init(directory: Path) -> list[Path]:
         StoreError: one of the files exists, a directory on the way to one is a symbolic
             link, or a file cannot be written.
     """
-    planned = {directory / path: text for path, text in contents().items()}
+    planned = {directory / path: text for path, text in contents(requirement).items()}
     for path in planned:  # `.github -> /tmp/x` would take the workflow elsewhere
         linked = [
             p for p in path.relative_to(directory).parents[:-1] if (directory / p).is_symlink()

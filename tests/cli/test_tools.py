@@ -237,6 +237,7 @@ def test_a_hostile_argument_to_a_tool_is_one_line(
     assert {p: p.read_bytes() for p in before} == before
 
 
+@pytest.mark.usefixtures("from_an_index")  # init refuses the tests' editable install
 @pytest.mark.parametrize("tool", ["init", "export", "site"])
 def test_a_path_with_a_line_break_stays_on_its_result_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, tool: str

@@ -117,6 +117,8 @@ def test_report_and_its_summary_for_a_failed_topic(standin: Standin, config: Pat
         "error": None,
         "per_week": 0.2,
         "stale_after_days": 277.1,
+        "missing": None,  # not verified (`--verify`)
+        "repaired": 0,
         # These depend on today's date; the recordings end on 2026-04-03.
         "stale": counts["stale"],
         "days_silent": counts["days_silent"],
