@@ -122,8 +122,6 @@ def test_report_and_its_summary_for_a_failed_topic(standin: Standin, config: Pat
         # These depend on today's date; the recordings end on 2026-04-03.
         "stale": counts["stale"],
         "days_silent": counts["days_silent"],
-        "missing": None,  # not verified: the run had no --verify
-        "repaired": 0,
     }
     assert len(data["topics"]["llm_alignment"]["changes"]) == 111
     capsys.readouterr()
