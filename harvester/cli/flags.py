@@ -9,6 +9,7 @@ import stat
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 
@@ -19,13 +20,26 @@ from harvester.arxiv.client import (
     DEFAULT_REQUEST_DEADLINE_SECONDS,
     MAX_PAGE_SIZE,
 )
-from harvester.errors import StoreError, UsageError
+from harvester.errors import StoreError, UsageError, one_line
 from harvester.net.pacer import DEFAULT_DELAY_SECONDS
 from harvester.oai.client import DEFAULT_OAI_URL
 
 # An hour between requests is slower than any use of arXiv needs; past what a sleep takes
 # (1e300 s), the pacer would fail with an OverflowError.
 MAX_DELAY_SECONDS = 3600.0
+
+
+class Parser(argparse.ArgumentParser):
+    """The parser of `harvest` and of every tool: an argument error is one line, with a
+    pointer to the help, and exit code 2.
+
+    argparse prints its usage block (five lines for `harvest`) before the error; an error
+    is one line everywhere else, so the block is left to `--help`.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Print `PROG: error: MESSAGE (see PROG --help)` to stderr and exit with 2."""
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")
 
 
 def shared(
@@ -37,7 +51,7 @@ def shared(
     help text) `--topic`, `lock` `--lock-timeout`, `arxiv` `--api-url`, `--oai-url`, `--delay` and
     `--page-size`.
     """
-    parser = argparse.ArgumentParser(add_help=False)
+    parser = Parser(add_help=False)
     parser.add_argument(
         "-v",
         "--verbose",
@@ -116,7 +130,7 @@ def _add_arxiv(parser: argparse.ArgumentParser) -> None:
 
 def build_parser(epilog: str) -> argparse.ArgumentParser:
     """The command line of `harvest [flags]` (DESIGN.md, "Command line")."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="harvest",
         description="Fetch arXiv papers for the topics in queries.toml into data/<topic>.json.",
         epilog=epilog,
@@ -333,7 +347,7 @@ def tool_parser(
 ) -> argparse.ArgumentParser:
     """A tool's parser: its one-line summary as description, the shared flags asked for."""
     flags = shared(paths=paths, topic=topic, lock=lock)
-    return argparse.ArgumentParser(prog=f"harvest {command}", description=summary, parents=[flags])
+    return Parser(prog=f"harvest {command}", description=summary, parents=[flags])
 
 
 def _resolved(path: Path, flag: str) -> Path:

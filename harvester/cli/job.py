@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from harvester.cli.flags import a_directory, check_report_path, shared, whole_positive
+from harvester.cli.flags import Parser, a_directory, check_report_path, shared, whole_positive
 from harvester.cli.output import EXIT_FAILED, Exit, error, handle_errors, out
 from harvester.errors import UsageError
 from harvester.job import publish
@@ -25,7 +25,7 @@ from harvester.net.pacer import Sleep
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="harvest job",
         description="Harvest, commit data/ if it changed, push; on a refused push reset to "
         "the remote and do it again. Flags after -- go to harvest.",

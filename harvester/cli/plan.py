@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from harvester.arxiv.client import ArxivClient
-from harvester.cli.flags import shared
+from harvester.cli.flags import Parser, shared
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, about, handle_errors, out, shown
 from harvester.config import load_config
 from harvester.db.counts import plural
@@ -20,7 +20,7 @@ from harvester.net.pacer import Pacer, Sleep
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="harvest plan",
         description="Ask arXiv once per topic how many results it has and what harvesting "
         "it will cost; validates queries.toml first.",
