@@ -41,8 +41,12 @@ def main(argv: Sequence[str], *, sleep: Sleep = time.sleep, clock: Clock = time.
     while leading < len(argv) and argv[leading] in _LEADING:
         leading += 1
     try:
-        if leading < len(argv) and argv[leading] in tools.TOOLS:
+        # The harvest takes no positional argument: a first one that is not a flag names a
+        # tool (`harvest --topic x` starts with a flag, its value follows it).
+        if leading < len(argv) and not argv[leading].startswith("-"):
             name = argv[leading]
+            if name not in tools.TOOLS:
+                run.parser().error(tools.unknown(name))
             return tools.main(name, [*argv[:leading], *argv[leading + 1 :]], sleep=sleep)
         return run.main(argv, sleep=sleep, clock=clock)
     except SystemExit as exc:  # argparse has printed the usage error or the help

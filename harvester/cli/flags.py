@@ -128,10 +128,13 @@ def _add_arxiv(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser(epilog: str) -> argparse.ArgumentParser:
-    """The command line of `harvest [flags]` (DESIGN.md, "Command line")."""
+def build_parser(epilog: str, tools: Iterable[str]) -> argparse.ArgumentParser:
+    """The command line of `harvest [flags]` (DESIGN.md, "Command line"); its usage names
+    the `tools` too (`harvest {export,search,...} ...`), whose own flags each one's
+    --help lists."""
     parser = Parser(
         prog="harvest",
+        usage=f"%(prog)s [flags]\n       %(prog)s {{{','.join(tools)}}} [flags]",
         description="Fetch arXiv papers for the topics in queries.toml into data/<topic>.json.",
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,

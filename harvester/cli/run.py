@@ -89,9 +89,14 @@ class _Tally:
         return EXIT_FAILED if failed else EXIT_OK
 
 
+def parser() -> argparse.ArgumentParser:
+    """The parser of `harvest [flags]`, its help listing the tools."""
+    return build_parser(tools.epilog(), tools.TOOLS)
+
+
 def main(argv: Sequence[str], *, sleep: Sleep, clock: Clock) -> int:
     """Harvest the requested topics; returns the exit code."""
-    args = build_parser(tools.epilog()).parse_args(argv)
+    args = parser().parse_args(argv)
     setup_logging(args.verbose, quiet=args.quiet)
     with handle_errors(verbose=args.verbose):
         config = load_config(args.config)

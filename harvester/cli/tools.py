@@ -24,6 +24,7 @@ from harvester.cli.output import (
     setup_logging,
 )
 from harvester.config import Config, load_config
+from harvester.config_words import closest
 from harvester.db import lock
 from harvester.db.counts import plural
 from harvester.errors import StoreError, one_line
@@ -221,6 +222,14 @@ TOOLS: dict[str, Tool] = {
         "that 60 days without a commit do not disable its schedule.",
     ),
 }
+
+
+def unknown(name: str) -> str:
+    """The error for a first argument that is neither a flag nor a tool: the tool it is
+    most likely a typo of, or else the tools (the harvest itself takes only flags)."""
+    close = closest(name, TOOLS)
+    hint = f' (did you mean "{close}"?)' if close else f"; the tools: {', '.join(TOOLS)}"
+    return f"unknown tool {name!r}{hint}"
 
 
 def epilog() -> str:

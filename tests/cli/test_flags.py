@@ -59,6 +59,14 @@ def test_help_lists_every_tool(capsys):
         assert capsys.readouterr().out.startswith(f"usage: harvest {name}")
 
 
+def test_the_harvest_usage_lists_the_tools(capsys):
+    """`harvest --help` begins with a usage naming the tools, made from the registry (#26)."""
+    assert main(["--help"]) == 0
+    assert capsys.readouterr().out.startswith(
+        f"usage: harvest [flags]\n       harvest {{{','.join(TOOLS)}}} [flags]\n\n"
+    )
+
+
 def test_version(capsys):
     """`harvest --version` prints the program and its version."""
     assert main(["--version"]) == 0

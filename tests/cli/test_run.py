@@ -28,6 +28,7 @@ from tests.conftest import (
     HTML,
     KEYS,
     RLHF_QUERY,
+    TOOLS,
     FakeTime,
     argv,
     closed_port,
@@ -216,6 +217,26 @@ def test_usage_and_config_errors_exit_2_without_traceback(
     assert result.stdout == ""
     assert standin.requests == []
     assert not (config.parent / "data").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ["serach", "x"], """unknown tool 'serach' (did you mean "search"?)""", id="typo"
+        ),
+        pytest.param(
+            ["-v", "stat"], """unknown tool 'stat' (did you mean "stats"?)""", id="after-v"
+        ),
+        pytest.param(
+            ["rlhf_code"], f"unknown tool 'rlhf_code'; the tools: {', '.join(TOOLS)}", id="far"
+        ),
+    ],
+)
+def test_a_first_argument_that_is_no_tool_is_one_line(args: list[str], message: str, capsys):
+    """A first argument neither a flag nor a tool: exit 2, one line with the nearest tool (#26)."""
+    assert main(args) == 2
+    assert capsys.readouterr() == ("", f"harvest: error: {message} (see harvest --help)\n")
 
 
 def test_new_version_replaces_old_record(standin: Standin, config: Path, capsys):
