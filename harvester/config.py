@@ -174,6 +174,11 @@ class Config(BaseModel):
 
 # Five topics take 2 kB; a megabyte is a mistake (or /dev/zero), not a topics file.
 MAX_CONFIG_BYTES = 1024 * 1024
+MISSING = (
+    "no such file; harvest init starts a database here, or --config PATH names the topics file"
+)
+"""What is wrong with a topics file that is not there, and the two ways on: the first
+thing a newcomer meets (`harvest` in an empty directory) says how to start."""
 
 
 def load_config(path: Path) -> Config:
@@ -189,7 +194,8 @@ def load_config(path: Path) -> Config:
     except StoreError as exc:
         raise ConfigError(path, exc.detail) from None
     except OSError as exc:
-        raise ConfigError(path, f"cannot read: {exc.strerror}") from None
+        missing = isinstance(exc, FileNotFoundError)
+        raise ConfigError(path, MISSING if missing else f"cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(path, f"not UTF-8 text: {exc.reason}") from None
     except tomllib.TOMLDecodeError as exc:

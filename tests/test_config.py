@@ -157,9 +157,13 @@ def test_bad_config_names_the_problem(name: str, message: str):
 
 
 def test_missing_file(tmp_path: Path):
-    """A missing topics file is a ConfigError naming the path."""
-    with pytest.raises(ConfigError, match="cannot read: No such file or directory"):
+    """A missing topics file is a ConfigError naming the path, `harvest init` and `--config`."""
+    with pytest.raises(ConfigError) as caught:
         load_config(tmp_path / "absent.toml")
+    assert str(caught.value) == (
+        f"{tmp_path / 'absent.toml'}: no such file; harvest init starts a database here, "
+        "or --config PATH names the topics file"
+    )
 
 
 @pytest.mark.parametrize(

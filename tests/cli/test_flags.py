@@ -35,16 +35,22 @@ def test_lock_timeout_is_checked_alike(config: Path, capsys, command: list[str])
         pytest.param(["stats"], id="stats"),
         pytest.param(["export"], id="export"),
         pytest.param(["plan"], id="plan"),
+        pytest.param(["search", "x"], id="search"),
+        pytest.param(["site"], id="site"),
+        pytest.param(["verify"], id="verify"),
     ],
 )
 def test_config_defaults_to_queries_toml_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys, command: list[str]
 ):
-    """Without --config every command reads ./queries.toml, and says so when it is missing."""
+    """Without --config every command reads ./queries.toml; missing, it names harvest init (#26)."""
     monkeypatch.chdir(tmp_path)
     assert main(command) == 2
     out, err = capsys.readouterr()
-    assert err == "ERROR queries.toml: cannot read: No such file or directory\n"
+    assert err == (
+        "ERROR queries.toml: no such file; harvest init starts a database here, "
+        "or --config PATH names the topics file\n"
+    )
     assert out == ""
     assert list(tmp_path.iterdir()) == []
 

@@ -157,7 +157,7 @@ def test_error_feed_fails_topic_and_leaves_file(
         pytest.param(
             ["--config", "{missing}"],
             2,
-            "ERROR {missing}: cannot read: No such file or directory",
+            "ERROR {missing}: no such file; harvest init starts a database here, or --config",
             id="no-config",
         ),
         pytest.param(

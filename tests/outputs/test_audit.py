@@ -51,7 +51,7 @@ def test_check_of_a_missing_config_and_data_dir(tmp_path: Path, capsys):
         == 1
     )
     err = capsys.readouterr().err.splitlines()
-    assert err[0].startswith(f"ERROR {tmp_path / 'q.toml'}: cannot read: ")
+    assert err[0].startswith(f"ERROR {tmp_path / 'q.toml'}: no such file; harvest init ")
     assert err[1] == f"ERROR {tmp_path / 'data'}: no such data directory"
 
 
