@@ -9,7 +9,7 @@ import stat
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar, overload
 
 import httpx
 
@@ -40,6 +40,45 @@ class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """Print `PROG: error: MESSAGE (see PROG --help)` to stderr and exit with 2."""
         self.exit(2, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")
+
+
+_N = TypeVar("_N")
+
+
+class DataParser(Parser):
+    """The parser of a tool that reads the database (`stats`, `check`, `export`, `search`,
+    `site`, `verify`): it refuses a `--data-dir` that does not exist, as an argument error.
+
+    Read, a missing directory is a database of empty topics (`stats` said "0 papers" of
+    each, exit 0): a typo shown as a fact. A harvest creates the directory, and `import`
+    (which writes), `plan` (which asks only whether a topic's file exists yet, before a
+    first harvest) and `job` (which harvests) take one that does not exist yet.
+    """
+
+    @overload
+    def parse_args(
+        self, args: Iterable[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace: ...
+    @overload
+    def parse_args(self, args: Iterable[str] | None, namespace: _N) -> _N: ...
+    @overload
+    def parse_args(self, *, namespace: _N) -> _N: ...
+    def parse_args(
+        self, args: Iterable[str] | None = None, namespace: _N | None = None
+    ) -> _N | argparse.Namespace:
+        """Parse as argparse does, then refuse a data directory that is not there."""
+        parsed = super().parse_args(args, namespace)
+        values = vars(parsed)
+        data_dir: Path = values["data_dir"]
+        # `search --db FILE` reads that exported papers.db instead of the data directory.
+        # Only nothing there is refused here: a link (in a loop, say) or a file gets the
+        # one line of whatever reads it.
+        if values.get("db") is None and not (data_dir.is_symlink() or data_dir.exists()):
+            self.error(
+                f"no data directory {data_dir}; a harvest creates it, "
+                "or --data-dir DIR names another"
+            )
+        return parsed
 
 
 def shared(
@@ -346,11 +385,19 @@ def check_out_dir(path: Path, *, data_dir: Path, subdirs: Iterable[str] = ()) ->
 
 
 def tool_parser(
-    command: str, summary: str, *, paths: bool = True, topic: str | None = None, lock: bool = False
+    command: str,
+    summary: str,
+    *,
+    paths: bool = True,
+    topic: str | None = None,
+    lock: bool = False,
+    reads: bool = False,
 ) -> argparse.ArgumentParser:
-    """A tool's parser: its one-line summary as description, the shared flags asked for."""
+    """A tool's parser: its one-line summary as description, the shared flags asked for;
+    if it `reads` the database, one that refuses a data directory that is not there."""
     flags = shared(paths=paths, topic=topic, lock=lock)
-    return Parser(prog=f"harvest {command}", description=summary, parents=[flags])
+    kind = DataParser if reads else Parser
+    return kind(prog=f"harvest {command}", description=summary, parents=[flags])
 
 
 def _resolved(path: Path, flag: str) -> Path:

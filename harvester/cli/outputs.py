@@ -35,7 +35,8 @@ SUMMARIES = {
 
 
 def _parser(command: str, *, topic: str | None = None) -> argparse.ArgumentParser:
-    return tool_parser(command, SUMMARIES[command], topic=topic)
+    """Each reads the database: a data directory that is not there is refused."""
+    return tool_parser(command, SUMMARIES[command], topic=topic, reads=True)
 
 
 def export(argv: Sequence[str], sleep: Sleep) -> int:

@@ -34,10 +34,18 @@ from harvester.outputs import audit, migrate
 
 
 def _parser(
-    command: str, *, paths: bool = True, topic: str | None = None, lock: bool = False
+    command: str,
+    *,
+    paths: bool = True,
+    topic: str | None = None,
+    lock: bool = False,
+    reads: bool = False,
 ) -> argparse.ArgumentParser:
-    """A tool's parser: its summary from `TOOLS` as description, the shared flags asked for."""
-    return tool_parser(command, TOOLS[command].summary, paths=paths, topic=topic, lock=lock)
+    """A tool's parser: its summary from `TOOLS` as description, the shared flags asked for
+    (`reads`: it reads the database, see `flags.DataParser`)."""
+    return tool_parser(
+        command, TOOLS[command].summary, paths=paths, topic=topic, lock=lock, reads=reads
+    )
 
 
 def _import(argv: Sequence[str], sleep: Sleep) -> int:
@@ -61,7 +69,7 @@ def _import(argv: Sequence[str], sleep: Sleep) -> int:
 
 
 def _stats(argv: Sequence[str], sleep: Sleep) -> int:
-    parser = _parser("stats", topic="show only this topic (repeatable)")
+    parser = _parser("stats", topic="show only this topic (repeatable)", reads=True)
     args = parser.parse_args(argv)
     code = EXIT_OK
     with handle_errors(verbose=args.verbose):
@@ -84,7 +92,7 @@ def _stats(argv: Sequence[str], sleep: Sleep) -> int:
 
 
 def _check(argv: Sequence[str], sleep: Sleep) -> int:
-    parser = _parser("check")
+    parser = _parser("check", reads=True)
     args = parser.parse_args(argv)
     with handle_errors(verbose=args.verbose):
         counts, problems = audit.check(args.config, args.data_dir)

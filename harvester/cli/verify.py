@@ -13,7 +13,7 @@ from typing import Any
 
 from harvester import files
 from harvester.arxiv.client import ArxivClient
-from harvester.cli.flags import Parser, a_path, check_report_path, shared
+from harvester.cli.flags import DataParser, a_path, check_report_path, shared
 from harvester.cli.output import EXIT_FAILED, EXIT_OK, about, handle_errors, out
 from harvester.config import Topic, load_config
 from harvester.db import lock, verified
@@ -33,7 +33,7 @@ SHOWN = 10
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = Parser(
+    parser = DataParser(
         prog="harvest verify",
         description=SUMMARY,
         parents=[

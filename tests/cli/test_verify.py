@@ -197,6 +197,7 @@ def test_a_topic_not_harvested_in_full_is_not_verified(
     """Before a topic's first harvest is complete everything would be missing: it is not
     verified (exit 1, one line), and nothing is asked of arXiv."""
     (tmp_path / "queries.toml").write_text(QUERY_TOPIC)
+    (tmp_path / "data").mkdir()  # none at all is refused before the config is read
     query, oai = standins
     assert main(["verify", *_flags(tmp_path, query, oai)]) == 1
     captured = capsys.readouterr()

@@ -12,7 +12,7 @@ import pytest
 
 from harvester import files
 from harvester.cli import main
-from harvester.config import load_config
+from harvester.config import MISSING, load_config
 from harvester.db import shards
 from harvester.harvest import sets
 from harvester.harvest.result import TopicFailed
@@ -44,15 +44,26 @@ def test_check_reports_every_problem(standin: Standin, config: Path, capsys):
     assert out == "1 file valid (111 records); 4 problems\n"
 
 
-def test_check_of_a_missing_config_and_data_dir(tmp_path: Path, capsys):
-    """Nothing to check is two problems, not a crash."""
-    assert (
-        main(["check", "--config", str(tmp_path / "q.toml"), "--data-dir", str(tmp_path / "data")])
-        == 1
+def test_check_of_a_missing_config_and_data_dir(tmp_path: Path):
+    """Nothing to check is two problems, not a crash (the CLI refuses the missing directory
+    before it checks anything: `tests/cli/test_flags.py`)."""
+    counts, problems = audit.check(tmp_path / "q.toml", tmp_path / "data")
+    assert counts == {}
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 'q.toml'}: {MISSING}",
+        f"{tmp_path / 'data'}: no such data directory",
+    ]
+
+
+def test_check_of_a_missing_config_is_one_line(tmp_path: Path, capsys):
+    """`harvest check` without its topics file: its ERROR line, then the count, exit 1."""
+    (tmp_path / "data").mkdir()
+    args = ["check", "--config", str(tmp_path / "q.toml"), "--data-dir", str(tmp_path / "data")]
+    assert main(args) == 1
+    assert capsys.readouterr() == (
+        "0 files valid (0 records); 1 problem\n",
+        f"ERROR {tmp_path / 'q.toml'}: {MISSING}\n",
     )
-    err = capsys.readouterr().err.splitlines()
-    assert err[0].startswith(f"ERROR {tmp_path / 'q.toml'}: no such file; harvest init ")
-    assert err[1] == f"ERROR {tmp_path / 'data'}: no such data directory"
 
 
 def test_stats_lists_healthy_topics_beside_a_broken_one(standin: Standin, config: Path, capsys):

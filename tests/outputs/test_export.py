@@ -125,6 +125,7 @@ def test_topic_limits_papers_db_and_the_original_database(standin: Standin, conf
 def test_export_usage_errors_exit_2(config: Path, capsys, extra, message):
     """An unknown topic or format is a usage error: exit 2, nothing written."""
     out = config.parent / "out"
+    (config.parent / "data").mkdir()  # none at all is refused first
     assert tool("export", config, "--out", str(out), *extra) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()

@@ -149,6 +149,7 @@ def test_harvest_search_prints_one_line_per_paper(standin: Standin, config: Path
 )
 def test_search_usage_errors_exit_2(config: Path, capsys, extra, message):
     """A bad flag is a usage error: exit 2 and one line that says what is wrong."""
+    (config.parent / "data").mkdir()  # none at all is refused first
     assert tool("search", config, *extra) == 2
     assert message in capsys.readouterr().err
 
