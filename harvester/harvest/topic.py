@@ -190,6 +190,7 @@ class _Run:
             write=tracked and not self.file.dry_run,
             # A complete topic in which nothing changed keeps its state as it is.
             keep_complete=saved is not None and saved.complete,
+            resumed=saved is not None,
         )
         # Every page is merged as it comes; `commits` decides when the files are written.
         backfill = Backfill(
@@ -241,6 +242,8 @@ class _Commits:
     keep_complete: bool
     """The topic was complete: its state is saved only once a commit changed the data
     (a resumed refresh is not needed)."""
+    resumed: bool = False
+    """A state was saved before (a harvest in progress): it is kept up to date."""
     changed: bool = False
     """Whether any commit changed the topic's data."""
     spans: list[Span] = field(default_factory=list)
@@ -274,8 +277,11 @@ class _Commits:
         spans, self.spans = self.spans, []  # a write that fails completes none of them
         self.file.flush()
         self.progress = self.progress.with_done(spans, self.fetched_before + self.fetched)
-        # After the data: a span is done once written.
-        if self.write and (self.changed or not self.keep_complete):
+        # After the data: a span is done once written. A new harvest that has neither
+        # done a span nor changed the data (arXiv unreachable at its first page) leaves no
+        # state: there is nothing to resume, and the file would be news in `git status`.
+        recorded = self.changed or bool(self.progress.done) or self.resumed
+        if self.write and (self.changed or not self.keep_complete) and recorded:
             self.save(self.progress)
 
 

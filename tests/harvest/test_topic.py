@@ -372,6 +372,17 @@ def test_empty_topic_reruns_change_no_byte(standin: Standin, config: Path):
     assert tree(data) == before
 
 
+def test_a_first_harvest_that_fetches_nothing_leaves_no_state(standin: Standin, config: Path):
+    """A first harvest failing at its first page fails the topic and leaves no state file,
+    which would be news in `git status` with nothing to resume (#26)."""
+    standin.script = [Reply(status=503)] * 5
+    args = argv(standin, config, "--topic", "rlhf_code")
+    assert main(args, sleep=lambda _: None) == 1
+    assert not state.path_for(config.parent / "data", "rlhf_code").exists()
+    assert main(args) == 0
+    assert state.load(state.path_for(config.parent / "data", "rlhf_code")) is not None
+
+
 def test_failed_first_harvest_keeps_and_reports_what_it_committed(
     standin: Standin, config: Path, capsys: pytest.CaptureFixture[str]
 ):
