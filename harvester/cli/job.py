@@ -121,7 +121,8 @@ def _harvest(argv: Sequence[str]) -> tuple[int, list[str]]:
         errors = []
         for line in process.stderr:
             sys.stderr.write(line)
-            if line.startswith("ERROR "):
+            # Errors of the error tree, and argparse's of a bad flag after `--`.
+            if line.startswith(("ERROR ", "harvest: error: ")):
                 errors.append(line.rstrip("\n"))
         code = process.wait()
     # Killed by signal N (Popen says -N): report it the way a shell does, 128 + N.

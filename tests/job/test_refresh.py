@@ -447,6 +447,17 @@ def test_broken_config_goes_red_with_nothing_fetched(remote: Path, standin: Stan
     assert 'unknown key "max_result" (did you mean "max_results"?)' in text
 
 
+def test_a_bad_harvest_flag_is_named_in_the_summary(remote: Path, standin: Standin, tmp_path):
+    """A flag the harvest does not take (after `--`): exit 2, argparse's one line in the
+    job's summary, nothing asked or pushed."""
+    repo = clone(remote, tmp_path / "job" / "repo")
+    head = git(remote, "rev-parse", "main")
+    assert job(repo, standin, "--", "--bogus") == 2
+    assert standin.requests == []
+    assert git(remote, "rev-parse", "main") == head
+    assert "harvest: error: unrecognized arguments: --bogus" in summary(repo)
+
+
 def test_report_inside_the_data_directory_is_refused(remote: Path, standin: Standin, tmp_path):
     """A --report under --data-dir would be committed: a usage error before any request."""
     repo = clone(remote, tmp_path / "repo")
