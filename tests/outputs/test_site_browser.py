@@ -84,7 +84,8 @@ def page(browser, served: str) -> Iterator[tuple[object, list[str]]]:
 
 
 def test_index_lists_every_topic_with_its_count(page, served: str, record_property):
-    """The index has a row per topic giving its number of papers, and asks only the site."""
+    """The index has a row per topic giving its number of papers under a headline counting
+    each paper once (issue 26), and asks only the site."""
     tab, requested = page
     tab.goto(served + "index.html")
     rows = tab.locator("table.topics tbody tr")
@@ -96,6 +97,16 @@ def test_index_lists_every_topic_with_its_count(page, served: str, record_proper
         for i in range(rows.count())
     }
     assert shown == {name: f"{count:,}" for name, count in SIZES.items()}
+    distinct = {  # beta's papers are alpha's newest (the same days and numbers)
+        p.key
+        for seed, (name, count) in enumerate(SIZES.items())
+        for p in synthetic.papers(count, seed=seed, newest=SILENT.get(name, synthetic.NEWEST))
+    }
+    assert len(distinct) < sum(SIZES.values())
+    headline = tab.locator("p.lead").inner_text()
+    assert headline.startswith(
+        f"{len(distinct):,} distinct papers in 3 topics (30,000 topic entries;"
+    )
     assert tab.locator("svg.plot").count() == len(SIZES)
     marked = tab.locator("tr:has(.silent) th a").all_inner_texts()
     assert marked == ["gamma"]

@@ -186,6 +186,7 @@ def build_site(config: Config, data_dir: Path, out_dir: Path) -> None:
         listed=site.LISTED,
         root="",
         total=sum(len(p) for _, p, _ in topics),
+        distinct=len({paper.key for _, p, _ in topics for paper in p}),
     )
     (out_dir / "index.html").write_bytes(html.encode("utf-8"))
 
