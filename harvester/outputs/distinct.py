@@ -5,7 +5,7 @@ A paper in three topics is met three times while the site reads its topics one a
 the other. A set of a million ids holds 60+ bytes each; here an id is one bit in a block
 of a thousand ids that share all but their last three digits (`2405.01` holds
 `2405.01000` to `2405.01999`), so a month of arXiv's 24,000 papers takes about 25 blocks
-of 125 bytes, and all of arXiv about a megabyte.
+of 125 bytes, and all of arXiv (old-style ids' months are sparser) about 3 MB.
 """
 
 from __future__ import annotations
