@@ -33,11 +33,23 @@ def test_per_month_fills_empty_months_up_to_the_date():
     assert plot.per_month([], until=date(2024, 5, 2)) == {}
 
 
+def _found(drawn: str, path: str) -> list[str]:
+    """The strings `path` finds in the drawn SVG, in document order."""
+    found = etree.fromstring(drawn).xpath(path)
+    assert isinstance(found, list)
+    return [str(item) for item in found]
+
+
+def _labels(drawn: str) -> list[str]:
+    """The texts of the labels, in the order drawn."""
+    return _found(drawn, "g[@class='labels']/text/text()")
+
+
 def test_the_svg_draws_a_bar_per_month_with_papers_and_says_so():
     """One bar per month with papers, the tallest full height; its title says the peak."""
     drawn = str(plot.svg({"2024-01": 4, "2024-02": 0, "2024-03": 2}, label="t & u"))
     assert drawn.startswith('<svg class="plot"')
-    (bars,) = etree.fromstring(drawn).xpath("path[@fill='currentColor']/@d")
+    (bars,) = _found(drawn, "path[@fill='currentColor']/@d")
     assert bars.count("z") == 2
     assert bars.startswith(f"M12.50 {plot.TOP:.2f}h")  # the peak reaches the top
     assert (
@@ -45,11 +57,6 @@ def test_the_svg_draws_a_bar_per_month_with_papers_and_says_so():
         in drawn
     )
     assert str(plot.svg({}, label="t")) == ""
-
-
-def _labels(drawn: str) -> list[str]:
-    """The texts of the labels, in the order drawn."""
-    return etree.fromstring(drawn).xpath("g[@class='labels']/text/text()")
 
 
 @pytest.mark.parametrize(
@@ -73,6 +80,6 @@ def test_the_axes_are_labelled_with_the_months_and_the_counts(
     the first and the last month under them (issue 26)."""
     drawn = str(plot.svg(counts, label="t"))
     assert _labels(drawn) == labels
-    bars = etree.fromstring(drawn).xpath("path[@fill='currentColor']/@d")
+    bars = _found(drawn, "path[@fill='currentColor']/@d")
     left = float(bars[0].split()[0][1:])
     assert left >= len(labels[0]) * plot.DIGIT  # the bars start right of the widest count
