@@ -123,7 +123,7 @@ def test_wheel_runs_harvest_check_and_export(fresh_bin: Path, config: Path, stan
     export = _run(
         harvest, "export", "--config", config, "--data-dir", data, "--out", out, cwd=config.parent
     )
-    assert (export.returncode, export.stdout) == (0, f"Exported 2 topics to {out}: 8 files\n")
+    assert (export.returncode, export.stdout) == (0, f"Exported 2 topics to {out}: 9 files\n")
     assert (out / "papers_database.json").is_file()
     assert (out / "papers.db").is_file()
 

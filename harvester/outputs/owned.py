@@ -4,7 +4,8 @@ the user's: `papers.db`, `NAME.md` or a `papers_database.json` the user keeps th
 An export records the files it wrote in `.harvest-export` beside them; a file it is
 about to replace must be listed there, or (an export made before the record was kept)
 be recognisably one of its own by its first bytes: the digest's heading, BibTeX and
-CSL-JSON entries keyed `arXiv:`, a `papers.db` with the export's tables. A
+CSL-JSON entries keyed `arXiv:`, a `papers.db` with the export's tables, the Datasette
+`metadata.json` beside it by its title and description. A
 `papers_database.json` is the original database's own format, so only the record can
 say an export wrote it. (The Parquet dataset and the site check their own.)
 """
@@ -25,6 +26,8 @@ RECORD = ".harvest-export"
 _REFUSED = "not written by an export; refused (move it, or choose another --out)"
 _DIGEST = re.compile(rb"^# [^\n]*\n\n\d+ papers, newest first\.\n")
 _ENTRY = (b"@misc{arXiv:", b'[\n  {\n    "id": "arXiv:', b"[]\n")
+_METADATA = b'{\n  "title": "arXiv papers by topic",\n  "description": "Papers harvested from arXiv'
+"""How the Datasette metadata an export writes begins (`sqlite.metadata`)."""
 
 
 def check(out_dir: Path, targets: Iterable[Path]) -> None:
@@ -63,7 +66,7 @@ def _looks_ours(path: Path) -> bool:
     """Whether a file's first bytes are those of an export's own file of its name."""
     if path.name == "papers.db":
         return _our_database(path)
-    if not path.name.endswith((".md", ".bib", ".csl.json")):
+    if not path.name.endswith((".md", ".bib", ".csl.json", "metadata.json")):
         return False  # papers_database.json: only the record says
     try:
         with path.open("rb") as handle:
@@ -72,6 +75,8 @@ def _looks_ours(path: Path) -> bool:
         return False
     if path.name.endswith(".md"):
         return _DIGEST.match(head) is not None
+    if path.name == "metadata.json":
+        return head.startswith(_METADATA)
     return head == b"" or head.startswith(_ENTRY)
 
 

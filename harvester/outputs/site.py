@@ -1,10 +1,11 @@
 """`harvest site`: a static site of the database for GitHub Pages, made from `data/` alone.
 
 The index shows every topic (papers, the newest, new this week, papers per month, a
-mark on a topic gone silent, the last run's changes when its report is given); each
-topic has pages of `PAGE_SIZE` papers, newest first, that read without a script, and a
-filter that searches the whole topic by loading it in chunks of `CHUNK` papers; each
-topic and the whole database have an Atom feed (`harvester.outputs.feeds`). Nothing is
+mark on a topic gone silent, the last run's changes when its report is given) under a
+headline counting each paper once, however many topics hold it; each topic has pages
+of `PAGE_SIZE` papers, newest first, that read without a script, and a filter that
+searches the whole topic by loading it in chunks of `CHUNK` papers; each topic and the
+whole database have an Atom feed (`harvester.outputs.feeds`). Nothing is
 loaded from another site: the style and the script are files of the site, and each page's
 Content-Security-Policy forbids anything else.
 
@@ -36,6 +37,7 @@ from harvester.harvest import stale
 from harvester.harvest.stale import Silence
 from harvester.models import Paper
 from harvester.outputs import export, feeds, plot
+from harvester.outputs.distinct import DistinctIds
 
 PAGE_SIZE = 100
 """Papers per topic page: the first screen is one page, never the whole topic."""
@@ -155,11 +157,18 @@ def site_date(config: Config, data_dir: Path, newest: list[date]) -> datetime:
 
 
 def _topic(
-    env: jinja2.Environment, topic: Topic, reader: TopicReader, out_dir: Path, checked: str
+    env: jinja2.Environment,
+    topic: Topic,
+    reader: TopicReader,
+    out_dir: Path,
+    checked: str,
+    *,
+    distinct: DistinctIds | None,
 ) -> tuple[TopicPage, list[Path]]:
     """Write a topic's pages, filter chunks and feed as its papers come, newest first;
     returns what the index needs of it. Only a page and a filter chunk are held, and the
-    count each page shows comes from the files' stamps (`TopicReader.total`)."""
+    count each page shows comes from the files' stamps (`TopicReader.total`); each paper's
+    id is added to `distinct`, when given."""
     where = out_dir / topic.name
     pages = _Pages(env, topic.name, reader.total, where, checked)
     newest: list[Paper] = []
@@ -167,6 +176,8 @@ def _topic(
         if len(newest) < feeds.NEWEST:
             newest.append(paper)
         pages.add(paper)
+        if distinct is not None:
+            distinct.add(paper.key)
     written = pages.end()
     feed = feeds.atom(
         newest,
@@ -300,9 +311,12 @@ def build(
     static = resources.files("harvester.outputs") / "static"
     written += [_write(out_dir / name, (static / name).read_bytes()) for name in STATIC]
     topics = []
+    # One topic's papers are distinct already; several may share papers (`distinct`).
+    distinct = DistinctIds() if len(readers) > 1 else None
     for name, reader in readers.items():
+        checked = found_text(found.get(name))
         summary, paths = _topic(
-            env, config.topics[name], reader, out_dir, found_text(found.get(name))
+            env, config.topics[name], reader, out_dir, checked, distinct=distinct
         )
         topics.append(summary)
         written += paths
@@ -313,13 +327,15 @@ def build(
         every, name="all", title="arXiv: all topics", page="index.html", empty_updated=now
     )
     written.append(_write(out_dir / "feed.xml", feed))
+    total = sum(t.papers for t in topics)
     html = env.get_template("index.html").render(
         rows=rows,
         now=now,
         changes=changes,
         listed=LISTED,
         root="",
-        total=sum(t.papers for t in topics),
+        total=total,
+        distinct=total if distinct is None else len(distinct),
     )
     written.append(_write(out_dir / "index.html", html.encode("utf-8")))
     return Built(files=written, failed=failed)

@@ -5,6 +5,9 @@ number of topics it is in; its topics, authors and categories in tables of their
 (`paper_topics`, `authors` with `paper_authors`, `categories` with `paper_categories`),
 and `papers_fts`, an FTS5 index over title, abstract and authors that Datasette finds
 and offers as its search box (its `content="papers"` says which table it indexes).
+`metadata` is the Datasette metadata file written beside it (`METADATA`): the source
+and its license, and the papers table's facets (its `topics`, `year` and
+`primary_category` columns) and search, ready when Datasette opens it.
 
 Built with the standard library's sqlite3 alone: the export is written whole each
 time, so none of sqlite-utils' upserts or triggers would be used. `Builder` takes the
@@ -30,8 +33,9 @@ from harvester import files
 from harvester.errors import StoreError
 from harvester.models import Paper
 
-SCHEMA_VERSION = 2
-"""`PRAGMA user_version` of the file; raised when a table or column changes (2: `dois`)."""
+SCHEMA_VERSION = 3
+"""`PRAGMA user_version` of the file; raised when a table or column changes (2: `dois`;
+3: `year` and `topics`)."""
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 """Words match across inflections ("learning" finds "learned") and accents."""
@@ -52,7 +56,9 @@ CREATE TABLE papers (
   doi TEXT,                        -- arXiv's field: one DOI, or several separated by a space
   dois TEXT NOT NULL,              -- its DOIs, a JSON array in arXiv's order: '[]' for none
   url TEXT NOT NULL,
-  pdf_url TEXT NOT NULL
+  pdf_url TEXT NOT NULL,
+  year INTEGER NOT NULL,           -- of `published`: a column Datasette can facet by
+  topics TEXT NOT NULL             -- the paper's topics, a JSON array: Datasette's array facet
 );
 CREATE TABLE topics (name TEXT PRIMARY KEY, query TEXT);
 CREATE TABLE paper_topics (
@@ -78,6 +84,48 @@ CREATE VIRTUAL TABLE papers_fts USING fts5(
   title, summary, authors, content="papers", tokenize="{TOKENIZER}"
 );
 """
+
+METADATA = "metadata.json"
+"""The Datasette metadata file beside `papers.db`: the name `datasette DIR` (a
+configuration directory) reads by itself, and `datasette papers.db -m metadata.json`
+names."""
+ARXIV_TERMS = "https://info.arxiv.org/help/api/tou.html"
+"""arXiv's terms of use of its API: its descriptive metadata is CC0 1.0."""
+
+
+def metadata(topics: list[str]) -> bytes:
+    """The Datasette metadata of a `papers.db` of `topics`, as the file's bytes."""
+    named = ", ".join(topics) if topics else "none"
+    papers = {
+        "description": "One row a paper, at its latest version, whatever the number of"
+        " topics it is in; `topics` lists them.",
+        "sort_desc": "published",
+        "label_column": "title",  # what the rows linking to a paper show of it
+        "facets": [{"array": "topics"}, "year", "primary_category"],
+        "fts_table": "papers_fts",
+        "fts_pk": "rowid",
+    }
+    document = {
+        "title": "arXiv papers by topic",
+        "description": f"Papers harvested from arXiv by arxiv-harvester, in the topics {named}."
+        " Search the papers table's titles, abstracts and authors; facet it by topic, year"
+        " and primary category.",
+        "source": "arXiv",
+        "source_url": "https://arxiv.org/",
+        "license": "CC0 1.0 (arXiv's metadata of its papers); each paper keeps its own license",
+        "license_url": ARXIV_TERMS,
+        "databases": {
+            "papers": {
+                "tables": {
+                    "papers": papers,
+                    "paper_topics": {"facets": ["topic"]},
+                    "paper_categories": {"facets": ["category"]},
+                }
+            }
+        },
+    }
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
 
 INDEXES = """
 CREATE INDEX papers_published ON papers(published);
@@ -133,7 +181,7 @@ def fill(
     queries = queries or {}
     conn.executescript(SCHEMA)
     conn.executemany("INSERT INTO topics VALUES (?, ?)", [(t, queries.get(t)) for t in topics])
-    conn.executemany(_INSERT_PAPER, map(_row, papers))
+    conn.executemany(_INSERT_PAPER, (_paper_row(_row(p), topics_of[p.key]) for p in papers))
     conn.executemany(
         "INSERT INTO paper_topics VALUES (?, ?)",
         ((p.key, t) for p in papers for t in topics_of[p.key]),
@@ -182,9 +230,14 @@ def _row(p: Paper) -> tuple[object, ...]:
     )
 
 
+def _paper_row(row: tuple[Any, ...], topics: list[str]) -> tuple[object, ...]:
+    """The whole row of `papers`: a record's `_row`, then its year and its topics."""
+    return (*row, int(row[6][:4]), json.dumps(topics, ensure_ascii=False))
+
+
 _COLUMNS = 15
-"""The columns of `papers`."""
-_INSERT_PAPER = "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+"""The columns of a paper's record (`_row`); `papers` adds `year` and `topics`."""
+_INSERT_PAPER = "INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 STAGED = """
@@ -348,9 +401,10 @@ class Builder:
             records = list(group)
             kept = _kept(records)
             # A staged record: the paper's row, then its topic, authors and categories.
-            papers.append(kept[:_COLUMNS])
             topic, authors, categories = _COLUMNS, _COLUMNS + 1, _COLUMNS + 2
-            of["topics"] += [(kept[0], self.topics[r[topic]]) for r in records]
+            topics = [self.topics[r[topic]] for r in records]
+            papers.append(_paper_row(kept[:_COLUMNS], topics))
+            of["topics"] += [(kept[0], name) for name in topics]
             of["authors"] += [(kept[0], n, a) for n, a in enumerate(json.loads(kept[authors]), 1)]
             of["categories"] += [
                 (kept[0], n, c) for n, c in enumerate(json.loads(kept[categories]), 1)

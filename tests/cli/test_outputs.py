@@ -21,7 +21,7 @@ from tests.conftest import one_topic, paper, tree
 @pytest.mark.parametrize(
     ("out", "code", "message"),
     [
-        pytest.param("export", 0, "Exported 1 topic to {out}: 5 files", id="one-topic"),
+        pytest.param("export", 0, "Exported 1 topic to {out}: 6 files", id="one-topic"),
         pytest.param(
             "file/export",
             1,

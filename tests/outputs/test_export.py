@@ -35,6 +35,7 @@ def test_exports_are_byte_identical_and_bibtex_parses(standin: Standin, config: 
         "llm_alignment.bib",
         "llm_alignment.csl.json",
         "llm_alignment.md",
+        "metadata.json",
         "papers.db",
         "papers_database.json",
         "rlhf_code.bib",
@@ -62,7 +63,7 @@ def test_exports_are_byte_identical_and_bibtex_parses(standin: Standin, config: 
         ),
         pytest.param(
             ["--format", "sqlite", "--format", "json"],
-            ["papers.db", "papers_database.json"],
+            ["metadata.json", "papers.db", "papers_database.json"],
             id="two-formats",
         ),
         pytest.param(
@@ -179,11 +180,12 @@ def test_a_broken_topic_file_is_named_and_the_healthy_ones_exported(
         f"ERROR {data / 'a.json'}: not valid JSON at line 1 column 1: Expecting value; "
         "not exported\n"
     )
-    assert out == f"Exported 1 of 2 topics to {out_dir}: 5 files (failed: a)\n"
+    assert out == f"Exported 1 of 2 topics to {out_dir}: 6 files (failed: a)\n"
     assert sorted(p.name for p in out_dir.iterdir() if p.name != owned.RECORD) == [
         "b.bib",
         "b.csl.json",
         "b.md",
+        "metadata.json",
         "papers.db",
         "papers_database.json",
     ]
@@ -195,7 +197,7 @@ def test_export_takes_topic(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     config, _ = _two_topics(tmp_path)
     out_dir = tmp_path / "export"
     assert tool("export", config, "--out", str(out_dir), "--topic", "b") == 0
-    assert capsys.readouterr().out == f"Exported 1 topic to {out_dir}: 5 files\n"
+    assert capsys.readouterr().out == f"Exported 1 topic to {out_dir}: 6 files\n"
     assert list(json.loads((out_dir / "papers_database.json").read_bytes())) == ["b"]
     assert tool("export", config, "--out", str(out_dir), "--topic", "c") == 2
 

@@ -20,6 +20,9 @@ from tests.standin import Standin
         pytest.param("papers_database.json", b'{"mine": []}\n', id="the-original-database"),
         pytest.param("rlhf_code.md", b"# My reading notes\n\nDo not lose these.\n", id="notes"),
         pytest.param("rlhf_code.bib", b"@book{knuth1984,\n  title = {TeX}\n}\n", id="bibtex"),
+        pytest.param(
+            "metadata.json", b'{\n  "title": "My own Datasette"\n}\n', id="datasette-metadata"
+        ),
     ],
 )
 def test_an_export_replaces_no_file_of_the_users(

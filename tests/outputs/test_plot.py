@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from lxml import etree
+
 from harvester.outputs import plot
 
 
@@ -30,14 +33,53 @@ def test_per_month_fills_empty_months_up_to_the_date():
     assert plot.per_month([], until=date(2024, 5, 2)) == {}
 
 
+def _found(drawn: str, path: str) -> list[str]:
+    """The strings `path` finds in the drawn SVG, in document order."""
+    found = etree.fromstring(drawn).xpath(path)
+    assert isinstance(found, list)
+    return [str(item) for item in found]
+
+
+def _labels(drawn: str) -> list[str]:
+    """The texts of the labels, in the order drawn."""
+    return _found(drawn, "g[@class='labels']/text/text()")
+
+
 def test_the_svg_draws_a_bar_per_month_with_papers_and_says_so():
     """One bar per month with papers, the tallest full height; its title says the peak."""
     drawn = str(plot.svg({"2024-01": 4, "2024-02": 0, "2024-03": 2}, label="t & u"))
     assert drawn.startswith('<svg class="plot"')
-    assert drawn.count("z") == 2
-    assert "M0.00 0.00h" in drawn  # the peak reaches the top
+    (bars,) = _found(drawn, "path[@fill='currentColor']/@d")
+    assert bars.count("z") == 2
+    assert bars.startswith(f"M12.50 {plot.TOP:.2f}h")  # the peak reaches the top
     assert (
         "<title>t &amp; u: papers per month, 2024-01 to 2024-03; most 4 in 2024-01, 2 in the last month</title>"
         in drawn
     )
     assert str(plot.svg({}, label="t")) == ""
+
+
+@pytest.mark.parametrize(
+    ("counts", "labels"),
+    [
+        pytest.param(
+            {
+                "2022-01": 1_234,
+                **dict.fromkeys(plot.months(date(2022, 2, 1), date(2026, 12, 1)), 7),
+            },
+            ["1,234", "0", "2022-01", "2026-12"],
+            id="five-years",
+        ),
+        pytest.param({"2024-05": 3}, ["3", "0", "2024-05"], id="one-month"),
+    ],
+)
+def test_the_axes_are_labelled_with_the_months_and_the_counts(
+    counts: dict[str, int], labels: list[str]
+):
+    """The axes read without hovering: the most papers in a month and 0 beside the bars,
+    the first and the last month under them (issue 26)."""
+    drawn = str(plot.svg(counts, label="t"))
+    assert _labels(drawn) == labels
+    bars = _found(drawn, "path[@fill='currentColor']/@d")
+    left = float(bars[0].split()[0][1:])
+    assert left >= len(labels[0]) * plot.DIGIT  # the bars start right of the widest count

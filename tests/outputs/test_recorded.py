@@ -42,6 +42,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     exported = export.export(load_config(config), data, root / "out")
     assert exported.failed == []
     assert sorted(p.name for p in exported.files) == [
+        "metadata.json",
         "papers.db",
         "papers_database.json",
         "recorded.bib",

@@ -195,6 +195,28 @@ def test_the_index_counts_marks_silence_and_dates_itself_from_the_data(tmp_path:
     assert "Not known: this site was built without the run's report." in html
 
 
+@pytest.mark.parametrize(
+    ("shared", "headline"),
+    [
+        pytest.param(
+            10,
+            "70 distinct papers in 2 topics (80 topic entries; a paper in several topics is "
+            "listed in each),",
+            id="sharing-papers",
+        ),
+        pytest.param(0, "80 distinct papers in 2 topics,", id="sharing-none"),
+    ],
+)
+def test_the_headline_counts_each_paper_once(tmp_path: Path, shared: int, headline: str):
+    """The index's headline counts a paper in two topics once, and the topics' entries
+    apart when they differ (issue 26)."""
+    a = _daily(40, newest=date(2026, 3, 1))
+    b = a[:shared] + _daily(40 - shared, newest=date(2026, 1, 1), prefix="2410")
+    html = (_build(_database(tmp_path, {"a": a, "b": b})) / "index.html").read_text()
+    lead = " ".join(html.split('<p class="lead">')[1].split("</p>")[0].split())
+    assert lead.startswith(headline + " as of the last harvest that found something: ")
+
+
 def test_each_topic_shows_when_it_was_last_verified_and_what_was_found(tmp_path: Path):
     """The index and each topic's page say when `harvest verify` last compared the topic
     with arXiv and what it found: complete, the missing ids, or never."""
@@ -287,7 +309,7 @@ def test_a_database_without_papers_has_a_site(tmp_path: Path):
     config = tmp_path / "queries.toml"
     config.write_text("[topics.a]\nquery = 'all:a'\n")
     out = _build(config)
-    assert "0 papers in 1 topic," in (out / "index.html").read_text()
+    assert '<p class="lead">0 papers in 1 topic,\n' in (out / "index.html").read_text()
     assert "none yet" in (out / "index.html").read_text()
     assert "0 papers, newest first." in (out / "a" / "index.html").read_text()
     assert "<updated>1991-08-14T00:00:00Z</updated>" in (out / "a" / "feed.xml").read_text()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from harvester.config import load_config
-from harvester.outputs import site
+from harvester.outputs import plot, site
 from tests import synthetic
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -84,7 +84,8 @@ def page(browser, served: str) -> Iterator[tuple[object, list[str]]]:
 
 
 def test_index_lists_every_topic_with_its_count(page, served: str, record_property):
-    """The index has a row per topic giving its number of papers, and asks only the site."""
+    """The index has a row per topic giving its number of papers under a headline counting
+    each paper once (issue 26), and asks only the site."""
     tab, requested = page
     tab.goto(served + "index.html")
     rows = tab.locator("table.topics tbody tr")
@@ -96,6 +97,16 @@ def test_index_lists_every_topic_with_its_count(page, served: str, record_proper
         for i in range(rows.count())
     }
     assert shown == {name: f"{count:,}" for name, count in SIZES.items()}
+    distinct = {  # beta's papers are alpha's newest (the same days and numbers)
+        p.key
+        for seed, (name, count) in enumerate(SIZES.items())
+        for p in synthetic.papers(count, seed=seed, newest=SILENT.get(name, synthetic.NEWEST))
+    }
+    assert len(distinct) < sum(SIZES.values())
+    headline = tab.locator("p.lead").inner_text()
+    assert headline.startswith(
+        f"{len(distinct):,} distinct papers in 3 topics (30,000 topic entries;"
+    )
     assert tab.locator("svg.plot").count() == len(SIZES)
     marked = tab.locator("tr:has(.silent) th a").all_inner_texts()
     assert marked == ["gamma"]
@@ -107,6 +118,58 @@ def test_index_lists_every_topic_with_its_count(page, served: str, record_proper
     tab.keyboard.press("Tab")  # the keyboard reaches the skip link first, then the content
     assert tab.evaluate("document.activeElement.textContent") == "Skip to the content"
     assert [url for url in requested if not url.startswith(served)] == []
+
+
+_LABELS = """svg => [...svg.querySelectorAll('.labels text')].map(t => {
+    const box = t.getBoundingClientRect();
+    const type = parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a;
+    return {text: t.textContent, left: box.left, right: box.right, type: type,
+            fill: getComputedStyle(t).fill};
+})"""
+"""What a plot's labels say, where they are drawn, their type's size on the screen (the
+plot's own units scaled to its width) and their colour."""
+
+
+def _expected_labels(name: str) -> list[str]:
+    """A topic's plot labels: its most papers in a month, 0, its first month and the site's
+    (its newest paper's, as no state is written)."""
+    seed = list(SIZES).index(name)
+    made = synthetic.papers(SIZES[name], seed=seed, newest=SILENT.get(name, synthetic.NEWEST))
+    counts = plot.per_month((p.published for p in made), until=synthetic.NEWEST)
+    return [f"{max(counts.values()):,}", "0", next(iter(counts)), next(reversed(counts))]
+
+
+@pytest.mark.parametrize(
+    ("scheme", "width"),
+    [
+        pytest.param("light", 412, id="light-phone"),
+        pytest.param("dark", 412, id="dark-phone"),
+        pytest.param("light", 800, id="light-tablet"),
+        pytest.param("light", 1280, id="light-wide"),
+    ],
+)
+def test_the_plots_axes_are_labelled_and_readable(browser, served: str, scheme: str, width: int):
+    """Each topic's plot shows its counts and months as text in type of at least 11 px, in the
+    muted text colour of the scheme, its month labels apart, and fits the page's width
+    (issue 26)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    tab = context.new_page()
+    tab.goto(served + "index.html")
+    muted = tab.locator("p.lead").evaluate("p => getComputedStyle(p).color")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= width
+    for name in SIZES:
+        svg = tab.locator(f"#topic-{name} svg.plot")
+        labels = svg.evaluate(_LABELS)
+        assert [label["text"] for label in labels] == _expected_labels(name)
+        assert all(label["type"] >= 11 for label in labels), labels
+        assert {label["fill"] for label in labels} == {muted}
+        assert labels[2]["right"] < labels[3]["left"]  # the first month clear of the last
+        box = svg.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= width
+    tab.screenshot(path=SCREENSHOTS / f"index-plot-{scheme}-{width}.png", full_page=True)
+    context.close()
 
 
 def test_typing_an_author_leaves_only_their_papers(page, served: str, record_property):

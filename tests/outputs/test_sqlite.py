@@ -1,5 +1,5 @@
 """papers.db: one row per paper, its topics, authors and categories in their own tables,
-full-text search, and Datasette serving it as it is."""
+full-text search, and Datasette serving it as it is, and with the metadata beside it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from datasette.app import Datasette
+from datasette.cli import cli as datasette_cli
 
 from harvester.cli import main
 from harvester.errors import StoreError
@@ -127,6 +129,73 @@ def test_datasette_serves_it_with_search(exported: Path):
     assert len(topics.json()) == 40
 
 
+def _metadata(exported: Path) -> dict[str, Any]:
+    """The Datasette metadata the export wrote beside papers.db."""
+    loaded: dict[str, Any] = json.loads((exported.parent / sqlite.METADATA).read_bytes())
+    return loaded
+
+
+def test_datasette_with_the_metadata_opens_with_facets_and_search(exported: Path):
+    """With the metadata written beside it, Datasette's papers table comes faceted by topic,
+    year and primary category, a word of a title finds its paper, and the source and
+    license are shown (issue 26)."""
+    (key, title) = rows(exported, "SELECT id, title FROM papers ORDER BY id LIMIT 1")[0]
+    word = max(title.split(), key=len)
+
+    async def ask() -> tuple[Any, Any, Any]:
+        datasette = Datasette([str(exported)], metadata=_metadata(exported))
+        await datasette.invoke_startup()
+        table = await datasette.client.get("/papers/papers.json?_size=0")
+        searched = await datasette.client.get(
+            f"/papers/papers.json?_search={word}&_shape=objects&_size=max"
+        )
+        return table, searched, await datasette.client.get("/")
+
+    table, searched, home = asyncio.run(ask())
+    facets = {
+        name: {r["value"]: r["count"] for r in facet["results"]}
+        for name, facet in table.json()["facet_results"].items()
+    }
+    assert facets["topics"] == {"rlhf_code": 111, "llm_alignment": 111, "few": 40}
+    assert facets["year"] == dict(rows(exported, "SELECT year, count(*) FROM papers GROUP BY 1"))
+    assert sum(facets["primary_category"].values()) == 111
+    assert key in [r["id"] for r in searched.json()["rows"]]
+    assert (table.json()["source_url"], table.json()["license_url"]) == (
+        "https://arxiv.org/",
+        sqlite.ARXIV_TERMS,
+    )
+    assert "CC0 1.0" in home.text
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        pytest.param(["papers.db", "-m", "metadata.json"], id="the-file-named"),
+        pytest.param(["."], id="the-directory"),
+    ],
+)
+def test_the_readmes_datasette_commands_read_the_metadata(exported: Path, where: list[str]):
+    """`datasette export/papers.db -m export/metadata.json` and `datasette export/`, as the
+    README gives them, serve the facets."""
+    args = [str(exported.parent / arg) if arg != "-m" else arg for arg in where]
+    got = CliRunner().invoke(datasette_cli, [*args, "--get", "/papers/papers.json?_size=0"])
+    assert got.exit_code == 0, got.output
+    assert set(json.loads(got.output)["facet_results"]) == {"topics", "year", "primary_category"}
+
+
+def test_year_and_topics_are_columns_of_papers(tmp_path: Path):
+    """Each paper's row holds its year and its topics (a JSON array, in the topics' order),
+    the columns Datasette facets by."""
+    path = tmp_path / "papers.db"
+    topics = {
+        "a": [paper("2401.00001v1"), paper("2301.00002v1", published=date(2023, 1, 2))],
+        "b": [paper("2401.00001v2")],
+    }
+    assert sqlite.write(path, topics) is True
+    held = {k: (y, json.loads(t)) for k, y, t in rows(path, "SELECT id, year, topics FROM papers")}
+    assert held == {"2401.00001": (2024, ["a", "b"]), "2301.00002": (2023, ["a"])}
+
+
 def test_a_paper_in_two_topics_is_one_row_at_its_latest_version():
     """The newest version held by any topic is the row; both topics link to it."""
     older = paper("2401.00001v1", title="Old")
@@ -171,7 +240,7 @@ def test_dois_are_a_json_array_beside_arxivs_doi_field(tmp_path: Path, doi: str 
     assert rows(path, each, key) == [(d,) for d in shown.dois]
     fts = "SELECT papers.id FROM papers_fts JOIN papers ON papers.rowid = papers_fts.rowid"
     assert rows(path, f"{fts} WHERE papers_fts MATCH 'symmetry'") == [(key,)]
-    assert rows(path, "PRAGMA user_version") == [(sqlite.SCHEMA_VERSION,)] == [(2,)]
+    assert rows(path, "PRAGMA user_version") == [(sqlite.SCHEMA_VERSION,)] == [(3,)]
 
 
 def test_same_data_leaves_the_file_untouched(tmp_path: Path):

@@ -104,6 +104,7 @@ def export(config: Config, data_dir: Path, out: Path) -> None:
         (out / f"{name}.bib").write_bytes(bib(papers, name).encode("utf-8"))
         (out / f"{name}.csl.json").write_bytes(csl_json(papers, name))
     papers_db(out / "papers.db", loaded, {n: config.topics[n].query for n in loaded})
+    (out / "metadata.json").write_bytes(sqlite.metadata(list(loaded)))
     parquet(out / "parquet", loaded)
 
 
@@ -186,6 +187,7 @@ def build_site(config: Config, data_dir: Path, out_dir: Path) -> None:
         listed=site.LISTED,
         root="",
         total=sum(len(p) for _, p, _ in topics),
+        distinct=len({paper.key for _, p, _ in topics for paper in p}),
     )
     (out_dir / "index.html").write_bytes(html.encode("utf-8"))
 
