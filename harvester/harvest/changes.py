@@ -19,10 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from harvester.db import state, store
 from harvester.db.counts import Counts
 from harvester.db.shards import TopicFiles
 from harvester.errors import HarvestError, Interrupted, OaiRejected, StoreError
-from harvester.harvest import cover, sets
+from harvester.harvest import cover, feed_merge, sets
 from harvester.harvest.cover import covering_sets, groups_of
 from harvester.harvest.cursor import (
     WAY_OUT,
@@ -45,7 +44,7 @@ from harvester.harvest.cursor import (
     save_cursor,
     save_merged,
 )
-from harvester.models import Paper
+from harvester.harvest.feed_merge import Held
 from harvester.oai.client import OaiClient
 from harvester.oai.records import ListPage, Record
 
@@ -57,24 +56,6 @@ BAD_TOKEN = "badResumptionToken"  # noqa: S105 (an error code, not a secret)
 BATCH_RECORDS = 20_000
 """Listed records merged at once: a daily list (a few thousand) is one merge, each file
 it touches written once; a longer one, a merge (and a saved cursor) per this many."""
-BATCH_FILE_BYTES = 40_000_000
-"""About the most bytes of topic files one merge reads and holds (one file at the size
-limit): a batch of changes spread over every file is merged a file or a few at a time."""
-
-
-@dataclass
-class _Topic:
-    topic: Topic
-    files: TopicFiles
-    counts: Counts = field(default_factory=Counts)
-    written: bool = False
-
-    def takes_new(self, record: Record) -> bool:
-        """Whether a set topic takes a paper it does not store: listed in its set."""
-        if self.topic.whole_archive:
-            return True
-        spec = self.topic.set_spec
-        return spec is not None and any(s == spec or s.startswith(f"{spec}:") for s in record.sets)
 
 
 @dataclass(frozen=True)
@@ -152,7 +133,7 @@ def run_feed(
     if cursor is not None and cursor.last > datetime.now(UTC).date() + timedelta(days=1):
         # A list from there is refused ("until date too late"), every day.
         raise StoreError(path, f"the cursor's last day {cursor.last} is after today; {WAY_OUT}")
-    held = [_Topic(t, TopicFiles(data_dir, t.name, dry_run=dry_run)) for t in topics]
+    held = [Held(t, TopicFiles(data_dir, t.name, dry_run=dry_run)) for t in topics]
     stamps = cover.stamps_of(topics, data_dir)
     cursor = _current(cursor, held, stamps, data_dir)
     wanted = list(cursor.covering or [])
@@ -190,7 +171,7 @@ def run_feed(
                 more = page.token is not None or any(s not in cursor.done for s in wanted[number:])
                 if len(waiting) < BATCH_RECORDS and more:
                     continue  # merged with the next pages: a file is written once a batch
-                _merge(held, waiting, dry_run=dry_run)
+                feed_merge.merge(held, waiting, dry_run=dry_run)
                 merged |= {r.paper.key: (digests[r.paper.key], r.datestamp) for r in waiting}
                 waiting = []
                 # Saved only while more is to come, so a list of one batch writes once, and
@@ -209,7 +190,7 @@ def run_feed(
 
 
 def _current(
-    cursor: Cursor | None, held: list[_Topic], stamps: cover.Stamps | None, data_dir: Path
+    cursor: Cursor | None, held: list[Held], stamps: cover.Stamps | None, data_dir: Path
 ) -> Cursor:
     """The cursor to list from: the saved one, else one at the topics' first harvests;
     its covering sets computed again unless they follow from the files as they are."""
@@ -235,7 +216,7 @@ def begin(topics: list[Topic], data_dir: Path) -> None:
     path = sets.oai_dir(data_dir) / "changes.json"
     if not topics or load_cursor(path) is not None:
         return
-    held = [_Topic(t, TopicFiles(data_dir, t.name)) for t in topics]
+    held = [Held(t, TopicFiles(data_dir, t.name)) for t in topics]
     save_cursor(path, _current(None, held, cover.stamps_of(topics, data_dir), data_dir))
 
 
@@ -270,7 +251,7 @@ def _pages(
 
 
 def _finish_pass(
-    path: Path, cursor: Cursor, before: Cursor | None, held: list[_Topic], *, covered: str | None
+    path: Path, cursor: Cursor, before: Cursor | None, held: list[Held], *, covered: str | None
 ) -> Cursor:
     """The cursor after a complete pass (`covered`: what the covering sets follow from,
     as the feed leaves the files), saved unless only that digest changed; and the states
@@ -319,7 +300,7 @@ def settle(result: FeedResult, topics: list[Topic], data_dir: Path) -> None:
     save_cursor(path, cursor.model_copy(update={"covered": cover.digest(now)}))
 
 
-def _written(stamps: cover.Stamps | None, held: list[_Topic]) -> cover.Stamps | None:
+def _written(stamps: cover.Stamps | None, held: list[Held]) -> cover.Stamps | None:
     """`stamps` with the files the feed wrote (their new blob ids, the ones it removed gone)."""
     if stamps is None:
         return None
@@ -344,7 +325,7 @@ def _served(topics: list[Topic]) -> str:
     return hashlib.sha256(json.dumps(served).encode("utf-8")).hexdigest()
 
 
-def _covering(held: list[_Topic]) -> list[str]:
+def _covering(held: list[Held]) -> list[str]:
     """The fewest sets that cover the query topics' stored papers (read a file at a
     time, each paper kept only as its groups, counted) and the set topics' sets, whose
     papers all are in them."""
@@ -357,105 +338,6 @@ def _covering(held: list[_Topic]) -> list[str]:
         else:
             counted[frozenset({h.topic.set_spec.split(":")[0]})] += 1
     return covering_sets(counted.elements()) if counted else []
-
-
-def _merge(held: list[_Topic], listed: list[Record], *, dry_run: bool) -> list[_Topic]:
-    """Merge listed records into the topics that store their papers (or whose set takes
-    them), a batch of files at a time (`_by_file`): only the files those papers land in
-    are read, each written once; returns the topics that changed."""
-    changed = []
-    for owner in held:
-        for batch in _by_file(owner.files, listed):
-            # The file its id's month names too: a stored paper whose v1 date arXiv now
-            # gives otherwise is found where it is, not filed a second time.
-            probes = [r.paper for r in batch] + [m for r in batch if (m := _id_month(r.paper))]
-            stored = owner.files.load_for(probes)
-            fetched = []
-            for record in batch:
-                old = stored.get(record.paper.key)
-                if old is None and not owner.takes_new(record):
-                    continue
-                since = owner.topic.since
-                if since is not None and record.paper.published < since:
-                    continue
-                fetched.append(record.paper if old is None else _onto(old, record.paper))
-            if not fetched:
-                continue
-            # Only the files these papers land in are read and written (`shards`).
-            merged = owner.files.commit(fetched)
-            counts = _withdrawals(stored, merged.papers, merged.counts)
-            del stored  # before the next batch's files are read (memory: a batch at a time)
-            owner.written |= owner.files.written and not dry_run
-            owner.counts += counts
-            if counts.changed and owner not in changed:
-                changed.append(owner)
-    return changed
-
-
-@dataclass(frozen=True)
-class _Month:
-    """A month as a `rows.Dated`: where a paper of that month's first day is filed."""
-
-    published: date
-    updated_day: date | None = None
-
-
-_ID_MONTH = re.compile(r"^(?:[a-z-]+(?:\.[A-Z]{2})?/)?(\d{2})(\d{2})")
-
-
-def _id_month(paper: Paper) -> _Month | None:
-    """The month a paper's id was given in (`2403.01234`, `hep-th/9901001`: the month of
-    its first submission), when the id says one."""
-    found = _ID_MONTH.match(paper.key)
-    if found is None or not 1 <= int(found[2]) <= 12:
-        return None
-    year = int(found[1])
-    return _Month(date(1900 + year if year >= 91 else 2000 + year, int(found[2]), 1))
-
-
-def _by_file(files: TopicFiles, listed: list[Record]) -> Iterable[list[Record]]:
-    """The listed records in batches by the file each lands in, a batch's files holding
-    at most about `BATCH_FILE_BYTES` (a file past it alone): a day's changes across a
-    whole archive read and rewrite each file they touch once, never all at once."""
-    by_name: dict[str, list[Record]] = {}
-    for record in listed:
-        by_name.setdefault(files.layout.target(record.paper), []).append(record)
-    batch: list[Record] = []
-    size = 0
-    for name in sorted(by_name):
-        weight = files.size_of(name)
-        if batch and size + weight > BATCH_FILE_BYTES:
-            yield batch
-            batch, size = [], 0
-        batch += by_name[name]
-        size += weight
-    if batch:
-        yield batch
-
-
-def _onto(stored: Paper, listed: Paper) -> Paper:
-    """A listed record as it replaces the stored one: arXiv's word on everything (the
-    author names too, read as the query API serves them: `harvester.oai.authors`) but
-    the order of the categories, which the two interfaces give differently, and
-    `published`, which never moves: the record lands in the file that holds the paper
-    (a v1 date of another year would file it twice)."""
-    if listed.version < stored.version:
-        return listed.model_copy(update={"published": stored.published})
-    kept: dict[str, object] = {"published": stored.published}
-    if set(listed.categories) == set(stored.categories):
-        kept |= {"categories": stored.categories, "primary_category": stored.primary_category}
-    return listed.model_copy(update=kept)
-
-
-def _withdrawals(before: Mapping[str, Paper], after: Mapping[str, Paper], counts: Counts) -> Counts:
-    """`counts` with each change that made a paper's current version a withdrawal named so."""
-    changes = []
-    for change in counts.changes:
-        key = change.arxiv_id.rpartition("v")[0]
-        old, new = before.get(key), after[key]
-        withdrawn = new.withdrawn and old is not None and not old.withdrawn
-        changes.append(replace(change, change="withdrawn") if withdrawn else change)
-    return replace(counts, changes=tuple(changes))
 
 
 def describe(result: FeedResult) -> str:

@@ -357,22 +357,6 @@ def test_a_listed_record_never_moves_a_stored_papers_published(tmp_path: Path):
     assert result.counts["t"].new == 0
 
 
-@pytest.mark.parametrize(
-    ("arxiv_id", "month"),
-    [
-        pytest.param("2403.01234v2", date(2024, 3, 1), id="new-style"),
-        pytest.param("0704.0001v1", date(2007, 4, 1), id="first-new-style"),
-        pytest.param("hep-th/9901001v1", date(1999, 1, 1), id="old-style"),
-        pytest.param("math.GT/0309136v1", date(2003, 9, 1), id="old-style-with-subject"),
-    ],
-)
-def test_an_ids_month_is_where_its_paper_is_looked_for_too(arxiv_id: str, month: date):
-    """The month an id was given in, which the change feed also looks in for a stored paper."""
-    found = changes._id_month(paper(arxiv_id))
-    assert found is not None
-    assert found.published == month
-
-
 def test_a_set_topic_of_an_archive_takes_a_new_paper_of_its_categories(tmp_path: Path):
     """A set topic of `cs` takes a new paper whose header lists it as `cs:cs:LG`."""
     config = tmp_path / "queries.toml"

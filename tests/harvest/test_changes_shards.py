@@ -17,7 +17,7 @@ from harvester.cli import main
 from harvester.config import Topic, load_config
 from harvester.db import rows, seen, shards, state, store
 from harvester.db.shards import TopicFiles
-from harvester.harvest import changes, sets
+from harvester.harvest import changes, feed_merge, sets
 from harvester.models import Paper
 from harvester.outputs import audit
 from tests.conftest import RLHF_QUERY, argv, records, tool, tree
@@ -415,7 +415,7 @@ def test_a_batch_spread_over_many_files_holds_a_few_at_a_time(
     oai, topics, data = _set_topic_over_years(tmp_path)
     keys = sorted(oai.papers)[::50]
     oai.add(*(oai.papers[k].changed(NOW, journal_ref=f"J. {i}") for i, k in enumerate(keys)))
-    monkeypatch.setattr(changes, "BATCH_FILE_BYTES", 1)
+    monkeypatch.setattr(feed_merge, "BATCH_FILE_BYTES", 1)
     events: list[str] = []
     _writes(monkeypatch, events)
     changes.run_feed(changes.fed(topics, data), client=offline(oai), data_dir=data)
