@@ -5,7 +5,6 @@ once (`harvester.harvest.changes` lists them and keeps the cursor).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -13,6 +12,7 @@ from datetime import date
 from harvester.config import Topic
 from harvester.db.counts import Counts
 from harvester.db.shards import TopicFiles
+from harvester.harvest.ids import month_of
 from harvester.models import Paper
 from harvester.oai.records import Record
 
@@ -79,17 +79,11 @@ class _Month:
     updated_day: date | None = None
 
 
-_ID_MONTH = re.compile(r"^(?:[a-z-]+(?:\.[A-Z]{2})?/)?(\d{2})(\d{2})")
-
-
 def id_month(paper: Paper) -> _Month | None:
     """The month a paper's id was given in (`2403.01234`, `hep-th/9901001`: the month of
-    its first submission), when the id says one."""
-    found = _ID_MONTH.match(paper.key)
-    if found is None or not 1 <= int(found[2]) <= 12:
-        return None
-    year = int(found[1])
-    return _Month(date(1900 + year if year >= 91 else 2000 + year, int(found[2]), 1))
+    its first submission, `ids.month_of`), when the id names a real one."""
+    year, month = map(int, month_of(paper.key).split("-"))
+    return _Month(date(year, month, 1)) if 1 <= month <= 12 else None
 
 
 def _by_file(files: TopicFiles, listed: list[Record]) -> Iterable[list[Record]]:

@@ -24,3 +24,8 @@ def test_an_ids_month_is_where_its_paper_is_looked_for_too(arxiv_id: str, month:
     found = feed_merge.id_month(paper(arxiv_id))
     assert found is not None
     assert found.published == month
+
+
+def test_an_id_naming_no_real_month_is_looked_for_nowhere_else():
+    """`2413.00001` names no month (the id pattern takes any four digits): no second file."""
+    assert feed_merge.id_month(paper("2413.00001v1")) is None
