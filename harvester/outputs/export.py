@@ -23,7 +23,7 @@ from harvester.db.state import FileStamp
 from harvester.errors import StoreError
 from harvester.harvest import sets
 from harvester.models import Paper, flat_line
-from harvester.outputs import bibtex, csl, feeds, owned, parquet, sqlite
+from harvester.outputs import bibtex, csl, datasette, feeds, owned, parquet, sqlite
 
 ORIGINAL_KEYS = (
     "title",
@@ -262,7 +262,7 @@ def export(
         return Exported(files=[], failed=failed)
     targets = [out_dir / ORIGINAL] if "json" in chosen else []
     targets += [out_dir / f"{n}{s}" for n in readers for k, s in _PER_TOPIC.items() if k in chosen]
-    targets += [out_dir / "papers.db", out_dir / sqlite.METADATA] if "sqlite" in chosen else []
+    targets += [out_dir / "papers.db", out_dir / datasette.METADATA] if "sqlite" in chosen else []
     owned.check(out_dir, targets)  # before anything is made: a user's own file is not ours
     with ExitStack() as stack:
         outputs: list[_Output] = []
@@ -403,7 +403,7 @@ class _Staged:
     def commit(self) -> list[Path]:
         if isinstance(self._made, sqlite.Builder):
             self._made.commit()
-            beside = self._made.path.with_name(sqlite.METADATA)  # Datasette's, for papers.db
-            files.write(beside, sqlite.metadata(self._made.topics))
+            beside = self._made.path.with_name(datasette.METADATA)  # Datasette's, for papers.db
+            files.write(beside, datasette.metadata(self._made.topics))
             return [self._made.path, beside]
         return self._made.commit()

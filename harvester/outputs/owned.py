@@ -27,7 +27,7 @@ _REFUSED = "not written by an export; refused (move it, or choose another --out)
 _DIGEST = re.compile(rb"^# [^\n]*\n\n\d+ papers, newest first\.\n")
 _ENTRY = (b"@misc{arXiv:", b'[\n  {\n    "id": "arXiv:', b"[]\n")
 _METADATA = b'{\n  "title": "arXiv papers by topic",\n  "description": "Papers harvested from arXiv'
-"""How the Datasette metadata an export writes begins (`sqlite.metadata`)."""
+"""How the Datasette metadata an export writes begins (`datasette.metadata`)."""
 
 
 def check(out_dir: Path, targets: Iterable[Path]) -> None:

@@ -19,7 +19,7 @@ from datasette.cli import cli as datasette_cli
 from harvester.cli import main
 from harvester.errors import StoreError
 from harvester.models import Paper
-from harvester.outputs import sqlite
+from harvester.outputs import datasette, sqlite
 from tests.conftest import HOSTILE_DOIS, TWO_DOIS, argv, paper, tool
 from tests.standin import Standin
 
@@ -131,7 +131,7 @@ def test_datasette_serves_it_with_search(exported: Path):
 
 def _metadata(exported: Path) -> dict[str, Any]:
     """The Datasette metadata the export wrote beside papers.db."""
-    loaded: dict[str, Any] = json.loads((exported.parent / sqlite.METADATA).read_bytes())
+    loaded: dict[str, Any] = json.loads((exported.parent / datasette.METADATA).read_bytes())
     return loaded
 
 
@@ -162,7 +162,7 @@ def test_datasette_with_the_metadata_opens_with_facets_and_search(exported: Path
     assert key in [r["id"] for r in searched.json()["rows"]]
     assert (table.json()["source_url"], table.json()["license_url"]) == (
         "https://arxiv.org/",
-        sqlite.ARXIV_TERMS,
+        datasette.ARXIV_TERMS,
     )
     assert "CC0 1.0" in home.text
 

@@ -19,7 +19,7 @@ from harvester.config import Config, load_config
 from harvester.db import store, verified
 from harvester.harvest import stale
 from harvester.models import Paper, flat_line
-from harvester.outputs import bibtex, csl, feeds, owned, plot, site, sqlite
+from harvester.outputs import bibtex, csl, datasette, feeds, owned, plot, site, sqlite
 from harvester.outputs.export import _MARKDOWN_SPECIAL, ORIGINAL_KEYS, _link, load_topics
 from harvester.outputs.parquet import table
 
@@ -104,7 +104,7 @@ def export(config: Config, data_dir: Path, out: Path) -> None:
         (out / f"{name}.bib").write_bytes(bib(papers, name).encode("utf-8"))
         (out / f"{name}.csl.json").write_bytes(csl_json(papers, name))
     papers_db(out / "papers.db", loaded, {n: config.topics[n].query for n in loaded})
-    (out / "metadata.json").write_bytes(sqlite.metadata(list(loaded)))
+    (out / "metadata.json").write_bytes(datasette.metadata(list(loaded)))
     parquet(out / "parquet", loaded)
 
 
