@@ -315,7 +315,6 @@ def _verify(
     """After the harvests: each topic harvested in full compared with what arXiv lists,
     what is missing fetched and merged (`harvest verify --repair`), and counted in the
     topic's report as its harvest's papers are. A paper still missing fails the topic."""
-    client, oai = clients
     done = {r.topic: r for r in tally.results}
     for topic in topics:
         result = done.get(topic.name)
@@ -323,11 +322,7 @@ def _verify(
         if tally.stopped is not None or result is None or not verify.harvested(topic, stored):
             continue
         try:
-            with about(topic.name):
-                found = verify.verify_topic(
-                    topic, client=client, oai=oai, stored=stored, repair=True
-                )
-            verified.record(args.data_dir, {topic.name: verify_command.found(found)})
+            found = verify_command.recorded(topic, stored, clients, repair=True)
         except (HarvestError, Interrupted) as exc:
             _failed(args, topic.name, exc, (0, 0), tally)
             tally.results.remove(result)

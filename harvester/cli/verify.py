@@ -100,18 +100,29 @@ def _verify_all(
             results.append((blank, "not verified: its first harvest is not complete"))
             continue
         try:
-            with about(topic.name):
-                result = verify.verify_topic(
-                    topic, client=client, oai=oai, stored=stored, repair=args.repair
-                )
+            result = recorded(topic, stored, (client, oai), repair=args.repair)
         except HarvestError as exc:
             results.append((blank, str(exc)))
             if retry.run_wide(exc):
                 stopped = f"{topic.name} met a fault of the whole run: {exc}"
             continue
-        verified.record(args.data_dir, {topic.name: found(result)})
         results.append((result, None))
     return results
+
+
+def recorded(
+    topic: Topic, stored: TopicFiles, clients: tuple[ArxivClient, OaiClient], *, repair: bool
+) -> verify.Verification:
+    """One topic verified (its log lines naming it), and what was found kept on record.
+
+    Raises:
+        HarvestError: a request failed for good, or a file is invalid or cannot be written.
+    """
+    client, oai = clients
+    with about(topic.name):
+        result = verify.verify_topic(topic, client=client, oai=oai, stored=stored, repair=repair)
+    verified.record(stored.data_dir, {topic.name: found(result)})
+    return result
 
 
 def found(v: verify.Verification) -> verified.Found:
