@@ -217,8 +217,9 @@ def _ask(
 def _with_verify(
     plan: TopicPlan, topic: Topic, data_dir: Path, *, delay_seconds: float, now: datetime
 ) -> TopicPlan:
-    """The plan with the cost of verifying the topic as it is stored (read from the
-    files' stamps; a file changed since the last run is read).
+    """The plan with the cost of verifying the topic as it is stored: a set's from its
+    size alone; a query's from its files' stamps (a file changed since the last run is
+    read).
 
     Raises:
         StoreError: a topic file is invalid.
@@ -226,7 +227,8 @@ def _with_verify(
     if plan.results is None:
         return plan
     stored = shards.TopicFiles(data_dir, topic.name, remember=False)
-    stored.verify(verify.recorded_stamps(topic, stored))
+    if topic.set_spec is None:  # a set's cost is its size's: all of arXiv's files unread
+        stored.verify(verify.recorded_stamps(topic, stored))
     requests = verify.requests_needed(topic, stored, set_size=plan.results, now=now)
     cost = Cost(requests=requests, windows=1, seconds=max(0, requests - 1) * delay_seconds)
     return replace(plan, verify=cost)
